@@ -1,0 +1,23 @@
+// Type-aware lint for every hand-written TypeScript file, tests included; generated code is left alone.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['gen/**', 'node_modules/**', 'reports/**', 'test-results/**', 'playwright-report/**', 'eslint.config.js'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='only']", message: 'A focused test hides the rest of the suite.' },
+      ],
+    },
+  },
+);

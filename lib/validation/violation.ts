@@ -1,0 +1,52 @@
+import type { Provenance } from '../catalogue/load.js';
+
+/** One way an exchange departs from its contract, in terms a person can act on. */
+export interface Violation {
+  readonly operationId: string;
+  /** Catalogue id of the rule broken; undefined only for departures no rule names (an undocumented status). */
+  readonly ruleId: string | undefined;
+  readonly provenance: Provenance;
+  /** Which part of the exchange: path, query, header, body, or `response <status>`. */
+  readonly part: string;
+  /** JSON pointer into that part. */
+  readonly pointer: string;
+  readonly keyword: string;
+  /** What the contract says, e.g. `matches ^[A-Za-z0-9_-]{1,48}$`. */
+  readonly documented: string;
+  /** What was seen, e.g. `"crd.1"` or `absent`. */
+  readonly received: string;
+}
+
+const MAX_RECEIVED = 120;
+
+export function describeReceived(value: unknown): string {
+  if (value === undefined) return 'absent';
+  // JSON.stringify gives undefined only for functions and symbols, which parsed JSON never holds.
+  const text = JSON.stringify(value) ?? typeof value;
+  return text.length > MAX_RECEIVED ? `${text.slice(0, MAX_RECEIVED)}… (${text.length} characters)` : text;
+}
+
+/** A plain-text table: rule, where, documented, received; one violation a line. */
+export function formatViolations(violations: readonly Violation[]): string {
+  if (violations.length === 0) return 'no violations';
+  const rows = violations.map((v) => [
+    `${v.ruleId ?? '(no rule)'}${v.provenance === 'inferred' ? ' [inferred]' : ''}`,
+    `${v.operationId} ${v.part} ${v.pointer || '/'}`,
+    v.documented,
+    v.received,
+  ]);
+  const header = ['rule', 'where', 'documented', 'received'];
+  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export class ContractViolationError extends Error {
+  constructor(
+    readonly violations: readonly Violation[],
+    context: string,
+  ) {
+    super(`${context}: ${violations.length} contract violation(s)\n${formatViolations(violations)}`);
+    this.name = 'ContractViolationError';
+  }
+}
