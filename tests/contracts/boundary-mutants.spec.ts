@@ -34,8 +34,13 @@ function mutantsOf(target: JsonSchema, keyword: string): Mutant[] {
     if (value > 0) mutants.push({ label: `${bound} ${value - 1}`, apply: (s) => void (s[bound] = value - 1) });
   }
   if (keyword === 'enum' && Array.isArray(target.enum)) {
-    for (const dropped of target.enum as unknown[]) {
-      mutants.push({ label: `enum without ${String(dropped)}`, apply: (s) => void (s.enum = (s.enum as unknown[]).filter((v) => v !== dropped)) });
+    const values = target.enum as unknown[];
+    // An enum of one value cannot lose it and stay an enum; its mutant is no enum at all.
+    if (values.length === 1) mutants.push({ label: 'enum removed', apply: (s) => void delete s.enum });
+    else {
+      for (const dropped of values) {
+        mutants.push({ label: `enum without ${String(dropped)}`, apply: (s) => void (s.enum = values.filter((v) => v !== dropped)) });
+      }
     }
   }
   return mutants;

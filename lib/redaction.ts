@@ -1,0 +1,73 @@
+/**
+ * Redaction of secrets and personal data before anything is logged or reported: by key (headers and fields whose
+ * name says they hold a secret or a person's data) and by value (card numbers that pass Luhn, emails, phone numbers,
+ * JWTs and bearer tokens), whatever field they hide in.
+ */
+export const REDACTED = '[redacted]';
+
+// Compared with separators removed and lowercased: `Client-Secret`, `client_secret` and `clientSecret` are one key.
+const SENSITIVE_KEYS = new Set([
+  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'xapikey',
+  'assertion', 'clientassertion', 'clientsecret', 'accesstoken', 'refreshtoken', 'idtoken', 'token', 'password',
+  'privatekey', 'secret', 'encrypteddata', 'pan', 'cardnumber', 'cvv', 'cvc',
+  'name', 'firstname', 'middlename', 'lastname', 'fullname', 'title', 'email', 'emailaddress',
+  'phone', 'phonenumber', 'mobilephonenumber', 'dateofbirth', 'address', 'billingaddress', 'line1', 'line2',
+]);
+
+/** Whether a key names a secret or a person's data. */
+export const isSensitiveKey = (key: string): boolean => SENSITIVE_KEYS.has(key.replace(/[-_\s]/g, '').toLowerCase());
+
+function passesLuhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i -= 1) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+const CARD_CANDIDATE = /\d(?:[ -]?\d){12,18}/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
+const PHONE = /\+\d[\d ().-]{6,18}\d/g;
+const JWT = /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+const AUTH_SCHEME = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+const PEM = /-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g;
+
+/** Replaces every secret or personal value found inside a text. */
+export function redactText(text: string): string {
+  return text
+    .replace(PEM, REDACTED)
+    .replace(JWT, REDACTED)
+    .replace(AUTH_SCHEME, (_, scheme: string) => `${scheme} ${REDACTED}`)
+    .replace(EMAIL, REDACTED)
+    .replace(CARD_CANDIDATE, (match) => {
+      const digits = match.replace(/\D/g, '');
+      return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits) ? REDACTED : match;
+    })
+    .replace(PHONE, REDACTED);
+}
+
+/** A deep copy with sensitive keys masked and sensitive values replaced. */
+export function redactValue(value: unknown, extraSecrets: readonly string[] = []): unknown {
+  if (typeof value === 'string') {
+    let text = redactText(value);
+    for (const secret of extraSecrets) if (secret.length >= 4) text = text.split(secret).join(REDACTED);
+    return text;
+  }
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, extraSecrets));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, child]) => [
+        key,
+        isSensitiveKey(key) && child !== null && child !== undefined && child !== '' ? REDACTED : redactValue(child, extraSecrets),
+      ]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,193 @@
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { redactText } from '../../lib/redaction.js';
+
+/** One request as a mock's handler sees it: read whole, within the size limit. */
+export interface IncomingExchange {
+  /** Per-server sequence id, also sent back as `x-request-id`. */
+  readonly id: string;
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | string[]>>;
+  readonly headers: IncomingHttpHeaders;
+  readonly rawBody: Buffer;
+}
+
+export interface Answer {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** An object is sent as JSON, a string as text, undefined as no body. */
+  readonly body?: unknown;
+}
+
+export type RequestHandler = (exchange: IncomingExchange) => Answer | Promise<Answer>;
+
+/** How a mock words an error it answers before its handler runs (body too large, unreadable request). */
+export type ErrorBody = (status: number, code: string, message: string) => unknown;
+
+export interface ServerOptions {
+  /** Shown in log lines, e.g. `mock-d1`. */
+  readonly name: string;
+  readonly host?: string;
+  /** 0, the default, picks a free ephemeral port. */
+  readonly port?: number;
+  readonly maxBodyBytes?: number;
+  readonly errorBody: ErrorBody;
+  /** Receives one redacted line per request. */
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+export const ONE_MIB = 1024 * 1024;
+
+class BodyTooLarge extends Error {}
+
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        request.removeAllListeners('data');
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+function queryOf(url: URL): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(key);
+    query[key] = values.length === 1 ? (values[0] ?? '') : values;
+  }
+  return query;
+}
+
+function send(response: ServerResponse, answer: Answer, requestId: string, close = false): void {
+  const headers: Record<string, string> = { 'x-request-id': requestId, ...(answer.headers ?? {}) };
+  let payload: string | undefined;
+  if (answer.body !== undefined) {
+    if (typeof answer.body === 'string') {
+      payload = answer.body;
+      headers['content-type'] ??= 'text/plain; charset=utf-8';
+    } else {
+      payload = JSON.stringify(answer.body);
+      headers['content-type'] ??= 'application/json';
+    }
+  }
+  if (close) headers.connection = 'close';
+  if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+  response.writeHead(answer.status, headers);
+  response.end(payload);
+}
+
+/**
+ * Starts a mock server. Every request gets an id, is read within the body limit, handed to the handler, and logged
+ * (redacted) with its outcome. Whatever a client sends, the answer is a 4xx with a body rather than a crash: an
+ * error the handler throws is logged and answered 500, which the garbage-input tests look for as a defect.
+ */
+export async function startServer(handler: RequestHandler, options: ServerOptions): Promise<RunningServer> {
+  const limit = options.maxBodyBytes ?? ONE_MIB;
+  const log = options.log ?? ((): void => undefined);
+  let sequence = 0;
+
+  const server = createServer((request, response) => {
+    sequence += 1;
+    const id = `req-${String(sequence).padStart(6, '0')}`;
+    const started = process.hrtime.bigint();
+    const method = request.method ?? 'GET';
+    let pathForLog = '?';
+    const finish = (answer: Answer, close = false): void => {
+      if (response.headersSent || response.destroyed) return;
+      send(response, answer, id, close);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log(`[${options.name} ${id}] ${method} ${redactText(pathForLog)} -> ${answer.status} (${ms.toFixed(1)} ms)`);
+    };
+
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://mock.invalid');
+      pathForLog = url.pathname;
+    } catch {
+      finish({ status: 400, body: options.errorBody(400, 'INVALID_REQUEST_URI', 'the request target is not a valid URI') });
+      return;
+    }
+
+    readBody(request, limit)
+      .then(async (rawBody) => {
+        const answer = await handler({ id, method, path: url.pathname, query: queryOf(url), headers: request.headers, rawBody });
+        finish(answer);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof BodyTooLarge) {
+          // The rest of the body is not read, so the connection cannot be reused.
+          finish({ status: 413, body: options.errorBody(413, 'BODY_TOO_LARGE', `the body exceeds ${limit} bytes`) }, true);
+          request.resume();
+          return;
+        }
+        log(`[${options.name} ${id}] handler error: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+        finish({ status: 500, body: options.errorBody(500, 'MOCK_INTERNAL_ERROR', 'the mock failed; see its log') });
+      });
+  });
+  // A client that sends bytes no HTTP parser accepts gets a 400 instead of a dropped socket.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable) {
+      const body = JSON.stringify(options.errorBody(400, 'MALFORMED_HTTP', 'the request is not valid HTTP/1.1'));
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    } else socket.destroy(error);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export type BodyReading =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'json'; readonly value: unknown }
+  | { readonly kind: 'form'; readonly value: Record<string, string> }
+  | { readonly kind: 'unreadable'; readonly reason: string };
+
+/** Reads a body by its declared media type; JSON that does not parse is reported, not thrown. */
+export function readBodyAs(exchange: IncomingExchange): BodyReading {
+  if (exchange.rawBody.length === 0) return { kind: 'empty' };
+  const mediaType = (exchange.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const text = exchange.rawBody.toString('utf8');
+  if (mediaType === 'application/x-www-form-urlencoded') {
+    return { kind: 'form', value: Object.fromEntries(new URLSearchParams(text)) };
+  }
+  if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
+    try {
+      return { kind: 'json', value: JSON.parse(text) as unknown };
+    } catch {
+      return { kind: 'unreadable', reason: 'the body is not valid JSON' };
+    }
+  }
+  return { kind: 'unreadable', reason: `unsupported media type ${mediaType || '(none)'}` };
+}
