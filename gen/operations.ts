@@ -48,7 +48,9 @@ const registry = {
         "200": {
           "application/json": "getToken__response_200__json"
         },
-        "400": {}
+        "400": {
+          "application/json": "getToken__response_400__json"
+        }
       }
     },
     "requestBodyRequired": true,
@@ -74,6 +76,10 @@ const registry = {
           "expires_in": 900,
           "scope": "d1-api:account:full d1-api:consumer:read",
           "token_type": "Bearer"
+        },
+        "400": {
+          "errorCode": "FIELD_INVALID_FORMAT",
+          "error": "assertion"
         }
       }
     },

@@ -38,6 +38,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error. */
+        Error: {
+            /** @example cardId */
+            error?: string;
+            /** @example FIELD_INVALID_FORMAT */
+            errorCode?: string;
+        };
         TokenRequest: {
             /** @description The whole signed JWT (compact serialization) that authenticates the issuer. */
             assertion: string;
@@ -123,12 +130,20 @@ export interface operations {
                     "application/json": components["schemas"]["TokenResponse"];
                 };
             };
-            /** @description Bad request. No error body is published. We also expect this answer to an assertion that breaks one of the JWT rules (x-provenance of that reading: inferred, see D1-TOKEN-ASSERTION-REFUSED). */
+            /** @description Bad request. No error body is published; the body declared here is D1's error convention on its other APIs (errorCode and error), which we expect here too. We also expect this answer to an assertion that breaks one of the JWT rules (see D1-TOKEN-ASSERTION-REFUSED). */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    /**
+                     * @example {
+                     *       "errorCode": "FIELD_INVALID_FORMAT",
+                     *       "error": "assertion"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
             };
         };
     };

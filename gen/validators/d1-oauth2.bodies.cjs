@@ -151,3 +151,51 @@ errors++;
 validate11.errors = vErrors;
 return errors === 0;
 }
+
+exports.getToken__response_400__json = validate12;
+const schema13 = {"allOf":[{"type":"object","description":"D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error.","properties":{"errorCode":{"type":"string"},"error":{"type":"string"}}}]};
+
+function validate12(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.errorCode !== undefined){
+let data0 = data.errorCode;
+if(typeof data0 !== "string"){
+const err0 = {instancePath:instancePath+"/errorCode",schemaPath:"#/allOf/0/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.allOf[0].properties.errorCode.type,parentSchema:schema13.allOf[0].properties.errorCode,data:data0};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+let data1 = data.error;
+if(typeof data1 !== "string"){
+const err1 = {instancePath:instancePath+"/error",schemaPath:"#/allOf/0/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema13.allOf[0].properties.error.type,parentSchema:schema13.allOf[0].properties.error,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/allOf/0/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema13.allOf[0].type,parentSchema:schema13.allOf[0],data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate12.errors = vErrors;
+return errors === 0;
+}
