@@ -7492,8 +7492,8 @@ const ruleList = [
     "provenance": "inferred",
     "source": "https://docs.payments.thalescloud.io/d1-v1-api/ja/d1-v1-apirifarensu/konshm/models.md",
     "kind": "field",
-    "statement": "The operation of a consumer notification item is one of CLICK_TO_PAY_UPDATE, DELETE, DELETE_AUTHN, ENROLL_AUTHN, REGISTER, RESUME, SUSPEND or CLICK_TO_PAY_OPTOUT.",
-    "note": "The first seven values are those of the published v1 consumer operation model; CLICK_TO_PAY_OPTOUT is added because a consumer opt-out ends with this notification, though that model does not list it.",
+    "statement": "The operation of a consumer notification item is one of CLICK_TO_PAY_UPDATE, DELETE, DELETE_AUTHN, ENROLL_AUTHN, REGISTER, RESUME, SUSPEND, CLICK_TO_PAY_OPTOUT or UPDATE.",
+    "note": "The first seven values are those of the published v1 consumer operation model; CLICK_TO_PAY_OPTOUT is added because a consumer opt-out ends with this notification, though that model does not list it, and UPDATE names Update consumer information, which the model does not name either.",
     "check": {
       "operations": [
         "notifyConsumerOperations"

@@ -95,7 +95,7 @@ export interface components {
              * @description The kind of consumer operation: the v1 consumer operation model's values, plus CLICK_TO_PAY_OPTOUT for the end of a Click to Pay consumer opt-out (x-provenance inferred).
              * @enum {string}
              */
-            operation: "CLICK_TO_PAY_UPDATE" | "DELETE" | "DELETE_AUTHN" | "ENROLL_AUTHN" | "REGISTER" | "RESUME" | "SUSPEND" | "CLICK_TO_PAY_OPTOUT";
+            operation: "CLICK_TO_PAY_UPDATE" | "DELETE" | "DELETE_AUTHN" | "ENROLL_AUTHN" | "REGISTER" | "RESUME" | "SUSPEND" | "CLICK_TO_PAY_OPTOUT" | "UPDATE";
             operationId: components["schemas"]["NotificationOperationId"];
             startTime: components["schemas"]["ConsumerOperationTime"];
             /**

@@ -83,9 +83,9 @@ export const issuerNotificationsExamples: readonly FieldExampleSet[] = [
     reject: ['CLICK_TO_PAY_ENROLLMENT', 'click_to_pay_enrolment', 'CLICK_TO_PAY_OPT_OUT', 'ENROL', 'DELETE_AUTHN', ''],
   },
   {
-    title: 'consumer notification operation: the v1 consumer operation values plus CLICK_TO_PAY_OPTOUT (inferred)',
+    title: 'consumer notification operation: the v1 consumer operation values plus CLICK_TO_PAY_OPTOUT and UPDATE (inferred)',
     rules: ['NOTIFY-CONSUMER-OPERATION-ENUM'],
-    accept: ['CLICK_TO_PAY_UPDATE', 'DELETE', 'DELETE_AUTHN', 'ENROLL_AUTHN', 'REGISTER', 'RESUME', 'SUSPEND', 'CLICK_TO_PAY_OPTOUT'],
+    accept: ['CLICK_TO_PAY_UPDATE', 'DELETE', 'DELETE_AUTHN', 'ENROLL_AUTHN', 'REGISTER', 'RESUME', 'SUSPEND', 'CLICK_TO_PAY_OPTOUT', 'UPDATE'],
     reject: ['CLICK_TO_PAY_ENROLMENT', 'PRODUCE', 'DELETE_AUTH', 'optout', ''],
   },
   {

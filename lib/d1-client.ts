@@ -1,0 +1,95 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { SignJWT, type JWTPayload } from 'jose';
+import { operations, type OperationId } from '../gen/operations.js';
+import { formRequest, jsonRequest, send, type HttpResponse } from './http/client.js';
+
+export interface D1ClientOptions {
+  /** D1_BASE_URL, e.g. https://api.d1-stg.thalescloud.io/banking */
+  readonly bankingUrl: string;
+  /** D1_AUTH_URL, e.g. https://api.d1-stg.thalescloud.io/authz/v1 */
+  readonly authUrl: string;
+  readonly issuerId: string;
+  /** The kid D1 knows the issuer's public key by. */
+  readonly keyId: string;
+  /** The issuer's EC P-256 private key: a KeyObject or PEM text. */
+  readonly privateKey: KeyObject | string;
+}
+
+export interface AssertionOptions {
+  readonly claims?: JWTPayload;
+  /** Seconds from now to exp; 300 when unset. */
+  readonly expiresIn?: number;
+  readonly kid?: string;
+  readonly key?: KeyObject;
+}
+
+export interface CallParts {
+  readonly path?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string | number>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+  /** The access token to send; null sends none; undefined gets (or reuses) one. */
+  readonly token?: string | null;
+  /** For the token endpoint: send the form as JSON instead. */
+  readonly asJson?: boolean;
+}
+
+/**
+ * The issuer's side of D1: signs ES256 assertions, gets an access token and reuses it until shortly before it
+ * expires (as the documents ask), and calls any D1 operation by its contract operationId.
+ */
+export class D1Client {
+  private readonly key: KeyObject;
+  private cached: { token: string; expiresAt: number } | undefined;
+
+  constructor(readonly options: D1ClientOptions) {
+    this.key = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
+  }
+
+  async assertion(options: AssertionOptions = {}): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ iss: this.options.issuerId, sub: this.options.issuerId, iat: now, exp: now + (options.expiresIn ?? 300), ...options.claims })
+      .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? this.options.keyId, typ: 'JWT' })
+      .sign(options.key ?? this.key);
+  }
+
+  async requestToken(assertion?: string, asJson = false): Promise<HttpResponse> {
+    const body = { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: assertion ?? (await this.assertion()) };
+    const url = `${this.options.authUrl}/oauth2/token`;
+    return send(asJson ? jsonRequest('POST', url, body) : formRequest(url, body));
+  }
+
+  /** A valid access token, fetched once and reused until a minute before it expires. */
+  async token(): Promise<string> {
+    if (this.cached && this.cached.expiresAt > Date.now()) return this.cached.token;
+    const response = await this.requestToken();
+    const body = response.json as { access_token?: unknown; expires_in?: unknown } | undefined;
+    if (response.status !== 200 || typeof body?.access_token !== 'string') {
+      throw new Error(`D1 token endpoint answered ${response.status}`);
+    }
+    const lifetime = Number(body.expires_in ?? 900);
+    this.cached = { token: body.access_token, expiresAt: Date.now() + Math.max(lifetime - 60, lifetime / 2) * 1000 };
+    return body.access_token;
+  }
+
+  forgetToken(): void {
+    this.cached = undefined;
+  }
+
+  urlOf(operationId: OperationId, path: Readonly<Record<string, string>> = {}, query: CallParts['query'] = {}): string {
+    const entry = operations[operationId];
+    const base = entry.contract === 'd1-oauth2' ? this.options.authUrl : this.options.bankingUrl;
+    const filled = entry.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(path[name] ?? (name === 'issuerId' ? this.options.issuerId : '')));
+    const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
+    return `${base}${filled}${search ? `?${search}` : ''}`;
+  }
+
+  async call(operationId: OperationId, parts: CallParts = {}): Promise<HttpResponse> {
+    const entry = operations[operationId];
+    const token = parts.token === undefined ? await this.token() : parts.token;
+    const headers = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...parts.headers };
+    const url = this.urlOf(operationId, parts.path, parts.query);
+    if (entry.method === 'GET') return send({ method: 'GET', url, headers });
+    return send(jsonRequest(entry.method, url, parts.body ?? {}, headers));
+  }
+}

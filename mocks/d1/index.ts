@@ -1,0 +1,124 @@
+import { Authorizer } from './authorizer.js';
+import { CardDataKey } from './card-data-key.js';
+import { d1Faults, type D1Fault } from './faults.js';
+import { Notifier, type DeliveryStats } from './notifier.js';
+import {
+  DEFAULT_BEHAVIOUR,
+  DEFAULT_CARD_PRODUCTS,
+  DEFAULT_RETRY,
+  type IssuerBackend,
+  type MockD1Options,
+} from './options.js';
+import { D1Service, d1Error } from './service.js';
+import type { IssuerState } from './state.js';
+import { faultSet, ConfigurationError } from '../faults.js';
+import { startServer, type Answer, type IncomingExchange } from '../http/server.js';
+
+export type { MockD1Options, IssuerRegistration, IssuerBackend, IssuerKey, CardProduct } from './options.js';
+export { d1Faults, type D1Fault } from './faults.js';
+
+export interface RunningMockD1 {
+  /** The origin, e.g. `http://127.0.0.1:4010`. */
+  readonly url: string;
+  /** D1_BASE_URL: the banking base the Card, Consumer and Click to Pay paths hang from. */
+  readonly bankingUrl: string;
+  /** D1_AUTH_URL: the OAuth base of `/oauth2/token`. */
+  readonly authUrl: string;
+  readonly port: number;
+  /** The public JWK issuers encrypt card data to (registerCard, renewCard, replaceCard). */
+  readonly cardDataJwk: Readonly<Record<string, unknown>>;
+  readonly faults: ReadonlySet<D1Fault>;
+  /** Where D1 reaches an issuer's backend; can be set after start, once the issuer's address is known. */
+  setBackend(issuerId: string, backend: IssuerBackend | undefined): void;
+  state(issuerId: string): IssuerState;
+  deliveryStats(): Readonly<DeliveryStats>;
+  /** Resolves once every notification produced so far is delivered or refused. */
+  notificationsSettled(): Promise<void>;
+  /** Forgets every consumer, card, operation, token and pending notification. */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+const ISSUER_ID = /^.{10}$/u;
+
+/**
+ * Starts the mock D1 on an ephemeral port (or the one given): D1's OAuth2, Card, Consumer and Click to Pay APIs under
+ * `/authz/v1` and `/banking`, with request validation from the contracts, state per issuer, asynchronous operations
+ * and notifications to the issuer's backend. `/__mock/...` holds the mock's own controls.
+ */
+export async function startMockD1(options: MockD1Options): Promise<RunningMockD1> {
+  if (options.issuers.length === 0) throw new ConfigurationError('the mock D1 needs at least one issuer');
+  for (const issuer of options.issuers) {
+    if (!ISSUER_ID.test(issuer.issuerId)) throw new ConfigurationError(`issuerId "${issuer.issuerId}" must be exactly 10 characters`);
+    if (issuer.keys.length === 0) throw new ConfigurationError(`issuer ${issuer.issuerId} needs at least one public key`);
+  }
+  const faults = faultSet(d1Faults, options.faults ?? []);
+  const log = options.log ?? ((): void => undefined);
+  const backends = new Map<string, IssuerBackend>();
+  for (const issuer of options.issuers) if (issuer.backend) backends.set(issuer.issuerId, issuer.backend);
+
+  const authorizer = new Authorizer(options.issuers, options.tokenLifetimeSeconds ?? 900, options.clockSkewSeconds ?? 30, faults);
+  const notifier = new Notifier(backends, { ...DEFAULT_RETRY, ...options.retry }, options.maxBatch ?? 10, faults, log);
+  const cardDataKey = await CardDataKey.generate();
+  const service = new D1Service(authorizer, notifier, cardDataKey, {
+    operationDelayMs: options.operationDelayMs ?? 20,
+    behaviour: { ...DEFAULT_BEHAVIOUR, ...options.behaviour },
+    cardProducts: { ...DEFAULT_CARD_PRODUCTS, ...options.cardProducts },
+    backends,
+    faults,
+  });
+
+  const reset = (): void => {
+    service.reset();
+    notifier.reset();
+    authorizer.reset();
+  };
+
+  const controls = (exchange: IncomingExchange): Answer | undefined => {
+    if (!exchange.path.startsWith('/__mock/')) return undefined;
+    const route = `${exchange.method} ${exchange.path}`;
+    switch (route) {
+      case 'GET /__mock/health':
+        return { status: 200, body: { status: 'up', faults: [...faults] } };
+      case 'GET /__mock/card-data-key':
+        return { status: 200, body: cardDataKey.publicJwk };
+      case 'GET /__mock/notifications':
+        return { status: 200, body: { ...notifier.stats } };
+      case 'POST /__mock/reset':
+        reset();
+        return { status: 204 };
+      default:
+        return { status: 404, body: d1Error('NOT_FOUND', 'no such mock control') };
+    }
+  };
+
+  const server = await startServer((exchange) => controls(exchange) ?? service.handle(exchange), {
+    name: 'mock-d1',
+    host: options.host,
+    port: options.port,
+    log,
+    errorBody: (_status, code, message) => d1Error(code, message),
+  });
+
+  return {
+    url: server.url,
+    bankingUrl: `${server.url}/banking`,
+    authUrl: `${server.url}/authz/v1`,
+    port: server.port,
+    cardDataJwk: cardDataKey.publicJwk,
+    faults,
+    setBackend: (issuerId, backend) => {
+      if (backend) backends.set(issuerId, backend);
+      else backends.delete(issuerId);
+    },
+    state: (issuerId) => service.state(issuerId),
+    deliveryStats: () => ({ ...notifier.stats }),
+    notificationsSettled: () => notifier.idle(),
+    reset,
+    stop: async () => {
+      service.reset();
+      notifier.stop();
+      await server.stop();
+    },
+  };
+}

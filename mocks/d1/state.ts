@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import type { Scheme } from './options.js';
+
+export type CardState = 'ACTIVE' | 'INACTIVE' | 'SUSPENDED' | 'DELETED';
+export type OperationStatus = 'PENDING' | 'SUCCESSFUL' | 'FAILED';
+
+export interface ConsumerRecord {
+  readonly consumerId: string;
+  deleted: boolean;
+  /** The personal information D1 stores; absent when the issuer keeps it and D1 must ask for it. */
+  personalInformation: Record<string, unknown> | undefined;
+}
+
+export interface CardRecord {
+  readonly cardId: string;
+  readonly consumerId: string;
+  readonly cardProductId: string | undefined;
+  readonly scheme: Scheme | undefined;
+  readonly refusesCardEnrolment: boolean;
+  /** A hash of the card number for registered cards, so that a deleted number is refused later; never the number. */
+  readonly panFingerprint: string | undefined;
+  state: CardState;
+}
+
+export type OperationTarget = { readonly kind: 'card'; readonly cardId: string } | { readonly kind: 'consumer'; readonly consumerId: string };
+
+export interface OperationRecord {
+  readonly operationId: string;
+  readonly operation: string;
+  readonly target: OperationTarget;
+  readonly requestorType: 'ISSUER';
+  readonly requestorId: string;
+  readonly startTime: string;
+  status: OperationStatus;
+  endTime: string | undefined;
+  errorCode: string | undefined;
+  error: string | undefined;
+}
+
+/** The Click to Pay directory entry of one consumer for one scheme. */
+export interface ProfileRecord {
+  readonly scheme: Scheme;
+  readonly cards: Set<string>;
+}
+
+/** Everything the mock D1 knows about one issuer. */
+export class IssuerState {
+  readonly consumers = new Map<string, ConsumerRecord>();
+  readonly cards = new Map<string, CardRecord>();
+  /** consumerId -> the consumer's profiles; a list, since a faulty mock may hold two of one scheme. */
+  readonly profiles = new Map<string, ProfileRecord[]>();
+  readonly cardOperations = new Map<string, OperationRecord[]>();
+  readonly consumerOperations = new Map<string, OperationRecord[]>();
+
+  constructor(readonly issuerId: string) {}
+
+  consumer(consumerId: string): ConsumerRecord {
+    let record = this.consumers.get(consumerId);
+    if (!record) {
+      record = { consumerId, deleted: false, personalInformation: undefined };
+      this.consumers.set(consumerId, record);
+    }
+    return record;
+  }
+
+  profilesOf(consumerId: string): ProfileRecord[] {
+    let list = this.profiles.get(consumerId);
+    if (!list) {
+      list = [];
+      this.profiles.set(consumerId, list);
+    }
+    return list;
+  }
+
+  /** The profile that lists the card, if any. */
+  profileHolding(cardId: string): { consumerId: string; profile: ProfileRecord } | undefined {
+    for (const [consumerId, list] of this.profiles) {
+      const profile = list.find((p) => p.cards.has(cardId));
+      if (profile) return { consumerId, profile };
+    }
+    return undefined;
+  }
+
+  operationsOf(target: OperationTarget): OperationRecord[] {
+    const map = target.kind === 'card' ? this.cardOperations : this.consumerOperations;
+    const key = target.kind === 'card' ? target.cardId : target.consumerId;
+    let list = map.get(key);
+    if (!list) {
+      list = [];
+      map.set(key, list);
+    }
+    return list;
+  }
+
+  reset(): void {
+    this.consumers.clear();
+    this.cards.clear();
+    this.profiles.clear();
+    this.cardOperations.clear();
+    this.consumerOperations.clear();
+  }
+}
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** An operation id in D1's documented format: `op_` and 26 characters, time-ordered like a ULID. */
+export function newOperationId(now = Date.now()): string {
+  let time = now;
+  let timePart = '';
+  for (let i = 0; i < 10; i += 1) {
+    timePart = ALPHABET[time % 32] + timePart;
+    time = Math.floor(time / 32);
+  }
+  const random = [...randomBytes(16)].map((b) => ALPHABET[b % 32]).join('');
+  return `op_${timePart}${random}`;
+}
+
+export function newCardId(): string {
+  return `crd_${randomBytes(15).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x').toLowerCase()}`;
+}
