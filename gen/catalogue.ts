@@ -4195,6 +4195,46 @@ const ruleList = [
     "statement": "When consumer notifications are enabled, the end of a consumer opt-out is reported through Notify Consumer Operations, not Notify Card Operations."
   },
   {
+    "id": "CTP-ENROL-UNKNOWN-CARD",
+    "api": "ctp-enrol",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api",
+    "kind": "behaviour",
+    "statement": "An enrol of a card D1 does not hold, or holds as deleted, is accepted and its operation ends FAILED.",
+    "note": "The error tables stop at 401; answering 200 and failing the operation keeps to the documented answers of the operation."
+  },
+  {
+    "id": "CTP-PROFILES-UNKNOWN-CONSUMER",
+    "api": "ctp-get-profiles",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api",
+    "kind": "behaviour",
+    "statement": "The profiles of a consumerId D1 does not know are read as an empty list, like those of a consumer never enrolled.",
+    "note": "Only the consumer known but never enrolled is documented; no 404 is published for this operation."
+  },
+  {
+    "id": "CTP-UPDATE-CARD-NOT-ENROLLED",
+    "api": "ctp-update-card",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api",
+    "kind": "behaviour",
+    "statement": "A card update for a card not enrolled in Click to Pay is accepted and its operation ends FAILED.",
+    "note": "Update card changes what was pushed to Click to Pay; with nothing pushed there is nothing to change, and no error answer is published."
+  },
+  {
+    "id": "CTP-UPDATE-CONSUMER-NOT-ENROLLED",
+    "api": "ctp-update-consumer",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api",
+    "kind": "behaviour",
+    "statement": "A consumer update for a consumer not enrolled in Click to Pay is accepted and its operation ends FAILED.",
+    "note": "As for the card update, nothing was pushed to Click to Pay, and no error answer is published."
+  },
+  {
     "id": "CONSUMER-REGISTER-ISSUERID-LENGTH",
     "api": "consumer-register",
     "category": "mandatory",

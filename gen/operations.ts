@@ -90,6 +90,62 @@ const registry = {
       "body:/grant_type:enum": "D1-TOKEN-GRANTTYPE-ENUM",
       "body:/assertion:required": "D1-TOKEN-ASSERTION-REQUIRED",
       "response:200:/expires_in:type": "D1-TOKEN-EXPIRESIN-TYPE"
+    },
+    "fields": {
+      "D1-TOKEN-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "D1-TOKEN-CONTENT-TYPE": {
+        "in": "header",
+        "pointer": "/content-type",
+        "keyword": "content-type",
+        "schema": {}
+      },
+      "D1-TOKEN-GRANTTYPE-REQUIRED": {
+        "in": "body",
+        "pointer": "/grant_type",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "urn:ietf:params:oauth:grant-type:jwt-bearer"
+          ]
+        }
+      },
+      "D1-TOKEN-GRANTTYPE-ENUM": {
+        "in": "body",
+        "pointer": "/grant_type",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "urn:ietf:params:oauth:grant-type:jwt-bearer"
+          ]
+        }
+      },
+      "D1-TOKEN-ASSERTION-REQUIRED": {
+        "in": "body",
+        "pointer": "/assertion",
+        "keyword": "required",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "D1-TOKEN-EXPIRESIN-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/expires_in",
+        "keyword": "type",
+        "schema": {
+          "type": "number"
+        }
+      }
     }
   },
   "createCard": {
@@ -210,6 +266,176 @@ const registry = {
       "response:200:/operationId:length": "CARD-CREATE-REGISTER-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CARD-CREATE-REGISTER-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CARD-CREATE-REGISTER-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CARD-CREATE-REGISTER-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CARD-CREATE-REGISTER-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-CREATE-USERID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-user-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,15}$"
+        }
+      },
+      "CARD-CREATE-CONSUMERID-REQUIRED": {
+        "in": "body",
+        "pointer": "/consumerId",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-CREATE-CONSUMERID-LENGTH": {
+        "in": "body",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-CREATE-CONSUMERID-PATTERN": {
+        "in": "body",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-CREATE-CARDPRODUCTID-REQUIRED": {
+        "in": "body",
+        "pointer": "/cardProductId",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-CREATE-CARDPRODUCTID-LENGTH": {
+        "in": "body",
+        "pointer": "/cardProductId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-CREATE-CARDPRODUCTID-PATTERN": {
+        "in": "body",
+        "pointer": "/cardProductId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-CREATE-STATE-ENUM": {
+        "in": "body",
+        "pointer": "/state",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ACTIVE",
+            "INACTIVE"
+          ]
+        }
+      },
+      "CARD-CREATE-RESULT-CARDID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-CREATE-RESULT-CARDID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-CREATE-REGISTER-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-CREATE-REGISTER-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-CREATE-REGISTER-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "registerCard": {
@@ -322,6 +548,138 @@ const registry = {
       "body:/consumerId:required": "CARD-REGISTER-CONSUMERID-REQUIRED",
       "body:/consumerId:length": "CARD-REGISTER-CONSUMERID-LENGTH",
       "body:/consumerId:pattern": "CARD-REGISTER-CONSUMERID-PATTERN"
+    },
+    "fields": {
+      "CARD-CREATE-REGISTER-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CARD-CREATE-REGISTER-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-CREATE-REGISTER-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-CREATE-REGISTER-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-CREATE-REGISTER-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      },
+      "CARD-REGISTER-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-REGISTER-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-REGISTER-ENCRYPTEDDATA-REQUIRED": {
+        "in": "body",
+        "pointer": "/encryptedData",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$"
+        }
+      },
+      "CARD-REGISTER-ENCRYPTEDDATA-PATTERN": {
+        "in": "body",
+        "pointer": "/encryptedData",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$"
+        }
+      },
+      "CARD-REGISTER-CONSUMERID-REQUIRED": {
+        "in": "body",
+        "pointer": "/consumerId",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-REGISTER-CONSUMERID-LENGTH": {
+        "in": "body",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-REGISTER-CONSUMERID-PATTERN": {
+        "in": "body",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      }
     }
   },
   "renewCard": {
@@ -414,6 +772,96 @@ const registry = {
       "response:200:/operationId:length": "CARD-RENEW-REPLACE-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CARD-RENEW-REPLACE-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CARD-RENEW-REPLACE-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CARD-RENEW-REPLACE-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CARD-RENEW-REPLACE-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-ENCRYPTEDDATA-PATTERN": {
+        "in": "body",
+        "pointer": "/encryptedData",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$"
+        }
+      },
+      "CARD-RENEW-REPLACE-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "replaceCard": {
@@ -511,6 +959,118 @@ const registry = {
       "response:200:/operationId:length": "CARD-RENEW-REPLACE-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CARD-RENEW-REPLACE-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CARD-RENEW-REPLACE-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CARD-RENEW-REPLACE-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CARD-RENEW-REPLACE-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-ENCRYPTEDDATA-PATTERN": {
+        "in": "body",
+        "pointer": "/encryptedData",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$"
+        }
+      },
+      "CARD-REPLACE-NEWCARDID-LENGTH": {
+        "in": "body",
+        "pointer": "/newCardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-REPLACE-NEWCARDID-PATTERN": {
+        "in": "body",
+        "pointer": "/newCardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-RENEW-REPLACE-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "deleteCard": {
@@ -605,6 +1165,103 @@ const registry = {
       "response:200:/operationId:length": "CARD-DELETE-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CARD-DELETE-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CARD-DELETE-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CARD-DELETE-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CARD-DELETE-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-DELETE-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-DELETE-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-DELETE-REASONCODE-REQUIRED": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "required",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "CARD-DELETE-REASONCODE-TYPE": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "type",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "CARD-DELETE-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-DELETE-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-DELETE-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "suspendCard": {
@@ -703,6 +1360,119 @@ const registry = {
       "response:200:/operationId:length": "CARD-SUSPEND-RESUME-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CARD-SUSPEND-RESUME-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CARD-SUSPEND-RESUME-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CARD-SUSPEND-RESUME-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CARD-SUSPEND-RESUME-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-REASONCODE-REQUIRED": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CARD_LOST",
+            "CARD_STOLEN",
+            "CARD_BROKEN",
+            "FRAUD",
+            "USER_DECISION",
+            "ISSUER_DECISION"
+          ]
+        }
+      },
+      "CARD-SUSPEND-REASONCODE-ENUM": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CARD_LOST",
+            "CARD_STOLEN",
+            "CARD_BROKEN",
+            "FRAUD",
+            "USER_DECISION",
+            "ISSUER_DECISION"
+          ]
+        }
+      },
+      "CARD-SUSPEND-RESUME-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "resumeCard": {
@@ -801,6 +1571,113 @@ const registry = {
       "response:200:/operationId:length": "CARD-SUSPEND-RESUME-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CARD-SUSPEND-RESUME-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CARD-SUSPEND-RESUME-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CARD-SUSPEND-RESUME-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CARD-SUSPEND-RESUME-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-REASONCODE-REQUIRED": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CARD_FOUND",
+            "ISSUER_DECISION",
+            "USER_DECISION"
+          ]
+        }
+      },
+      "CARD-RESUME-REASONCODE-ENUM": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CARD_FOUND",
+            "ISSUER_DECISION",
+            "USER_DECISION"
+          ]
+        }
+      },
+      "CARD-SUSPEND-RESUME-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-SUSPEND-RESUME-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "getCardOperation": {
@@ -922,6 +1799,301 @@ const registry = {
       "response:200:/requestorType:required": "CARD-OPERATION-MODEL-REQUESTORTYPE-REQUIRED",
       "response:200:/requestorType:enum": "CARD-OPERATION-MODEL-REQUESTORTYPE-ENUM",
       "response:200:/requestorId:required": "CARD-OPERATION-MODEL-REQUESTORID-REQUIRED"
+    },
+    "fields": {
+      "CARD-OPERATION-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CARD-OPERATION-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "[A-Za-z0-9_-]{1,48}"
+        }
+      },
+      "CARD-OPERATION-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "[A-Za-z0-9_-]{1,48}"
+        }
+      },
+      "CARD-OPERATION-CORRELATIONID-LENGTH": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[a-zA-Z0-9_\\-\\. ]{1,64}"
+        }
+      },
+      "CARD-OPERATION-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[a-zA-Z0-9_\\-\\. ]{1,64}"
+        }
+      },
+      "CARD-OPERATION-OPERATIONID-LENGTH": {
+        "in": "path",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-OPERATION-OPERATIONID-PATTERN": {
+        "in": "path",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-OPERATION-MODEL-OPERATIONID-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-OPERATION-MODEL-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-OPERATION-MODEL-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-OPERATION-MODEL-OPERATION-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operation",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ACTIVATE",
+            "D1_PAY_ENROLMENT",
+            "CLICK_TO_PAY_ENROLMENT",
+            "CLICK_TO_PAY_UPDATE",
+            "CLICK_TO_PAY_OPTOUT",
+            "DELETE",
+            "DIGITIZE",
+            "DISPLAY",
+            "PIN_CHANGE",
+            "PIN_DISPLAY",
+            "PRODUCE",
+            "PUSH",
+            "REGISTER",
+            "RENEW",
+            "REPLACE",
+            "RESUME",
+            "SUSPEND",
+            "UPDATE_ORDER",
+            "VERIFY",
+            "CARDHOLDER_VERIFICATION",
+            "CREATE"
+          ]
+        }
+      },
+      "CARD-OPERATION-MODEL-OPERATION-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operation",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ACTIVATE",
+            "D1_PAY_ENROLMENT",
+            "CLICK_TO_PAY_ENROLMENT",
+            "CLICK_TO_PAY_UPDATE",
+            "CLICK_TO_PAY_OPTOUT",
+            "DELETE",
+            "DIGITIZE",
+            "DISPLAY",
+            "PIN_CHANGE",
+            "PIN_DISPLAY",
+            "PRODUCE",
+            "PUSH",
+            "REGISTER",
+            "RENEW",
+            "REPLACE",
+            "RESUME",
+            "SUSPEND",
+            "UPDATE_ORDER",
+            "VERIFY",
+            "CARDHOLDER_VERIFICATION",
+            "CREATE"
+          ]
+        }
+      },
+      "CARD-OPERATION-MODEL-STATUS-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      },
+      "CARD-OPERATION-MODEL-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      },
+      "CARD-OPERATION-MODEL-STARTTIME-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/startTime",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATION-MODEL-STARTTIME-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/startTime",
+        "keyword": "type",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATION-MODEL-STARTTIME-FORMAT": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/startTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATION-MODEL-ENDTIME-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/endTime",
+        "keyword": "type",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATION-MODEL-ENDTIME-FORMAT": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/endTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATION-MODEL-REQUESTORTYPE-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/requestorType",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ISSUER",
+            "USER",
+            "TSP",
+            "CCI",
+            "D1"
+          ]
+        }
+      },
+      "CARD-OPERATION-MODEL-REQUESTORTYPE-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/requestorType",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ISSUER",
+            "USER",
+            "TSP",
+            "CCI",
+            "D1"
+          ]
+        }
+      },
+      "CARD-OPERATION-MODEL-REQUESTORID-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/requestorId",
+        "keyword": "required",
+        "schema": {}
+      }
     }
   },
   "getCardOperations": {
@@ -1060,6 +2232,304 @@ const registry = {
       "response:200:/operations/*/requestorType:required": "CARD-OPERATIONS-MODEL-REQUESTORTYPE-REQUIRED",
       "response:200:/operations/*/requestorType:enum": "CARD-OPERATIONS-MODEL-REQUESTORTYPE-ENUM",
       "response:200:/operations/*/requestorId:required": "CARD-OPERATIONS-MODEL-REQUESTORID-REQUIRED"
+    },
+    "fields": {
+      "CARD-OPERATIONS-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CARD-OPERATIONS-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "[A-Za-z0-9_-]{1,48}"
+        }
+      },
+      "CARD-OPERATIONS-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "[A-Za-z0-9_-]{1,48}"
+        }
+      },
+      "CARD-OPERATIONS-CORRELATIONID-LENGTH": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[a-zA-Z0-9_\\-\\. ]{1,64}"
+        }
+      },
+      "CARD-OPERATIONS-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[a-zA-Z0-9_\\-\\. ]{1,64}"
+        }
+      },
+      "CARD-OPERATIONS-OFFSET-TYPE": {
+        "in": "query",
+        "pointer": "/offset",
+        "keyword": "type",
+        "schema": {
+          "type": "integer"
+        }
+      },
+      "CARD-OPERATIONS-LIMIT-TYPE": {
+        "in": "query",
+        "pointer": "/limit",
+        "keyword": "type",
+        "schema": {
+          "type": "integer"
+        }
+      },
+      "CARD-OPERATIONS-LIST-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations",
+        "keyword": "type",
+        "schema": {
+          "type": "array"
+        }
+      },
+      "CARD-OPERATIONS-MODEL-OPERATIONID-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/operationId",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-OPERATIONS-MODEL-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-OPERATIONS-MODEL-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CARD-OPERATIONS-MODEL-OPERATION-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/operation",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ACTIVATE",
+            "D1_PAY_ENROLMENT",
+            "CLICK_TO_PAY_ENROLMENT",
+            "CLICK_TO_PAY_UPDATE",
+            "CLICK_TO_PAY_OPTOUT",
+            "DELETE",
+            "DIGITIZE",
+            "DISPLAY",
+            "PIN_CHANGE",
+            "PIN_DISPLAY",
+            "PRODUCE",
+            "PUSH",
+            "REGISTER",
+            "RENEW",
+            "REPLACE",
+            "RESUME",
+            "SUSPEND",
+            "UPDATE_ORDER",
+            "VERIFY",
+            "CARDHOLDER_VERIFICATION",
+            "CREATE"
+          ]
+        }
+      },
+      "CARD-OPERATIONS-MODEL-OPERATION-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/operation",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ACTIVATE",
+            "D1_PAY_ENROLMENT",
+            "CLICK_TO_PAY_ENROLMENT",
+            "CLICK_TO_PAY_UPDATE",
+            "CLICK_TO_PAY_OPTOUT",
+            "DELETE",
+            "DIGITIZE",
+            "DISPLAY",
+            "PIN_CHANGE",
+            "PIN_DISPLAY",
+            "PRODUCE",
+            "PUSH",
+            "REGISTER",
+            "RENEW",
+            "REPLACE",
+            "RESUME",
+            "SUSPEND",
+            "UPDATE_ORDER",
+            "VERIFY",
+            "CARDHOLDER_VERIFICATION",
+            "CREATE"
+          ]
+        }
+      },
+      "CARD-OPERATIONS-MODEL-STATUS-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/status",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      },
+      "CARD-OPERATIONS-MODEL-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      },
+      "CARD-OPERATIONS-MODEL-STARTTIME-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/startTime",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATIONS-MODEL-STARTTIME-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/startTime",
+        "keyword": "type",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATIONS-MODEL-STARTTIME-FORMAT": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/startTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATIONS-MODEL-ENDTIME-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/endTime",
+        "keyword": "type",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATIONS-MODEL-ENDTIME-FORMAT": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/endTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CARD-OPERATIONS-MODEL-REQUESTORTYPE-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/requestorType",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ISSUER",
+            "USER",
+            "TSP",
+            "CCI",
+            "D1"
+          ]
+        }
+      },
+      "CARD-OPERATIONS-MODEL-REQUESTORTYPE-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/requestorType",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ISSUER",
+            "USER",
+            "TSP",
+            "CCI",
+            "D1"
+          ]
+        }
+      },
+      "CARD-OPERATIONS-MODEL-REQUESTORID-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/requestorId",
+        "keyword": "required",
+        "schema": {}
+      }
     }
   },
   "registerConsumer": {
@@ -1184,6 +2654,179 @@ const registry = {
       "response:200:/operationId:length": "CONSUMER-REGISTER-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CONSUMER-REGISTER-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CONSUMER-REGISTER-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CONSUMER-REGISTER-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CONSUMER-REGISTER-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-REGISTER-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-REGISTER-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-REGISTER-USERID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-user-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,15}$"
+        }
+      },
+      "CONSUMER-REGISTER-PERSONALINFORMATION-TYPE": {
+        "in": "body",
+        "pointer": "/personalInformation",
+        "keyword": "type",
+        "schema": {
+          "type": "object"
+        }
+      },
+      "CONSUMER-REGISTER-LANGUAGE-LENGTH": {
+        "in": "body",
+        "pointer": "/personalInformation/language",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 5,
+          "maxLength": 5,
+          "pattern": "^[a-z]{2}-[a-zA-Z]{2}$"
+        }
+      },
+      "CONSUMER-REGISTER-LANGUAGE-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/language",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 5,
+          "maxLength": 5,
+          "pattern": "^[a-z]{2}-[a-zA-Z]{2}$"
+        }
+      },
+      "CONSUMER-REGISTER-FIRSTNAME-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/firstName",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-REGISTER-MIDDLENAME-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/middleName",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-REGISTER-LASTNAME-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/lastName",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-REGISTER-DATEOFBIRTH-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/dateOfBirth",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[0-1])$"
+        }
+      },
+      "CONSUMER-REGISTER-TITLE-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/title",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,40}$"
+        }
+      },
+      "CONSUMER-REGISTER-EMAIL-TYPE": {
+        "in": "body",
+        "pointer": "/personalInformation/email",
+        "keyword": "type",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "CONSUMER-REGISTER-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-REGISTER-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-REGISTER-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "deleteConsumer": {
@@ -1282,6 +2925,108 @@ const registry = {
       "response:200:/operationId:length": "CONSUMER-DELETE-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CONSUMER-DELETE-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CONSUMER-DELETE-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CONSUMER-DELETE-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CONSUMER-DELETE-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-DELETE-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-DELETE-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-DELETE-REASON-PATTERN": {
+        "in": "body",
+        "pointer": "/reason",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-zA-Z0-9 ]{1,64}$"
+        }
+      },
+      "CONSUMER-DELETE-REASONCODE-ENUM": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "USER_DECISION",
+            "ISSUER_DECISION"
+          ]
+        }
+      },
+      "CONSUMER-DELETE-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-DELETE-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-DELETE-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "updateConsumer": {
@@ -1396,6 +3141,170 @@ const registry = {
       "response:200:/operationId:length": "CONSUMER-UPDATE-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CONSUMER-UPDATE-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CONSUMER-UPDATE-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CONSUMER-UPDATE-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CONSUMER-UPDATE-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-UPDATE-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-UPDATE-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-UPDATE-PERSONALINFORMATION-TYPE": {
+        "in": "body",
+        "pointer": "/personalInformation",
+        "keyword": "type",
+        "schema": {
+          "type": "object"
+        }
+      },
+      "CONSUMER-UPDATE-LANGUAGE-LENGTH": {
+        "in": "body",
+        "pointer": "/personalInformation/language",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 5,
+          "maxLength": 5,
+          "pattern": "^[a-z]{2}-[a-zA-Z]{2}$"
+        }
+      },
+      "CONSUMER-UPDATE-LANGUAGE-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/language",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 5,
+          "maxLength": 5,
+          "pattern": "^[a-z]{2}-[a-zA-Z]{2}$"
+        }
+      },
+      "CONSUMER-UPDATE-FIRSTNAME-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/firstName",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-UPDATE-MIDDLENAME-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/middleName",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-UPDATE-LASTNAME-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/lastName",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-UPDATE-DATEOFBIRTH-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/dateOfBirth",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[0-1])$"
+        }
+      },
+      "CONSUMER-UPDATE-TITLE-PATTERN": {
+        "in": "body",
+        "pointer": "/personalInformation/title",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,40}$"
+        }
+      },
+      "CONSUMER-UPDATE-EMAIL-TYPE": {
+        "in": "body",
+        "pointer": "/personalInformation/email",
+        "keyword": "type",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "CONSUMER-UPDATE-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-UPDATE-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-UPDATE-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "getCardList": {
@@ -1488,6 +3397,106 @@ const registry = {
       "response:200:/cards/*/cardId:pattern": "CONSUMER-CARDS-CARDID-PATTERN",
       "response:200:/cards/*/cardProductId:length": "CONSUMER-CARDS-CARDPRODUCTID-LENGTH",
       "response:200:/cards/*/cardProductId:pattern": "CONSUMER-CARDS-CARDPRODUCTID-PATTERN"
+    },
+    "fields": {
+      "CONSUMER-CARDS-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CONSUMER-CARDS-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-CARDS-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-CARDS-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-CARDS-LIST-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/cards",
+        "keyword": "type",
+        "schema": {
+          "type": "array"
+        }
+      },
+      "CONSUMER-CARDS-CARDID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/cards/*/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CONSUMER-CARDS-CARDID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/cards/*/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CONSUMER-CARDS-CARDPRODUCTID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/cards/*/cardProductId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CONSUMER-CARDS-CARDPRODUCTID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/cards/*/cardProductId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      }
     }
   },
   "getConsumerOperation": {
@@ -1594,6 +3603,183 @@ const registry = {
       "response:200:/endTime:type": "CONSUMER-OPERATION-MODEL-ENDTIME-TYPE",
       "response:200:/endTime:format": "CONSUMER-OPERATION-MODEL-ENDTIME-FORMAT",
       "response:200:/requestorType:enum": "CONSUMER-OPERATION-MODEL-REQUESTORTYPE-ENUM"
+    },
+    "fields": {
+      "CONSUMER-OPERATION-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CONSUMER-OPERATION-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATION-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATION-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATION-OPERATIONID-LENGTH": {
+        "in": "path",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATION-OPERATIONID-PATTERN": {
+        "in": "path",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATION-MODEL-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATION-MODEL-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATION-MODEL-OPERATION-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operation",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CLICK_TO_PAY_UPDATE",
+            "DELETE",
+            "DELETE_AUTHN",
+            "ENROLL_AUTHN",
+            "REGISTER",
+            "RESUME",
+            "SUSPEND",
+            "CLICK_TO_PAY_OPTOUT",
+            "UPDATE"
+          ]
+        }
+      },
+      "CONSUMER-OPERATION-MODEL-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      },
+      "CONSUMER-OPERATION-MODEL-STARTTIME-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/startTime",
+        "keyword": "type",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CONSUMER-OPERATION-MODEL-STARTTIME-FORMAT": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/startTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CONSUMER-OPERATION-MODEL-ENDTIME-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/endTime",
+        "keyword": "type",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CONSUMER-OPERATION-MODEL-ENDTIME-FORMAT": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/endTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CONSUMER-OPERATION-MODEL-REQUESTORTYPE-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/requestorType",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ISSUER",
+            "USER",
+            "CCI"
+          ]
+        }
+      }
     }
   },
   "getConsumerOperations": {
@@ -1718,6 +3904,186 @@ const registry = {
       "response:200:/operations/*/endTime:type": "CONSUMER-OPERATIONS-MODEL-ENDTIME-TYPE",
       "response:200:/operations/*/endTime:format": "CONSUMER-OPERATIONS-MODEL-ENDTIME-FORMAT",
       "response:200:/operations/*/requestorType:enum": "CONSUMER-OPERATIONS-MODEL-REQUESTORTYPE-ENUM"
+    },
+    "fields": {
+      "CONSUMER-OPERATIONS-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CONSUMER-OPERATIONS-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATIONS-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATIONS-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATIONS-OFFSET-TYPE": {
+        "in": "query",
+        "pointer": "/offset",
+        "keyword": "type",
+        "schema": {
+          "type": "integer"
+        }
+      },
+      "CONSUMER-OPERATIONS-LIMIT-TYPE": {
+        "in": "query",
+        "pointer": "/limit",
+        "keyword": "type",
+        "schema": {
+          "type": "integer"
+        }
+      },
+      "CONSUMER-OPERATIONS-LIST-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations",
+        "keyword": "type",
+        "schema": {
+          "type": "array"
+        }
+      },
+      "CONSUMER-OPERATIONS-MODEL-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATIONS-MODEL-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-OPERATIONS-MODEL-OPERATION-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/operation",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CLICK_TO_PAY_UPDATE",
+            "DELETE",
+            "DELETE_AUTHN",
+            "ENROLL_AUTHN",
+            "REGISTER",
+            "RESUME",
+            "SUSPEND",
+            "CLICK_TO_PAY_OPTOUT",
+            "UPDATE"
+          ]
+        }
+      },
+      "CONSUMER-OPERATIONS-MODEL-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      },
+      "CONSUMER-OPERATIONS-MODEL-STARTTIME-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/startTime",
+        "keyword": "type",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CONSUMER-OPERATIONS-MODEL-STARTTIME-FORMAT": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/startTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CONSUMER-OPERATIONS-MODEL-ENDTIME-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/endTime",
+        "keyword": "type",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CONSUMER-OPERATIONS-MODEL-ENDTIME-FORMAT": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/endTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "CONSUMER-OPERATIONS-MODEL-REQUESTORTYPE-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operations/*/requestorType",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "ISSUER",
+            "USER",
+            "CCI"
+          ]
+        }
+      }
     }
   },
   "clickToPayEnrol": {
@@ -1754,7 +4120,8 @@ const registry = {
       "CTP-ENROL-REPEAT",
       "CTP-ENROL-NO-BULK",
       "CTP-ENROL-DIGITIZATION",
-      "CTP-ENROL-ERROR-VALUE"
+      "CTP-ENROL-ERROR-VALUE",
+      "CTP-ENROL-UNKNOWN-CARD"
     ],
     "security": [
       [
@@ -1826,6 +4193,130 @@ const registry = {
       "response:200:/operationId:length": "CTP-ENROL-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CTP-ENROL-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CTP-ENROL-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CTP-ENROL-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CTP-ENROL-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CTP-ENROL-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CTP-ENROL-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-ENROL-NAME-LENGTH": {
+        "in": "body",
+        "pointer": "/name",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 26,
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,26}$"
+        }
+      },
+      "CTP-ENROL-NAME-PATTERN": {
+        "in": "body",
+        "pointer": "/name",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 26,
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,26}$"
+        }
+      },
+      "CTP-ENROL-REASON-PATTERN": {
+        "in": "body",
+        "pointer": "/reason",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-zA-Z0-9 ]{1,64}$"
+        }
+      },
+      "CTP-ENROL-REASONCODE-ENUM": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "USER_DECISION",
+            "ISSUER_DECISION"
+          ]
+        }
+      },
+      "CTP-ENROL-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-ENROL-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-ENROL-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "clickToPayGetConsumerProfiles": {
@@ -1853,7 +4344,8 @@ const registry = {
       "CTP-PROFILES-CARDID-LENGTH",
       "CTP-PROFILES-CARDID-PATTERN",
       "CTP-PROFILES-AUTH-REQUIRED",
-      "CTP-PROFILES-ERROR-FORMAT"
+      "CTP-PROFILES-ERROR-FORMAT",
+      "CTP-PROFILES-UNKNOWN-CONSUMER"
     ],
     "security": [
       [
@@ -1924,6 +4416,115 @@ const registry = {
       "response:200:/clickToPayProfiles/*/scheme:enum": "CTP-PROFILES-SCHEME-ENUM",
       "response:200:/clickToPayProfiles/*/cards/*/cardId:length": "CTP-PROFILES-CARDID-LENGTH",
       "response:200:/clickToPayProfiles/*/cards/*/cardId:pattern": "CTP-PROFILES-CARDID-PATTERN"
+    },
+    "fields": {
+      "CTP-PROFILES-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CTP-PROFILES-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-PROFILES-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-PROFILES-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-PROFILES-LIST-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/clickToPayProfiles",
+        "keyword": "type",
+        "schema": {
+          "type": "array",
+          "maxItems": 2
+        }
+      },
+      "CTP-PROFILES-MAX-TWO": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/clickToPayProfiles",
+        "keyword": "items",
+        "schema": {
+          "type": "array",
+          "maxItems": 2
+        }
+      },
+      "CTP-PROFILES-MESSAGE-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/message",
+        "keyword": "type",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "CTP-PROFILES-SCHEME-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/clickToPayProfiles/*/scheme",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "VISA",
+            "MASTERCARD"
+          ]
+        }
+      },
+      "CTP-PROFILES-CARDID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/clickToPayProfiles/*/cards/*/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CTP-PROFILES-CARDID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/clickToPayProfiles/*/cards/*/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      }
     }
   },
   "clickToPayUpdateCard": {
@@ -1951,7 +4552,8 @@ const registry = {
       "CTP-UPDATE-CARD-ERROR-VALUE",
       "CTP-UPDATE-CARD-ASYNC",
       "CTP-UPDATE-CARD-NAME-VISA-ONLY",
-      "CTP-UPDATE-CARD-NOTIFY-CARD"
+      "CTP-UPDATE-CARD-NOTIFY-CARD",
+      "CTP-UPDATE-CARD-NOT-ENROLLED"
     ],
     "security": [
       [
@@ -2023,6 +4625,130 @@ const registry = {
       "response:200:/operationId:length": "CTP-UPDATE-CARD-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CTP-UPDATE-CARD-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CTP-UPDATE-CARD-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CTP-UPDATE-CARD-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CTP-UPDATE-CARD-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CTP-UPDATE-CARD-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CTP-UPDATE-CARD-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CARD-NAME-LENGTH": {
+        "in": "body",
+        "pointer": "/name",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 26,
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,26}$"
+        }
+      },
+      "CTP-UPDATE-CARD-NAME-PATTERN": {
+        "in": "body",
+        "pointer": "/name",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 26,
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,26}$"
+        }
+      },
+      "CTP-UPDATE-CARD-REASON-PATTERN": {
+        "in": "body",
+        "pointer": "/reason",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-zA-Z0-9 ]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CARD-REASONCODE-ENUM": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "USER_DECISION",
+            "ISSUER_DECISION"
+          ]
+        }
+      },
+      "CTP-UPDATE-CARD-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CARD-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CARD-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "clickToPayUpdateConsumer": {
@@ -2047,7 +4773,8 @@ const registry = {
       "CTP-UPDATE-CONSUMER-ERROR-FORMAT",
       "CTP-UPDATE-CONSUMER-ERROR-VALUE",
       "CTP-UPDATE-CONSUMER-ASYNC",
-      "CTP-UPDATE-CONSUMER-ALL-FIELDS"
+      "CTP-UPDATE-CONSUMER-ALL-FIELDS",
+      "CTP-UPDATE-CONSUMER-NOT-ENROLLED"
     ],
     "security": [
       [
@@ -2116,6 +4843,108 @@ const registry = {
       "response:200:/operationId:length": "CTP-UPDATE-CONSUMER-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CTP-UPDATE-CONSUMER-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CTP-UPDATE-CONSUMER-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CTP-UPDATE-CONSUMER-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CTP-UPDATE-CONSUMER-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CONSUMER-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CONSUMER-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CONSUMER-REASON-PATTERN": {
+        "in": "body",
+        "pointer": "/reason",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-zA-Z0-9 ]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CONSUMER-REASONCODE-ENUM": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "USER_DECISION",
+            "ISSUER_DECISION"
+          ]
+        }
+      },
+      "CTP-UPDATE-CONSUMER-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CONSUMER-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-UPDATE-CONSUMER-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "clickToPayOptoutCard": {
@@ -2214,6 +5043,108 @@ const registry = {
       "response:200:/operationId:length": "CTP-OPTOUT-CARD-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CTP-OPTOUT-CARD-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CTP-OPTOUT-CARD-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CTP-OPTOUT-CARD-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CTP-OPTOUT-CARD-CARDID-LENGTH": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CTP-OPTOUT-CARD-CARDID-PATTERN": {
+        "in": "path",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CTP-OPTOUT-CARD-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CARD-REASON-PATTERN": {
+        "in": "body",
+        "pointer": "/reason",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-zA-Z0-9 ]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CARD-REASONCODE-ENUM": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "USER_DECISION",
+            "ISSUER_DECISION"
+          ]
+        }
+      },
+      "CTP-OPTOUT-CARD-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CARD-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CARD-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "clickToPayOptoutConsumer": {
@@ -2310,6 +5241,108 @@ const registry = {
       "response:200:/operationId:length": "CTP-OPTOUT-CONSUMER-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CTP-OPTOUT-CONSUMER-RESULT-OPERATIONID-PATTERN",
       "response:200:/status:enum": "CTP-OPTOUT-CONSUMER-RESULT-STATUS-ENUM"
+    },
+    "fields": {
+      "CTP-OPTOUT-CONSUMER-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CTP-OPTOUT-CONSUMER-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CONSUMER-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CONSUMER-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CONSUMER-REASON-PATTERN": {
+        "in": "body",
+        "pointer": "/reason",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[a-zA-Z0-9 ]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CONSUMER-REASONCODE-ENUM": {
+        "in": "body",
+        "pointer": "/reasonCode",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "USER_DECISION",
+            "ISSUER_DECISION"
+          ]
+        }
+      },
+      "CTP-OPTOUT-CONSUMER-RESULT-OPERATIONID-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CONSUMER-RESULT-OPERATIONID-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CTP-OPTOUT-CONSUMER-RESULT-STATUS-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "SUCCESSFUL",
+            "PENDING",
+            "FAILED"
+          ]
+        }
+      }
     }
   },
   "getConsumerInformation": {
@@ -2435,6 +5468,234 @@ const registry = {
       "response:200:/consumerInfo/mobilePhoneNumber:type": "CONSUMER-INFO-MOBILE-TYPE",
       "response:200:/consumerInfo/mobilePhoneNumber/countryCode:pattern": "CONSUMER-INFO-MOBILE-COUNTRYCODE-PATTERN",
       "response:200:/consumerInfo/mobilePhoneNumber/phoneNumber:pattern": "CONSUMER-INFO-MOBILE-NUMBER-PATTERN"
+    },
+    "fields": {
+      "CONSUMER-INFO-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "CONSUMER-INFO-CONSUMERID-LENGTH": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-INFO-CONSUMERID-PATTERN": {
+        "in": "path",
+        "pointer": "/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-INFO-CARDID-LENGTH": {
+        "in": "query",
+        "pointer": "/cardId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CONSUMER-INFO-CARDID-PATTERN": {
+        "in": "query",
+        "pointer": "/cardId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 48,
+          "pattern": "^[A-Za-z0-9_-]{1,48}$"
+        }
+      },
+      "CONSUMER-INFO-CORRELATIONID-PATTERN": {
+        "in": "header",
+        "pointer": "/x-correlation-id",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "CONSUMER-INFO-CONSUMERINFO-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo",
+        "keyword": "required",
+        "schema": {
+          "type": "object"
+        }
+      },
+      "CONSUMER-INFO-CONSUMERINFO-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo",
+        "keyword": "type",
+        "schema": {
+          "type": "object"
+        }
+      },
+      "CONSUMER-INFO-LANGUAGE-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/language",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "minLength": 5,
+          "maxLength": 5,
+          "pattern": "^[a-z]{2}-[a-zA-Z]{2}$"
+        }
+      },
+      "CONSUMER-INFO-LANGUAGE-LENGTH": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/language",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 5,
+          "maxLength": 5,
+          "pattern": "^[a-z]{2}-[a-zA-Z]{2}$"
+        }
+      },
+      "CONSUMER-INFO-LANGUAGE-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/language",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 5,
+          "maxLength": 5,
+          "pattern": "^[a-z]{2}-[a-zA-Z]{2}$"
+        }
+      },
+      "CONSUMER-INFO-FIRSTNAME-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/firstName",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-INFO-FIRSTNAME-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/firstName",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-INFO-MIDDLENAME-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/middleName",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-INFO-LASTNAME-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/lastName",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-INFO-LASTNAME-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/lastName",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,128}$"
+        }
+      },
+      "CONSUMER-INFO-DATEOFBIRTH-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/dateOfBirth",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^\\d{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[0-1])$"
+        }
+      },
+      "CONSUMER-INFO-TITLE-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/title",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[\\p{L}\\p{N}\\u0600-\\u06FF ,.'_#;:\\/-]{1,40}$"
+        }
+      },
+      "CONSUMER-INFO-EMAIL-FORMAT": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/email",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "email"
+        }
+      },
+      "CONSUMER-INFO-MOBILE-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/mobilePhoneNumber",
+        "keyword": "type",
+        "schema": {
+          "type": "object"
+        }
+      },
+      "CONSUMER-INFO-MOBILE-COUNTRYCODE-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/mobilePhoneNumber/countryCode",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[0-9]{1,3}$"
+        }
+      },
+      "CONSUMER-INFO-MOBILE-NUMBER-PATTERN": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/consumerInfo/mobilePhoneNumber/phoneNumber",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[0-9]{4,14}$"
+        }
+      }
     }
   },
   "issuerGetToken": {
@@ -2528,6 +5789,144 @@ const registry = {
       "response:400:/error:enum": "ISSUER-TOKEN-400-ERROR-ENUM",
       "response:401:/error:required": "ISSUER-TOKEN-401-ERROR-REQUIRED",
       "response:401:/error:enum": "ISSUER-TOKEN-401-ERROR-ENUM"
+    },
+    "fields": {
+      "ISSUER-TOKEN-CONTENT-TYPE": {
+        "in": "header",
+        "pointer": "/content-type",
+        "keyword": "content-type",
+        "schema": {}
+      },
+      "ISSUER-TOKEN-GRANTTYPE-REQUIRED": {
+        "in": "body",
+        "pointer": "/grant_type",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "client_credentials"
+          ]
+        }
+      },
+      "ISSUER-TOKEN-GRANTTYPE-ENUM": {
+        "in": "body",
+        "pointer": "/grant_type",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "client_credentials"
+          ]
+        }
+      },
+      "ISSUER-TOKEN-ACCESSTOKEN-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/access_token",
+        "keyword": "required",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "ISSUER-TOKEN-TOKENTYPE-REQUIRED": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/token_type",
+        "keyword": "required",
+        "schema": {
+          "enum": [
+            "Bearer"
+          ]
+        }
+      },
+      "ISSUER-TOKEN-TOKENTYPE-ENUM": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/token_type",
+        "keyword": "enum",
+        "schema": {
+          "enum": [
+            "Bearer"
+          ]
+        }
+      },
+      "ISSUER-TOKEN-EXPIRESIN-TYPE": {
+        "in": "response",
+        "status": "200",
+        "pointer": "/expires_in",
+        "keyword": "type",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "ISSUER-TOKEN-400-ERROR-REQUIRED": {
+        "in": "response",
+        "status": "400",
+        "pointer": "/error",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "invalid_request",
+            "invalid_client",
+            "invalid_grant",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_scope"
+          ]
+        }
+      },
+      "ISSUER-TOKEN-400-ERROR-ENUM": {
+        "in": "response",
+        "status": "400",
+        "pointer": "/error",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "invalid_request",
+            "invalid_client",
+            "invalid_grant",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_scope"
+          ]
+        }
+      },
+      "ISSUER-TOKEN-401-ERROR-REQUIRED": {
+        "in": "response",
+        "status": "401",
+        "pointer": "/error",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "invalid_request",
+            "invalid_client",
+            "invalid_grant",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_scope"
+          ]
+        }
+      },
+      "ISSUER-TOKEN-401-ERROR-ENUM": {
+        "in": "response",
+        "status": "401",
+        "pointer": "/error",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "invalid_request",
+            "invalid_client",
+            "invalid_grant",
+            "unauthorized_client",
+            "unsupported_grant_type",
+            "invalid_scope"
+          ]
+        }
+      }
     }
   },
   "notifyCardOperations": {
@@ -2644,6 +6043,184 @@ const registry = {
       "body:/operations/*/endTime:format": "NOTIFY-CARD-ENDTIME-FORMAT",
       "body:/operations/*/cardId:required": "NOTIFY-CARD-CARDID-REQUIRED",
       "body:/operations/*/details:type": "NOTIFY-CARD-DETAILS-TYPE"
+    },
+    "fields": {
+      "NOTIFY-CARD-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "NOTIFY-CARD-OPERATIONS-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations",
+        "keyword": "required",
+        "schema": {
+          "type": "array"
+        }
+      },
+      "NOTIFY-CARD-OPERATIONS-TYPE": {
+        "in": "body",
+        "pointer": "/operations",
+        "keyword": "type",
+        "schema": {
+          "type": "array"
+        }
+      },
+      "NOTIFY-CARD-OPERATIONID-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/operationId",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[A-Za-z0-9_-]{1,64}"
+        }
+      },
+      "NOTIFY-CARD-OPERATIONID-LENGTH": {
+        "in": "body",
+        "pointer": "/operations/*/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[A-Za-z0-9_-]{1,64}"
+        }
+      },
+      "NOTIFY-CARD-OPERATIONID-PATTERN": {
+        "in": "body",
+        "pointer": "/operations/*/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[A-Za-z0-9_-]{1,64}"
+        }
+      },
+      "NOTIFY-CARD-OPERATION-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/operation",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CREATE",
+            "REGISTER",
+            "ACTIVATE",
+            "SUSPEND",
+            "RESUME",
+            "DELETE",
+            "DIGITIZE",
+            "RENEW",
+            "REPLACE",
+            "PRODUCE",
+            "STANDALONE_TRACKING",
+            "CLICK_TO_PAY_ENROLMENT",
+            "CLICK_TO_PAY_UPDATE",
+            "CLICK_TO_PAY_OPTOUT"
+          ]
+        }
+      },
+      "NOTIFY-CARD-OPERATION-ENUM": {
+        "in": "body",
+        "pointer": "/operations/*/operation",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CREATE",
+            "REGISTER",
+            "ACTIVATE",
+            "SUSPEND",
+            "RESUME",
+            "DELETE",
+            "DIGITIZE",
+            "RENEW",
+            "REPLACE",
+            "PRODUCE",
+            "STANDALONE_TRACKING",
+            "CLICK_TO_PAY_ENROLMENT",
+            "CLICK_TO_PAY_UPDATE",
+            "CLICK_TO_PAY_OPTOUT"
+          ]
+        }
+      },
+      "NOTIFY-CARD-STATUS-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/status",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "PENDING",
+            "SUCCESSFUL",
+            "FAILED"
+          ]
+        }
+      },
+      "NOTIFY-CARD-STATUS-ENUM": {
+        "in": "body",
+        "pointer": "/operations/*/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "PENDING",
+            "SUCCESSFUL",
+            "FAILED"
+          ]
+        }
+      },
+      "NOTIFY-CARD-STARTTIME-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/startTime",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "NOTIFY-CARD-STARTTIME-FORMAT": {
+        "in": "body",
+        "pointer": "/operations/*/startTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "NOTIFY-CARD-ENDTIME-FORMAT": {
+        "in": "body",
+        "pointer": "/operations/*/endTime",
+        "keyword": "format",
+        "schema": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "NOTIFY-CARD-CARDID-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/cardId",
+        "keyword": "required",
+        "schema": {
+          "type": "string"
+        }
+      },
+      "NOTIFY-CARD-DETAILS-TYPE": {
+        "in": "body",
+        "pointer": "/operations/*/details",
+        "keyword": "type",
+        "schema": {
+          "type": "object"
+        }
+      }
     }
   },
   "notifyConsumerOperations": {
@@ -2752,6 +6329,199 @@ const registry = {
       "body:/operations/*/consumerId:length": "NOTIFY-CONSUMER-CONSUMERID-LENGTH",
       "body:/operations/*/consumerId:pattern": "NOTIFY-CONSUMER-CONSUMERID-PATTERN",
       "body:/operations/*/details:type": "NOTIFY-CONSUMER-DETAILS-TYPE"
+    },
+    "fields": {
+      "NOTIFY-CONSUMER-ISSUERID-LENGTH": {
+        "in": "path",
+        "pointer": "/issuerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 10,
+          "maxLength": 10
+        }
+      },
+      "NOTIFY-CONSUMER-OPERATIONS-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations",
+        "keyword": "required",
+        "schema": {
+          "type": "array"
+        }
+      },
+      "NOTIFY-CONSUMER-OPERATIONS-TYPE": {
+        "in": "body",
+        "pointer": "/operations",
+        "keyword": "type",
+        "schema": {
+          "type": "array"
+        }
+      },
+      "NOTIFY-CONSUMER-OPERATIONID-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/operationId",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[A-Za-z0-9_-]{1,64}"
+        }
+      },
+      "NOTIFY-CONSUMER-OPERATIONID-LENGTH": {
+        "in": "body",
+        "pointer": "/operations/*/operationId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[A-Za-z0-9_-]{1,64}"
+        }
+      },
+      "NOTIFY-CONSUMER-OPERATIONID-PATTERN": {
+        "in": "body",
+        "pointer": "/operations/*/operationId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "[A-Za-z0-9_-]{1,64}"
+        }
+      },
+      "NOTIFY-CONSUMER-OPERATION-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/operation",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CLICK_TO_PAY_UPDATE",
+            "DELETE",
+            "DELETE_AUTHN",
+            "ENROLL_AUTHN",
+            "REGISTER",
+            "RESUME",
+            "SUSPEND",
+            "CLICK_TO_PAY_OPTOUT",
+            "UPDATE"
+          ]
+        }
+      },
+      "NOTIFY-CONSUMER-OPERATION-ENUM": {
+        "in": "body",
+        "pointer": "/operations/*/operation",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "CLICK_TO_PAY_UPDATE",
+            "DELETE",
+            "DELETE_AUTHN",
+            "ENROLL_AUTHN",
+            "REGISTER",
+            "RESUME",
+            "SUSPEND",
+            "CLICK_TO_PAY_OPTOUT",
+            "UPDATE"
+          ]
+        }
+      },
+      "NOTIFY-CONSUMER-STATUS-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/status",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "PENDING",
+            "SUCCESSFUL",
+            "FAILED"
+          ]
+        }
+      },
+      "NOTIFY-CONSUMER-STATUS-ENUM": {
+        "in": "body",
+        "pointer": "/operations/*/status",
+        "keyword": "enum",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "PENDING",
+            "SUCCESSFUL",
+            "FAILED"
+          ]
+        }
+      },
+      "NOTIFY-CONSUMER-STARTTIME-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/startTime",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "pattern": "^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))T([0-1][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{3}Z|\\.[0-9]{2}([\\+\\-](0[1-9]|1[0-2])):00)$"
+        }
+      },
+      "NOTIFY-CONSUMER-STARTTIME-PATTERN": {
+        "in": "body",
+        "pointer": "/operations/*/startTime",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))T([0-1][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{3}Z|\\.[0-9]{2}([\\+\\-](0[1-9]|1[0-2])):00)$"
+        }
+      },
+      "NOTIFY-CONSUMER-ENDTIME-PATTERN": {
+        "in": "body",
+        "pointer": "/operations/*/endTime",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "pattern": "^[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|[12][0-9]))T([0-1][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{3}Z|\\.[0-9]{2}([\\+\\-](0[1-9]|1[0-2])):00)$"
+        }
+      },
+      "NOTIFY-CONSUMER-CONSUMERID-REQUIRED": {
+        "in": "body",
+        "pointer": "/operations/*/consumerId",
+        "keyword": "required",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "NOTIFY-CONSUMER-CONSUMERID-LENGTH": {
+        "in": "body",
+        "pointer": "/operations/*/consumerId",
+        "keyword": "length",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "NOTIFY-CONSUMER-CONSUMERID-PATTERN": {
+        "in": "body",
+        "pointer": "/operations/*/consumerId",
+        "keyword": "pattern",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 64,
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      },
+      "NOTIFY-CONSUMER-DETAILS-TYPE": {
+        "in": "body",
+        "pointer": "/operations/*/details",
+        "keyword": "type",
+        "schema": {
+          "type": "object"
+        }
+      }
     }
   }
 } as const;

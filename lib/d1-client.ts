@@ -1,7 +1,8 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT, type JWTPayload } from 'jose';
 import { operations, type OperationId } from '../gen/operations.js';
-import { formRequest, jsonRequest, send, type HttpResponse } from './http/client.js';
+import { Agent, type Dispatcher } from 'undici';
+import { formRequest, jsonRequest, send, type HttpRequest, type HttpResponse } from './http/client.js';
 
 export interface D1ClientOptions {
   /** D1_BASE_URL, e.g. https://api.d1-stg.thalescloud.io/banking */
@@ -13,6 +14,8 @@ export interface D1ClientOptions {
   readonly keyId: string;
   /** The issuer's EC P-256 private key: a KeyObject or PEM text. */
   readonly privateKey: KeyObject | string;
+  /** Mutual TLS towards D1: client certificate and key, and the CA to trust, as PEM text. */
+  readonly tls?: { readonly cert?: string; readonly key?: string; readonly ca?: string };
 }
 
 export interface AssertionOptions {
@@ -40,10 +43,16 @@ export interface CallParts {
  */
 export class D1Client {
   private readonly key: KeyObject;
+  private readonly dispatcher: Dispatcher | undefined;
   private cached: { token: string; expiresAt: number } | undefined;
 
   constructor(readonly options: D1ClientOptions) {
     this.key = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
+    this.dispatcher = options.tls ? new Agent({ connect: { ...options.tls } }) : undefined;
+  }
+
+  private send(request: HttpRequest): Promise<HttpResponse> {
+    return send(this.dispatcher ? { ...request, dispatcher: this.dispatcher } : request);
   }
 
   async assertion(options: AssertionOptions = {}): Promise<string> {
@@ -56,7 +65,14 @@ export class D1Client {
   async requestToken(assertion?: string, asJson = false): Promise<HttpResponse> {
     const body = { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: assertion ?? (await this.assertion()) };
     const url = `${this.options.authUrl}/oauth2/token`;
-    return send(asJson ? jsonRequest('POST', url, body) : formRequest(url, body));
+    return this.send(asJson ? jsonRequest('POST', url, body) : formRequest(url, body));
+  }
+
+  /** A token request with the body and headers given as they are, for the negative checks of the token endpoint. */
+  requestTokenWith(body: unknown, headers: Readonly<Record<string, string>> = {}): Promise<HttpResponse> {
+    const url = `${this.options.authUrl}/oauth2/token`;
+    const fields = Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    return this.send(formRequest(url, fields, headers));
   }
 
   /** A valid access token, fetched once and reused until a minute before it expires. */
@@ -89,7 +105,7 @@ export class D1Client {
     const token = parts.token === undefined ? await this.token() : parts.token;
     const headers = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...parts.headers };
     const url = this.urlOf(operationId, parts.path, parts.query);
-    if (entry.method === 'GET') return send({ method: 'GET', url, headers });
-    return send(jsonRequest(entry.method, url, parts.body ?? {}, headers));
+    if (entry.method === 'GET') return this.send({ method: 'GET', url, headers });
+    return this.send(jsonRequest(entry.method, url, parts.body ?? {}, headers));
   }
 }

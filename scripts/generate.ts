@@ -66,6 +66,23 @@ function fieldRuleKey(rule: CatalogueRule): string[] {
   return [`${part}:${check.pointer}:${check.keyword}`];
 }
 
+/** The constraints of the value a field rule points at, for building valid and invalid values from them. */
+function leafSchema(operation: OperationDescription, check: NonNullable<CatalogueRule['check']>): Record<string, unknown> {
+  const root =
+    check.in === 'response'
+      ? Object.values(operation.responses[check.status ?? '200'] ?? {})[0]
+      : check.in === 'body'
+        ? Object.values(operation.requestBody?.content ?? {})[0]
+        : operation.parameters[check.in];
+  let node: Record<string, unknown> | undefined = root;
+  for (const segment of check.pointer.split('/').slice(1)) {
+    const next: unknown = segment === '*' ? node?.items : (node?.properties as Record<string, unknown> | undefined)?.[segment];
+    node = next && typeof next === 'object' ? (next as Record<string, unknown>) : undefined;
+  }
+  const KEPT = ['type', 'pattern', 'minLength', 'maxLength', 'enum', 'format', 'minItems', 'maxItems'];
+  return Object.fromEntries(Object.entries(node ?? {}).filter(([key]) => KEPT.includes(key)));
+}
+
 async function generate(): Promise<GeneratedFile[]> {
   const files: GeneratedFile[] = [];
   const sources = readCatalogueSources();
@@ -135,9 +152,12 @@ async function generate(): Promise<GeneratedFile[]> {
   const registry = Object.fromEntries(
     operations.map((operation) => {
       const ruleIndex: Record<string, string> = {};
+      const fields: Record<string, unknown> = {};
       for (const rule of rules) {
-        if (!rule.check?.operations.includes(operation.operationId)) continue;
+        const check = rule.check;
+        if (!check?.operations.includes(operation.operationId)) continue;
         for (const key of fieldRuleKey(rule)) ruleIndex[key] = rule.id;
+        fields[rule.id] = { in: check.in, ...(check.status ? { status: check.status } : {}), pointer: check.pointer, keyword: check.keyword, schema: leafSchema(operation, check) };
       }
       return [
         operation.operationId,
@@ -172,6 +192,7 @@ async function generate(): Promise<GeneratedFile[]> {
             responses: operation.responseExamples,
           },
           ruleIndex,
+          fields,
         },
       ];
     }),

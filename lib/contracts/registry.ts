@@ -31,4 +31,23 @@ export interface OperationRegistryEntry {
   };
   /** `part:pointer:keyword` -> catalogue id of the field rule that constraint encodes. */
   readonly ruleIndex: Readonly<Record<string, string>>;
+  /** Field rule id -> where it applies and the constraints of the value there. */
+  readonly fields: Readonly<Record<string, FieldConstraint>>;
+}
+
+export interface FieldConstraint {
+  readonly in: 'path' | 'query' | 'header' | 'body' | 'response';
+  readonly status?: string;
+  readonly pointer: string;
+  readonly keyword: string;
+  readonly schema: {
+    readonly type?: string;
+    readonly pattern?: string;
+    readonly minLength?: number;
+    readonly maxLength?: number;
+    readonly enum?: readonly unknown[];
+    readonly format?: string;
+    readonly minItems?: number;
+    readonly maxItems?: number;
+  };
 }

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 
 /**
  * The one HTTP client of the product: mocks calling the issuer, suites calling the targets. Every exchange it makes
@@ -11,6 +11,8 @@ export interface HttpRequest {
   readonly body?: string | Buffer;
   /** Whole-exchange limit; 10 s when unset. */
   readonly timeoutMs?: number;
+  /** A connection pool of its own, e.g. an Agent carrying mutual-TLS credentials. */
+  readonly dispatcher?: Dispatcher;
 }
 
 export interface HttpResponse {
@@ -59,6 +61,7 @@ export async function send(httpRequest: HttpRequest): Promise<HttpResponse> {
       headersTimeout: timeout,
       bodyTimeout: timeout,
       signal: AbortSignal.timeout(timeout),
+      ...(httpRequest.dispatcher ? { dispatcher: httpRequest.dispatcher } : {}),
     });
     const text = await answer.body.text();
     const headers: Record<string, string> = {};

@@ -36,6 +36,8 @@ export interface RunningMockD1 {
   notificationsSettled(): Promise<void>;
   /** Forgets every consumer, card, operation, token and pending notification. */
   reset(): void;
+  /** Ages every access token issued so far past its expiry. */
+  expireTokens(): void;
   stop(): Promise<void>;
 }
 
@@ -87,6 +89,9 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
       case 'POST /__mock/reset':
         reset();
         return { status: 204 };
+      case 'POST /__mock/expire-tokens':
+        authorizer.expireAll();
+        return { status: 204 };
       default:
         return { status: 404, body: d1Error('NOT_FOUND', 'no such mock control') };
     }
@@ -115,6 +120,7 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
     deliveryStats: () => ({ ...notifier.stats }),
     notificationsSettled: () => notifier.idle(),
     reset,
+    expireTokens: () => authorizer.expireAll(),
     stop: async () => {
       service.reset();
       notifier.stop();

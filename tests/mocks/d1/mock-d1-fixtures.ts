@@ -5,7 +5,7 @@ import type { HttpResponse } from '../../../lib/http/client.js';
 import { formatViolations, validateResponse } from '../../../lib/validation/index.js';
 import type { OperationId } from '../../../gen/operations.js';
 import { startMockD1, type MockD1Options, type RunningMockD1 } from '../../../mocks/d1/index.js';
-import { startIssuerSink, type IssuerSink } from './issuer-sink.js';
+import { startIssuerSink, type IssuerSink } from '../../../fixtures/notify-sink.js';
 
 export const ISSUER_ID = 'TESTBANK01';
 export const KEY_ID = 'issuer-key-1';

@@ -1,0 +1,54 @@
+/**
+ * The checks the suites run, registered in one place. Each is a named function of one shape: it takes what the
+ * target answered and the rule it stands for, and throws a RuleViolation stating documented against received.
+ * None of them knows the target: the same check runs against the mocks, a real D1 or a bank's backend.
+ */
+import type { OperationId } from '../../gen/operations.js';
+import type { HttpResponse } from '../http/client.js';
+import { describeReceived, validateResponse } from '../validation/index.js';
+import { RuleViolation } from './rule-violation.js';
+
+export { RuleViolation } from './rule-violation.js';
+
+const bodyOf = (response: HttpResponse): unknown => response.json ?? (response.text === '' ? undefined : response.text);
+
+/** The answer follows the operation's contract: a documented status, media type and body. */
+export function responseConformsToContract(operationId: OperationId, response: HttpResponse): void {
+  const violations = validateResponse(operationId, { status: response.status, headers: response.headers, body: bodyOf(response) });
+  const first = violations[0];
+  if (first) throw new RuleViolation(first.ruleId ?? `${operationId}:contract`, `${first.part} ${first.pointer}`, first.documented, first.received, violations);
+}
+
+/** The answer has the status the rule documents. */
+export function statusIs(ruleId: string, response: HttpResponse, expected: number | readonly number[]): void {
+  const allowed = typeof expected === 'number' ? [expected] : expected;
+  if (!allowed.includes(response.status)) {
+    throw new RuleViolation(ruleId, 'status', `status ${allowed.join(' or ')}`, `status ${response.status}${response.text ? ` with body ${describeReceived(bodyOf(response))}` : ''}`);
+  }
+}
+
+/** A D1 error answer carries the documented errorCode (and, when given, names the field in error). */
+export function errorCodeIs(ruleId: string, response: HttpResponse, errorCode: string, field?: string): void {
+  const body = (response.json ?? {}) as { errorCode?: unknown; error?: unknown };
+  if (body.errorCode !== errorCode) throw new RuleViolation(ruleId, '/errorCode', errorCode, describeReceived(body.errorCode));
+  if (field !== undefined && body.error !== field) throw new RuleViolation(ruleId, '/error', `the field in error, ${field}`, describeReceived(body.error));
+}
+
+/** A value the rule fixes has the documented value. */
+export function valueIs(ruleId: string, pointer: string, received: unknown, documented: unknown): void {
+  if (JSON.stringify(received) !== JSON.stringify(documented)) {
+    throw new RuleViolation(ruleId, pointer, describeReceived(documented), describeReceived(received));
+  }
+}
+
+/** A value the rule constrains is one of the documented ones. */
+export function valueIsOneOf(ruleId: string, pointer: string, received: unknown, documented: readonly unknown[]): void {
+  if (!documented.some((d) => JSON.stringify(d) === JSON.stringify(received))) {
+    throw new RuleViolation(ruleId, pointer, `one of ${documented.map((d) => describeReceived(d)).join(', ')}`, describeReceived(received));
+  }
+}
+
+/** A condition the rule states holds; `documented` and `received` say what was expected and seen. */
+export function holds(ruleId: string, condition: boolean, pointer: string, documented: string, received: string): void {
+  if (!condition) throw new RuleViolation(ruleId, pointer, documented, received);
+}

@@ -1,0 +1,167 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { ConfigurationError } from '../mocks/faults.js';
+
+/** The D1 a run talks to: the embedded mock, or an external D1 (a real one, or `npm run mock:d1`). */
+export type D1Target =
+  | { readonly kind: 'embedded' }
+  | {
+      readonly kind: 'external';
+      readonly bankingUrl: string;
+      readonly authUrl: string;
+      readonly issuerId: string;
+      readonly keyId: string;
+      readonly privateKey: KeyObject;
+      readonly tls: { readonly cert?: string; readonly key?: string; readonly ca?: string } | undefined;
+      /** Card products D1 knows for this issuer, for the suite's test cards. */
+      readonly cardProductId: string;
+      readonly secondCardProductId: string | undefined;
+      /** The public JWK D1 gave for encrypting card data (register, renew, replace), when the issuer has one. */
+      readonly cardDataJwk: Readonly<Record<string, unknown>> | undefined;
+      /** Where the suite listens for D1's notifications; without it, checks that need them are skipped. */
+      readonly notifySinkPort: number | undefined;
+    };
+
+/** The issuer backend a run talks to: the embedded reference issuer, or the bank's own. */
+export type IssuerTarget =
+  | { readonly kind: 'embedded' }
+  | {
+      readonly kind: 'external';
+      readonly baseUrl: string;
+      readonly authUrl: string | undefined;
+      readonly clientId: string | undefined;
+      readonly clientSecret: string | undefined;
+      readonly issuerId: string;
+      readonly knownConsumerId: string;
+    };
+
+export interface TargetsConfig {
+  readonly d1: D1Target;
+  readonly issuer: IssuerTarget;
+  /** Seed of the property tests; a random one (printed) when unset. */
+  readonly seed: number;
+  readonly seedWasGiven: boolean;
+  readonly numRuns: number | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const need = (env: Env, name: string, why: string): string => {
+  const value = env[name]?.trim();
+  if (!value) throw new ConfigurationError(`${name} is not set; it is required ${why}`);
+  return value;
+};
+
+const url = (env: Env, name: string, why: string): string => {
+  const value = need(env, name, why);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigurationError(`${name} is not a URL: "${value}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigurationError(`${name} must be an http or https URL, got "${value}"`);
+  return value.replace(/\/+$/, '');
+};
+
+const file = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  if (!value) return undefined;
+  if (!existsSync(value)) throw new ConfigurationError(`${name} names a file that does not exist: ${value}`);
+  return readFileSync(value, 'utf8');
+};
+
+const integer = (env: Env, name: string, min: number, max: number): number | undefined => {
+  const value = env[name]?.trim();
+  if (!value) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return number;
+};
+
+const issuerIdOf = (env: Env, name: string): string => {
+  const value = need(env, name, 'to name the issuer');
+  if ([...value].length !== 10) throw new ConfigurationError(`${name} must be exactly 10 characters (D1 issuer ids are), got ${[...value].length}`);
+  return value;
+};
+
+function d1Target(env: Env): D1Target {
+  const external = ['D1_AUTH_URL', 'D1_ISSUER_ID', 'D1_KEY_ID', 'D1_PRIVATE_KEY'].filter((n) => env[n]);
+  if (!env.D1_BASE_URL?.trim()) {
+    const stray = external[0];
+    if (stray) throw new ConfigurationError(`${stray} is set but D1_BASE_URL is not; set D1_BASE_URL to test an external D1, or unset ${stray}`);
+    return { kind: 'embedded' };
+  }
+  const why = 'when D1_BASE_URL is set';
+  const bankingUrl = url(env, 'D1_BASE_URL', why);
+  const authUrl = url(env, 'D1_AUTH_URL', why);
+  const issuerId = issuerIdOf(env, 'D1_ISSUER_ID');
+  const keyId = need(env, 'D1_KEY_ID', why);
+  const keyPem = file(env, 'D1_PRIVATE_KEY');
+  if (!keyPem) throw new ConfigurationError(`D1_PRIVATE_KEY is not set; it is required ${why} (path to the issuer's EC P-256 private key, PEM)`);
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(keyPem);
+  } catch {
+    throw new ConfigurationError('D1_PRIVATE_KEY does not hold a PEM private key');
+  }
+  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new ConfigurationError('D1_PRIVATE_KEY must be an EC P-256 key (ES256 assertions need one)');
+  }
+  const cert = file(env, 'D1_CLIENT_CERT');
+  const key = file(env, 'D1_CLIENT_KEY');
+  if (Boolean(cert) !== Boolean(key)) throw new ConfigurationError(`${cert ? 'D1_CLIENT_KEY' : 'D1_CLIENT_CERT'} is not set; mutual TLS needs both D1_CLIENT_CERT and D1_CLIENT_KEY`);
+  const ca = file(env, 'D1_CA');
+  const jwkText = file(env, 'D1_CARD_DATA_KEY');
+  let cardDataJwk: Record<string, unknown> | undefined;
+  if (jwkText) {
+    try {
+      cardDataJwk = JSON.parse(jwkText) as Record<string, unknown>;
+    } catch {
+      throw new ConfigurationError('D1_CARD_DATA_KEY does not hold a JSON Web Key');
+    }
+  }
+  return {
+    kind: 'external',
+    bankingUrl,
+    authUrl,
+    issuerId,
+    keyId,
+    privateKey,
+    tls: cert || ca ? { ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(ca ? { ca } : {}) } : undefined,
+    cardProductId: need(env, 'D1_CARD_PRODUCT_ID', `${why}: the suite creates its test cards with it`),
+    secondCardProductId: env.D1_CARD_PRODUCT_ID_OTHER_SCHEME?.trim() || undefined,
+    cardDataJwk,
+    notifySinkPort: integer(env, 'NOTIFY_SINK_PORT', 1, 65535),
+  };
+}
+
+function issuerTarget(env: Env, d1: D1Target): IssuerTarget {
+  const external = ['ISSUER_AUTH_URL', 'ISSUER_CLIENT_ID', 'ISSUER_CLIENT_SECRET', 'ISSUER_CONSUMER_ID'].filter((n) => env[n]);
+  if (!env.ISSUER_BASE_URL?.trim()) {
+    const stray = external[0];
+    if (stray) throw new ConfigurationError(`${stray} is set but ISSUER_BASE_URL is not; set ISSUER_BASE_URL to test an external issuer backend, or unset ${stray}`);
+    return { kind: 'embedded' };
+  }
+  const why = 'when ISSUER_BASE_URL is set';
+  const baseUrl = url(env, 'ISSUER_BASE_URL', why);
+  const authUrl = env.ISSUER_AUTH_URL?.trim() ? url(env, 'ISSUER_AUTH_URL', why) : undefined;
+  const clientId = authUrl ? need(env, 'ISSUER_CLIENT_ID', 'when ISSUER_AUTH_URL is set') : undefined;
+  const clientSecret = authUrl ? need(env, 'ISSUER_CLIENT_SECRET', 'when ISSUER_AUTH_URL is set') : undefined;
+  const issuerId = env.ISSUER_ID?.trim() ? issuerIdOf(env, 'ISSUER_ID') : d1.kind === 'external' ? d1.issuerId : 'TESTBANK01';
+  return { kind: 'external', baseUrl, authUrl, clientId, clientSecret, issuerId, knownConsumerId: need(env, 'ISSUER_CONSUMER_ID', `${why} (a consumer the issuer backend knows)`) };
+}
+
+/** Reads the targets from the environment; anything wrong is a ConfigurationError naming the variable. */
+export function readTargets(env: Env = process.env): TargetsConfig {
+  const d1 = d1Target(env);
+  const issuer = issuerTarget(env, d1);
+  const givenSeed = integer(env, 'SEED', -(2 ** 31), 2 ** 31 - 1);
+  const seed = givenSeed ?? Math.floor(Math.random() * 2 ** 31);
+  return { d1, issuer, seed, seedWasGiven: givenSeed !== undefined, numRuns: integer(env, 'NUM_RUNS', 1, 1_000_000) };
+}
+
+/** Loads `.env` from the working directory when present; variables already set win. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
