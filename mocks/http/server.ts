@@ -115,7 +115,9 @@ export async function startServer(handler: RequestHandler, options: ServerOption
       if (response.headersSent || response.destroyed) return;
       send(response, answer, id, close);
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log(`[${options.name} ${id}] ${method} ${redactText(pathForLog)} -> ${answer.status} (${ms.toFixed(1)} ms)`);
+      // A hostile client can send a very long path; the log keeps its start.
+      const shown = pathForLog.length > 300 ? `${pathForLog.slice(0, 300)}…(${pathForLog.length} characters)` : pathForLog;
+      log(`[${options.name} ${id}] ${method} ${redactText(shown)} -> ${answer.status} (${ms.toFixed(1)} ms)`);
     };
 
     let url: URL;

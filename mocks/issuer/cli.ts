@@ -1,0 +1,110 @@
+/**
+ * The reference issuer as a command:
+ *   npm run mock:issuer -- --port 8081 --client-secret s3cret --fault card-batch-rejected
+ * Prints one line with the base and auth URLs once listening, then one line per request; stops on SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs';
+import { parseCommandLine, portOption, runCli } from '../cli-options.js';
+import { ConfigurationError } from '../faults.js';
+import type { ConsumerInfo } from './consumer-directory.js';
+import { issuerFaults } from './faults.js';
+import { startReferenceIssuer } from './index.js';
+
+/** Read from the environment when --client-secret is absent, so the secret stays out of the process list. */
+export const CLIENT_SECRET_VARIABLE = 'ISSUER_CLIENT_SECRET';
+
+const USAGE = `usage: mock:issuer [--port N] [--issuer-id ID] [--client-id ID] [--client-secret SECRET] [--token-lifetime SECONDS]
+                  [--no-bearer] [--consumer-file PATH] [--fault NAME]...
+faults: ${Object.keys(issuerFaults).join(', ')}`;
+
+function lifetimeOption(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seconds) || seconds < 1) {
+    throw new ConfigurationError(`--token-lifetime must be a whole number of seconds, at least 1, got "${value}"`);
+  }
+  return seconds;
+}
+
+function consumersFromFile(path: string | undefined): Record<string, ConsumerInfo> | undefined {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(`--consumer-file ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigurationError(`--consumer-file ${path} is not valid JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigurationError(`--consumer-file ${path} must hold an object mapping each consumerId to its consumerInfo`);
+  }
+  // Each consumerInfo is checked against the contract when the issuer starts.
+  return parsed as Record<string, ConsumerInfo>;
+}
+
+async function main(): Promise<void> {
+  const values = parseCommandLine(process.argv.slice(2), {
+    port: { type: 'string' },
+    'issuer-id': { type: 'string' },
+    'client-id': { type: 'string' },
+    'client-secret': { type: 'string' },
+    'token-lifetime': { type: 'string' },
+    'no-bearer': { type: 'boolean' },
+    'consumer-file': { type: 'string' },
+    fault: { type: 'string', multiple: true },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const givenSecret = values['client-secret'] ?? process.env[CLIENT_SECRET_VARIABLE];
+  const tokenLifetimeSeconds = lifetimeOption(values['token-lifetime']);
+  const consumers = consumersFromFile(values['consumer-file']);
+  const port = portOption(values.port);
+
+  const running = await startReferenceIssuer({
+    port,
+    requireBearer: !values['no-bearer'],
+    faults: values.fault ?? [],
+    log: (line) => process.stdout.write(`${line}\n`),
+    ...(values['issuer-id'] === undefined ? {} : { issuerId: values['issuer-id'] }),
+    ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
+    ...(givenSecret === undefined ? {} : { clientSecret: givenSecret }),
+    ...(tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds }),
+    ...(consumers === undefined ? {} : { consumers }),
+  }).catch((error: unknown) => {
+    // A port already taken is a wrong option too: one line, exit code 2.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES') throw new ConfigurationError(`--port ${port}: cannot listen (${code})`);
+    throw error;
+  });
+
+  process.stdout.write(
+    `reference issuer listening: ISSUER_BASE_URL=${running.url} ISSUER_AUTH_URL=${running.authUrl} issuerId=${running.issuerId} clientId=${running.clientId}\n`,
+  );
+  if (givenSecret === undefined) {
+    // The generated secret is never printed: logs outlive the run. Whoever needs a token chooses the secret.
+    process.stdout.write(`note: no --client-secret or ${CLIENT_SECRET_VARIABLE} given; a random secret was generated and is not shown, so no token can be obtained\n`);
+  }
+  if (values.fault !== undefined && values.fault.length > 0) process.stdout.write(`faults on: ${values.fault.join(', ')}\n`);
+
+  const shutdown = (signal: NodeJS.Signals): void => {
+    running.stop().then(
+      () => process.stdout.write(`reference issuer stopped (${signal})\n`),
+      (error: unknown) => {
+        process.stderr.write(`reference issuer did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+runCli(main);

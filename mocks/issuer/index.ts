@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { validateRequest } from '../../lib/validation/index.js';
+import { ConfigurationError, faultSet } from '../faults.js';
+import { startServer } from '../http/server.js';
+import { issuerErrorBody } from './answers.js';
+import { ConsumerDirectory, DEFAULT_CONSUMERS, describeWithoutValue, type ConsumerInfo } from './consumer-directory.js';
+import { issuerFaults } from './faults.js';
+import { resetIssuerState, type IssuerConfig, type IssuerContext } from './issuer-context.js';
+import { NotificationLedger, type NotificationDelivery, type OperationState } from './notification-ledger.js';
+import { issuerRequestHandler } from './request-handler.js';
+import { TokenStore } from './token-store.js';
+
+export type { ConsumerInfo } from './consumer-directory.js';
+export { DEFAULT_CONSUMER_ID, DEFAULT_CONSUMERS } from './consumer-directory.js';
+export type { NotificationDelivery, NotificationKind, OperationState, ReceivedOperation, OperationStatus } from './notification-ledger.js';
+export { issuerFaults, type IssuerFaultName } from './faults.js';
+export { INSPECTION_PREFIX } from './inspection.js';
+
+export interface ReferenceIssuerOptions {
+  /** Exactly 10 characters, as the contracts require; default TESTBANK01. */
+  readonly issuerId?: string;
+  /** The Basic client id D1 authenticates with; default d1-notifier. */
+  readonly clientId?: string;
+  /** The Basic client secret; default a random one, readable from the running issuer. */
+  readonly clientSecret?: string;
+  /** Lifetime of the access tokens granted, a whole number of seconds; default 900. */
+  readonly tokenLifetimeSeconds?: number;
+  /** Whether notifications and consumer information need a bearer token (OAuth enabled for the issuer); default true. */
+  readonly requireBearer?: boolean;
+  /** The consumers the issuer knows, replacing the default one (cns_known_0001). */
+  readonly consumers?: Readonly<Record<string, ConsumerInfo>>;
+  /** Names of planted bugs to switch on (see issuerFaults). */
+  readonly faults?: readonly string[];
+  /** 0, the default, picks a free port. */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Receives one redacted line per request; nothing is logged by default. */
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningReferenceIssuer {
+  /** Origin of the issuer backend, e.g. http://127.0.0.1:41234: ISSUER_BASE_URL. */
+  readonly url: string;
+  /** `url` + /authz/d1/v1, where the token endpoint lives: ISSUER_AUTH_URL. */
+  readonly authUrl: string;
+  readonly issuerId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Every accepted notification call, in arrival order. */
+  deliveries(): readonly NotificationDelivery[];
+  /** The latest state of each notified operation. */
+  operationStates(): readonly OperationState[];
+  issuedTokenCount(): number;
+  /** Forgets deliveries and tokens; settings and consumers stay. */
+  reset(): void;
+  /** Adds or replaces a known consumer; a consumerInfo the contract refuses is a ConfigurationError. */
+  setConsumer(consumerId: string, info: ConsumerInfo): void;
+  /** Returns whether the consumer was known. */
+  removeConsumer(consumerId: string): boolean;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_ISSUER_ID = 'TESTBANK01';
+export const DEFAULT_CLIENT_ID = 'd1-notifier';
+export const DEFAULT_TOKEN_LIFETIME_SECONDS = 900;
+/** Where the token endpoint is mounted below the issuer's origin. */
+export const AUTH_BASE_PATH = '/authz/d1/v1';
+
+function issuerIdProblems(issuerId: string): string[] {
+  return validateRequest('notifyCardOperations', { path: { issuerId } })
+    .filter((violation) => violation.pointer === '/issuerId')
+    .map(describeWithoutValue);
+}
+
+/** Settles the options into a configuration, refusing what would make the issuer unusable or contract-invalid. */
+export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConfig {
+  const issuerId = options.issuerId ?? DEFAULT_ISSUER_ID;
+  const idProblems = issuerIdProblems(issuerId);
+  if (idProblems.length > 0) throw new ConfigurationError(`issuerId "${issuerId}" is not valid: ${idProblems.join('; ')}`);
+  const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
+  // Basic authentication splits user and password at the first colon, so a client id cannot hold one.
+  if (clientId === '' || clientId.includes(':')) throw new ConfigurationError('clientId must be non-empty and contain no colon');
+  if (options.clientSecret === '') throw new ConfigurationError('clientSecret must not be empty');
+  const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS;
+  if (!Number.isSafeInteger(tokenLifetimeSeconds) || tokenLifetimeSeconds < 1) {
+    throw new ConfigurationError(`tokenLifetimeSeconds must be a whole number of seconds, at least 1, got ${String(tokenLifetimeSeconds)}`);
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError(`port must be from 0 to 65535, got ${String(port)}`);
+  return {
+    issuerId,
+    clientId,
+    clientSecret: options.clientSecret ?? randomBytes(24).toString('base64url'),
+    tokenLifetimeSeconds,
+    requireBearer: options.requireBearer ?? true,
+  };
+}
+
+/** Starts a correct issuer backend (what a bank should implement), with the planted bugs asked for. */
+export async function startReferenceIssuer(options: ReferenceIssuerOptions = {}): Promise<RunningReferenceIssuer> {
+  const config = resolveIssuerConfig(options);
+  const context: IssuerContext = {
+    config,
+    faults: faultSet(issuerFaults, options.faults ?? []),
+    tokens: new TokenStore(config.tokenLifetimeSeconds),
+    ledger: new NotificationLedger(),
+    consumers: new ConsumerDirectory(options.consumers ?? DEFAULT_CONSUMERS),
+  };
+  const server = await startServer(issuerRequestHandler(context), {
+    name: 'reference-issuer',
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    errorBody: issuerErrorBody,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return {
+    url: server.url,
+    authUrl: `${server.url}${AUTH_BASE_PATH}`,
+    issuerId: config.issuerId,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    deliveries: () => context.ledger.deliveries(),
+    operationStates: () => context.ledger.operationStates(),
+    issuedTokenCount: () => context.tokens.issuedCount,
+    reset: () => resetIssuerState(context),
+    setConsumer: (consumerId, info) => {
+      context.consumers.set(consumerId, info);
+    },
+    removeConsumer: (consumerId) => context.consumers.remove(consumerId),
+    stop: () => server.stop(),
+  };
+}
