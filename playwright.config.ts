@@ -26,6 +26,7 @@ if (!selfTestOnly) {
 const reporters: ReporterDescription[] = [
   [inCi ? 'dot' : 'list'],
   ['junit', { outputFile: 'reports/junit/results.xml' }],
+  ['./reporters/certification.ts'],
   ['./reporters/summary-line.ts'],
 ];
 

@@ -16,6 +16,8 @@ export type D1Target =
       /** Card products D1 knows for this issuer, for the suite's test cards. */
       readonly cardProductId: string;
       readonly secondCardProductId: string | undefined;
+      /** A product whose cards the scheme refuses to enrol, for the checks of failed enrolments; optional. */
+      readonly refusedCardProductId: string | undefined;
       /** The public JWK D1 gave for encrypting card data (register, renew, replace), when the issuer has one. */
       readonly cardDataJwk: Readonly<Record<string, unknown>> | undefined;
       /** Where the suite listens for D1's notifications; without it, checks that need them are skipped. */
@@ -33,6 +35,8 @@ export type IssuerTarget =
       readonly clientSecret: string | undefined;
       readonly issuerId: string;
       readonly knownConsumerId: string;
+      /** A consumer the backend knows but may not share (its state forbids it), for the 403 check; optional. */
+      readonly restrictedConsumerId: string | undefined;
     };
 
 export interface TargetsConfig {
@@ -42,6 +46,8 @@ export interface TargetsConfig {
   readonly seed: number;
   readonly seedWasGiven: boolean;
   readonly numRuns: number | undefined;
+  /** The Basic credentials the suite's notification receiver grants tokens for, when D1 is configured with them. */
+  readonly sinkCredentials: { readonly clientId: string; readonly clientSecret: string } | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -131,6 +137,7 @@ function d1Target(env: Env): D1Target {
     tls: cert || ca ? { ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(ca ? { ca } : {}) } : undefined,
     cardProductId: need(env, 'D1_CARD_PRODUCT_ID', `${why}: the suite creates its test cards with it`),
     secondCardProductId: env.D1_CARD_PRODUCT_ID_OTHER_SCHEME?.trim() || undefined,
+    refusedCardProductId: env.D1_REFUSED_CARD_PRODUCT_ID?.trim() || undefined,
     cardDataJwk,
     notifySinkPort: integer(env, 'NOTIFY_SINK_PORT', 1, 65535),
   };
@@ -149,7 +156,16 @@ function issuerTarget(env: Env, d1: D1Target): IssuerTarget {
   const clientId = authUrl ? need(env, 'ISSUER_CLIENT_ID', 'when ISSUER_AUTH_URL is set') : undefined;
   const clientSecret = authUrl ? need(env, 'ISSUER_CLIENT_SECRET', 'when ISSUER_AUTH_URL is set') : undefined;
   const issuerId = env.ISSUER_ID?.trim() ? issuerIdOf(env, 'ISSUER_ID') : d1.kind === 'external' ? d1.issuerId : 'TESTBANK01';
-  return { kind: 'external', baseUrl, authUrl, clientId, clientSecret, issuerId, knownConsumerId: need(env, 'ISSUER_CONSUMER_ID', `${why} (a consumer the issuer backend knows)`) };
+  return {
+    kind: 'external',
+    baseUrl,
+    authUrl,
+    clientId,
+    clientSecret,
+    issuerId,
+    knownConsumerId: need(env, 'ISSUER_CONSUMER_ID', `${why} (a consumer the issuer backend knows)`),
+    restrictedConsumerId: env.ISSUER_RESTRICTED_CONSUMER_ID?.trim() || undefined,
+  };
 }
 
 /** Reads the targets from the environment; anything wrong is a ConfigurationError naming the variable. */
@@ -158,7 +174,19 @@ export function readTargets(env: Env = process.env): TargetsConfig {
   const issuer = issuerTarget(env, d1);
   const givenSeed = integer(env, 'SEED', -(2 ** 31), 2 ** 31 - 1);
   const seed = givenSeed ?? Math.floor(Math.random() * 2 ** 31);
-  return { d1, issuer, seed, seedWasGiven: givenSeed !== undefined, numRuns: integer(env, 'NUM_RUNS', 1, 1_000_000) };
+  const sinkClientId = env.NOTIFY_SINK_CLIENT_ID?.trim();
+  const sinkClientSecret = env.NOTIFY_SINK_CLIENT_SECRET?.trim();
+  if (Boolean(sinkClientId) !== Boolean(sinkClientSecret)) {
+    throw new ConfigurationError(`${sinkClientId ? 'NOTIFY_SINK_CLIENT_SECRET' : 'NOTIFY_SINK_CLIENT_ID'} is not set; the notification receiver needs both or neither`);
+  }
+  return {
+    d1,
+    issuer,
+    seed,
+    seedWasGiven: givenSeed !== undefined,
+    numRuns: integer(env, 'NUM_RUNS', 1, 1_000_000),
+    sinkCredentials: sinkClientId && sinkClientSecret ? { clientId: sinkClientId, clientSecret: sinkClientSecret } : undefined,
+  };
 }
 
 /** Loads `.env` from the working directory when present; variables already set win. */

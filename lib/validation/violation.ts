@@ -21,8 +21,14 @@ const MAX_RECEIVED = 120;
 
 export function describeReceived(value: unknown): string {
   if (value === undefined) return 'absent';
-  // JSON.stringify gives undefined only for functions and symbols, which parsed JSON never holds.
-  const text = JSON.stringify(value) ?? typeof value;
+  let text: string;
+  try {
+    // JSON.stringify gives undefined only for functions and symbols, which parsed JSON never holds.
+    text = JSON.stringify(value) ?? typeof value;
+  } catch {
+    // A hostile body nested thousands of levels deep exhausts the stack; it is described, not shown.
+    return `a ${Array.isArray(value) ? 'list' : typeof value} too deeply nested to show`;
+  }
   return text.length > MAX_RECEIVED ? `${text.slice(0, MAX_RECEIVED)}… (${text.length} characters)` : text;
 }
 

@@ -23,6 +23,19 @@ interface Outcome {
 const SUCCESS: Outcome = { status: 'SUCCESSFUL' };
 const failed = (errorCode: string, error: string): Outcome => ({ status: 'FAILED', errorCode, error });
 
+/**
+ * The resume reasons each suspension reason takes (CARD-RESUME-MATCHING-REASON); none for the reasons after which a
+ * card stays suspended until it is replaced (CARD-SUSPEND-UNTIL-REPLACED).
+ */
+const RESUME_REASONS: Readonly<Record<string, readonly string[]>> = {
+  CARD_LOST: ['CARD_FOUND'],
+  USER_DECISION: ['USER_DECISION'],
+  ISSUER_DECISION: ['ISSUER_DECISION'],
+  CARD_STOLEN: [],
+  CARD_BROKEN: [],
+  FRAUD: [],
+};
+
 export const d1Error = (errorCode: string, error: string): Json => ({ errorCode, error });
 const unauthorized: Answer = { status: 401, body: d1Error('AUTHORIZER_UNAUTHORIZED', 'Unauthorized message') };
 
@@ -166,19 +179,19 @@ export class D1Service {
       case 'deleteCard':
         return this.cardOperation(state, cardId, 'DELETE', () => this.deleteCard(state, cardId));
       case 'suspendCard':
-        return this.cardOperation(state, cardId, 'SUSPEND', () => this.setCardState(state, cardId, 'SUSPENDED'));
+        return this.cardOperation(state, cardId, 'SUSPEND', () => this.suspend(state, cardId, String(body.reasonCode)));
       case 'resumeCard':
-        return this.cardOperation(state, cardId, 'RESUME', () => this.setCardState(state, cardId, 'ACTIVE'));
+        return this.cardOperation(state, cardId, 'RESUME', () => this.resume(state, cardId, String(body.reasonCode)));
       case 'getCardOperation':
         return this.getOperation(state, { kind: 'card', cardId }, params.operationId ?? '');
       case 'getCardOperations':
         return this.listOperations(state, { kind: 'card', cardId }, query);
       case 'registerConsumer':
-        return this.registerConsumer(state, consumerId, body);
+        return valueNotAllowed(body) ?? this.registerConsumer(state, consumerId, body);
       case 'deleteConsumer':
         return this.consumerOperation(state, consumerId, 'DELETE', () => this.deleteConsumer(state, consumerId));
       case 'updateConsumer':
-        return this.consumerOperation(state, consumerId, 'UPDATE', () => {
+        return valueNotAllowed(body) ?? this.consumerOperation(state, consumerId, 'UPDATE', () => {
           const consumer = state.consumers.get(consumerId);
           if (!consumer || consumer.deleted) return failed('CONSUMER_NOT_FOUND', 'no such consumer');
           consumer.personalInformation = (body.personalInformation as Json | undefined) ?? consumer.personalInformation;
@@ -320,6 +333,7 @@ export class D1Service {
       refusesCardEnrolment: product.refusesCardEnrolment === true,
       panFingerprint: undefined,
       state: body.state === 'INACTIVE' ? 'INACTIVE' : 'ACTIVE',
+      suspendReason: undefined,
     });
     const record = this.startOperation(state, { kind: 'card', cardId }, 'CREATE');
     this.complete(state, record, () => SUCCESS);
@@ -332,10 +346,11 @@ export class D1Service {
     const existing = state.cards.get(cardId);
     const fingerprint = panFingerprint(data.pan);
     const consumerId = String(body.consumerId);
+    const unknownConsumer = !state.consumers.has(consumerId);
     const record = this.startOperation(state, { kind: 'card', cardId }, 'REGISTER');
     const scheme = schemeOfPan(data.pan);
     const cardProductId = typeof body.cardProductId === 'string' ? body.cardProductId : undefined;
-    this.complete(state, record, () => {
+    this.complete(state, record, async () => {
       if (existing && existing.state !== 'DELETED') return failed('CARD_ALREADY_EXISTS', 'the cardId is in use');
       if (this.setOf(this.deletedPans, state.issuerId).has(fingerprint)) return failed('CARD_DELETED', 'the card number was deleted before');
       if (!scheme) return failed('UNSUPPORTED_SCHEME', 'the card number belongs to no supported scheme');
@@ -349,20 +364,27 @@ export class D1Service {
         refusesCardEnrolment: product?.refusesCardEnrolment === true,
         panFingerprint: fingerprint,
         state: 'ACTIVE',
+        suspendReason: undefined,
       });
+      // A consumer registered on the fly has no details in D1 yet: D1 asks the issuer for them.
+      if (unknownConsumer) await this.consumerInformation(state.issuerId, consumerId, cardId);
       return SUCCESS;
     });
     return this.accepted(record);
   }
 
-  private replace(state: IssuerState, cardId: string, body: Json): Outcome {
+  private async replace(state: IssuerState, cardId: string, body: Json): Promise<Outcome> {
     const card = this.live(state, cardId);
     if (!card) return failed('CARD_NOT_FOUND', 'no such card');
     const newId = typeof body.newCardId === 'string' ? body.newCardId : undefined;
     if (!newId || newId === cardId) return SUCCESS;
     if (state.cards.has(newId)) return failed('CARD_ALREADY_EXISTS', 'the new cardId is in use');
-    state.cards.set(newId, { ...card, cardId: newId, state: 'ACTIVE' });
+    const data = typeof body.encryptedData === 'string' ? await this.cardDataKey.decrypt(body.encryptedData) : undefined;
+    const panFingerprintOfNew = data ? panFingerprint(data.pan) : card.panFingerprint;
+    state.cards.set(newId, { ...card, cardId: newId, panFingerprint: panFingerprintOfNew, state: 'ACTIVE', suspendReason: undefined });
     card.state = 'DELETED';
+    // The replaced card's number cannot be registered again, as after a delete.
+    if (card.panFingerprint && card.panFingerprint !== panFingerprintOfNew) this.setOf(this.deletedPans, state.issuerId).add(card.panFingerprint);
     // D1 relinks the Click to Pay enrolment to the replacement card.
     const holder = state.profileHolding(cardId);
     if (holder) {
@@ -372,11 +394,25 @@ export class D1Service {
     return SUCCESS;
   }
 
-  private setCardState(state: IssuerState, cardId: string, next: 'SUSPENDED' | 'ACTIVE'): Outcome {
+  private suspend(state: IssuerState, cardId: string, reasonCode: string): Outcome {
     const card = this.live(state, cardId);
     if (!card) return failed('CARD_NOT_FOUND', 'no such card');
-    if (next === 'ACTIVE' && state.consumers.get(card.consumerId)?.deleted) return failed('CONSUMER_DELETED', 'the consumer was deleted');
-    card.state = next;
+    card.state = 'SUSPENDED';
+    card.suspendReason = reasonCode;
+    return SUCCESS;
+  }
+
+  private resume(state: IssuerState, cardId: string, reasonCode: string): Outcome {
+    const card = this.live(state, cardId);
+    if (!card) return failed('CARD_NOT_FOUND', 'no such card');
+    if (state.consumers.get(card.consumerId)?.deleted) return failed('CONSUMER_DELETED', 'the consumer was deleted');
+    if (card.state === 'SUSPENDED' && card.suspendReason !== undefined) {
+      const allowed = RESUME_REASONS[card.suspendReason] ?? [];
+      if (allowed.length === 0) return failed('CARD_SUSPENDED_UNTIL_REPLACED', `a card suspended as ${card.suspendReason} stays suspended until it is replaced`);
+      if (!allowed.includes(reasonCode)) return failed('RESUME_REASON_MISMATCH', `a card suspended as ${card.suspendReason} is resumed with ${allowed.join(' or ')}`);
+    }
+    card.state = 'ACTIVE';
+    card.suspendReason = undefined;
     return SUCCESS;
   }
 
@@ -545,6 +581,18 @@ export class D1Service {
       return SUCCESS;
     });
   }
+}
+
+/**
+ * A consumer field in its documented format whose value cannot be (CONSUMER-REGISTER-ERROR-VALUE): a date of birth
+ * that is no calendar day, or one in the future.
+ */
+function valueNotAllowed(body: Json): Answer | undefined {
+  const dateOfBirth = (body.personalInformation as Json | undefined)?.dateOfBirth;
+  if (typeof dateOfBirth !== 'string') return undefined;
+  const day = new Date(`${dateOfBirth}T00:00:00Z`);
+  const isCalendarDay = !Number.isNaN(day.getTime()) && day.toISOString().startsWith(dateOfBirth);
+  return isCalendarDay && day.getTime() <= Date.now() ? undefined : { status: 400, body: d1Error('FIELD_INVALID_VALUE', 'dateOfBirth') };
 }
 
 function operationModel(record: OperationRecord): Json {

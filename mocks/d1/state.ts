@@ -20,6 +20,8 @@ export interface CardRecord {
   /** A hash of the card number for registered cards, so that a deleted number is refused later; never the number. */
   readonly panFingerprint: string | undefined;
   state: CardState;
+  /** The reasonCode of the suspension in force, which decides the resume reasons D1 takes; undefined when not suspended. */
+  suspendReason: string | undefined;
 }
 
 export type OperationTarget = { readonly kind: 'card'; readonly cardId: string } | { readonly kind: 'consumer'; readonly consumerId: string };

@@ -145,12 +145,19 @@ export async function startServer(handler: RequestHandler, options: ServerOption
         finish({ status: 500, body: options.errorBody(500, 'MOCK_INTERNAL_ERROR', 'the mock failed; see its log') });
       });
   });
-  // A client that sends bytes no HTTP parser accepts gets a 400 instead of a dropped socket.
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  // A client that sends bytes no HTTP parser accepts gets a 400 instead of a dropped socket; a HEAD gets no body.
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (socket.writable) {
-      const body = JSON.stringify(options.errorBody(400, 'MALFORMED_HTTP', 'the request is not valid HTTP/1.1'));
+      const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+      const body = head ? '' : JSON.stringify(options.errorBody(400, 'MALFORMED_HTTP', 'the request is not valid HTTP/1.1'));
       socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
     } else socket.destroy(error);
+  });
+  // An Expect header other than 100-continue is refused with a body, like every other refusal.
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    sequence += 1;
+    send(response, { status: 417, body: options.errorBody(417, 'EXPECTATION_FAILED', 'only Expect: 100-continue is supported') }, `req-${String(sequence).padStart(6, '0')}`, true);
+    request.resume();
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     'token-lifetime': { type: 'string' },
     'no-bearer': { type: 'boolean' },
     'consumer-file': { type: 'string' },
+    'restricted-consumer': { type: 'string', multiple: true },
     fault: { type: 'string', multiple: true },
     help: { type: 'boolean' },
   });
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
     ...(givenSecret === undefined ? {} : { clientSecret: givenSecret }),
     ...(tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds }),
     ...(consumers === undefined ? {} : { consumers }),
+    ...(values['restricted-consumer'] === undefined ? {} : { restrictedConsumers: values['restricted-consumer'] }),
   }).catch((error: unknown) => {
     // A port already taken is a wrong option too: one line, exit code 2.
     const code = (error as NodeJS.ErrnoException).code;

@@ -30,7 +30,10 @@ export function answerConsumerInformation(
   if (path.issuerId !== config.issuerId) return errorAnswer(404, 'unknown_issuer', 'the issuerId in the path is not this issuer\'s');
 
   const consumerId = path.consumerId ?? '';
-  const known = consumers.get(consumerId);
+  if (config.restrictedConsumers.has(consumerId) && !faults.has('restricted-consumer-served')) {
+    return errorAnswer(403, 'invalid_state', "the consumer's state does not allow sharing its data");
+  }
+  const known = consumers.get(consumerId) ?? (config.restrictedConsumers.has(consumerId) ? PLACEHOLDER_CONSUMER : undefined);
   if (known === undefined) {
     if (faults.has('unknown-consumer-answered-200')) return jsonAnswer(200, { consumerInfo: PLACEHOLDER_CONSUMER }, NO_STORE);
     return errorAnswer(404, 'unknown_consumer', 'the issuer knows no consumer with this consumerId');

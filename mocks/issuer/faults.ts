@@ -77,6 +77,10 @@ export const issuerFaults = {
     rule: 'CONSUMER-INFO-BAD-REQUEST',
     description: 'A consumer information request whose path, query or headers break their formats is answered 404 instead of 400.',
   },
+  'restricted-consumer-served': {
+    rule: 'CONSUMER-INFO-INVALID-STATE',
+    description: 'Serves the data of a consumer whose state forbids sharing them, instead of answering 403.',
+  },
 } as const satisfies FaultTable;
 
 export type IssuerFaultName = keyof typeof issuerFaults;

@@ -29,6 +29,8 @@ export interface ReferenceIssuerOptions {
   readonly requireBearer?: boolean;
   /** The consumers the issuer knows, replacing the default one (cns_known_0001). */
   readonly consumers?: Readonly<Record<string, ConsumerInfo>>;
+  /** Consumers whose state forbids sharing their data, answered 403; default cns_restricted_0001. */
+  readonly restrictedConsumers?: readonly string[];
   /** Names of planted bugs to switch on (see issuerFaults). */
   readonly faults?: readonly string[];
   /** 0, the default, picks a free port. */
@@ -62,6 +64,8 @@ export interface RunningReferenceIssuer {
 }
 
 export const DEFAULT_ISSUER_ID = 'TESTBANK01';
+/** A consumer a fresh reference issuer knows by id but may not share (its state forbids it). */
+export const DEFAULT_RESTRICTED_CONSUMER_ID = 'cns_restricted_0001';
 export const DEFAULT_CLIENT_ID = 'd1-notifier';
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 900;
 /** Where the token endpoint is mounted below the issuer's origin. */
@@ -94,6 +98,7 @@ export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConf
     clientSecret: options.clientSecret ?? randomBytes(24).toString('base64url'),
     tokenLifetimeSeconds,
     requireBearer: options.requireBearer ?? true,
+    restrictedConsumers: new Set(options.restrictedConsumers ?? [DEFAULT_RESTRICTED_CONSUMER_ID]),
   };
 }
 

@@ -11,6 +11,8 @@ export interface IssuerConfig {
   readonly tokenLifetimeSeconds: number;
   /** With OAuth enabled (the default), notifications and consumer information need a bearer token from the token endpoint. */
   readonly requireBearer: boolean;
+  /** Consumers the issuer knows but whose state forbids sharing their data: answered 403. */
+  readonly restrictedConsumers: ReadonlySet<string>;
 }
 
 /** Everything an endpoint of the reference issuer reads or changes. */

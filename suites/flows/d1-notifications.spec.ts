@@ -68,9 +68,10 @@ test('a completed operation is notified with its endTime', rule('NOTIFY-CARD-END
 });
 
 test('a failed operation is notified with errorCode and error', rule('NOTIFY-CARD-ERROR-WHEN-FAILED'), async ({ d1, targets }) => {
-  test.skip(targets.d1.kind !== 'embedded', 'needs an operation that fails on demand, which only the mock D1 provides');
+  const refused = targets.d1.refusedCardProductId;
+  test.skip(!refused, 'needs a card product whose cards the scheme refuses (D1_REFUSED_CARD_PRODUCT_ID)');
   const consumerId = await d1.registerConsumer();
-  const { accepted, final } = await d1.enrol(await d1.createCard(consumerId, 'prd_visa_refused'));
+  const { accepted, final } = await d1.enrol(await d1.createCard(consumerId, refused));
   valueIs('CTP-ENROL-FINAL-STATE', '/status', final.status, 'FAILED');
   const finals = (await d1.awaitFinalNotification(String(accepted.operationId))).filter(isFinal);
   holds('NOTIFY-CARD-ERROR-WHEN-FAILED', finals.length > 0 && finals.every((i) => typeof i.errorCode === 'string' && typeof i.error === 'string'), '/operations/*/errorCode', 'errorCode and error on the FAILED item', JSON.stringify(finals));

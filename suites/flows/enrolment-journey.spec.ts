@@ -157,9 +157,10 @@ test('the scheme comes from the card, not from the request', rule('CTP-ENROL-SCH
 });
 
 test('a card the scheme refuses ends FAILED and may leave the consumer enrolled with no card', rule('CTP-ENROL-FAILED-KEEPS-CONSUMER'), async ({ d1, targets }) => {
-  test.skip(targets.d1.kind !== 'embedded', 'needs a card the scheme refuses, which only the mock D1 can provide on demand');
+  const refused = targets.d1.refusedCardProductId;
+  test.skip(!refused, 'needs a card product whose cards the scheme refuses (D1_REFUSED_CARD_PRODUCT_ID)');
   const consumerId = await d1.registerConsumer();
-  const { final } = await d1.enrol(await d1.createCard(consumerId, 'prd_visa_refused'));
+  const { final } = await d1.enrol(await d1.createCard(consumerId, refused));
   valueIs('CTP-ENROL-FINAL-STATE', '/status', final.status, 'FAILED');
   const profiles = await d1.profiles(consumerId);
   holds('CTP-ENROL-FAILED-KEEPS-CONSUMER', profiles.every((p) => p.cards.length === 0), '/clickToPayProfiles', 'the consumer, with no card', JSON.stringify(profiles));

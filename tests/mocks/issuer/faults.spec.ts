@@ -5,7 +5,7 @@
 import { rules } from '../../../gen/catalogue.js';
 import { operations } from '../../../gen/operations.js';
 import { basicAuthorization, jsonRequest, send } from '../../../lib/http/client.js';
-import { DEFAULT_CONSUMER_ID, issuerFaults, type IssuerFaultName, type RunningReferenceIssuer } from '../../../mocks/issuer/index.js';
+import { DEFAULT_CONSUMER_ID, DEFAULT_RESTRICTED_CONSUMER_ID, issuerFaults, type IssuerFaultName, type RunningReferenceIssuer } from '../../../mocks/issuer/index.js';
 import { accessToken, brokenRules, cardItem, consumerItem, getConsumerInfo, notify, requestToken, tokenUrl, uniqueOperationId } from './issuer-calls.js';
 import { expect, test } from './issuer-fixtures.js';
 
@@ -132,6 +132,11 @@ const probes: Readonly<Record<IssuerFaultName, FaultProbe>> = {
       `broken rules: ${brokenRules('getConsumerInformation', await getConsumerInfo(issuer, DEFAULT_CONSUMER_ID, await accessToken(issuer))) || 'none'}`,
     holds: 'broken rules: none',
     broken: 'broken rules: CONSUMER-INFO-LANGUAGE-PATTERN',
+  },
+  'restricted-consumer-served': {
+    observe: async (issuer) => String((await getConsumerInfo(issuer, DEFAULT_RESTRICTED_CONSUMER_ID, await accessToken(issuer))).status),
+    holds: '403',
+    broken: '200',
   },
   'unknown-consumer-answered-200': {
     observe: async (issuer) => String((await getConsumerInfo(issuer, 'cns_nobody_0001', await accessToken(issuer))).status),

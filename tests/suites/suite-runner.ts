@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fromRoot } from '../../lib/paths.js';
+
+export interface SuiteTestResult {
+  readonly title: string;
+  readonly project: string;
+  readonly tags: readonly string[];
+  readonly outcome: 'passed' | 'failed' | 'skipped';
+}
+
+export interface SuiteRun {
+  readonly exitCode: number | null;
+  readonly results: readonly SuiteTestResult[];
+  readonly stderr: string;
+}
+
+interface JsonSuite {
+  readonly title: string;
+  readonly specs?: readonly { readonly title: string; readonly tags?: readonly string[]; readonly tests: readonly { readonly projectName: string; readonly status: string }[] }[];
+  readonly suites?: readonly JsonSuite[];
+}
+
+function collect(suite: JsonSuite, trail: readonly string[], into: SuiteTestResult[]): void {
+  for (const spec of suite.specs ?? []) {
+    for (const test of spec.tests) {
+      into.push({
+        title: [...trail, spec.title].filter(Boolean).join(' › '),
+        project: test.projectName,
+        tags: (spec.tags ?? []).map((t) => (t.startsWith('@') ? t.slice(1) : t)),
+        outcome: test.status === 'skipped' ? 'skipped' : test.status === 'expected' || test.status === 'flaky' ? 'passed' : 'failed',
+      });
+    }
+  }
+  for (const child of suite.suites ?? []) collect(child, [...trail, child.title], into);
+}
+
+/** Variables that point the suites at external systems; a nested run starts from none of them. */
+const TARGET_VARIABLES = /^(D1_|ISSUER_|NOTIFY_SINK_|MOCK_D1_FAULTS|MOCK_ISSUER_FAULTS|SEED$|NUM_RUNS$)/;
+
+/** Runs conformance suites in a child Playwright process and returns each test's outcome and tags. */
+export async function runSuites(options: { env?: Readonly<Record<string, string>>; projects?: readonly string[]; grep?: string; workers?: number }): Promise<SuiteRun> {
+  const work = mkdtempSync(path.join(tmpdir(), 'suite-run-'));
+  const jsonFile = path.join(work, 'results.json');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
+  const args = [
+    fromRoot('node_modules', '@playwright', 'test', 'cli.js'),
+    'test',
+    ...(options.projects ?? ['d1', 'issuer', 'flows', 'properties']).map((p) => `--project=${p}`),
+    '--reporter=json',
+    `--output=${path.join(work, 'output')}`,
+    `--workers=${options.workers ?? 1}`,
+    ...(options.grep ? ['--grep', options.grep] : []),
+  ];
+  try {
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: fromRoot(), env: { ...env, SEED: '20261122', ...options.env, PLAYWRIGHT_JSON_OUTPUT_FILE: jsonFile } });
+      let errors = '';
+      child.stdout.resume();
+      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      child.once('exit', (exitCode) => resolve({ code: exitCode, stderr: errors }));
+    });
+    const results: SuiteTestResult[] = [];
+    try {
+      collect({ title: '', suites: (JSON.parse(readFileSync(jsonFile, 'utf8')) as { suites: JsonSuite[] }).suites }, [], results);
+    } catch {
+      // No report: the run broke before its tests; the exit code and stderr say why.
+    }
+    return { exitCode: code, results, stderr };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
