@@ -23,6 +23,17 @@ export interface CertificationResults {
   readonly skipped: number;
 }
 
+/**
+ * The provenance that decides a test: the rule it stands for, unless it failed on a rule violation, whose own rule
+ * then decides (a test of a documented rule failing only on an inferred constraint is a warning).
+ */
+function provenanceOfFailure(tags: readonly string[], result: TestResult): 'documented' | 'inferred' {
+  const firstLine = result.error?.message?.split('\n')[0] ?? '';
+  if (/^[A-Z0-9]+(-[A-Z0-9]+)+ \(inferred rule\) at /.test(firstLine)) return 'inferred';
+  if (/^[A-Z0-9]+(-[A-Z0-9]+)+ at /.test(firstLine)) return 'documented';
+  return tags.includes('inferred') ? 'inferred' : 'documented';
+}
+
 const RESULTS_FILE = path.join('reports', 'certification', 'tests.json');
 
 /**
@@ -45,7 +56,7 @@ export default class CertificationReporter implements Reporter {
       file: path.relative(process.cwd(), test.location.file),
       rules,
       category: tags.find((t) => ['mandatory', 'conditional', 'optional'].includes(t)),
-      provenance: tags.includes('inferred') ? 'inferred' : 'documented',
+      provenance: provenanceOfFailure(tags, result),
       outcome: outcome === 'skipped' ? 'skipped' : outcome === 'expected' || outcome === 'flaky' ? 'passed' : 'failed',
       error: result.error?.message?.split('\n').slice(0, 12).join('\n'),
     });

@@ -15,7 +15,8 @@ const bodyOf = (response: HttpResponse): unknown => response.json ?? (response.t
 /** The answer follows the operation's contract: a documented status, media type and body. */
 export function responseConformsToContract(operationId: OperationId, response: HttpResponse): void {
   const violations = validateResponse(operationId, { status: response.status, headers: response.headers, body: bodyOf(response) });
-  const first = violations[0];
+  // A documented violation speaks first, so that an inferred one never decides a failed certification alone.
+  const first = violations.find((v) => v.provenance === 'documented') ?? violations[0];
   if (first) throw new RuleViolation(first.ruleId ?? `${operationId}:contract`, `${first.part} ${first.pointer}`, first.documented, first.received, violations);
 }
 

@@ -1,6 +1,7 @@
 import { rules } from '../../gen/catalogue.js';
 import type { Provenance } from '../catalogue/load.js';
 import { formatViolations, type Violation } from '../validation/index.js';
+import { REDACTED, isSensitiveKey, redactText } from '../redaction.js';
 
 const provenanceOf = new Map<string, Provenance>(rules.map((r) => [r.id, r.provenance]));
 
@@ -12,13 +13,21 @@ export class RuleViolation extends Error {
   override readonly name = 'RuleViolation';
   readonly provenance: Provenance;
 
+  readonly received: string;
+  readonly violations: readonly Violation[];
+
   constructor(
     readonly ruleId: string,
     readonly pointer: string,
     readonly documented: string,
-    readonly received: string,
-    readonly violations: readonly Violation[] = [],
+    received: string,
+    violations: readonly Violation[] = [],
   ) {
+    // What a target sent can hold tokens or personal data; a failure message is written to reports.
+    const safeReceived = safeValue(pointer, received);
+    const safeViolations = violations.map((v) => ({ ...v, received: safeValue(v.pointer, v.received) }));
+    received = safeReceived;
+    violations = safeViolations;
     const provenance = provenanceOf.get(ruleId) ?? 'documented';
     super(
       `${ruleId}${provenance === 'inferred' ? ' (inferred rule)' : ''} at ${pointer || '/'}\n` +
@@ -27,5 +36,13 @@ export class RuleViolation extends Error {
         (violations.length > 0 ? `\n${formatViolations(violations)}` : ''),
     );
     this.provenance = provenance;
+    this.received = safeReceived;
+    this.violations = safeViolations;
   }
+}
+
+/** A received value as it may be shown: masked when its field holds personal data, secrets replaced wherever they are. */
+function safeValue(pointer: string, received: string): string {
+  const field = pointer.split(/[/ ]/).filter(Boolean).pop() ?? '';
+  return isSensitiveKey(field) && received !== 'absent' ? REDACTED : redactText(received);
 }

@@ -1,0 +1,191 @@
+/**
+ * Notify Card Operations and Notify Consumer Operations, delivered as D1 delivers them: at least once, in no set
+ * order, several operations a call, possibly naming operations or fields the issuer does not know yet.
+ */
+import { randomUUID } from 'node:crypto';
+import { operations } from '../../gen/operations.js';
+import { holds, responseConformsToContract, statusIs } from '../../lib/checks/index.js';
+import type { HttpResponse } from '../../lib/http/client.js';
+import { test, expect, rule, cardNotificationItem, consumerNotificationItem } from '../../fixtures/index.js';
+import { withoutSecrets } from './issuer-requests.js';
+
+const CARD = 'notifyCardOperations';
+const CONSUMER = 'notifyConsumerOperations';
+
+/** An accepted notification: 204 with an empty body, and an answer the contract describes. */
+function acknowledged(ruleId: string, operationId: typeof CARD | typeof CONSUMER, response: HttpResponse): void {
+  statusIs(ruleId, withoutSecrets(response), 204);
+  holds(ruleId, response.text === '', 'body', 'no body', `${response.text.length} characters`);
+  responseConformsToContract(operationId, response);
+}
+
+/** A refused notification: the status the rule documents, and an answer the contract describes. */
+function refused(ruleId: string, operationId: typeof CARD | typeof CONSUMER, response: HttpResponse, status: number): void {
+  statusIs(ruleId, withoutSecrets(response), status);
+  responseConformsToContract(operationId, response);
+}
+
+/** An operation value the contract does not list yet, as a later D1 release could send (the note names UPDATE_ORDER). */
+function unlistedOperation(operationId: typeof CARD | typeof CONSUMER, ruleId: 'NOTIFY-CARD-OPERATION-ENUM' | 'NOTIFY-CONSUMER-OPERATION-ENUM'): string {
+  const value = 'UPDATE_ORDER';
+  expect(operations[operationId].fields[ruleId]?.schema.enum ?? [], 'the value is one the contract does not list').not.toContain(value);
+  return value;
+}
+
+test.describe('card notifications', () => {
+  test('a valid card notification is acknowledged with 204 and no body', rule('NOTIFY-CARD-ANSWER-204', 'NOTIFY-CARD-AUTH-BEARER', 'ISSUER-TOKEN-BEARER-USE'), async ({ issuer }) => {
+    const response = await issuer.notify('card', { operations: [cardNotificationItem()] });
+    acknowledged('NOTIFY-CARD-ANSWER-204', CARD, response);
+  });
+
+  test('a card notification without a bearer token is refused with 401', rule('NOTIFY-CARD-AUTH-REJECT', 'NOTIFY-CARD-AUTH-BEARER'), async ({ issuer }) => {
+    test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
+    const response = await issuer.notify('card', { operations: [cardNotificationItem()] }, { token: null });
+    refused('NOTIFY-CARD-AUTH-REJECT', CARD, response, 401);
+  });
+
+  test('a card notification with a token the issuer never granted is refused with 401', rule('NOTIFY-CARD-AUTH-REJECT', 'NOTIFY-CARD-AUTH-BEARER'), async ({ issuer }) => {
+    test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
+    const response = await issuer.notify('card', { operations: [cardNotificationItem()] }, { token: `not-granted-${randomUUID()}` });
+    refused('NOTIFY-CARD-AUTH-REJECT', CARD, response, 401);
+  });
+
+  test('the same card notification delivered twice is acknowledged both times', rule('NOTIFY-CARD-DUPLICATES'), async ({ issuer }) => {
+    const body = { operations: [cardNotificationItem()] };
+    const first = await issuer.notify('card', body);
+    acknowledged('NOTIFY-CARD-DUPLICATES', CARD, first);
+    const repeat = await issuer.notify('card', body);
+    acknowledged('NOTIFY-CARD-DUPLICATES', CARD, repeat);
+  });
+
+  test('a final card status arriving before its PENDING is acknowledged, and so is the late PENDING', rule('NOTIFY-CARD-ORDER'), async ({ issuer }) => {
+    const final = cardNotificationItem({ status: 'SUCCESSFUL' });
+    // The late PENDING, as D1 sent it while the operation ran: no endTime yet.
+    const { endTime: _endTime, ...running } = final;
+    const late = { ...running, status: 'PENDING' };
+    acknowledged('NOTIFY-CARD-ORDER', CARD, await issuer.notify('card', { operations: [final] }));
+    acknowledged('NOTIFY-CARD-ORDER', CARD, await issuer.notify('card', { operations: [late] }));
+  });
+
+  test('a card notification carrying several operations is acknowledged', rule('NOTIFY-CARD-BATCH'), async ({ issuer }) => {
+    const pending = cardNotificationItem({ status: 'PENDING', operation: 'CLICK_TO_PAY_UPDATE' });
+    delete pending.endTime;
+    const body = {
+      operations: [
+        pending,
+        cardNotificationItem({ status: 'SUCCESSFUL' }),
+        cardNotificationItem({ status: 'FAILED', operation: 'CLICK_TO_PAY_OPTOUT', errorCode: 'CARD_NOT_ELIGIBLE', error: 'The card cannot be opted out' }),
+      ],
+    };
+    acknowledged('NOTIFY-CARD-BATCH', CARD, await issuer.notify('card', body));
+  });
+
+  // The operation enum is known to be cut short in every public copy; NOTIFY-CARD-FORWARD-COMPATIBLE makes the issuer
+  // accept values it does not list, so this is where NOTIFY-CARD-OPERATION-ENUM is exercised (not as a refusal).
+  test(
+    'a card notification naming an operation the contract does not list is acknowledged',
+    rule('NOTIFY-CARD-FORWARD-COMPATIBLE', 'NOTIFY-CARD-OPERATION-ENUM'),
+    async ({ issuer }) => {
+      const operation = unlistedOperation(CARD, 'NOTIFY-CARD-OPERATION-ENUM');
+      acknowledged('NOTIFY-CARD-FORWARD-COMPATIBLE', CARD, await issuer.notify('card', { operations: [cardNotificationItem({ operation })] }));
+    },
+  );
+
+  test('a card notification carrying fields the contract does not describe is acknowledged', rule('NOTIFY-CARD-FORWARD-COMPATIBLE'), async ({ issuer }) => {
+    const item = cardNotificationItem({ operation: 'PRODUCE', details: { status: 'CARD_PROD_NEW_STEP', carrier: 'new' }, deliveryChannel: 'NEW_CHANNEL' });
+    const response = await issuer.notify('card', { operations: [item], notificationVersion: '2.1' });
+    acknowledged('NOTIFY-CARD-FORWARD-COMPATIBLE', CARD, response);
+  });
+
+  test('a card notification that is not valid JSON is refused with 400', rule('NOTIFY-CARD-BAD-REQUEST'), async ({ issuer }) => {
+    const response = await issuer.notifyRaw('card', '{"operations": [{"operationId": ', 'application/json');
+    refused('NOTIFY-CARD-BAD-REQUEST', CARD, response, 400);
+  });
+
+  test('a card notification sent in another media type than JSON is refused with 400', rule('NOTIFY-CARD-BAD-REQUEST'), async ({ issuer }) => {
+    const response = await issuer.notifyRaw('card', JSON.stringify({ operations: [cardNotificationItem()] }), 'text/plain');
+    refused('NOTIFY-CARD-BAD-REQUEST', CARD, response, 400);
+  });
+});
+
+test.describe('consumer notifications', () => {
+  test(
+    'a valid consumer notification is acknowledged with 204 and no body',
+    rule('NOTIFY-CONSUMER-ANSWER-204', 'NOTIFY-CONSUMER-AUTH-BEARER', 'NOTIFY-CONSUMER-OPTOUT', 'NOTIFY-CONSUMER-OPTOUT-OPERATION'),
+    async ({ issuer }) => {
+      // The end of a Click to Pay consumer opt-out, the notification this endpoint exists for.
+      const response = await issuer.notify('consumer', { operations: [consumerNotificationItem({ operation: 'CLICK_TO_PAY_OPTOUT' })] });
+      acknowledged('NOTIFY-CONSUMER-ANSWER-204', CONSUMER, response);
+    },
+  );
+
+  test('a consumer notification without a bearer token is refused with 401', rule('NOTIFY-CONSUMER-AUTH-REJECT', 'NOTIFY-CONSUMER-AUTH-BEARER'), async ({ issuer }) => {
+    test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
+    const response = await issuer.notify('consumer', { operations: [consumerNotificationItem()] }, { token: null });
+    refused('NOTIFY-CONSUMER-AUTH-REJECT', CONSUMER, response, 401);
+  });
+
+  test(
+    'a consumer notification with a token the issuer never granted is refused with 401',
+    rule('NOTIFY-CONSUMER-AUTH-REJECT', 'NOTIFY-CONSUMER-AUTH-BEARER'),
+    async ({ issuer }) => {
+      test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
+      const response = await issuer.notify('consumer', { operations: [consumerNotificationItem()] }, { token: `not-granted-${randomUUID()}` });
+      refused('NOTIFY-CONSUMER-AUTH-REJECT', CONSUMER, response, 401);
+    },
+  );
+
+  test('the same consumer notification delivered twice is acknowledged both times', rule('NOTIFY-CONSUMER-DUPLICATES'), async ({ issuer }) => {
+    const body = { operations: [consumerNotificationItem()] };
+    acknowledged('NOTIFY-CONSUMER-DUPLICATES', CONSUMER, await issuer.notify('consumer', body));
+    acknowledged('NOTIFY-CONSUMER-DUPLICATES', CONSUMER, await issuer.notify('consumer', body));
+  });
+
+  test('a final consumer status arriving before its PENDING is acknowledged, and so is the late PENDING', rule('NOTIFY-CONSUMER-ORDER'), async ({ issuer }) => {
+    const final = consumerNotificationItem({ status: 'SUCCESSFUL' });
+    // The late PENDING, as D1 sent it while the operation ran: no endTime yet.
+    const { endTime: _endTime, ...running } = final;
+    const late = { ...running, status: 'PENDING' };
+    acknowledged('NOTIFY-CONSUMER-ORDER', CONSUMER, await issuer.notify('consumer', { operations: [final] }));
+    acknowledged('NOTIFY-CONSUMER-ORDER', CONSUMER, await issuer.notify('consumer', { operations: [late] }));
+  });
+
+  test('a consumer notification carrying several operations is acknowledged', rule('NOTIFY-CONSUMER-BATCH'), async ({ issuer }) => {
+    const pending = consumerNotificationItem({ status: 'PENDING', operation: 'UPDATE' });
+    delete pending.endTime;
+    const body = {
+      operations: [
+        pending,
+        consumerNotificationItem({ status: 'SUCCESSFUL', operation: 'CLICK_TO_PAY_OPTOUT' }),
+        consumerNotificationItem({ status: 'FAILED', operation: 'SUSPEND', errorCode: 'CONSUMER_NOT_FOUND', error: 'No such consumer' }),
+      ],
+    };
+    acknowledged('NOTIFY-CONSUMER-BATCH', CONSUMER, await issuer.notify('consumer', body));
+  });
+
+  // As for cards: NOTIFY-CONSUMER-FORWARD-COMPATIBLE turns NOTIFY-CONSUMER-OPERATION-ENUM into a value to tolerate.
+  test(
+    'a consumer notification naming an operation the contract does not list is acknowledged',
+    rule('NOTIFY-CONSUMER-FORWARD-COMPATIBLE', 'NOTIFY-CONSUMER-OPERATION-ENUM'),
+    async ({ issuer }) => {
+      const operation = unlistedOperation(CONSUMER, 'NOTIFY-CONSUMER-OPERATION-ENUM');
+      acknowledged('NOTIFY-CONSUMER-FORWARD-COMPATIBLE', CONSUMER, await issuer.notify('consumer', { operations: [consumerNotificationItem({ operation })] }));
+    },
+  );
+
+  test('a consumer notification carrying fields the contract does not describe is acknowledged', rule('NOTIFY-CONSUMER-FORWARD-COMPATIBLE'), async ({ issuer }) => {
+    const item = consumerNotificationItem({ details: { reason: 'CONSUMER_REQUEST' }, requestedBy: 'NEW_ACTOR' });
+    const response = await issuer.notify('consumer', { operations: [item], notificationVersion: '2.1' });
+    acknowledged('NOTIFY-CONSUMER-FORWARD-COMPATIBLE', CONSUMER, response);
+  });
+
+  test('a consumer notification that is not valid JSON is refused with 400', rule('NOTIFY-CONSUMER-BAD-REQUEST'), async ({ issuer }) => {
+    const response = await issuer.notifyRaw('consumer', '{"operations": [{"operationId": ', 'application/json');
+    refused('NOTIFY-CONSUMER-BAD-REQUEST', CONSUMER, response, 400);
+  });
+
+  test('a consumer notification sent in another media type than JSON is refused with 400', rule('NOTIFY-CONSUMER-BAD-REQUEST'), async ({ issuer }) => {
+    const response = await issuer.notifyRaw('consumer', JSON.stringify({ operations: [consumerNotificationItem()] }), 'text/plain');
+    refused('NOTIFY-CONSUMER-BAD-REQUEST', CONSUMER, response, 400);
+  });
+});

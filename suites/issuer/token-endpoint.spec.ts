@@ -1,0 +1,120 @@
+/**
+ * The issuer's token endpoint, called as D1 calls it: HTTP Basic client credentials and a form-encoded
+ * client_credentials grant. Only issuers that enabled OAuth for D1's calls host it.
+ */
+import { holds, responseConformsToContract, statusIs, valueIs } from '../../lib/checks/index.js';
+import { basicAuthorization } from '../../lib/http/client.js';
+import { test, rule } from '../../fixtures/index.js';
+import { withoutSecrets } from './issuer-requests.js';
+
+const OP = 'issuerGetToken';
+
+type TokenAnswer = { access_token?: unknown; token_type?: unknown; expires_in?: unknown; error?: unknown } | undefined;
+const answerOf = (json: unknown): TokenAnswer => json as TokenAnswer;
+
+test.describe('issuer token endpoint', () => {
+  // ISSUER-TOKEN-OPTIONAL: the endpoint exists only when OAuth is enabled for D1's calls to this issuer.
+  test.skip(({ issuer }) => !issuer.usesOAuth, 'the issuer does not use OAuth (no ISSUER_AUTH_URL): D1 calls it without tokens, so it hosts no token endpoint');
+
+  test(
+    'valid Basic client credentials get a Bearer access token',
+    rule('ISSUER-TOKEN-BASIC-AUTH', 'ISSUER-TOKEN-ACCESSTOKEN-REQUIRED', 'ISSUER-TOKEN-TOKENTYPE-REQUIRED', 'ISSUER-TOKEN-SCOPE'),
+    async ({ issuer }) => {
+      // A request without scope is what D1 sends when the issuer defined none (ISSUER-TOKEN-SCOPE).
+      const response = await issuer.requestToken();
+      statusIs('ISSUER-TOKEN-BASIC-AUTH', withoutSecrets(response), 200);
+      responseConformsToContract(OP, response);
+      const token = answerOf(response.json)?.access_token;
+      holds('ISSUER-TOKEN-ACCESSTOKEN-REQUIRED', typeof token === 'string' && token !== '', '/access_token', 'a non-empty string', typeof token);
+    },
+  );
+
+  test('the token answer names its type exactly Bearer', rule('ISSUER-TOKEN-TOKENTYPE-ENUM', 'ISSUER-TOKEN-TOKENTYPE-REQUIRED'), async ({ issuer }) => {
+    const response = await issuer.requestToken();
+    statusIs('ISSUER-TOKEN-BASIC-AUTH', withoutSecrets(response), 200);
+    valueIs('ISSUER-TOKEN-TOKENTYPE-ENUM', '/token_type', answerOf(response.json)?.token_type, 'Bearer');
+    responseConformsToContract(OP, response);
+  });
+
+  test('expires_in, when stated, is a JSON string of whole seconds', rule('ISSUER-TOKEN-EXPIRESIN-TYPE'), async ({ issuer }) => {
+    const response = await issuer.requestToken();
+    statusIs('ISSUER-TOKEN-BASIC-AUTH', withoutSecrets(response), 200);
+    const expiresIn = answerOf(response.json)?.expires_in;
+    test.info().annotations.push({ type: 'expires_in', description: expiresIn === undefined ? 'not stated' : `${typeof expiresIn} ${JSON.stringify(expiresIn)}` });
+    if (expiresIn !== undefined) {
+      holds('ISSUER-TOKEN-EXPIRESIN-TYPE', typeof expiresIn === 'string', '/expires_in', 'a JSON string, such as "900"', `a ${typeof expiresIn}`);
+      const seconds = typeof expiresIn === 'string' ? expiresIn : JSON.stringify(expiresIn);
+      holds('ISSUER-TOKEN-EXPIRESIN-TYPE', /^[1-9][0-9]*$/.test(seconds), '/expires_in', 'a positive whole number of seconds', seconds);
+    }
+    responseConformsToContract(OP, response);
+  });
+
+  test(
+    'a wrong client secret gets no token but 401 invalid_client',
+    rule('ISSUER-TOKEN-WRONG-SECRET', 'ISSUER-TOKEN-401-ERROR-REQUIRED', 'ISSUER-TOKEN-401-ERROR-ENUM'),
+    async ({ issuer, targets }) => {
+      // The right secret with one more character: wrong, and never written anywhere.
+      const response = await issuer.requestToken({ secret: `${targets.issuer.clientSecret ?? ''}x` });
+      statusIs('ISSUER-TOKEN-WRONG-SECRET', withoutSecrets(response), 401);
+      valueIs('ISSUER-TOKEN-WRONG-SECRET', '/error', answerOf(response.json)?.error, 'invalid_client');
+      responseConformsToContract(OP, response);
+    },
+  );
+
+  test(
+    'an unknown client id gets no token but 401 invalid_client',
+    rule('ISSUER-TOKEN-WRONG-SECRET', 'ISSUER-TOKEN-401-ERROR-REQUIRED', 'ISSUER-TOKEN-401-ERROR-ENUM'),
+    async ({ issuer }) => {
+      const response = await issuer.requestToken({ authorization: basicAuthorization(`unknown-client-${Date.now()}`, 'not-the-secret') });
+      statusIs('ISSUER-TOKEN-WRONG-SECRET', withoutSecrets(response), 401);
+      valueIs('ISSUER-TOKEN-WRONG-SECRET', '/error', answerOf(response.json)?.error, 'invalid_client');
+      responseConformsToContract(OP, response);
+    },
+  );
+
+  test(
+    'a token request without an Authorization header gets 401 invalid_client',
+    rule('ISSUER-TOKEN-WRONG-SECRET', 'ISSUER-TOKEN-BASIC-AUTH', 'ISSUER-TOKEN-401-ERROR-REQUIRED', 'ISSUER-TOKEN-401-ERROR-ENUM'),
+    async ({ issuer }) => {
+      const response = await issuer.requestToken({ authorization: null });
+      statusIs('ISSUER-TOKEN-WRONG-SECRET', withoutSecrets(response), 401);
+      valueIs('ISSUER-TOKEN-WRONG-SECRET', '/error', answerOf(response.json)?.error, 'invalid_client');
+      responseConformsToContract(OP, response);
+    },
+  );
+
+  test(
+    'a grant other than client_credentials gets 400 unsupported_grant_type',
+    rule('ISSUER-TOKEN-UNSUPPORTED-GRANT', 'ISSUER-TOKEN-GRANTTYPE-ENUM', 'ISSUER-TOKEN-ERROR-BAD-REQUEST', 'ISSUER-TOKEN-400-ERROR-REQUIRED', 'ISSUER-TOKEN-400-ERROR-ENUM'),
+    async ({ issuer }) => {
+      // A real OAuth grant that D1 never uses, so only the grant type is wrong.
+      const response = await issuer.requestToken({ fields: { grant_type: 'authorization_code' } });
+      statusIs('ISSUER-TOKEN-UNSUPPORTED-GRANT', withoutSecrets(response), 400);
+      valueIs('ISSUER-TOKEN-UNSUPPORTED-GRANT', '/error', answerOf(response.json)?.error, 'unsupported_grant_type');
+      responseConformsToContract(OP, response);
+    },
+  );
+
+  test(
+    'a token request without grant_type gets 400 invalid_request',
+    rule('ISSUER-TOKEN-MISSING-GRANT', 'ISSUER-TOKEN-GRANTTYPE-REQUIRED', 'ISSUER-TOKEN-ERROR-BAD-REQUEST', 'ISSUER-TOKEN-400-ERROR-REQUIRED', 'ISSUER-TOKEN-400-ERROR-ENUM'),
+    async ({ issuer }) => {
+      const response = await issuer.requestToken({ fields: {} });
+      statusIs('ISSUER-TOKEN-MISSING-GRANT', withoutSecrets(response), 400);
+      valueIs('ISSUER-TOKEN-MISSING-GRANT', '/error', answerOf(response.json)?.error, 'invalid_request');
+      responseConformsToContract(OP, response);
+    },
+  );
+
+  test(
+    'a token request sent as JSON instead of a form gets 400 invalid_request',
+    rule('ISSUER-TOKEN-MISSING-GRANT', 'ISSUER-TOKEN-CONTENT-TYPE', 'ISSUER-TOKEN-ERROR-BAD-REQUEST', 'ISSUER-TOKEN-400-ERROR-REQUIRED', 'ISSUER-TOKEN-400-ERROR-ENUM'),
+    async ({ issuer }) => {
+      // The right fields in the wrong encoding: D1 only ever sends a form, so a JSON body is not a token request.
+      const response = await issuer.requestToken({ json: true });
+      statusIs('ISSUER-TOKEN-MISSING-GRANT', withoutSecrets(response), 400);
+      valueIs('ISSUER-TOKEN-MISSING-GRANT', '/error', answerOf(response.json)?.error, 'invalid_request');
+      responseConformsToContract(OP, response);
+    },
+  );
+});
