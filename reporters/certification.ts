@@ -29,8 +29,8 @@ export interface CertificationResults {
  */
 function provenanceOfFailure(tags: readonly string[], result: TestResult): 'documented' | 'inferred' {
   const firstLine = result.error?.message?.split('\n')[0] ?? '';
-  if (/^[A-Z0-9]+(-[A-Z0-9]+)+ \(inferred rule\) at /.test(firstLine)) return 'inferred';
-  if (/^[A-Z0-9]+(-[A-Z0-9]+)+ at /.test(firstLine)) return 'documented';
+  if (/^(RuleViolation: )?[A-Z0-9]+(-[A-Z0-9]+)+ \(inferred rule\) at /.test(firstLine)) return 'inferred';
+  if (/^(RuleViolation: )?[A-Z0-9]+(-[A-Z0-9]+)+ at /.test(firstLine)) return 'documented';
   return tags.includes('inferred') ? 'inferred' : 'documented';
 }
 
