@@ -748,6 +748,36 @@ const ruleList = [
     "note": "The 400 error table (FIELD_INVALID_FORMAT with the first field in error) was read on the v2 Consumer API; the v2 Card API shares its conventions."
   },
   {
+    "id": "CARD-CREATE-PRODUCT-UNKNOWN",
+    "api": "card-create-register",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/card-api",
+    "kind": "error",
+    "statement": "A create card naming a cardProductId that was not set up for the issuer is refused with 400 and errorCode FIELD_INVALID_VALUE naming cardProductId.",
+    "note": "Products are agreed at onboarding and the error table publishes FIELD_INVALID_VALUE for values that are not allowed; which answer D1 gives for an unknown product is not published."
+  },
+  {
+    "id": "CARD-CREATE-CONSUMER-DELETED",
+    "api": "card-create-register",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/d1-v1-api/d1-v1-api-references/consumer-operations/operations",
+    "kind": "error",
+    "statement": "A create card for a consumerId that was deleted is refused with 400 and errorCode FIELD_INVALID_VALUE naming consumerId.",
+    "note": "A deleted consumer cannot come back, so no card can be made for it; the answer D1 gives is not published."
+  },
+  {
+    "id": "CARD-REGISTER-DATA-UNREADABLE",
+    "api": "card-create-register",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/card-api",
+    "kind": "error",
+    "statement": "A register card whose encryptedData D1 cannot decrypt, or which holds no card number, is refused with 400 and errorCode FIELD_INVALID_VALUE naming encryptedData.",
+    "note": "The card data travel encrypted and their format is not published; refusing what cannot be read as a value that is not allowed is our reading."
+  },
+  {
     "id": "CARD-CREATE-ERROR-VALUE",
     "api": "card-create-register",
     "category": "mandatory",

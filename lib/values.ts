@@ -30,7 +30,7 @@ export function nearMisses(field: FieldConstraint, sample: unknown): unknown[] {
     case 'pattern':
       return [`${base} x`.slice(-Math.max(2, base.length)), `${base.slice(0, -1)}.`, `${base.slice(0, -1)}<`, `${base.slice(0, -1)}@`, `${base.slice(0, -1)}é`, '!', '<>', '', '--!!--'];
     case 'enum': {
-      const first = String(schema.enum?.[0] ?? 'VALUE');
+      const first = typeof schema.enum?.[0] === 'string' ? schema.enum[0] : 'VALUE';
       return [first.toLowerCase(), `${first}_X`, 'NOT_A_DOCUMENTED_VALUE', ''];
     }
     case 'type':

@@ -28,9 +28,10 @@ export interface CertificationResults {
  * then decides (a test of a documented rule failing only on an inferred constraint is a warning).
  */
 function provenanceOfFailure(tags: readonly string[], result: TestResult): 'documented' | 'inferred' {
-  const firstLine = result.error?.message?.split('\n')[0] ?? '';
-  if (/^(RuleViolation: )?[A-Z0-9]+(-[A-Z0-9]+)+ \(inferred rule\) at /.test(firstLine)) return 'inferred';
-  if (/^(RuleViolation: )?[A-Z0-9]+(-[A-Z0-9]+)+ at /.test(firstLine)) return 'documented';
+  // A RuleViolation's message opens with its rule id, marked when the rule is inferred; a wrapping error may put
+  // lines before it, so the first such line anywhere in the message decides.
+  const violation = /(?:^|\n)(?:RuleViolation: )?[A-Z0-9]+(?:-[A-Z0-9]+)+( \(inferred rule\))? at /.exec(result.error?.message ?? '');
+  if (violation) return violation[1] ? 'inferred' : 'documented';
   return tags.includes('inferred') ? 'inferred' : 'documented';
 }
 

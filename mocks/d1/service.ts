@@ -417,11 +417,11 @@ export class D1Service {
   }
 
   /** Removes a card from the Click to Pay directory; the consumer's profile goes with its last card. */
-  private removeFromDirectory(state: IssuerState, cardId: string): boolean {
+  private removeFromDirectory(state: IssuerState, cardId: string, byCardOptOut = false): boolean {
     const holder = state.profileHolding(cardId);
     if (!holder) return false;
     holder.profile.cards.delete(cardId);
-    if (holder.profile.cards.size === 0 && !this.has('last-card-optout-keeps-profile')) {
+    if (holder.profile.cards.size === 0 && !(byCardOptOut && this.has('last-card-optout-keeps-profile'))) {
       const list = state.profilesOf(holder.consumerId);
       list.splice(list.indexOf(holder.profile), 1);
     }
@@ -547,7 +547,7 @@ export class D1Service {
 
   private optOutCard(state: IssuerState, cardId: string): Answer {
     return this.cardOperation(state, cardId, 'CLICK_TO_PAY_OPTOUT', () => {
-      if (this.removeFromDirectory(state, cardId)) return SUCCESS;
+      if (this.removeFromDirectory(state, cardId, true)) return SUCCESS;
       return this.settings.behaviour.repeatedCardOptout === 'SUCCESSFUL' ? SUCCESS : failed('CARD_NOT_ENROLLED', 'the card is not enrolled');
     });
   }

@@ -120,7 +120,7 @@ test('D1 gets its token from the issuer with Basic client credentials, form-enco
   }
   for (const call of sink.calls) {
     const token = /^Bearer (.+)$/.exec(call.authorization ?? '')?.[1];
-    holds(call.kind === 'card' ? 'NOTIFY-CARD-AUTH-BEARER' : 'NOTIFY-CONSUMER-AUTH-BEARER', token !== undefined && sink.issuedTokens.has(token), 'authorization', 'Bearer and a token the issuer granted', call.authorization ? 'another value' : 'absent');
+    holds(call.kind === 'card' ? 'NOTIFY-CARD-AUTH-BEARER' : 'NOTIFY-CONSUMER-AUTH-BEARER', token !== undefined && sink.isIssuedToken(token), 'authorization', 'Bearer and a token the issuer granted', call.authorization ? 'another value' : 'absent');
   }
 });
 
@@ -156,7 +156,7 @@ test('D1 asks the issuer for the details of a consumer it holds none for, with i
   const calls = sink.consumerInfoCalls.filter((c) => c.consumerId === consumerId);
   holds('CONSUMER-REGISTER-WITHOUT-DATA', calls.length > 0, 'consumer information', 'a Get Consumer Information call for the consumer', 'none');
   const token = /^Bearer (.+)$/.exec(calls[0]?.authorization ?? '')?.[1];
-  holds('CONSUMER-INFO-AUTH-BEARER', token !== undefined && sink.issuedTokens.has(token), 'authorization', 'Bearer and a token the issuer granted', calls[0]?.authorization ? 'another value' : 'absent');
+  holds('CONSUMER-INFO-AUTH-BEARER', token !== undefined && sink.isIssuedToken(token), 'authorization', 'Bearer and a token the issuer granted', calls[0]?.authorization ? 'another value' : 'absent');
 });
 
 test('when the issuer cannot give the consumer data, the enrolment ends FAILED', rule('CONSUMER-INFO-CTP-MANDATORY'), async ({ d1 }) => {

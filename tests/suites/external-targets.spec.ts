@@ -68,6 +68,7 @@ test('the suites give the same results against the mocks started as commands as 
         ISSUER_CLIENT_ID: 'd1-notifier',
         ISSUER_CLIENT_SECRET: issuerSecret,
         ISSUER_CONSUMER_ID: 'cns_known_0001',
+        ISSUER_RESTRICTED_CONSUMER_ID: 'cns_restricted_0001',
       },
     });
     const embedded = await runSuites({ workers: 2 });

@@ -1,0 +1,130 @@
+/**
+ * Properties of every pattern, length and enum rule of the D1 requests (path, headers, body): values drawn from the
+ * contract's own constraint are not refused, and values one step outside it are refused with 400 and the documented
+ * errorCode. Each generated request is first judged by the generated validators, so a generator bug never passes
+ * for a target bug.
+ */
+import fc from 'fast-check';
+import { operations, type OperationId } from '../../gen/operations.js';
+import { rules, type RuleId } from '../../gen/catalogue.js';
+import { test, rule, uniqueId, type D1Party, type ResolvedTargets } from '../../fixtures/index.js';
+import { asCallParts, documentedRequest, withField, type RequestParts } from '../../fixtures/requests.js';
+import { encryptCardData } from '../../lib/card-data.js';
+import { errorCodeIs, responseConformsToContract, RuleViolation, statusIs } from '../../lib/checks/index.js';
+import type { FieldConstraint } from '../../lib/contracts/registry.js';
+import type { HttpResponse } from '../../lib/http/client.js';
+import { describeReceived } from '../../lib/validation/index.js';
+import { fieldValueArb } from './arbitraries/field-value-arb.js';
+import { nearMissArb } from './arbitraries/near-miss-arb.js';
+import { contractAccepts, contractRefusesUnder } from './contract-judge.js';
+import { assertProperty, type PropertyBounds } from './replay.js';
+
+const BOUNDS: PropertyBounds = { numRuns: 15, timeLimitMs: 5_000 };
+const KEYWORDS = new Set(['pattern', 'length', 'enum']);
+const CARRIERS = { path: 'path', header: 'header', body: 'body' } as const;
+type RequestPart = keyof typeof CARRIERS;
+
+/**
+ * Fields whose value D1 resolves once its format is accepted: a well-formed value can still name something D1
+ * cannot use, which D1 refuses with FIELD_INVALID_VALUE. That is a judgement of the value, not of its format, so the
+ * "valid values are not refused" properties let exactly that answer through for these fields, and nothing else.
+ */
+const RESOLVED_AFTER_FORMAT: Readonly<Record<string, string>> = {
+  'body:/cardProductId': 'a card product D1 does not hold',
+  'body:/consumerId': 'a consumer that was deleted',
+  'body:/encryptedData': 'card data that D1 cannot decrypt',
+};
+
+/** A card number for the encrypted card data of the base requests; its scheme does not matter to validation. */
+const TEST_PAN = '4111111111111111';
+
+const known = new Set<string>(rules.map((r) => r.id));
+
+/** The documented request of the operation, made usable: fresh resources, a fresh assertion, real card data. */
+async function baseRequest(operationId: OperationId, d1: D1Party, targets: ResolvedTargets): Promise<RequestParts> {
+  const request = documentedRequest(operationId, d1.issuerId);
+  // Fresh identifiers, so that no run touches a consumer or card that another test created, deleted or enrolled.
+  for (const [name, prefix] of [['consumerId', 'cns'], ['cardId', 'crd'], ['operationId', 'op']] as const) {
+    if (name in request.path) request.path[name] = uniqueId(prefix);
+  }
+  const body = request.body as Record<string, unknown> | undefined;
+  if (body) {
+    if ('consumerId' in body) body.consumerId = uniqueId('cns');
+    if ('newCardId' in body) body.newCardId = uniqueId('crd');
+    if ('cardProductId' in body) body.cardProductId = targets.d1.cardProductId;
+    if ('encryptedData' in body && targets.d1.cardDataJwk) body.encryptedData = await encryptCardData(targets.d1.cardDataJwk, { pan: TEST_PAN, expiry: '1230' });
+    if (operationId === 'getToken') body.assertion = await d1.client.assertion();
+  }
+  return request;
+}
+
+function send(d1: D1Party, operationId: OperationId, request: RequestParts): Promise<HttpResponse> {
+  return operationId === 'getToken' ? d1.client.requestTokenWith(request.body, request.headers) : d1.client.call(operationId, asCallParts(request));
+}
+
+const describeSchema = (field: FieldConstraint): string => {
+  const { pattern, minLength, maxLength, enum: values } = field.schema;
+  if (field.keyword === 'enum') return `one of ${(values ?? []).map(String).join(', ')}`;
+  if (field.keyword === 'pattern') return `matches ${pattern ?? ''}`;
+  return minLength === maxLength ? `exactly ${minLength ?? '?'} characters` : `${minLength ?? 0} to ${maxLength ?? '∞'} characters`;
+};
+
+/** The error rule an operation names for this kind of refusal, when the catalogue has one. */
+function errorRuleOf(operationId: OperationId, keyword: string): string | undefined {
+  const suffix = keyword === 'enum' ? '-ERROR-VALUE' : '-ERROR-FORMAT';
+  return operations[operationId].rules.find((id) => id.endsWith(suffix) && known.has(id));
+}
+
+for (const operationId of Object.keys(operations) as OperationId[]) {
+  const entry = operations[operationId];
+  if (entry.party !== 'd1') continue;
+  const fields = Object.entries(entry.fields).filter(([, f]) => f.in in CARRIERS && KEYWORDS.has(f.keyword));
+  if (fields.length === 0) continue;
+  const needsCardData = Object.keys(entry.fields).some((id) => entry.fields[id]?.pointer === '/encryptedData');
+
+  test.describe(`${operationId} field properties`, () => {
+    for (const [ruleId, field] of fields) {
+      const carrier = CARRIERS[field.in as RequestPart];
+      const where = `${field.in} ${field.pointer}`;
+      const errorCode = field.keyword === 'enum' ? 'FIELD_INVALID_VALUE' : 'FIELD_INVALID_FORMAT';
+      const errorRule = errorRuleOf(operationId, field.keyword);
+
+      test(`${ruleId} ${operationId}: values of ${where} within its ${field.keyword} are not refused`, rule(ruleId as RuleId), async ({ d1, targets }) => {
+        test.skip(needsCardData && !targets.d1.cardDataJwk, 'needs the card-data key (D1_CARD_DATA_KEY) to build an acceptable request');
+        const resolved = RESOLVED_AFTER_FORMAT[`${field.in}:${field.pointer}`];
+        await assertProperty(
+          targets.config,
+          fc.asyncProperty(fieldValueArb(field.schema, carrier), async (value) => {
+            const request = withField(await baseRequest(operationId, d1, targets), field, value);
+            contractAccepts(operationId, request, `${where} = ${describeReceived(value)}`);
+            const response = await send(d1, operationId, request);
+            if (response.status !== 400) return;
+            const code = (response.json as { errorCode?: unknown } | undefined)?.errorCode;
+            if (resolved && field.keyword !== 'enum' && code === 'FIELD_INVALID_VALUE') return;
+            throw new RuleViolation(ruleId, where, `a value that ${describeSchema(field)} is not refused`, `status 400 with body ${response.text}`);
+          }),
+          BOUNDS,
+        );
+      });
+
+      const tags = errorRule ? rule(ruleId as RuleId, errorRule as RuleId) : rule(ruleId as RuleId);
+      const answer = operationId === 'getToken' ? '400' : `400 ${errorCode}`;
+      test(`${ruleId} ${operationId}: ${where} one step outside its ${field.keyword} is refused with ${answer}`, tags, async ({ d1, targets }) => {
+        test.skip(needsCardData && !targets.d1.cardDataJwk, 'needs the card-data key (D1_CARD_DATA_KEY) to build an otherwise acceptable request');
+        await assertProperty(
+          targets.config,
+          fc.asyncProperty(nearMissArb(field.schema, field.keyword, carrier), async (miss) => {
+            const request = withField(await baseRequest(operationId, d1, targets), field, miss.value);
+            contractRefusesUnder(operationId, ruleId, request, `${where} = ${describeReceived(miss.value)} (${miss.step})`);
+            const response = await send(d1, operationId, request);
+            statusIs(ruleId, response, 400);
+            responseConformsToContract(operationId, response);
+            // The token endpoint answers OAuth errors, whose codes D1-TOKEN-ERROR-BAD-REQUEST covers elsewhere.
+            if (operationId !== 'getToken') errorCodeIs(errorRule ?? ruleId, response, errorCode);
+          }),
+          BOUNDS,
+        );
+      });
+    }
+  });
+}
