@@ -1,0 +1,94 @@
+/**
+ * `npm run certify`: its configuration errors and its exit codes mean what the README says.
+ */
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { fromRoot } from '../../lib/paths.js';
+
+const TARGET_VARIABLES = /^(D1_|ISSUER_|NOTIFY_SINK_|MOCK_D1_FAULTS|MOCK_ISSUER_FAULTS|SEED$|NUM_RUNS$)/;
+const cleanEnv = (): Record<string, string> =>
+  Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !TARGET_VARIABLES.test(entry[0])));
+
+function certify(env: Record<string, string>, args: readonly string[] = [], cwd = fromRoot()): { code: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', 'certify.ts'), ...args], {
+    cwd,
+    env: { ...cleanEnv(), ...env },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+test.describe('a wrong configuration stops with one line naming the variable, exit code 2', () => {
+  const keyDir = mkdtempSync(path.join(tmpdir(), 'certify-config-'));
+  const rsaKey = path.join(keyDir, 'rsa.pem');
+  writeFileSync(rsaKey, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const complete = { D1_BASE_URL: 'http://127.0.0.1:9/banking', D1_AUTH_URL: 'http://127.0.0.1:9/authz/v1', D1_ISSUER_ID: 'TESTBANK01', D1_KEY_ID: 'k1', D1_CARD_PRODUCT_ID: 'p1' };
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['D1_BASE_URL without D1_AUTH_URL', { D1_BASE_URL: 'http://127.0.0.1:9/banking' }, /^configuration error: D1_AUTH_URL is not set/],
+    ['D1_AUTH_URL alone', { D1_AUTH_URL: 'http://127.0.0.1:9/authz/v1' }, /^configuration error: D1_AUTH_URL is set but D1_BASE_URL is not/],
+    ['a 9-character issuer id', { ...complete, D1_ISSUER_ID: 'TESTBANK0', D1_PRIVATE_KEY: rsaKey }, /D1_ISSUER_ID must be exactly 10 characters/],
+    ['a private key file that does not exist', { ...complete, D1_PRIVATE_KEY: path.join(keyDir, 'missing.pem') }, /D1_PRIVATE_KEY names a file that does not exist/],
+    ['an RSA key instead of EC P-256', { ...complete, D1_PRIVATE_KEY: rsaKey }, /D1_PRIVATE_KEY must be an EC P-256 key/],
+    ['a URL that is not one', { ...complete, D1_BASE_URL: 'api.d1.example', D1_PRIVATE_KEY: rsaKey }, /D1_BASE_URL is not a URL/],
+    ['ISSUER_BASE_URL without ISSUER_CONSUMER_ID', { ISSUER_BASE_URL: 'http://127.0.0.1:9' }, /ISSUER_CONSUMER_ID is not set/],
+    ['ISSUER_AUTH_URL without client credentials', { ISSUER_BASE_URL: 'http://127.0.0.1:9', ISSUER_AUTH_URL: 'http://127.0.0.1:9/authz/d1/v1', ISSUER_CONSUMER_ID: 'c1' }, /ISSUER_CLIENT_ID is not set/],
+    ['a SEED that is not a number', { SEED: 'abc' }, /SEED must be a whole number/],
+    ['NUM_RUNS of zero', { NUM_RUNS: '0' }, /NUM_RUNS must be a whole number from 1/],
+  ];
+  for (const [label, env, message] of cases) {
+    test(label, () => {
+      const run = certify(env);
+      expect(run.code).toBe(2);
+      const lines = run.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  test('the same holds for a .env file in the working directory', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'certify-dotenv-'));
+    writeFileSync(path.join(dir, '.env'), 'ISSUER_BASE_URL=http://127.0.0.1:9\n');
+    const run = certify({}, [], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^configuration error: ISSUER_CONSUMER_ID is not set/);
+  });
+
+  test('Playwright run directly on the suites stops the same way', () => {
+    const run = spawnSync(process.execPath, [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', '--project=d1', '--list'], {
+      cwd: fromRoot(),
+      env: { ...cleanEnv(), D1_BASE_URL: 'http://127.0.0.1:9/banking' },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^configuration error: D1_AUTH_URL is not set/);
+  });
+});
+
+test.describe('exit codes', () => {
+  // Each run writes reports/certification/tests.json; two at once would read each other's.
+  test.describe.configure({ mode: 'serial', timeout: 240_000 });
+
+  test('0 when only an inferred rule fails: a warning, not a failed certification', () => {
+    const run = certify({ MOCK_D1_FAULTS: 'two-final-results', SEED: '7' }, ['--grep', '@NOTIFY-CARD-ONE-TERMINAL(?![A-Z0-9-])']);
+    expect(run.stdout).toMatch(/certification: \d+ passed, 0 failed on documented rules, [1-9]\d* warnings on inferred rules/);
+    expect(run.code).toBe(0);
+  });
+
+  test('1 when a documented rule fails', () => {
+    const run = certify({ MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '7' }, ['--grep', '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])']);
+    expect(run.stdout).toMatch(/certification: \d+ passed, [1-9]\d* failed on documented rules/);
+    expect(run.code).toBe(1);
+  });
+
+  test('0 on the conformant mocks, with the seed printed for replay', () => {
+    const run = certify({ SEED: '7' }, ['--grep', '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])']);
+    expect(run.stdout).toContain('replay with SEED=7 npm run certify');
+    expect(run.code).toBe(0);
+  });
+});
