@@ -16,6 +16,8 @@ export type D1Target =
       /** Card products D1 knows for this issuer, for the suite's test cards. */
       readonly cardProductId: string;
       readonly secondCardProductId: string | undefined;
+      /** Click to Pay auto-enrolment is configured for the issuer (D1_AUTO_ENROLMENT=true). */
+      readonly autoEnrolment: boolean;
       /** A product whose cards the scheme refuses to enrol, for the checks of failed enrolments; optional. */
       readonly refusedCardProductId: string | undefined;
       /** The public JWK D1 gave for encrypting card data (register, renew, replace), when the issuer has one. */
@@ -85,6 +87,13 @@ const integer = (env: Env, name: string, min: number, max: number): number | und
   return number;
 };
 
+const booleanOf = (env: Env, name: string): boolean => {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new ConfigurationError(`${name} must be true or false, got "${env[name] ?? ''}"`);
+};
+
 const issuerIdOf = (env: Env, name: string): string => {
   const value = need(env, name, 'to name the issuer');
   if ([...value].length !== 10) throw new ConfigurationError(`${name} must be exactly 10 characters (D1 issuer ids are), got ${[...value].length}`);
@@ -138,6 +147,7 @@ function d1Target(env: Env): D1Target {
     cardProductId: need(env, 'D1_CARD_PRODUCT_ID', `${why}: the suite creates its test cards with it`),
     secondCardProductId: env.D1_CARD_PRODUCT_ID_OTHER_SCHEME?.trim() || undefined,
     refusedCardProductId: env.D1_REFUSED_CARD_PRODUCT_ID?.trim() || undefined,
+    autoEnrolment: booleanOf(env, 'D1_AUTO_ENROLMENT'),
     cardDataJwk,
     notifySinkPort: integer(env, 'NOTIFY_SINK_PORT', 1, 65535),
   };

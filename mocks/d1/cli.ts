@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     'repeated-enrol': { type: 'string' },
     'repeated-card-optout': { type: 'string' },
     'no-pending-notifications': { type: 'boolean' },
+    'auto-enrolment': { type: 'boolean' },
     fault: { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
   });
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
       notifyPending: !values['no-pending-notifications'],
     },
     faults: values.fault ?? [],
+    autoEnrolment: values['auto-enrolment'] === true,
     log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`mock D1 listening: D1_BASE_URL=${d1.bankingUrl} D1_AUTH_URL=${d1.authUrl} issuer ${issuerId}, kid ${kid}${d1.faults.size > 0 ? `, faults: ${[...d1.faults].join(', ')}` : ''}\n`);

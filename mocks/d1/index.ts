@@ -68,6 +68,7 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
     cardProducts: { ...DEFAULT_CARD_PRODUCTS, ...options.cardProducts },
     backends,
     faults,
+    autoEnrolment: options.autoEnrolment === true,
   });
 
   const reset = (): void => {

@@ -45,6 +45,8 @@ export interface ServiceSettings {
   readonly cardProducts: Readonly<Record<string, CardProduct>>;
   readonly backends: ReadonlyMap<string, IssuerBackend>;
   readonly faults: ReadonlySet<D1Fault>;
+  /** Click to Pay auto-enrolment, configured for the issuer: every new card is enrolled by D1 itself. */
+  readonly autoEnrolment: boolean;
 }
 
 /** Where in a request a violation sits, as D1 names the field in error. */
@@ -283,6 +285,10 @@ export class D1Service {
       }
     }
     this.notify(state.issuerId, record);
+    // With auto-enrolment configured, a card D1 has just created or registered goes to Click to Pay at once.
+    if (this.settings.autoEnrolment && record.status === 'SUCCESSFUL' && record.target.kind === 'card' && ['CREATE', 'REGISTER'].includes(record.operation)) {
+      this.enrol(state, record.target.cardId);
+    }
   }
 
   private notify(issuerId: string, record: OperationRecord): void {

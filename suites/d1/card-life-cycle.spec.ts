@@ -148,29 +148,14 @@ test.describe('create and register card', () => {
   });
 
   test('with auto-enrolment configured, a new card of a consumer whose data are missing fails to enrol', rule('CARD-CREATE-REGISTER-AUTO-ENROL'), async ({ d1 }) => {
-    const configured = await autoEnrolment(d1, await d1.createCard(await d1.registerConsumer()));
-    test.skip(!configured, 'auto-enrolment is not configured for this issuer: a new card of a consumer with details was not enrolled');
+    test.skip(!d1.autoEnrolment, 'auto-enrolment is not configured for this issuer (D1_AUTO_ENROLMENT)');
     // A consumer D1 has no data for, and that the issuer does not know either.
     const withoutData = await d1.registerConsumer({ withDetails: false });
-    const enrolment = await autoEnrolment(d1, await d1.createCard(withoutData));
+    const enrolment = await d1.autoEnrolmentOf(await d1.createCard(withoutData));
     valueIs('CARD-CREATE-REGISTER-AUTO-ENROL', '/status', enrolment?.status, 'FAILED');
   });
 });
 
-/**
- * The Click to Pay enrolment D1 started by itself for a new card, once final; undefined when none started within a
- * few seconds (auto-enrolment is then not configured).
- */
-async function autoEnrolment(d1: D1Party, cardId: string): Promise<Json | undefined> {
-  const deadline = Date.now() + 3_000;
-  for (;;) {
-    const list = (await d1.ok('getCardOperations', { path: { cardId } })) as { operations?: Json[] };
-    const enrolment = (list.operations ?? []).find((o) => o.operation === 'CLICK_TO_PAY_ENROLMENT');
-    if (enrolment) return d1.finalCardOperation(cardId, String(enrolment.operationId));
-    if (Date.now() > deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 test.describe('renew and replace card', () => {
   test('renew card answers an operation that the getter returns as RENEW', rule('CARD-RENEW-REPLACE-ASYNC'), async ({ d1, targets }) => {

@@ -83,29 +83,14 @@ test.describe('register consumer', () => {
   });
 
   test('with auto-enrolment configured, a consumer whose data are missing fails to enrol', rule('CONSUMER-REGISTER-AUTO-ENROL'), async ({ d1 }) => {
-    const configured = await autoEnrolment(d1, await d1.createCard(await d1.registerConsumer()));
-    test.skip(!configured, 'auto-enrolment is not configured for this issuer: a new card of a consumer with details was not enrolled');
+    test.skip(!d1.autoEnrolment, 'auto-enrolment is not configured for this issuer (D1_AUTO_ENROLMENT)');
     const consumerId = uniqueId('cns');
     expect(await registerOutcome(d1, consumerId, {}), 'precondition: the registration').toBe('SUCCESSFUL');
-    const enrolment = await autoEnrolment(d1, await d1.createCard(consumerId));
+    const enrolment = await d1.autoEnrolmentOf(await d1.createCard(consumerId));
     valueIs('CONSUMER-REGISTER-AUTO-ENROL', '/status', enrolment?.status, 'FAILED');
   });
 });
 
-/**
- * The Click to Pay enrolment D1 started by itself for a new card, once final; undefined when none started within a
- * few seconds (auto-enrolment is then not configured).
- */
-async function autoEnrolment(d1: D1Party, cardId: string): Promise<Json | undefined> {
-  const deadline = Date.now() + 3_000;
-  for (;;) {
-    const list = (await d1.ok('getCardOperations', { path: { cardId } })) as { operations?: Json[] };
-    const enrolment = (list.operations ?? []).find((o) => o.operation === 'CLICK_TO_PAY_ENROLMENT');
-    if (enrolment) return d1.finalCardOperation(cardId, String(enrolment.operationId));
-    if (Date.now() > deadline) return undefined;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 test.describe('update consumer', () => {
   test('update consumer answers an operation that the consumer operation getter returns', rule('CONSUMER-UPDATE-ASYNC'), async ({ d1 }) => {

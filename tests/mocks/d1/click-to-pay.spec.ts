@@ -156,3 +156,21 @@ test('a consumer whose details D1 holds is enrolled without asking the issuer', 
   await enrol(client, await createCard(client, consumerId));
   expect(sink.consumerInfoRequests).toEqual([]);
 });
+
+test.describe('with auto-enrolment configured', () => {
+  test.use({ mockOptions: { autoEnrolment: true } });
+
+  test('D1 enrols every card it creates, and the enrolment fails for a consumer whose data nobody provides', async ({ client }) => {
+    const withData = await registerConsumer(client, true);
+    const enrolled = await createCard(client, withData);
+    const withoutData = await registerConsumer(client, false);
+    const refused = await createCard(client, withoutData);
+    await expect.poll(async () => profiles(client, withData), { timeout: 5_000 }).toEqual([{ scheme: 'VISA', cards: [enrolled] }]);
+    const enrolmentOf = async (cardId: string): Promise<unknown> => {
+      const { operations } = (await client.call('getCardOperations', { path: { cardId } })).json as { operations: { operation: string; status: string }[] };
+      return operations.find((o) => o.operation === 'CLICK_TO_PAY_ENROLMENT')?.status;
+    };
+    await expect.poll(() => enrolmentOf(refused), { timeout: 5_000 }).toBe('FAILED');
+    expect(await profiles(client, withoutData)).toEqual([]);
+  });
+});
