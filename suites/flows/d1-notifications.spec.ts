@@ -112,7 +112,10 @@ test('D1 gets its token from the issuer with Basic client credentials, form-enco
   await d1.awaitFinalNotification(String(second.accepted.operationId));
   const sink = targets.sink;
   if (!sink) return;
-  holds('ISSUER-TOKEN-BASIC-AUTH', sink.tokenRequests.length > 0, 'token request', 'D1 asks the issuer for a token', 'no token request');
+  // A D1 that runs for long keeps the token it got earlier, from this receiver's credentials, as it should: then
+  // the bearer tokens it sends are the proof that it asked; the request's form is checked whenever one is seen.
+  const sendsIssuedTokens = sink.calls.length > 0 && sink.calls.every((call) => sink.isIssuedToken(/^Bearer (.+)$/.exec(call.authorization ?? '')?.[1] ?? ''));
+  holds('ISSUER-TOKEN-BASIC-AUTH', sink.tokenRequests.length > 0 || sendsIssuedTokens, 'token request', 'D1 asks the issuer for a token', 'no token request, and no token the issuer granted');
   for (const request of sink.tokenRequests) {
     holds('ISSUER-TOKEN-BASIC-AUTH', /^Basic [A-Za-z0-9+/=]+$/.test(request.authorization ?? ''), 'authorization', 'Basic client credentials', request.authorization ? 'another scheme' : 'absent');
     holds('ISSUER-TOKEN-BASIC-AUTH', (request.contentType ?? '').startsWith('application/x-www-form-urlencoded'), 'content-type', 'application/x-www-form-urlencoded', request.contentType ?? 'absent');
