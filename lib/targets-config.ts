@@ -1,5 +1,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { apis } from '../gen/catalogue.js';
 import { ConfigurationError } from '../mocks/faults.js';
 
 /** The D1 a run talks to: the embedded mock, or an external D1 (a real one, or `npm run mock:d1`). */
@@ -48,6 +49,8 @@ export interface TargetsConfig {
   readonly seed: number;
   readonly seedWasGiven: boolean;
   readonly numRuns: number | undefined;
+  /** The conditional APIs of the D1 API summary the issuer declares applicable; they count for the verdict. */
+  readonly applicableConditionalApis: ReadonlySet<string>;
   /** The Basic credentials the suite's notification receiver grants tokens for, when D1 is configured with them. */
   readonly sinkCredentials: { readonly clientId: string; readonly clientSecret: string } | undefined;
 }
@@ -178,6 +181,18 @@ function issuerTarget(env: Env, d1: D1Target): IssuerTarget {
   };
 }
 
+/** CERTIFY_CONDITIONAL_APIS: `all` (the default), `none`, or a comma-separated list of conditional row ids. */
+function conditionalApis(env: Env): ReadonlySet<string> {
+  const conditional = apis.filter((api) => api.category === 'conditional').map((api) => api.id);
+  const value = env.CERTIFY_CONDITIONAL_APIS?.trim() ?? 'all';
+  if (value === '' || value === 'all') return new Set(conditional);
+  if (value === 'none') return new Set();
+  const named = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = named.filter((id) => !conditional.includes(id));
+  if (unknown.length > 0) throw new ConfigurationError(`CERTIFY_CONDITIONAL_APIS names ${unknown.join(', ')}, which is not a conditional API; use all, none, or some of ${conditional.join(', ')}`);
+  return new Set(named);
+}
+
 /** Reads the targets from the environment; anything wrong is a ConfigurationError naming the variable. */
 export function readTargets(env: Env = process.env): TargetsConfig {
   const d1 = d1Target(env);
@@ -192,6 +207,7 @@ export function readTargets(env: Env = process.env): TargetsConfig {
   return {
     d1,
     issuer,
+    applicableConditionalApis: conditionalApis(env),
     seed,
     seedWasGiven: givenSeed !== undefined,
     numRuns: integer(env, 'NUM_RUNS', 1, 1_000_000),

@@ -2,16 +2,21 @@
  * `npm run certify [-- <playwright options>]`: runs every conformance suite against the configured targets, or the
  * embedded mocks when none is configured, and turns the results into a verdict.
  *
- * Exit codes: 0 no documented rule failed (inferred ones may warn); 1 a documented rule failed, or the run broke;
- * 2 the configuration is wrong (one line names the variable).
+ * It writes the compliance summary (reports/compliance-summary.json, checked against its schema, and .md) and prints
+ * it. Exit codes: 0 READY (every mandatory API and every applicable conditional API passed its documented rules;
+ * inferred rules may warn); 1 NOT READY, or the run broke; 2 the configuration is wrong (one line names the variable).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import { apis, rules } from '../gen/catalogue.js';
 import path from 'node:path';
 import { ConfigurationError } from '../mocks/faults.js';
 import { loadDotEnv, readTargets } from '../lib/targets-config.js';
 import { fromRoot } from '../lib/paths.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
+import { summarise, summaryMarkdown } from '../reporters/compliance-summary.js';
 
 function main(): number {
   loadDotEnv();
@@ -25,11 +30,9 @@ function main(): number {
     }
     throw error;
   }
-  const describe = (kind: string, where: string | undefined): string => (kind === 'embedded' ? 'embedded mock' : (where ?? 'external'));
-  process.stdout.write(
-    `certify: D1 ${describe(targets.d1.kind, targets.d1.kind === 'external' ? targets.d1.bankingUrl : undefined)}, ` +
-      `issuer ${describe(targets.issuer.kind, targets.issuer.kind === 'external' ? targets.issuer.baseUrl : undefined)}, seed ${targets.seed}\n`,
-  );
+  const d1Target = targets.d1.kind === 'external' ? targets.d1.bankingUrl : 'embedded mock D1';
+  const issuerTarget = targets.issuer.kind === 'external' ? targets.issuer.baseUrl : 'embedded reference issuer';
+  process.stdout.write(`certify: D1 ${d1Target}, issuer ${issuerTarget}, seed ${targets.seed}\n`);
   const resultsFile = fromRoot('reports', 'certification', 'tests.json');
   rmSync(resultsFile, { force: true });
   const run = spawnSync(
@@ -42,10 +45,28 @@ function main(): number {
     return 1;
   }
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as CertificationResults;
-  const verdict = results.documentedFailures === 0 ? 'no documented rule failed' : `${results.documentedFailures} test(s) of documented rules failed`;
-  process.stdout.write(`certify: ${verdict}; ${results.inferredWarnings} warning(s) on inferred rules; results in ${path.relative(process.cwd(), resultsFile)}\n`);
+  const summary = summarise({
+    tests: results.tests,
+    apis,
+    rules,
+    applicableConditional: targets.applicableConditionalApis,
+    seed: targets.seed,
+    targets: { d1: d1Target, issuer: issuerTarget },
+  });
+  const validate = new Ajv({ allErrors: true });
+  ajvFormats.default(validate);
+  const valid = validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, summary);
+  if (!valid) {
+    process.stderr.write(`certify: the compliance summary breaks its schema: ${validate.errorsText()}\n`);
+    return 1;
+  }
+  const markdown = summaryMarkdown(summary);
+  writeFileSync(fromRoot('reports', 'compliance-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(fromRoot('reports', 'compliance-summary.md'), markdown);
+  process.stdout.write(`\n${markdown}\n`);
+  process.stdout.write(`certify: ${summary.verdict}; summary in reports/compliance-summary.json and .md; certification results in ${path.relative(process.cwd(), resultsFile)}\n`);
   process.stdout.write(`certify: replay with SEED=${targets.seed} npm run certify\n`);
-  return results.documentedFailures === 0 ? 0 : 1;
+  return summary.verdict === 'READY' ? 0 : 1;
 }
 
 process.exit(main());
