@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { fromRoot } from '../../lib/paths.js';
+import { TARGET_VARIABLES } from './suite-runner.js';
 
-const TARGET_VARIABLES = /^(D1_|ISSUER_|NOTIFY_SINK_|MOCK_D1_FAULTS|MOCK_ISSUER_FAULTS|SEED$|NUM_RUNS$)/;
 const cleanEnv = (): Record<string, string> =>
   Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !TARGET_VARIABLES.test(entry[0])));
 
@@ -41,6 +41,7 @@ test.describe('a wrong configuration stops with one line naming the variable, ex
     ['ISSUER_AUTH_URL without client credentials', { ISSUER_BASE_URL: 'http://127.0.0.1:9', ISSUER_AUTH_URL: 'http://127.0.0.1:9/authz/d1/v1', ISSUER_CONSUMER_ID: 'c1' }, /ISSUER_CLIENT_ID is not set/],
     ['a SEED that is not a number', { SEED: 'abc' }, /SEED must be a whole number/],
     ['NUM_RUNS of zero', { NUM_RUNS: '0' }, /NUM_RUNS must be a whole number from 1/],
+    ['an API that is not conditional declared applicable', { CERTIFY_CONDITIONAL_APIS: 'ctp-enrol' }, /CERTIFY_CONDITIONAL_APIS names ctp-enrol, which is not a conditional API/],
   ];
   for (const [label, env, message] of cases) {
     test(label, () => {

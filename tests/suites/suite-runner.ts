@@ -38,7 +38,7 @@ function collect(suite: JsonSuite, trail: readonly string[], into: SuiteTestResu
 }
 
 /** Variables that point the suites at external systems; a nested run starts from none of them. */
-const TARGET_VARIABLES = /^(D1_|ISSUER_|NOTIFY_SINK_|MOCK_D1_FAULTS|MOCK_ISSUER_FAULTS|SEED$|NUM_RUNS$)/;
+export const TARGET_VARIABLES = /^(D1_|ISSUER_|NOTIFY_SINK_|CERTIFY_|MOCK_D1_FAULTS|MOCK_ISSUER_FAULTS|SEED$|NUM_RUNS$)/;
 
 /** Runs conformance suites in a child Playwright process and returns each test's outcome and tags. */
 export async function runSuites(options: { env?: Readonly<Record<string, string>>; projects?: readonly string[]; grep?: string; workers?: number }): Promise<SuiteRun> {
