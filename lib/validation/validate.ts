@@ -126,7 +126,6 @@ function violationsOf(
   validate: ValidateFunction,
   data: unknown,
   part: string,
-  partKey: string,
 ): Violation[] {
   if (validate(data)) return [];
   return (validate.errors ?? []).map((error) => {
@@ -140,21 +139,11 @@ function violationsOf(
       pointer = `${pointer}/${String(params.additionalProperty)}`;
       received = (error.data as Record<string, unknown>)[String(params.additionalProperty)];
     }
-    const keyword = KEYWORD_FAMILY[error.keyword] ?? error.keyword;
-    const ruleId = findRule(entry, partKey, pointer, keyword);
-    return {
-      operationId: entry.operationId,
-      ruleId,
-      provenance: (ruleId && provenanceByRule.get(ruleId)) || 'documented',
-      part,
-      pointer,
-      keyword,
-      documented: documentedText(error),
-      received: describeReceived(received),
-    };
+    return plain(entry, part, pointer, KEYWORD_FAMILY[error.keyword] ?? error.keyword, documentedText(error), received);
   });
 }
 
+/** A violation of the operation's contract, charged to the rule that encodes it (`response 200` is part `response:200`). */
 function plain(entry: OperationEntry, part: string, pointer: string, keyword: string, documented: string, received: unknown): Violation {
   const partKey = part.startsWith('response') ? part.replace(' ', ':') : part;
   const ruleId = findRule(entry, partKey, pointer, keyword);
@@ -180,7 +169,7 @@ export function validateRequest(operationId: string, request: RequestUnderTest):
     header: lowercaseHeaders(request.headers),
   };
   for (const [location, name] of Object.entries(entry.validators.parameters)) {
-    found.push(...violationsOf(entry, validatorOf(name), parts[location], location, location));
+    found.push(...violationsOf(entry, validatorOf(name), parts[location], location));
   }
 
   const declared = entry.validators.requestBody;
@@ -194,7 +183,7 @@ export function validateRequest(operationId: string, request: RequestUnderTest):
     found.push(plain(entry, 'header', '/content-type', 'content-type', `one of ${mediaTypes.join(', ')}`, mediaType));
     return found;
   }
-  found.push(...violationsOf(entry, validatorOf(validatorName), hasBody ? request.body : {}, 'body', 'body'));
+  found.push(...violationsOf(entry, validatorOf(validatorName), hasBody ? request.body : {}, 'body'));
   return found;
 }
 
@@ -220,5 +209,5 @@ export function validateResponse(operationId: string, response: ResponseUnderTes
   if (!validatorName) {
     return [plain(entry, part, '/content-type', 'content-type', `one of ${mediaTypes.join(', ')}`, mediaType)];
   }
-  return violationsOf(entry, validatorOf(validatorName), response.body, part, `response:${status}`);
+  return violationsOf(entry, validatorOf(validatorName), response.body, part);
 }
