@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ConfigurationError } from './mocks/faults.js';
 import { loadDotEnv, readTargets } from './lib/targets-config.js';
@@ -9,11 +11,13 @@ const selfTestOnly = process.argv.some((arg) => arg.includes('self-test'));
 // (exit code 2), and so that every worker shares one seed.
 loadDotEnv();
 let externalSink = false;
+let environmentInfo: Record<string, string> = {};
 if (!selfTestOnly) {
   try {
     const targets = readTargets();
     process.env.SEED = String(targets.seed);
     externalSink = targets.d1.kind === 'external' && targets.d1.notifySinkPort !== undefined;
+    environmentInfo = reportEnvironment(targets);
   } catch (error) {
     if (error instanceof ConfigurationError) {
       process.stderr.write(`configuration error: ${error.message}\n`);
@@ -23,11 +27,41 @@ if (!selfTestOnly) {
   }
 }
 
+/** What the Allure report's environment panel shows: targets, the contracts' version, tool versions, the seed. */
+function reportEnvironment(targets: ReturnType<typeof readTargets>): Record<string, string> {
+  const contracts = readdirSync('contracts', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).sort();
+  const hash = createHash('sha256');
+  for (const file of contracts) hash.update(file).update(readFileSync(`contracts/${file}`));
+  const versions = JSON.parse(readFileSync('package.json', 'utf8')) as { devDependencies: Record<string, string> };
+  return {
+    'D1 target': targets.d1.kind === 'external' ? targets.d1.bankingUrl : 'embedded mock D1',
+    'issuer target': targets.issuer.kind === 'external' ? targets.issuer.baseUrl : 'embedded reference issuer',
+    'contracts version': hash.digest('hex').slice(0, 12),
+    node: process.version,
+    '@playwright/test': versions.devDependencies['@playwright/test'] ?? '?',
+    'allure-playwright': versions.devDependencies['allure-playwright'] ?? '?',
+    seed: String(targets.seed),
+  };
+}
+
+const reportsDir = process.env.CERTIFY_REPORTS_DIR ?? 'reports';
+
+/** How the Allure report groups failures: the first line of a failed check names its rule and where it failed. */
+const categories = [
+  { name: 'Inferred-rule warning', messageRegex: '[\\s\\S]*\\(inferred rule\\)[\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
+  { name: 'Authentication', messageRegex: '[\\s\\S]*(AUTH|TOKEN|UNAUTHORIZED|BEARER)[A-Z0-9-]* at [\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
+  { name: 'Contract violation', messageRegex: '[\\s\\S]*[A-Z0-9]+(-[A-Z0-9]+)+ at (path|query|header|body|response|status|/)[\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
+  { name: 'Transport or unreachable target', messageRegex: '[\\s\\S]*(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|fetch failed|Timeout|socket hang up)[\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
+  { name: 'Behaviour violation', messageRegex: '[\\s\\S]*RuleViolation[\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
+];
+
 const reporters: ReporterDescription[] = [
   [inCi ? 'dot' : 'list'],
-  ['junit', { outputFile: 'reports/junit/results.xml' }],
+  ['junit', { outputFile: `${reportsDir}/junit/results.xml` }],
   ['./reporters/certification.ts'],
   ['./reporters/summary-line.ts'],
+  // The Allure results are evidence of a certification; the product's own tests do not write any.
+  ...(selfTestOnly ? [] : [['allure-playwright', { resultsDir: `${reportsDir}/allure-results`, environmentInfo, categories, detail: false }] as ReporterDescription]),
 ];
 
 export default defineConfig({

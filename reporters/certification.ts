@@ -35,7 +35,7 @@ function provenanceOfFailure(tags: readonly string[], result: TestResult): 'docu
   return tags.includes('inferred') ? 'inferred' : 'documented';
 }
 
-const RESULTS_FILE = path.join('reports', 'certification', 'tests.json');
+const RESULTS_FILE = path.join(process.env.CERTIFY_REPORTS_DIR ?? 'reports', 'certification', 'tests.json');
 
 /**
  * Collects the outcome of every conformance test with the rules it stands for, and keeps documented failures apart

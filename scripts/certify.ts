@@ -33,8 +33,11 @@ function main(): number {
   const d1Target = targets.d1.kind === 'external' ? targets.d1.bankingUrl : 'embedded mock D1';
   const issuerTarget = targets.issuer.kind === 'external' ? targets.issuer.baseUrl : 'embedded reference issuer';
   process.stdout.write(`certify: D1 ${d1Target}, issuer ${issuerTarget}, seed ${targets.seed}\n`);
-  const resultsFile = fromRoot('reports', 'certification', 'tests.json');
+  const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
+  const resultsFile = path.join(reportsDir, 'certification', 'tests.json');
   rmSync(resultsFile, { force: true });
+  // Allure results of an earlier run would mix with this one's.
+  rmSync(path.join(reportsDir, 'allure-results'), { recursive: true, force: true });
   const run = spawnSync(
     process.execPath,
     [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...SUITE_PROJECTS.map((p) => `--project=${p}`), ...process.argv.slice(2)],
@@ -61,8 +64,8 @@ function main(): number {
     return 1;
   }
   const markdown = summaryMarkdown(summary);
-  writeFileSync(fromRoot('reports', 'compliance-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(fromRoot('reports', 'compliance-summary.md'), markdown);
+  writeFileSync(path.join(reportsDir, 'compliance-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(path.join(reportsDir, 'compliance-summary.md'), markdown);
   process.stdout.write(`\n${markdown}\n`);
   process.stdout.write(`certify: ${summary.verdict}; summary in reports/compliance-summary.json and .md; certification results in ${path.relative(process.cwd(), resultsFile)}\n`);
   process.stdout.write(`certify: replay with SEED=${targets.seed} npm run certify\n`);

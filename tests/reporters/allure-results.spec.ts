@@ -1,0 +1,53 @@
+/**
+ * A certification run's Allure results carry what the evidence needs: per test, the API group, the API's name, a
+ * story per rule, a severity from the category, the source page and the run's parameters; per run, the failure
+ * categories and the environment.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { fromRoot } from '../../lib/paths.js';
+import { TARGET_VARIABLES } from '../suites/suite-runner.js';
+
+interface AllureResult {
+  readonly name: string;
+  readonly status: string;
+  readonly labels: readonly { name: string; value: string }[];
+  readonly links: readonly { url: string }[];
+  readonly parameters: readonly { name: string; value: string }[];
+}
+
+test('a certification run writes labelled Allure results, categories and environment', () => {
+  test.setTimeout(120_000);
+  const reports = mkdtempSync(path.join(tmpdir(), 'allure-results-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
+  const run = spawnSync(
+    process.execPath,
+    [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', '--project=flows', '--grep', '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])', `--output=${path.join(reports, 'output')}`],
+    { cwd: fromRoot(), env: { ...env, CERTIFY_REPORTS_DIR: reports, MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '11' }, encoding: 'utf8' },
+  );
+  expect(run.status, run.stderr).toBe(1);
+  const dir = path.join(reports, 'allure-results');
+  const results = readdirSync(dir)
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as AllureResult);
+  // The test that stands for the broken rule (others that also carry its tag stand for other rules).
+  const failed = results.find((r) => r.status === 'failed' && r.name === 'a repeated consumer opt-out is SUCCESSFUL');
+  expect(failed, JSON.stringify(results.map((r) => [r.name, r.status]))).toBeDefined();
+  const label = (name: string): string[] => (failed?.labels ?? []).filter((l) => l.name === name).map((l) => l.value);
+  expect(label('epic')).toContain('D1 Click to Pay');
+  expect(label('feature')).toContain('Click to Pay opt-out consumer');
+  expect(label('severity')).toEqual(['critical']);
+  expect(label('story')[0]).toMatch(/^CTP-OPTOUT-CONSUMER-REPEAT: Opting out a consumer that is already opted out/);
+  expect(label('tag')).toEqual(expect.arrayContaining(['CTP-OPTOUT-CONSUMER-REPEAT', 'mandatory', 'documented']));
+  expect(failed?.links.map((l) => l.url)).toContain('https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api');
+  expect(failed?.parameters).toEqual(expect.arrayContaining([{ name: 'seed', value: '11' }, { name: 'D1', value: 'embedded mock D1' }]));
+
+  const categories = (JSON.parse(readFileSync(path.join(dir, 'categories.json'), 'utf8')) as { name: string }[]).map((c) => c.name);
+  expect(categories).toEqual(['Inferred-rule warning', 'Authentication', 'Contract violation', 'Transport or unreachable target', 'Behaviour violation']);
+  const environment = readFileSync(path.join(dir, 'environment.properties'), 'utf8');
+  expect(environment).toMatch(/contracts\\? version=[0-9a-f]{12}/);
+  expect(environment).toContain('seed=11');
+});
