@@ -1,57 +1,82 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fromRoot } from '../../lib/paths.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fromRoot, repoRoot } from '../../lib/paths.js';
 
-export interface MockProcess {
-  readonly child: ChildProcessWithoutNullStreams;
-  /** The first line the command printed. */
-  readonly banner: string;
-  output(): string;
-  stop(): Promise<number | null>;
+const TSX_CLI = fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs');
+
+/** A command of the project running as a child process, as `npm run <script>` would run it. */
+export interface CommandProcess {
+  readonly child: ChildProcess;
+  /** Every stdout line so far. */
+  readonly stdout: string[];
+  /** Every stderr line so far. */
+  readonly stderr: string[];
+  /** Resolves with the first stdout line; rejects when the process ends first or the time is up. */
+  readonly firstLine: Promise<string>;
+  /** Resolves with the exit code (or the signal's name) once the process has ended and its output is read. */
+  readonly exited: Promise<number | string>;
 }
 
-const tsx = fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs');
-
-/** Starts a mock command as a user would (`npm run mock:...` runs the same file) and waits for its first line. */
-export async function startMockProcess(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<MockProcess> {
-  const child = spawn(process.execPath, [tsx, fromRoot(script), ...args], { cwd: fromRoot(), env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const banner = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner in time; stderr: ${stderr}`)), 15_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const line = stdout.split('\n')[0];
-      if (stdout.includes('\n') && line !== undefined) {
+export function spawnCommand(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 15_000): CommandProcess {
+  const child = spawn(process.execPath, [TSX_CLI, fromRoot(script), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const stdoutLines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const stderrLines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
+  stderrLines.on('line', (line) => stderr.push(line));
+  const firstLine = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no output within ${timeoutMs} ms; stderr: ${stderr.join(' | ')}`)), timeoutMs);
+    stdoutLines.on('line', (line) => {
+      stdout.push(line);
+      if (stdout.length === 1) {
         clearTimeout(timer);
         resolve(line);
       }
     });
-    child.once('exit', (code) => {
+    // Rejecting on the end of stdout rather than on exit: a line may still be in the pipe when the process exits.
+    stdoutLines.once('close', () => {
       clearTimeout(timer);
-      reject(new Error(`exited with ${code ?? 'a signal'} before its banner; stderr: ${stderr}`));
+      reject(new Error(`the command ended before printing; stderr: ${stderr.join(' | ')}`));
     });
   });
+  // Nobody may await the first line (a command expected to fail); its rejection is then not an error.
+  firstLine.catch(() => undefined);
+  const exited = Promise.all([once(child, 'exit'), once(stdoutLines, 'close'), once(stderrLines, 'close')]).then(
+    ([[code, signal]]) => (code as number | null) ?? String(signal),
+  );
+  return { child, stdout, stderr, firstLine, exited };
+}
+
+export interface MockProcess {
+  /** The first line the command printed. */
+  readonly banner: string;
+  output(): string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | string>;
+}
+
+/** Starts a mock command as a user would (`npm run mock:...` runs the same file) and waits for its first line. */
+export async function startMockProcess(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<MockProcess> {
+  const command = spawnCommand(script, args, env);
+  const banner = await command.firstLine;
   return {
-    child,
     banner,
-    output: () => stdout,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', (code) => resolve(code));
-        child.kill('SIGTERM');
-      }),
+    output: () => command.stdout.join('\n'),
+    stop: () => {
+      if (command.child.exitCode === null && command.child.signalCode === null) command.child.kill('SIGTERM');
+      return command.exited;
+    },
   };
 }
 
 /** Runs a command to its end and returns its exit code and output. */
-export function runToEnd(script: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsx, fromRoot(script), ...args], { cwd: fromRoot() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+export async function runToEnd(script: string, args: readonly string[]): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const command = spawnCommand(script, args);
+  const code = await command.exited;
+  return { code, stdout: command.stdout.join('\n'), stderr: command.stderr.join('\n') };
 }
