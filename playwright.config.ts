@@ -46,20 +46,22 @@ function reportEnvironment(targets: ReturnType<typeof readTargets>): Record<stri
 
 const reportsDir = process.env.CERTIFY_REPORTS_DIR ?? 'reports';
 
-/** How the Allure report groups failures: the first line of a failed check names its rule and where it failed. */
-const categories = [
-  { name: 'Inferred-rule warning', messageRegex: '[\\s\\S]*\\(inferred rule\\)[\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
-  { name: 'Authentication', messageRegex: '[\\s\\S]*(AUTH|TOKEN|UNAUTHORIZED|BEARER)[A-Z0-9-]* at [\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
-  { name: 'Contract violation', messageRegex: '[\\s\\S]*[A-Z0-9]+(-[A-Z0-9]+)+ at (path|query|header|body|response|status|/)[\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
-  { name: 'Transport or unreachable target', messageRegex: '[\\s\\S]*(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|fetch failed|Timeout|socket hang up)[\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
-  { name: 'Behaviour violation', messageRegex: '[\\s\\S]*RuleViolation[\\s\\S]*', matchedStatuses: ['failed', 'broken'] },
-];
+/**
+ * How the Allure report groups failures: the first line of a failed check names its rule and where it failed. One
+ * file serves the results (Allure 2 readers) and the HTML report's configuration (allurerc.mjs).
+ */
+const categories = JSON.parse(readFileSync('reporters/allure-categories.json', 'utf8')) as unknown[];
+
+// A shard also writes Playwright's blob report, from which `npm run certify:merge` rebuilds the JUnit XML and the
+// certification results of the whole run exactly as one machine would have written them.
+const sharded = process.argv.some((arg) => arg === '--shard' || arg.startsWith('--shard='));
 
 const reporters: ReporterDescription[] = [
   [inCi ? 'dot' : 'list'],
   ['junit', { outputFile: `${reportsDir}/junit/results.xml` }],
   ['./reporters/certification.ts'],
   ['./reporters/summary-line.ts'],
+  ...(sharded && !selfTestOnly ? [['blob', { outputDir: `${reportsDir}/blob-report` }] as ReporterDescription] : []),
   // The Allure results are evidence of a certification; the product's own tests do not write any.
   ...(selfTestOnly ? [] : [['allure-playwright', { resultsDir: `${reportsDir}/allure-results`, environmentInfo, categories, detail: false }] as ReporterDescription]),
 ];

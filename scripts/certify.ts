@@ -1,28 +1,46 @@
 /**
  * `npm run certify [-- <playwright options>]`: runs every conformance suite against the configured targets, or the
- * embedded mocks when none is configured, and turns the results into a verdict.
+ * embedded mocks when none is configured, and turns the results into the evidence and a verdict.
  *
- * It writes the compliance summary (reports/compliance-summary.json, checked against its schema, and .md) and prints
- * it. Exit codes: 0 READY (every mandatory API and every applicable conditional API passed its documented rules;
- * inferred rules may warn); 1 NOT READY, or the run broke; 2 the configuration is wrong (one line names the variable).
+ * It writes, under reports/ (or CERTIFY_REPORTS_DIR): allure-results, the Allure HTML report in allure-report, the
+ * compliance summary (compliance-summary.json, checked against its schema, and .md) and junit/results.xml, and
+ * prints the summary. Exit codes: 0 READY (every mandatory API and every applicable conditional API passed its
+ * documented rules; inferred rules may warn); 1 NOT READY, or the run broke; 2 the configuration is wrong.
+ *
+ * With `--shard=K/N` it runs one shard of the suites and writes only its results; `npm run certify:merge` turns the
+ * results of all N shards into the same evidence as one run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
-import ajvFormats from 'ajv-formats';
-import { apis, rules } from '../gen/catalogue.js';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../mocks/faults.js';
 import { loadDotEnv, readTargets } from '../lib/targets-config.js';
 import { fromRoot } from '../lib/paths.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
-import { summarise, summaryMarkdown } from '../reporters/compliance-summary.js';
+import { RUN_FILE, TESTS_FILE, writeEvidence, type RunDescription } from '../reporters/certification-evidence.js';
+
+/** The `--shard=K/N` (or `--shard K/N`) option passed through to Playwright, when there is one. */
+function shardOf(args: readonly string[]): { current: number; total: number } | undefined {
+  const index = args.findIndex((a) => a === '--shard' || a.startsWith('--shard='));
+  if (index < 0) return undefined;
+  const value = args[index]?.includes('=') ? args[index]?.slice('--shard='.length) : args[index + 1];
+  const match = /^(\d+)\/(\d+)$/.exec(value ?? '');
+  const current = Number(match?.[1]);
+  const total = Number(match?.[2]);
+  if (!match || current < 1 || total < 1 || current > total) throw new ConfigurationError(`--shard must be K/N with 1 <= K <= N, got "${value ?? ''}"`);
+  return { current, total };
+}
 
 function main(): number {
   loadDotEnv();
   let targets: ReturnType<typeof readTargets>;
+  let shard: ReturnType<typeof shardOf>;
   try {
     targets = readTargets();
+    shard = shardOf(process.argv.slice(2));
+    if (shard && !targets.seedWasGiven) {
+      throw new ConfigurationError('SEED must be set when sharding, to the same value on every machine, so that all shards run the same cases');
+    }
   } catch (error) {
     if (error instanceof ConfigurationError) {
       process.stderr.write(`configuration error: ${error.message}\n`);
@@ -30,45 +48,48 @@ function main(): number {
     }
     throw error;
   }
-  const d1Target = targets.d1.kind === 'external' ? targets.d1.bankingUrl : 'embedded mock D1';
-  const issuerTarget = targets.issuer.kind === 'external' ? targets.issuer.baseUrl : 'embedded reference issuer';
-  process.stdout.write(`certify: D1 ${d1Target}, issuer ${issuerTarget}, seed ${targets.seed}\n`);
+  const run: RunDescription = {
+    seed: targets.seed,
+    targets: {
+      d1: targets.d1.kind === 'external' ? targets.d1.bankingUrl : 'embedded mock D1',
+      issuer: targets.issuer.kind === 'external' ? targets.issuer.baseUrl : 'embedded reference issuer',
+    },
+    applicableConditionalApis: [...targets.applicableConditionalApis].sort(),
+    ...(shard ? { shard } : {}),
+  };
+  process.stdout.write(`certify: D1 ${run.targets.d1}, issuer ${run.targets.issuer}, seed ${run.seed}${shard ? `, shard ${shard.current}/${shard.total}` : ''}\n`);
   const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
-  const resultsFile = path.join(reportsDir, 'certification', 'tests.json');
-  rmSync(resultsFile, { force: true });
-  // Allure results of an earlier run would mix with this one's.
-  rmSync(path.join(reportsDir, 'allure-results'), { recursive: true, force: true });
-  const run = spawnSync(
+  const shown = path.relative(process.cwd(), reportsDir) || '.';
+  // Results of an earlier run would mix with this one's.
+  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-results', 'allure-report', 'blob-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
+    rmSync(path.join(reportsDir, stale), { recursive: true, force: true });
+  }
+  mkdirSync(path.join(reportsDir, 'certification'), { recursive: true });
+  writeFileSync(path.join(reportsDir, RUN_FILE), `${JSON.stringify(run, null, 2)}\n`);
+  const playwright = spawnSync(
     process.execPath,
     [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...SUITE_PROJECTS.map((p) => `--project=${p}`), ...process.argv.slice(2)],
-    { cwd: fromRoot(), stdio: 'inherit', env: { ...process.env, SEED: String(targets.seed) } },
+    { cwd: fromRoot(), stdio: 'inherit', env: { ...process.env, SEED: String(targets.seed), CERTIFY_REPORTS_DIR: reportsDir } },
   );
+  const resultsFile = path.join(reportsDir, TESTS_FILE);
   if (!existsSync(resultsFile)) {
-    process.stderr.write(`certify: the run produced no results (playwright exited with ${run.status ?? run.signal ?? '?'})\n`);
+    process.stderr.write(`certify: the run produced no results (playwright exited with ${playwright.status ?? playwright.signal ?? '?'})\n`);
     return 1;
+  }
+  if (shard) {
+    process.stdout.write(
+      `certify: shard ${shard.current}/${shard.total} done; its results are in ${shown}. ` +
+        `Once every shard has run, merge their reports directories: npm run certify:merge -- <dir> ...\n`,
+    );
+    return 0;
   }
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as CertificationResults;
-  const summary = summarise({
-    tests: results.tests,
-    apis,
-    rules,
-    applicableConditional: targets.applicableConditionalApis,
-    seed: targets.seed,
-    targets: { d1: d1Target, issuer: issuerTarget },
-  });
-  const validate = new Ajv({ allErrors: true });
-  ajvFormats.default(validate);
-  const valid = validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, summary);
-  if (!valid) {
-    process.stderr.write(`certify: the compliance summary breaks its schema: ${validate.errorsText()}\n`);
-    return 1;
-  }
-  const markdown = summaryMarkdown(summary);
-  writeFileSync(path.join(reportsDir, 'compliance-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  writeFileSync(path.join(reportsDir, 'compliance-summary.md'), markdown);
+  const { summary, markdown, reportProblem } = writeEvidence(reportsDir, results.tests, run);
   process.stdout.write(`\n${markdown}\n`);
-  process.stdout.write(`certify: ${summary.verdict}; summary in reports/compliance-summary.json and .md; certification results in ${path.relative(process.cwd(), resultsFile)}\n`);
-  process.stdout.write(`certify: replay with SEED=${targets.seed} npm run certify\n`);
+  if (reportProblem) process.stderr.write(`certify: ${reportProblem}\n`);
+  process.stdout.write(`certify: ${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; HTML report in ${path.join(shown, 'allure-report')}\n`);
+  process.stdout.write(`certify: replay with SEED=${run.seed} npm run certify\n`);
+  if (reportProblem) return 1;
   return summary.verdict === 'READY' ? 0 : 1;
 }
 

@@ -2,6 +2,7 @@ import { rules } from '../../gen/catalogue.js';
 import type { Provenance } from '../catalogue/load.js';
 import { formatViolations, type Violation } from '../validation/index.js';
 import { REDACTED, isSensitiveKey, redactText } from '../redaction.js';
+import { recentViolations } from './violation-log.js';
 
 const provenanceOf = new Map<string, Provenance>(rules.map((r) => [r.id, r.provenance]));
 
@@ -38,6 +39,7 @@ export class RuleViolation extends Error {
     this.provenance = provenance;
     this.received = safeReceived;
     this.violations = safeViolations;
+    recentViolations.record(this);
   }
 }
 

@@ -1,0 +1,20 @@
+// Configuration of the Allure 3 HTML report that `npm run certify` generates from reports/allure-results.
+import { readFileSync } from 'node:fs';
+
+const categories = JSON.parse(readFileSync(new URL('./reporters/allure-categories.json', import.meta.url), 'utf8'));
+
+export default {
+  name: process.env.CERTIFY_REPORT_NAME ?? 'D1 Click to Pay issuer certification',
+  output: './reports/allure-report',
+  categories,
+  plugins: {
+    awesome: {
+      options: {
+        reportName: process.env.CERTIFY_REPORT_NAME ?? 'D1 Click to Pay issuer certification',
+        // The tree follows the D1 API summary: API group, then API; each test names its rules as stories.
+        groupBy: ['epic', 'feature'],
+        reportLanguage: 'en',
+      },
+    },
+  },
+};

@@ -1,0 +1,123 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import { apis, rules } from '../gen/catalogue.js';
+import { fromRoot } from '../lib/paths.js';
+import type { CertifiedTest } from './certification.js';
+import { summarise, summaryMarkdown, type ComplianceSummary } from './compliance-summary.js';
+
+/** What a certification run was: the same for every shard of one run, which is what a merge checks. */
+export interface RunDescription {
+  readonly seed: number;
+  readonly targets: { readonly d1: string; readonly issuer: string };
+  readonly applicableConditionalApis: readonly string[];
+  /** Present when the run was one shard of several. */
+  readonly shard?: { readonly current: number; readonly total: number };
+}
+
+export const RUN_FILE = path.join('certification', 'run.json');
+export const TESTS_FILE = path.join('certification', 'tests.json');
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+
+/** The summary as an HTML table, for the report's verdict entry. */
+function summaryHtml(summary: ComplianceSummary): string {
+  const head = ['API', 'category', 'applies', 'rules checked', 'passed', 'failed', 'skipped', 'warnings', 'verdict'];
+  const rows = summary.apis.map((r) =>
+    [`${r.name} (${r.id})`, r.category, r.applicable ? 'yes' : 'no', r.rulesChecked, r.passed, r.failed, r.skipped, r.warnings, r.verdict].map((c) => `<td>${escapeHtml(String(c))}</td>`).join(''),
+  );
+  const failures = summary.apis.flatMap((r) => r.failedRules.map((id) => `<li>${escapeHtml(r.name)}: ${escapeHtml(id)}</li>`));
+  return [
+    `<h3>Compliance summary: ${summary.verdict}</h3>`,
+    `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>`,
+    ...rows.map((r) => `<tr>${r}</tr>`),
+    '</tbody></table>',
+    failures.length > 0 ? `<p>Documented rules that failed:</p><ul>${failures.join('')}</ul>` : '',
+  ].join('\n');
+}
+
+/** The verdict as an entry of the Allure report, so that the HTML report opens on the same verdict as the summary. */
+function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, markdown: string): void {
+  mkdirSync(resultsDir, { recursive: true });
+  const uuid = randomUUID();
+  const markdownSource = `${uuid}-attachment.md`;
+  const jsonSource = `${uuid}-attachment.json`;
+  writeFileSync(path.join(resultsDir, markdownSource), markdown);
+  writeFileSync(path.join(resultsDir, jsonSource), `${JSON.stringify(summary, null, 2)}\n`);
+  const failedApis = summary.apis.filter((r) => r.applicable && r.verdict === 'FAIL').map((r) => r.name);
+  const now = Date.parse(summary.generatedAt);
+  const result = {
+    uuid,
+    historyId: 'go-live-verdict',
+    testCaseId: 'go-live-verdict',
+    name: `Go-live verdict: ${summary.verdict}`,
+    fullName: 'certification: go-live verdict',
+    status: summary.verdict === 'READY' ? 'passed' : 'failed',
+    statusDetails: summary.verdict === 'READY' ? {} : { message: `NOT READY: ${failedApis.length > 0 ? `documented rules failed in ${failedApis.join(', ')}` : 'an applicable API was not tested'}` },
+    stage: 'finished',
+    start: now,
+    stop: now,
+    descriptionHtml: summaryHtml(summary),
+    labels: [
+      { name: 'epic', value: 'Certification' },
+      { name: 'feature', value: 'Compliance summary' },
+      { name: 'severity', value: 'blocker' },
+    ],
+    parameters: [{ name: 'seed', value: String(summary.seed) }],
+    links: [],
+    steps: [],
+    attachments: [
+      { name: 'compliance summary (Markdown)', source: markdownSource, type: 'text/markdown' },
+      { name: 'compliance summary (JSON)', source: jsonSource, type: 'application/json' },
+    ],
+  };
+  writeFileSync(path.join(resultsDir, `${uuid}-result.json`), `${JSON.stringify(result)}\n`);
+}
+
+/** Generates the Allure 3 HTML report; returns a line saying why when it could not. */
+function generateHtmlReport(resultsDir: string, reportDir: string, verdict: string): string | undefined {
+  const run = spawnSync(process.execPath, [fromRoot('node_modules', 'allure', 'cli.js'), 'generate', resultsDir, '--config', fromRoot('allurerc.mjs'), '--output', reportDir], {
+    cwd: fromRoot(),
+    encoding: 'utf8',
+    env: { ...process.env, CERTIFY_REPORT_NAME: `D1 Click to Pay issuer certification: ${verdict}` },
+  });
+  if (run.status === 0 && existsSync(path.join(reportDir, 'index.html'))) return undefined;
+  return `the Allure report could not be generated (exit ${run.status ?? run.signal ?? '?'}): ${(run.stderr || run.stdout).trim().split('\n').slice(-1)[0] ?? ''}`;
+}
+
+export interface Evidence {
+  readonly summary: ComplianceSummary;
+  readonly markdown: string;
+  /** Why the HTML report is missing, when it is. */
+  readonly reportProblem: string | undefined;
+}
+
+/**
+ * Turns a run's test outcomes into the evidence: the compliance summary (JSON checked against its schema, and
+ * Markdown), the verdict entry in the Allure results, and the Allure HTML report.
+ */
+export function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription): Evidence {
+  const summary = summarise({
+    tests,
+    apis,
+    rules,
+    applicableConditional: new Set(run.applicableConditionalApis),
+    seed: run.seed,
+    targets: run.targets,
+  });
+  const validate = new Ajv({ allErrors: true });
+  ajvFormats.default(validate);
+  const schema = JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object;
+  if (!validate.validate(schema, summary)) throw new Error(`the compliance summary breaks its schema: ${validate.errorsText()}`);
+  const markdown = summaryMarkdown(summary);
+  mkdirSync(reportsDir, { recursive: true });
+  writeFileSync(path.join(reportsDir, 'compliance-summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(path.join(reportsDir, 'compliance-summary.md'), markdown);
+  const resultsDir = path.join(reportsDir, 'allure-results');
+  writeVerdictResult(resultsDir, summary, markdown);
+  const reportProblem = generateHtmlReport(resultsDir, path.join(reportsDir, 'allure-report'), summary.verdict);
+  return { summary, markdown, reportProblem };
+}

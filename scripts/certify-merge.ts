@@ -1,0 +1,122 @@
+/**
+ * `npm run certify:merge -- <shard reports dir> ... [--output <dir>]`: turns the reports directories of every shard
+ * of one sharded certification (`npm run certify -- --shard=K/N` on N machines, same SEED) into the evidence one
+ * unsharded run writes: JUnit XML, certification results, Allure results and HTML report, compliance summary.
+ *
+ * Exit codes as `npm run certify`: 0 READY, 1 NOT READY or broken, 2 the shards do not make one run (a shard is
+ * missing or repeated, or they ran with different seeds, targets or applicable APIs); one line says which.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigurationError } from '../mocks/faults.js';
+import { fromRoot } from '../lib/paths.js';
+import type { CertificationResults } from '../reporters/certification.js';
+import { RUN_FILE, TESTS_FILE, writeEvidence, type RunDescription } from '../reporters/certification-evidence.js';
+
+interface Shard {
+  readonly dir: string;
+  readonly run: RunDescription;
+}
+
+function readShard(dir: string): Shard {
+  const runFile = path.join(dir, RUN_FILE);
+  if (!existsSync(runFile)) throw new ConfigurationError(`${dir} holds no sharded certification (no ${RUN_FILE})`);
+  const run = JSON.parse(readFileSync(runFile, 'utf8')) as RunDescription;
+  if (!run.shard) throw new ConfigurationError(`${dir} holds an unsharded run; only shards are merged`);
+  if (!existsSync(path.join(dir, 'blob-report'))) throw new ConfigurationError(`${dir} has no blob-report; was it written by npm run certify -- --shard=K/N?`);
+  return { dir, run };
+}
+
+/** The shards must be every shard of one run, each once. */
+function checkShardsMakeOneRun(shards: readonly Shard[]): RunDescription {
+  const first = shards[0]?.run;
+  if (!first?.shard) throw new ConfigurationError('no shard directories given: npm run certify:merge -- <dir> <dir> ...');
+  const same = (a: RunDescription, b: RunDescription): boolean =>
+    a.seed === b.seed && JSON.stringify(a.targets) === JSON.stringify(b.targets) && a.applicableConditionalApis.join() === b.applicableConditionalApis.join();
+  for (const shard of shards) {
+    if (shard.run.shard?.total !== first.shard.total) throw new ConfigurationError(`${shard.dir} is a shard of ${shard.run.shard?.total ?? '?'}, ${shards[0]?.dir} of ${first.shard.total}`);
+    if (!same(shard.run, first)) {
+      throw new ConfigurationError(`${shard.dir} ran with seed ${shard.run.seed} against ${shard.run.targets.d1}, ${shards[0]?.dir} with seed ${first.seed} against ${first.targets.d1}; shards of one run share seed, targets and applicable APIs`);
+    }
+  }
+  const seen = shards.map((s) => s.run.shard?.current ?? 0);
+  for (let k = 1; k <= first.shard.total; k += 1) {
+    const count = seen.filter((c) => c === k).length;
+    if (count !== 1) throw new ConfigurationError(`shard ${k}/${first.shard.total} is ${count === 0 ? 'missing' : `given ${count} times`}`);
+  }
+  const { shard: _shard, ...whole } = first;
+  return whole;
+}
+
+function parseArguments(args: readonly string[]): { dirs: string[]; output: string } {
+  const dirs: string[] = [];
+  let output = process.env.CERTIFY_REPORTS_DIR ?? 'reports';
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--output') output = args[(i += 1)] ?? '';
+    else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
+    else if (arg.startsWith('-')) throw new ConfigurationError(`unknown option ${arg}; usage: npm run certify:merge -- <shard reports dir> ... [--output <dir>]`);
+    else dirs.push(path.resolve(arg));
+  }
+  if (output === '') throw new ConfigurationError('--output needs a directory');
+  return { dirs, output: path.resolve(fromRoot(), output) };
+}
+
+function main(): number {
+  let shards: Shard[];
+  let run: RunDescription;
+  let output: string;
+  try {
+    const parsed = parseArguments(process.argv.slice(2));
+    output = parsed.output;
+    if (parsed.dirs.includes(output)) throw new ConfigurationError(`the merge would overwrite the shard in ${output}; choose another directory with --output`);
+    shards = parsed.dirs.map(readShard);
+    run = checkShardsMakeOneRun(shards);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-results', 'allure-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
+    rmSync(path.join(output, stale), { recursive: true, force: true });
+  }
+  // Playwright replays the shards' blob reports through the same reporters one run uses: JUnit and certification.
+  const blobs = mkdtempSync(path.join(tmpdir(), 'certify-blobs-'));
+  try {
+    for (const shard of shards) {
+      for (const file of readdirSync(path.join(shard.dir, 'blob-report'))) copyFileSync(path.join(shard.dir, 'blob-report', file), path.join(blobs, file));
+    }
+    const merge = spawnSync(process.execPath, [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'merge-reports', '--reporter=junit,./reporters/certification.ts', blobs], {
+      cwd: fromRoot(),
+      encoding: 'utf8',
+      env: { ...process.env, CERTIFY_REPORTS_DIR: output, PLAYWRIGHT_JUNIT_OUTPUT_FILE: path.join(output, 'junit', 'results.xml') },
+    });
+    if (!existsSync(path.join(output, TESTS_FILE))) {
+      process.stderr.write(`certify:merge: the blob reports could not be merged: ${(merge.stderr || merge.stdout).trim().split('\n').slice(-1)[0] ?? ''}\n`);
+      return 1;
+    }
+  } finally {
+    rmSync(blobs, { recursive: true, force: true });
+  }
+  // Allure results are one file per test and attachment, named by UUID: the shards' sets are joined as they are.
+  mkdirSync(path.join(output, 'allure-results'), { recursive: true });
+  for (const shard of shards) {
+    const from = path.join(shard.dir, 'allure-results');
+    if (!existsSync(from)) continue;
+    for (const file of readdirSync(from)) copyFileSync(path.join(from, file), path.join(output, 'allure-results', file));
+  }
+  const results = JSON.parse(readFileSync(path.join(output, TESTS_FILE), 'utf8')) as CertificationResults;
+  const { summary, markdown, reportProblem } = writeEvidence(output, results.tests, run);
+  const shown = path.relative(process.cwd(), output) || '.';
+  process.stdout.write(`\n${markdown}\n`);
+  if (reportProblem) process.stderr.write(`certify:merge: ${reportProblem}\n`);
+  process.stdout.write(`certify:merge: ${shards.length} shards merged; ${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; HTML report in ${path.join(shown, 'allure-report')}\n`);
+  if (reportProblem) return 1;
+  return summary.verdict === 'READY' ? 0 : 1;
+}
+
+process.exit(main());
