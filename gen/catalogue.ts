@@ -2683,6 +2683,62 @@ const ruleList = [
     "note": "The v1 pages publish a 400 for an invalid URI or header without listing codes; the errorCode is that of the v2 error tables."
   },
   {
+    "id": "CARD-CREATE-REGISTER-FOLLOW-UP",
+    "api": "card-create-register",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/card-api",
+    "kind": "usage",
+    "statement": "When a create or register card is answered PENDING, the issuer later learns how it ended, by reading the operation from the card operation getter or by acknowledging the card notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CARD-RENEW-REPLACE-FOLLOW-UP",
+    "api": "card-renew-replace",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/card-api",
+    "kind": "usage",
+    "statement": "When a renew or replace card is answered PENDING, the issuer later learns how it ended, by reading the operation from the card operation getter or by acknowledging the card notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CARD-DELETE-FOLLOW-UP",
+    "api": "card-delete",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/card-api",
+    "kind": "usage",
+    "statement": "When a delete card is answered PENDING, the issuer later learns how it ended, by reading the operation from the card operation getter or by acknowledging the card notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CARD-SUSPEND-RESUME-FOLLOW-UP",
+    "api": "card-suspend-resume",
+    "category": "conditional",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/card-api",
+    "kind": "usage",
+    "statement": "When a suspend or resume card is answered PENDING, the issuer later learns how it ended, by reading the operation from the card operation getter or by acknowledging the card notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
     "id": "CTP-ENROL-ISSUERID-LENGTH",
     "api": "ctp-enrol",
     "category": "mandatory",
@@ -4263,6 +4319,118 @@ const ruleList = [
     "kind": "behaviour",
     "statement": "A consumer update for a consumer not enrolled in Click to Pay is accepted and its operation ends FAILED.",
     "note": "As for the card update, nothing was pushed to Click to Pay, and no error answer is published."
+  },
+  {
+    "id": "CTP-ENROL-FOLLOW-UP",
+    "api": "ctp-enrol",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/implement-click-to-pay-issuers/enroll-cards-in-click-to-pay/enroll-cards-by-d1-api",
+    "kind": "usage",
+    "statement": "When an enrol is answered PENDING, the issuer later learns how it ended, by reading the operation from the card operation getter or by acknowledging the card notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CTP-UPDATE-CARD-FOLLOW-UP",
+    "api": "ctp-update-card",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api",
+    "kind": "usage",
+    "statement": "When a Click to Pay card update is answered PENDING, the issuer later learns how it ended, by reading the operation from the card operation getter or by acknowledging the card notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CTP-UPDATE-CONSUMER-FOLLOW-UP",
+    "api": "ctp-update-consumer",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api",
+    "kind": "usage",
+    "statement": "When a Click to Pay consumer update is answered PENDING, the issuer later learns how it ended, by reading the operation from the consumer operation getter or by acknowledging the consumer notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CTP-OPTOUT-CARD-FOLLOW-UP",
+    "api": "ctp-optout-card",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/implement-click-to-pay-issuers/opt-out-cards-from-click-to-pay/opt-out-by-d1-api",
+    "kind": "usage",
+    "statement": "When a card opt-out is answered PENDING, the issuer later learns how it ended, by reading the operation from the card operation getter or by acknowledging the card notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CTP-OPTOUT-CONSUMER-FOLLOW-UP",
+    "api": "ctp-optout-consumer",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/implement-click-to-pay-issuers/opt-out-cards-from-click-to-pay/opt-out-by-d1-api",
+    "kind": "usage",
+    "statement": "When a consumer opt-out is answered PENDING, the issuer later learns how it ended, by reading the operation from the consumer operation getter or by acknowledging the consumer notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CTP-OPTOUT-CARD-ENROLLED-ONLY",
+    "api": "ctp-optout-card",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/implement-click-to-pay-issuers/opt-out-cards-from-click-to-pay/opt-out-by-d1-api",
+    "kind": "usage",
+    "statement": "The issuer opts out only cards it has enrolled in Click to Pay; it sends no opt-out for a cardId that was never enrolled.",
+    "note": "The documents present the card opt-out as acting on what an enrol put in the directory and are silent on anything else; a call for a card never enrolled is read here as a defect of the caller. Enrolments made before the observation began are unknown to the observer unless a profiles read shows them.",
+    "observable": {
+      "by": "observer",
+      "why": "Which cards and consumers the issuer enrolled, and what it calls afterwards, is a property of its own sequence of calls."
+    }
+  },
+  {
+    "id": "CTP-UPDATE-CARD-ENROLLED-ONLY",
+    "api": "ctp-update-card",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/implement-click-to-pay-issuers/update-click-to-pay-profiles",
+    "kind": "usage",
+    "statement": "A Click to Pay card update is sent only for a card the issuer has enrolled; a card outside Click to Pay has no directory data to change.",
+    "note": "The documents present the card update as acting on what an enrol put in the directory and are silent on anything else; a call for a card never enrolled is read here as a defect of the caller. Enrolments made before the observation began are unknown to the observer unless a profiles read shows them.",
+    "observable": {
+      "by": "observer",
+      "why": "Which cards and consumers the issuer enrolled, and what it calls afterwards, is a property of its own sequence of calls."
+    }
+  },
+  {
+    "id": "CTP-UPDATE-CONSUMER-ENROLLED-ONLY",
+    "api": "ctp-update-consumer",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/implement-click-to-pay-issuers/update-click-to-pay-profiles",
+    "kind": "usage",
+    "statement": "A Click to Pay consumer update is sent only for a consumer who has at least one card the issuer enrolled.",
+    "note": "The documents present the consumer update as acting on what an enrol put in the directory and are silent on anything else; a call for a consumer never enrolled is read here as a defect of the caller. Enrolments made before the observation began are unknown to the observer unless a profiles read shows them.",
+    "observable": {
+      "by": "observer",
+      "why": "Which cards and consumers the issuer enrolled, and what it calls afterwards, is a property of its own sequence of calls."
+    }
   },
   {
     "id": "CONSUMER-REGISTER-ISSUERID-LENGTH",
@@ -6223,6 +6391,48 @@ const ruleList = [
     "note": "The 400 error table (FIELD_INVALID_FORMAT with the first field in error) was read on Register consumer; the other operations of the same API share its conventions."
   },
   {
+    "id": "CONSUMER-REGISTER-FOLLOW-UP",
+    "api": "consumer-register",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/consumer-api",
+    "kind": "usage",
+    "statement": "When a consumer registration is answered PENDING, the issuer later learns how it ended, by reading the operation from the consumer operation getter or by acknowledging the consumer notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CONSUMER-DELETE-FOLLOW-UP",
+    "api": "consumer-delete",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/consumer-api",
+    "kind": "usage",
+    "statement": "When a delete consumer is answered PENDING, the issuer later learns how it ended, by reading the operation from the consumer operation getter or by acknowledging the consumer notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
+    "id": "CONSUMER-UPDATE-FOLLOW-UP",
+    "api": "consumer-update",
+    "category": "conditional",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/consumer-api",
+    "kind": "usage",
+    "statement": "When an update of consumer information is answered PENDING, the issuer later learns how it ended, by reading the operation from the consumer operation getter or by acknowledging the consumer notification that carries its operationId.",
+    "note": "The documents say where the final result of an asynchronous write can be read (the operation getters or the notifications) but not that the issuer has to read it; an issuer that never learns how its own write ended is read here as defective.",
+    "observable": {
+      "by": "observer",
+      "why": "Whether the issuer learns the outcome shows only in its own later calls and in the notifications it acknowledges."
+    }
+  },
+  {
     "id": "D1-TOKEN-CORRELATIONID-PATTERN",
     "api": "d1-get-token",
     "category": "mandatory",
@@ -6387,6 +6597,20 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/dynamic-cvv/integrate-the-d1-api/get-oauth-2.0-access-token",
     "kind": "auth",
     "statement": "The exp claim lies no further than 15 minutes after the moment the assertion is sent."
+  },
+  {
+    "id": "D1-TOKEN-JWT-NOT-EXPIRED",
+    "api": "d1-get-token",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://www.rfc-editor.org/rfc/rfc7523#section-3",
+    "kind": "usage",
+    "statement": "An assertion still has its exp ahead when the issuer sends it; the issuer signs a fresh assertion for a token request rather than sending one whose time is up.",
+    "note": "The D1 guides bound exp from above only. That a JWT past its exp is not to be used comes from the JWT bearer grant itself (RFC 7523, section 3), the grant D1 names; the observer allows 30 seconds of clock difference.",
+    "observable": {
+      "by": "observer",
+      "why": "Which assertions the issuer signs, and when it sends them, shows only in its own token requests."
+    }
   },
   {
     "id": "D1-TOKEN-JWT-AUD-OPTIONAL",

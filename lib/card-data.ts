@@ -1,4 +1,5 @@
 import { CompactEncrypt, importJWK, type JWK } from 'jose';
+import { witness } from './evidence/witness.js';
 
 /** What the issuer sends, encrypted, when it registers, renews or replaces a card. */
 export interface CardData {
@@ -12,6 +13,7 @@ export const CARD_DATA_ENCRYPTION = 'A256GCM';
 
 /** Encrypts card data as a compact JWE for D1's card-data public key (a P-256 JWK). */
 export async function encryptCardData(publicJwk: JWK, data: CardData): Promise<string> {
+  witness('card number', data.pan);
   const key = await importJWK(publicJwk, CARD_DATA_ALGORITHM);
   return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(data)))
     .setProtectedHeader({ alg: CARD_DATA_ALGORITHM, enc: CARD_DATA_ENCRYPTION, ...(publicJwk.kid ? { kid: publicJwk.kid } : {}) })

@@ -14,6 +14,7 @@ import { ConfigurationError } from '../mocks/faults.js';
 import { fromRoot } from '../lib/paths.js';
 import type { CertificationResults } from '../reporters/certification.js';
 import { RUN_FILE, TESTS_FILE, writeEvidence, type RunDescription } from '../reporters/certification-evidence.js';
+import { keepOnlyObservationResults, readObservation } from '../mocks/observer/evidence.js';
 
 interface Shard {
   readonly dir: string;
@@ -81,9 +82,11 @@ function main(): number {
     }
     throw error;
   }
-  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-results', 'allure-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
+  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
     rmSync(path.join(output, stale), { recursive: true, force: true });
   }
+  // An observation of the issuer's own calls placed in the output directory is part of the evidence.
+  keepOnlyObservationResults(path.join(output, 'allure-results'));
   // Playwright replays the shards' blob reports through the same reporters one run uses: JUnit and certification.
   const blobs = mkdtempSync(path.join(tmpdir(), 'certify-blobs-'));
   try {
@@ -110,7 +113,9 @@ function main(): number {
     for (const file of readdirSync(from)) copyFileSync(path.join(from, file), path.join(output, 'allure-results', file));
   }
   const results = JSON.parse(readFileSync(path.join(output, TESTS_FILE), 'utf8')) as CertificationResults;
-  const { summary, markdown, reportProblem } = writeEvidence(output, results.tests, run);
+  const observed = readObservation(output) ?? [];
+  if (observed.length > 0) process.stdout.write(`certify:merge: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
+  const { summary, markdown, reportProblem } = writeEvidence(output, [...results.tests, ...observed], run);
   const shown = path.relative(process.cwd(), output) || '.';
   process.stdout.write(`\n${markdown}\n`);
   if (reportProblem) process.stderr.write(`certify:merge: ${reportProblem}\n`);

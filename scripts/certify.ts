@@ -18,6 +18,7 @@ import { loadDotEnv, readTargets } from '../lib/targets-config.js';
 import { fromRoot } from '../lib/paths.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
 import { RUN_FILE, TESTS_FILE, writeEvidence, type RunDescription } from '../reporters/certification-evidence.js';
+import { keepOnlyObservationResults, readObservation } from '../mocks/observer/evidence.js';
 
 /** The `--shard=K/N` (or `--shard K/N`) option passed through to Playwright, when there is one. */
 function shardOf(args: readonly string[]): { current: number; total: number } | undefined {
@@ -38,6 +39,10 @@ function main(): number {
   try {
     targets = readTargets();
     shard = shardOf(process.argv.slice(2));
+    if (process.argv.slice(2).some((a) => a === '--trace' || a.startsWith('--trace='))) {
+      // Evidence is redacted before it is written; a trace would keep every value the tests compared, as it was.
+      throw new ConfigurationError('--trace is refused: Playwright traces record tokens, card numbers and names unredacted; the Allure report carries the redacted exchanges');
+    }
     if (shard && !targets.seedWasGiven) {
       throw new ConfigurationError('SEED must be set when sharding, to the same value on every machine, so that all shards run the same cases');
     }
@@ -61,9 +66,11 @@ function main(): number {
   const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
   const shown = path.relative(process.cwd(), reportsDir) || '.';
   // Results of an earlier run would mix with this one's.
-  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-results', 'allure-report', 'blob-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
+  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-report', 'blob-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
     rmSync(path.join(reportsDir, stale), { recursive: true, force: true });
   }
+  // An observation of the issuer's own calls (npm run observe) in the same directory is part of the evidence.
+  keepOnlyObservationResults(path.join(reportsDir, 'allure-results'));
   mkdirSync(path.join(reportsDir, 'certification'), { recursive: true });
   writeFileSync(path.join(reportsDir, RUN_FILE), `${JSON.stringify(run, null, 2)}\n`);
   const playwright = spawnSync(
@@ -84,7 +91,9 @@ function main(): number {
     return 0;
   }
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as CertificationResults;
-  const { summary, markdown, reportProblem } = writeEvidence(reportsDir, results.tests, run);
+  const observed = readObservation(reportsDir) ?? [];
+  if (observed.length > 0) process.stdout.write(`certify: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
+  const { summary, markdown, reportProblem } = writeEvidence(reportsDir, [...results.tests, ...observed], run);
   process.stdout.write(`\n${markdown}\n`);
   if (reportProblem) process.stderr.write(`certify: ${reportProblem}\n`);
   process.stdout.write(`certify: ${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; HTML report in ${path.join(shown, 'allure-report')}\n`);

@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { witnessExchange } from '../evidence/witness.js';
 
 /**
  * The one HTTP client of the product: mocks calling the issuer, suites calling the targets. Every exchange it makes
@@ -69,6 +70,7 @@ export async function send(httpRequest: HttpRequest): Promise<HttpResponse> {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
     }
     const response: HttpResponse = { status: answer.statusCode, headers, text, json: parseJson(text), durationMs: performance.now() - started };
+    witnessExchange(httpRequest.headers, httpRequest.body, text);
     for (const listener of listeners) listener({ request: httpRequest, response, startedAt });
     return response;
   } catch (error) {

@@ -8,6 +8,8 @@ export interface IncomingExchange {
   readonly id: string;
   readonly method: string;
   readonly path: string;
+  /** The request target exactly as sent (path and query, not normalised), for a handler that forwards it. */
+  readonly target: string;
   readonly query: Readonly<Record<string, string | string[]>>;
   readonly headers: IncomingHttpHeaders;
   readonly rawBody: Buffer;
@@ -131,7 +133,7 @@ export async function startServer(handler: RequestHandler, options: ServerOption
 
     readBody(request, limit)
       .then(async (rawBody) => {
-        const answer = await handler({ id, method, path: url.pathname, query: queryOf(url), headers: request.headers, rawBody });
+        const answer = await handler({ id, method, path: url.pathname, target: request.url ?? '/', query: queryOf(url), headers: request.headers, rawBody });
         finish(answer);
       })
       .catch((error: unknown) => {

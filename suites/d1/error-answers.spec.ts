@@ -11,7 +11,7 @@ import type { RuleId } from '../../gen/catalogue.js';
 import type { FieldConstraint } from '../../lib/contracts/registry.js';
 import { errorCodeIs, responseConformsToContract, statusIs } from '../../lib/checks/index.js';
 import { test, expect, rule, uniqueId } from '../../fixtures/index.js';
-import { asCallParts, breakingRequest, documentedRequest, withField, type RequestParts } from '../../fixtures/requests.js';
+import { asCallParts, breakingRequest, documentedRequest, shownValue, withField, type RequestParts } from '../../fixtures/requests.js';
 
 interface ErrorCase {
   readonly operationId: OperationId;
@@ -142,7 +142,7 @@ for (const errorRule of errorRules) {
       const broken = c.value === undefined ? breakingRequest(c.operationId, ruleId, base) : { request: withField(base, field, c.value), value: c.value };
       expect(broken, `the contract gives a value that breaks ${ruleId}`).toBeDefined();
       if (!broken) continue;
-      await test.step(`${c.operationId} with ${c.in} ${c.pointer} = ${JSON.stringify(broken.value)}`, async () => {
+      await test.step(`${c.operationId} with ${c.in} ${c.pointer} = ${shownValue(c.pointer, broken.value)}`, async () => {
         const response = await d1.client.call(c.operationId, asCallParts(broken.request));
         statusIs(errorRule.rule, response, 400);
         errorCodeIs(errorRule.rule, response, errorRule.errorCode, errorRule.namesField ? nameOf(c.pointer) : undefined);

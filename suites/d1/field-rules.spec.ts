@@ -6,7 +6,7 @@ import { operations, type OperationId } from '../../gen/operations.js';
 import { rules, type RuleId } from '../../gen/catalogue.js';
 import { errorCodeIs, responseConformsToContract, statusIs } from '../../lib/checks/index.js';
 import { test, expect, rule } from '../../fixtures/index.js';
-import { asCallParts, breakingRequest, documentedRequest } from '../../fixtures/requests.js';
+import { asCallParts, breakingRequest, documentedRequest, shownValue } from '../../fixtures/requests.js';
 
 const known = new Set<string>(rules.map((r) => r.id));
 const REQUEST_PARTS = new Set(['path', 'query', 'header', 'body']);
@@ -24,7 +24,7 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
         const broken = breakingRequest(operationId, ruleId, documentedRequest(operationId, d1.issuerId));
         expect(broken, 'the contract gives a value that breaks this rule').toBeDefined();
         if (!broken) return;
-        test.info().annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${JSON.stringify(broken.value) ?? 'absent'}` });
+        test.info().annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${shownValue(field.pointer, broken.value)}` });
         const response =
           operationId === 'getToken'
             ? await d1.client.requestTokenWith(broken.request.body, broken.request.headers)

@@ -9,7 +9,7 @@ import { holds, responseConformsToContract, statusIs } from '../../lib/checks/in
 import { REDACTED, isSensitiveKey } from '../../lib/redaction.js';
 import { validateResponse } from '../../lib/validation/index.js';
 import { test, expect, rule, uniqueId } from '../../fixtures/index.js';
-import { breakingRequest, documentedRequest, valueAt } from '../../fixtures/requests.js';
+import { breakingRequest, documentedRequest, shownValue, valueAt } from '../../fixtures/requests.js';
 import { sendToIssuer, withoutSecrets } from './issuer-requests.js';
 
 const OP = 'getConsumerInformation';
@@ -109,7 +109,7 @@ test.describe('getConsumerInformation refuses each broken request field', () => 
       const broken = breakingRequest(OP, ruleId, request);
       expect(broken, 'the contract gives a value that breaks this rule').toBeDefined();
       if (!broken) return;
-      test.info().annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${JSON.stringify(broken.value) ?? 'absent'}` });
+      test.info().annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${shownValue(field.pointer, broken.value)}` });
       const response = await sendToIssuer(targets, issuer, OP, broken.request);
       statusIs('CONSUMER-INFO-BAD-REQUEST', withoutSecrets(response), 400);
       responseConformsToContract(OP, response);

@@ -10,7 +10,7 @@ import { operations } from '../../gen/operations.js';
 import type { RuleId } from '../../gen/catalogue.js';
 import { responseConformsToContract, statusIs } from '../../lib/checks/index.js';
 import { test, expect, rule } from '../../fixtures/index.js';
-import { breakingRequest, documentedRequest } from '../../fixtures/requests.js';
+import { breakingRequest, documentedRequest, shownValue } from '../../fixtures/requests.js';
 import { sendToIssuer, withFreshOperationIds, withoutSecrets } from './issuer-requests.js';
 
 const BAD_REQUEST = { notifyCardOperations: 'NOTIFY-CARD-BAD-REQUEST', notifyConsumerOperations: 'NOTIFY-CONSUMER-BAD-REQUEST' } as const;
@@ -37,7 +37,7 @@ for (const operationId of ['notifyCardOperations', 'notifyConsumerOperations'] a
         const broken = breakingRequest(operationId, ruleId, withFreshOperationIds(documentedRequest(operationId, issuer.issuerId)));
         expect(broken, 'the contract gives a value that breaks this rule').toBeDefined();
         if (!broken) return;
-        test.info().annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${JSON.stringify(broken.value) ?? 'absent'}` });
+        test.info().annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${shownValue(field.pointer, broken.value)}` });
         const response = await sendToIssuer(targets, issuer, operationId, broken.request);
         statusIs(badRequest, withoutSecrets(response), 400);
         responseConformsToContract(operationId, response);

@@ -8,12 +8,12 @@ import fc from 'fast-check';
 import { operations, type OperationId } from '../../gen/operations.js';
 import { rules, type RuleId } from '../../gen/catalogue.js';
 import { test, rule, uniqueId, type D1Party, type ResolvedTargets } from '../../fixtures/index.js';
-import { asCallParts, documentedRequest, withField, type RequestParts } from '../../fixtures/requests.js';
+import { asCallParts, documentedRequest, shownValue, withField, type RequestParts } from '../../fixtures/requests.js';
+import { isSensitiveKey } from '../../lib/redaction.js';
 import { encryptCardData } from '../../lib/card-data.js';
 import { errorCodeIs, responseConformsToContract, RuleViolation, statusIs } from '../../lib/checks/index.js';
 import type { FieldConstraint } from '../../lib/contracts/registry.js';
 import type { HttpResponse } from '../../lib/http/client.js';
-import { describeReceived } from '../../lib/validation/index.js';
 import { fieldValueArb } from './arbitraries/field-value-arb.js';
 import { nearMissArb } from './arbitraries/near-miss-arb.js';
 import { contractAccepts, contractRefusesUnder } from './contract-judge.js';
@@ -96,14 +96,14 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
           targets.config,
           fc.asyncProperty(fieldValueArb(field.schema, carrier), async (value) => {
             const request = withField(await baseRequest(operationId, d1, targets), field, value);
-            contractAccepts(operationId, request, `${where} = ${describeReceived(value)}`);
+            contractAccepts(operationId, request, `${where} = ${shownValue(field.pointer, value)}`);
             const response = await send(d1, operationId, request);
             if (response.status !== 400) return;
             const code = (response.json as { errorCode?: unknown } | undefined)?.errorCode;
             if (resolved && field.keyword !== 'enum' && code === 'FIELD_INVALID_VALUE') return;
             throw new RuleViolation(ruleId, where, `a value that ${describeSchema(field)} is not refused`, `status 400 with body ${response.text}`);
           }),
-          BOUNDS,
+          { ...BOUNDS, personalValues: isSensitiveKey(field.pointer.split('/').pop() ?? '') },
         );
       });
 
@@ -115,14 +115,14 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
           targets.config,
           fc.asyncProperty(nearMissArb(field.schema, field.keyword, carrier), async (miss) => {
             const request = withField(await baseRequest(operationId, d1, targets), field, miss.value);
-            contractRefusesUnder(operationId, ruleId, request, `${where} = ${describeReceived(miss.value)} (${miss.step})`);
+            contractRefusesUnder(operationId, ruleId, request, `${where} = ${shownValue(field.pointer, miss.value)} (${miss.step})`);
             const response = await send(d1, operationId, request);
             statusIs(ruleId, response, 400);
             responseConformsToContract(operationId, response);
             // The token endpoint answers OAuth errors, whose codes D1-TOKEN-ERROR-BAD-REQUEST covers elsewhere.
             if (operationId !== 'getToken') errorCodeIs(errorRule ?? ruleId, response, errorCode);
           }),
-          BOUNDS,
+          { ...BOUNDS, personalValues: isSensitiveKey(field.pointer.split('/').pop() ?? '') },
         );
       });
     }

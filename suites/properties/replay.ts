@@ -7,12 +7,15 @@ import fc from 'fast-check';
 import { test } from '../../fixtures/index.js';
 import { RuleViolation } from '../../lib/checks/index.js';
 import type { TargetsConfig } from '../../lib/targets-config.js';
+import { REDACTED } from '../../lib/redaction.js';
 
 export interface PropertyBounds {
   /** Runs when NUM_RUNS does not say otherwise. */
   readonly numRuns: number;
   /** Wall-clock budget of the whole property, shrinking included; runs left when it expires are not made. */
   readonly timeLimitMs: number;
+  /** The generated values stand for personal data: the counterexample is masked in the report, the replay shows it. */
+  readonly personalValues?: boolean;
 }
 
 /** A test title as a -g argument: a regular expression that matches it literally, safe inside double quotes. */
@@ -69,7 +72,10 @@ export async function assertProperty<Ts>(config: TargetsConfig, property: fc.IAs
   });
   test.info().annotations.push({ type: 'property', description: `seed=${seed}, ${details.numRuns} of ${numRuns} runs${details.interrupted ? ' (time limit reached)' : ''}` });
   if (!details.failed) return;
-  const report = (await fc.asyncDefaultReportMessage(details)) ?? 'the property failed';
+  const fullReport = (await fc.asyncDefaultReportMessage(details)) ?? 'the property failed';
+  const report = bounds.personalValues
+    ? fullReport.replace(/^Counterexample: .*$/m, `Counterexample: ${REDACTED} (the field holds personal data; the replay command below shows it)`)
+    : fullReport;
   const commandsPath = /replayPath="([^"]+)"/.exec(report)?.[1];
   throw failure(
     details.errorInstance,

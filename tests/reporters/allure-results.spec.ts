@@ -11,7 +11,18 @@ import { test, expect } from '@playwright/test';
 import { fromRoot } from '../../lib/paths.js';
 import { TARGET_VARIABLES } from '../suites/suite-runner.js';
 
-interface AllureResult {
+interface AllureAttachment {
+  readonly name: string;
+  readonly source: string;
+  readonly type: string;
+}
+
+interface AllureStep {
+  readonly attachments?: readonly AllureAttachment[];
+  readonly steps?: readonly AllureStep[];
+}
+
+interface AllureResult extends AllureStep {
   readonly name: string;
   readonly status: string;
   readonly labels: readonly { name: string; value: string }[];
@@ -44,6 +55,28 @@ test('a certification run writes labelled Allure results, categories and environ
   expect(label('tag')).toEqual(expect.arrayContaining(['CTP-OPTOUT-CONSUMER-REPEAT', 'mandatory', 'documented']));
   expect(failed?.links.map((l) => l.url)).toContain('https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api');
   expect(failed?.parameters).toEqual(expect.arrayContaining([{ name: 'seed', value: '11' }, { name: 'D1', value: 'embedded mock D1' }]));
+
+  // The evidence of the failure: each exchange, redacted; the violations as a table; the journey's timeline.
+  const attachments = (step: AllureStep): AllureAttachment[] => [...(step.attachments ?? []), ...(step.steps ?? []).flatMap(attachments)];
+  const attached = failed ? attachments(failed) : [];
+  const read = (name: RegExp): string => {
+    const attachment = attached.find((a) => name.test(a.name));
+    expect(attachment, `an attachment named ${String(name)} among ${attached.map((a) => a.name).join(', ')}`).toBeDefined();
+    return attachment ? readFileSync(path.join(dir, attachment.source), 'utf8') : '';
+  };
+  const optOut = read(/^exchange \d+: POST .*optOut.* → 200$/i);
+  expect(optOut).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/banking\//);
+  expect(optOut).toContain('authorization: Bearer [redacted]');
+  expect(optOut).toMatch(/\nHTTP 200 \(\d+ ms\)\n/);
+  const token = read(/^exchange \d+: POST \/authz\/v1\/oauth2\/token → 200$/);
+  expect(token).toContain('&assertion=[redacted]');
+  expect(token).toContain('"access_token": "[redacted]"');
+  const violations = read(/^violations$/);
+  expect(violations.split('\n')[0]).toMatch(/^rule +\| provenance +\| where \(JSON pointer\) +\| documented +\| received/);
+  // The planted 409 is a status the contract does not document for the operation.
+  expect(violations).toMatch(/\nclickToPayOptoutConsumer:contract +\| documented +\| response 409 \/ +\| one of 200, 400, 401 +\| 409/);
+  const timeline = read(/^timeline$/);
+  expect(timeline).toMatch(/\+\d+ ms +\| issuer \(suite\) → D1 +\| POST \/banking\//);
 
   const categories = (JSON.parse(readFileSync(path.join(dir, 'categories.json'), 'utf8')) as { name: string }[]).map((c) => c.name);
   expect(categories).toEqual(['Inferred-rule warning', 'Authentication', 'Contract violation', 'Transport or unreachable target', 'Behaviour violation']);

@@ -1,0 +1,117 @@
+import { operations, type OperationId } from '../../gen/operations.js';
+import type { FieldConstraint } from '../../lib/contracts/registry.js';
+import { validateRequest, validateResponse, type Violation } from '../../lib/validation/index.js';
+import type { ObservedExchange } from './observed-exchange.js';
+
+/** One way one exchange departed from its operation's contract, on the issuer's side or on D1's. */
+export interface ContractDeparture {
+  readonly sequence: number;
+  /** request: the issuer's call broke the contract; response: D1's answer did. */
+  readonly side: 'request' | 'response';
+  readonly violation: Violation;
+}
+
+/** Everything observed of one contract operation. */
+export interface OperationObservation {
+  readonly operationId: OperationId;
+  readonly exchanges: readonly ObservedExchange[];
+  readonly departures: readonly ContractDeparture[];
+  /** The operation's field rules the observed calls and answers put to the test (a field absent everywhere is not). */
+  readonly exercisedRules: readonly string[];
+}
+
+/** Whether a JSON pointer (with `*` for any array item) leads to a value. */
+function resolves(value: unknown, pointer: string): boolean {
+  const segments = pointer.split('/').slice(1);
+  const walk = (node: unknown, index: number): boolean => {
+    if (index === segments.length) return node !== undefined;
+    const segment = segments[index] ?? '';
+    if (segment === '*') return Array.isArray(node) && node.some((item) => walk(item, index + 1));
+    if (!node || typeof node !== 'object' || !Object.hasOwn(node, segment)) return false;
+    return walk((node as Record<string, unknown>)[segment], index + 1);
+  };
+  return walk(value, 0);
+}
+
+const parentOf = (pointer: string): string => pointer.slice(0, pointer.lastIndexOf('/'));
+const nameOf = (pointer: string): string => pointer.split('/').pop() ?? '';
+
+/** Whether an exchange puts a field rule to the test: the part is there and so is the field (or its parent, for required). */
+function exercises(exchange: ObservedExchange, operationId: OperationId, constraint: FieldConstraint): boolean {
+  switch (constraint.in) {
+    case 'path':
+      return true;
+    case 'query':
+      return exchange.query[nameOf(constraint.pointer)] !== undefined;
+    case 'header':
+      return constraint.keyword === 'content-type' ? exchange.rawBody.length > 0 : exchange.headers[nameOf(constraint.pointer)] !== undefined;
+    case 'body': {
+      const hasBody = exchange.body !== undefined || operations[operationId].requestBodyRequired;
+      if (constraint.keyword !== 'required') return resolves(exchange.body, constraint.pointer);
+      const parent = parentOf(constraint.pointer);
+      return hasBody && (parent === '' || resolves(exchange.body, parent));
+    }
+    case 'response': {
+      const response = exchange.response;
+      if (!response || String(response.status) !== constraint.status) return false;
+      if (constraint.keyword !== 'required') return resolves(response.json, constraint.pointer);
+      const parent = parentOf(constraint.pointer);
+      return parent === '' || resolves(response.json, parent);
+    }
+    default:
+      return false;
+  }
+}
+
+/** A body D1 could not read is a departure no field rule names; it is still shown. */
+function unreadableBody(operationId: OperationId, reason: string): Violation {
+  return { operationId, ruleId: undefined, provenance: 'documented', part: 'body', pointer: '', keyword: 'syntax', documented: 'a body in a declared media type that parses', received: reason };
+}
+
+/** The request and the answer of one exchange against the operation's contract. */
+export function departuresOf(exchange: ObservedExchange): ContractDeparture[] {
+  const operationId = exchange.operationId;
+  if (!operationId) return [];
+  const departures: ContractDeparture[] = [];
+  const request = (violation: Violation): void => void departures.push({ sequence: exchange.sequence, side: 'request', violation });
+  if (exchange.unreadableBody !== undefined && /JSON/.test(exchange.unreadableBody)) {
+    request(unreadableBody(operationId, exchange.unreadableBody));
+  } else {
+    // A body in a media type D1 does not take is judged as sent, so that the content-type rule names it.
+    const body = exchange.unreadableBody !== undefined ? exchange.rawBody.toString('utf8') : exchange.body;
+    for (const violation of validateRequest(operationId, { path: exchange.params, query: exchange.query, headers: exchange.headers, body })) request(violation);
+  }
+  const response = exchange.response;
+  if (response) {
+    const body = response.json ?? (response.text === '' ? undefined : response.text);
+    for (const violation of validateResponse(operationId, { status: response.status, headers: response.headers, body })) {
+      departures.push({ sequence: exchange.sequence, side: 'response', violation });
+    }
+  }
+  return departures;
+}
+
+/** The observed exchanges grouped by contract operation, each checked both ways; calls outside the contracts apart. */
+export function checkContracts(exchanges: readonly ObservedExchange[]): { readonly operations: OperationObservation[]; readonly outside: ObservedExchange[] } {
+  const byOperation = new Map<OperationId, ObservedExchange[]>();
+  const outside: ObservedExchange[] = [];
+  for (const exchange of exchanges) {
+    if (!exchange.operationId) {
+      outside.push(exchange);
+      continue;
+    }
+    const calls = byOperation.get(exchange.operationId);
+    if (calls) calls.push(exchange);
+    else byOperation.set(exchange.operationId, [exchange]);
+  }
+  const observed = [...byOperation.entries()].map(([operationId, calls]): OperationObservation => {
+    const fields = Object.entries(operations[operationId].fields);
+    return {
+      operationId,
+      exchanges: calls,
+      departures: calls.flatMap(departuresOf),
+      exercisedRules: fields.filter(([, constraint]) => calls.some((call) => exercises(call, operationId, constraint))).map(([ruleId]) => ruleId),
+    };
+  });
+  return { operations: observed, outside };
+}

@@ -1,0 +1,356 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import { LabelName, Stage, Status, type Label, type Link, type Parameter } from 'allure-js-commons';
+import { FileSystemWriter, ReporterRuntime } from 'allure-js-commons/sdk/reporter';
+import { apis, rules } from '../../gen/catalogue.js';
+import { operations } from '../../gen/operations.js';
+import type { Provenance } from '../../lib/catalogue/load.js';
+import { exchangeText, exchangeTitle, type ExchangeRecord } from '../../lib/evidence/exchange.js';
+import { fromRoot } from '../../lib/paths.js';
+import { REDACTED, isSensitiveKey, redactText } from '../../lib/redaction.js';
+import type { CertificationResults, CertifiedTest } from '../../reporters/certification.js';
+import { summarise, summaryMarkdown, type ComplianceSummary } from '../../reporters/compliance-summary.js';
+import type { OperationObservation } from './contract-checks.js';
+import type { ObservedExchange } from './observed-exchange.js';
+import type { SessionRedactor } from './session.js';
+import type { UsageFinding } from './usage-rules.js';
+
+/** The Playwright-like project name observation results carry, so that a merged summary tells them apart. */
+export const OBSERVE_PROJECT = 'observe';
+/** Where the observation's results go under the reports directory. */
+export const OBSERVATION_DIR = 'observation';
+
+const ruleById = new Map(rules.map((r) => [r.id, r]));
+const apiById = new Map(apis.map((a) => [a.id, a]));
+const SEVERITY = { mandatory: 'critical', conditional: 'normal', optional: 'minor' } as const;
+// Evidence is read by people: a handful of exchanges per result says enough, however long the session.
+const EXCHANGES_PER_RESULT = 10;
+
+/** One observed operation or usage rule, as it goes to every report: outcome, failure text and redacted exchanges. */
+export interface ObservedResult {
+  readonly kind: 'operation' | 'usage' | 'outside';
+  readonly title: string;
+  /** The operationId for an operation, the rule id for a usage rule. */
+  readonly subject: string;
+  /** The catalogue row the result belongs to, when it belongs to one. */
+  readonly api: string | undefined;
+  readonly outcome: 'passed' | 'failed' | 'skipped';
+  /** The rules checked; the first failure of each failed rule is in `failures`. */
+  readonly rules: readonly string[];
+  readonly failures: readonly { readonly ruleId: string | undefined; readonly provenance: Provenance; readonly message: string }[];
+  /** What was seen, for a result that passed or was skipped. */
+  readonly note: string;
+  readonly exchanges: readonly ExchangeRecord[];
+  readonly start: number;
+  readonly stop: number;
+}
+
+export interface ObservationEvidence {
+  readonly mode: 'recording' | 'proxy';
+  /** What stood behind the observer: the embedded mock D1, or the upstream's banking URL. */
+  readonly d1: string;
+  readonly issuerId: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly exchangeCount: number;
+  readonly results: readonly ObservedResult[];
+  /** The results in the certification's format (reporters/certification.ts), project `observe`. */
+  readonly certification: CertificationResults;
+}
+
+/** A failure text shaped like a RuleViolation's, so that the compliance summary charges it to its rule. */
+function ruleMessage(ruleId: string | undefined, provenance: Provenance, where: string, documented: string, received: string): string {
+  return `${ruleId ?? '(no rule)'}${ruleId && provenance === 'inferred' ? ' (inferred rule)' : ''} at ${where.trim() || '/'}\n  documented: ${documented}\n  received:   ${received}`;
+}
+
+/** A received value as it may be written: masked when its field holds personal data, secrets replaced wherever they are. */
+function safeReceived(pointer: string, received: string, redactor: SessionRedactor): string {
+  const field = pointer.split(/[/ ]/).filter(Boolean).pop() ?? '';
+  return isSensitiveKey(field) && received !== 'absent' ? REDACTED : redactor.text(redactText(received));
+}
+
+function recordsOf(sequences: readonly number[], exchanges: readonly ObservedExchange[], redactor: SessionRedactor): ExchangeRecord[] {
+  const wanted = new Set(sequences.slice(0, EXCHANGES_PER_RESULT));
+  return exchanges.filter((e) => wanted.has(e.sequence)).map((e) => redactor.record(e));
+}
+
+const span = (exchanges: readonly ObservedExchange[], fallback: number): { start: number; stop: number } => ({
+  start: exchanges[0]?.receivedAt ?? fallback,
+  stop: exchanges.reduce((latest, e) => Math.max(latest, e.receivedAt + e.durationMs), fallback),
+});
+
+/** The result of one contract operation: its exercised rules, and per broken rule its first departure. */
+export function operationResult(observation: OperationObservation, redactor: SessionRedactor, endedAt: number): ObservedResult {
+  const failuresByRule = new Map<string, { ruleId: string | undefined; provenance: Provenance; message: string; count: number }>();
+  for (const { violation, side, sequence } of observation.departures) {
+    const key = violation.ruleId ?? '';
+    const seen = failuresByRule.get(key);
+    if (seen) {
+      seen.count += 1;
+      continue;
+    }
+    const where = `${violation.part} ${violation.pointer || '/'}`;
+    const received = `${safeReceived(violation.pointer, violation.received, redactor)} (${side === 'request' ? "the issuer's call" : "D1's answer"} #${sequence})`;
+    // A departure no rule names cannot decide a certification: it is shown as a warning.
+    const provenance: Provenance = violation.ruleId ? violation.provenance : 'inferred';
+    failuresByRule.set(key, { ruleId: violation.ruleId, provenance, message: ruleMessage(violation.ruleId, provenance, where, violation.documented, received), count: 1 });
+  }
+  const failures = [...failuresByRule.values()].map((f) => ({ ...f, message: f.count > 1 ? `${f.message}\n  (${f.count} departures in all)` : f.message }));
+  const departing = new Set(observation.departures.map((d) => d.sequence));
+  const others = observation.exchanges.map((e) => e.sequence).filter((s) => !departing.has(s));
+  const calls = observation.exchanges.length;
+  return {
+    kind: 'operation',
+    title: `observed ${observation.operationId}: ${calls} call${calls === 1 ? '' : 's'} and answers against the contract`,
+    subject: observation.operationId,
+    api: operations[observation.operationId].api,
+    outcome: failures.length > 0 ? 'failed' : 'passed',
+    rules: [...new Set([...failures.flatMap((f) => (f.ruleId ? [f.ruleId] : [])), ...observation.exercisedRules])],
+    failures,
+    note: `${calls} call${calls === 1 ? '' : 's'}; ${observation.exercisedRules.length} field rules exercised; ${observation.departures.length} departures`,
+    exchanges: recordsOf([...departing, ...others], observation.exchanges, redactor),
+    ...span(observation.exchanges, endedAt),
+  };
+}
+
+export function usageResult(finding: UsageFinding, exchanges: readonly ObservedExchange[], redactor: SessionRedactor, endedAt: number): ObservedResult {
+  const rule = ruleById.get(finding.ruleId);
+  const provenance = rule?.provenance ?? 'documented';
+  const wanted = new Set(finding.exchanges);
+  const shown = exchanges.filter((e) => wanted.has(e.sequence));
+  return {
+    kind: 'usage',
+    title: `observed usage: ${finding.ruleId}`,
+    subject: finding.ruleId,
+    api: rule?.api,
+    outcome: finding.outcome,
+    rules: [finding.ruleId],
+    failures: finding.outcome === 'failed' ? [{ ruleId: finding.ruleId, provenance, message: ruleMessage(finding.ruleId, provenance, finding.pointer, finding.documented, redactor.text(finding.received)) }] : [],
+    note: redactor.text(finding.received),
+    exchanges: recordsOf(finding.exchanges, exchanges, redactor),
+    ...span(shown, endedAt),
+  };
+}
+
+export function outsideResult(outside: readonly ObservedExchange[], redactor: SessionRedactor, endedAt: number): ObservedResult {
+  return {
+    kind: 'outside',
+    title: `observed calls outside the contracts: ${outside.length}`,
+    subject: 'outside-contracts',
+    api: undefined,
+    outcome: 'skipped',
+    rules: [],
+    failures: [],
+    note: 'calls to paths or methods no contract declares; forwarded to D1 as sent and judged by no rule',
+    exchanges: recordsOf(outside.map((e) => e.sequence), outside, redactor),
+    ...span(outside, endedAt),
+  };
+}
+
+/** The results in the certification's format: per result the rules that held, and one failed entry per broken rule. */
+export function certifiedTests(results: readonly ObservedResult[]): CertifiedTest[] {
+  const file = (result: ObservedResult): string => (result.kind === 'usage' ? 'mocks/observer/usage-rules.ts' : 'mocks/observer/contract-checks.ts');
+  const categoryOf = (result: ObservedResult): string | undefined => (result.api ? apiById.get(result.api)?.category : undefined);
+  return results.flatMap((result): CertifiedTest[] => {
+    const failedRules = new Set(result.failures.flatMap((f) => (f.ruleId ? [f.ruleId] : [])));
+    const held = result.rules.filter((r) => !failedRules.has(r));
+    const base = { project: OBSERVE_PROJECT, file: file(result), category: categoryOf(result) };
+    const entries: CertifiedTest[] = [];
+    if (result.kind === 'outside' || held.length > 0 || result.failures.length === 0) {
+      entries.push({
+        ...base,
+        title: result.title,
+        rules: held,
+        provenance: ruleById.get(held[0] ?? '')?.provenance ?? 'documented',
+        outcome: result.outcome === 'skipped' ? 'skipped' : 'passed',
+        error: undefined,
+      });
+    }
+    for (const failure of result.failures) {
+      entries.push({
+        ...base,
+        title: `${result.title} › ${failure.ruleId ?? 'a departure no catalogue rule names'}`,
+        rules: failure.ruleId ? [failure.ruleId] : [],
+        provenance: failure.provenance,
+        outcome: 'failed',
+        error: failure.message,
+      });
+    }
+    return entries;
+  });
+}
+
+export function certificationResults(tests: readonly CertifiedTest[]): CertificationResults {
+  const failed = tests.filter((t) => t.outcome === 'failed');
+  return {
+    tests,
+    documentedFailures: failed.filter((t) => t.provenance === 'documented').length,
+    inferredWarnings: failed.filter((t) => t.provenance === 'inferred').length,
+    passed: tests.filter((t) => t.outcome === 'passed').length,
+    skipped: tests.filter((t) => t.outcome === 'skipped').length,
+  };
+}
+
+// --- writing --------------------------------------------------------------------------------------------------------
+
+const OBSERVE_TAG = 'observe';
+
+function labelsOf(result: ObservedResult): Label[] {
+  const api = result.api ? apiById.get(result.api) : undefined;
+  const first = ruleById.get(result.rules[0] ?? '');
+  const category = api?.category ?? first?.category;
+  // An operation exercises many rules; its tags name only those it broke, a usage result its own rule.
+  const taggedRules = result.kind === 'usage' ? result.rules : result.failures.flatMap((f) => (f.ruleId ? [f.ruleId] : []));
+  return [
+    { name: LabelName.SUITE, value: "issuer's calls to D1 (observed)" },
+    ...(api ? [{ name: LabelName.EPIC, value: api.group }, { name: LabelName.FEATURE, value: api.name }] : []),
+    ...(category ? [{ name: LabelName.SEVERITY, value: SEVERITY[category] }] : []),
+    ...result.rules.map((id) => ({ name: LabelName.STORY, value: `${id}: ${ruleById.get(id)?.statement ?? ''}` })),
+    ...[OBSERVE_TAG, ...taggedRules, ...(category ? [category] : []), ...(first ? [first.provenance] : [])].map((value) => ({ name: LabelName.TAG, value })),
+  ];
+}
+
+const linksOf = (result: ObservedResult): Link[] =>
+  [...new Set(result.rules.map((id) => ruleById.get(id)?.source).filter((s): s is string => Boolean(s)))].map((url) => ({ url, name: 'D1 documentation', type: 'link' }));
+
+/** The Allure results in a directory, each with whether it is an observation's and the attachment files it names. */
+function allureResultsIn(resultsDir: string): { file: string; observation: boolean; attachments: string[] }[] {
+  if (!existsSync(resultsDir)) return [];
+  return readdirSync(resultsDir)
+    .filter((f) => f.endsWith('-result.json'))
+    .flatMap((file) => {
+      try {
+        const result = JSON.parse(readFileSync(path.join(resultsDir, file), 'utf8')) as { labels?: Label[]; attachments?: { source?: string }[] };
+        const observation = result.labels?.some((l) => l.name === 'tag' && l.value === OBSERVE_TAG) === true;
+        return [{ file, observation, attachments: (result.attachments ?? []).flatMap((a) => (a.source ? [path.basename(a.source)] : [])) }];
+      } catch {
+        // A file another tool is still writing, or not an Allure result: left alone.
+        return [];
+      }
+    });
+}
+
+/** Observation results of an earlier run in the same results directory, with their attachments: replaced, not mixed. */
+function removeEarlierObservation(resultsDir: string): void {
+  for (const result of allureResultsIn(resultsDir).filter((r) => r.observation)) {
+    for (const name of [result.file, ...result.attachments]) rmSync(path.join(resultsDir, name), { force: true });
+  }
+}
+
+/**
+ * Empties an Allure results directory but for an observation's results and their attachments: what a certification
+ * run clears before it starts, so that the observation made before it stays in its report.
+ */
+export function keepOnlyObservationResults(resultsDir: string): void {
+  if (!existsSync(resultsDir)) return;
+  const kept = new Set(allureResultsIn(resultsDir).filter((r) => r.observation).flatMap((r) => [r.file, ...r.attachments]));
+  for (const name of readdirSync(resultsDir)) if (!kept.has(name)) rmSync(path.join(resultsDir, name), { recursive: true, force: true });
+}
+
+/** One Allure result per observed operation and per usage rule, with the redacted exchanges attached. */
+export function writeAllureResults(evidence: ObservationEvidence, resultsDir: string): void {
+  mkdirSync(resultsDir, { recursive: true });
+  removeEarlierObservation(resultsDir);
+  const runtime = new ReporterRuntime({ writer: new FileSystemWriter({ resultsDir }) });
+  const parameters: Parameter[] = [
+    { name: 'D1', value: evidence.d1 },
+    { name: 'mode', value: evidence.mode },
+    { name: 'issuerId', value: evidence.issuerId },
+  ];
+  const status = { passed: Status.PASSED, failed: Status.FAILED, skipped: Status.SKIPPED } as const;
+  for (const result of evidence.results) {
+    const uuid = runtime.startTest(
+      {
+        name: result.title,
+        fullName: `observe:${result.kind}:${result.subject}`,
+        status: status[result.outcome],
+        stage: Stage.FINISHED,
+        statusDetails: { message: result.failures.length > 0 ? result.failures.map((f) => f.message).join('\n\n') : result.note },
+        labels: labelsOf(result),
+        links: linksOf(result),
+        parameters,
+        start: result.start,
+      },
+      [],
+    );
+    for (const record of result.exchanges) {
+      runtime.writeAttachment(uuid, undefined, exchangeTitle(record), Buffer.from(exchangeText(record), 'utf8'), { contentType: 'text/plain', fileExtension: '.txt' });
+    }
+    runtime.stopTest(uuid, { stop: result.stop });
+    runtime.writeTest(uuid);
+  }
+}
+
+/** The conditional APIs counted by the verdict, as CERTIFY_CONDITIONAL_APIS names them (all, none, or a list). */
+export function applicableConditionalApis(value: string | undefined): ReadonlySet<string> {
+  const conditional = apis.filter((a) => a.category === 'conditional').map((a) => a.id);
+  const text = value?.trim() ?? 'all';
+  if (text === '' || text === 'all') return new Set(conditional);
+  if (text === 'none') return new Set();
+  return new Set(text.split(',').map((s) => s.trim()).filter((s) => conditional.includes(s)));
+}
+
+export interface WrittenEvidence {
+  readonly summary: ComplianceSummary;
+  readonly markdown: string;
+  readonly resultsFile: string;
+  readonly summaryFile: string;
+}
+
+/**
+ * Writes the evidence of an observation under the reports directory: Allure results in `allure-results/`, the
+ * certification-format results in `observation/tests.json`, and the compliance summary of the issuer's client side
+ * in `observation/compliance-summary.json` (checked against its schema) and `.md`.
+ */
+export function writeObservationEvidence(evidence: ObservationEvidence, reportsDir: string, applicableConditional: ReadonlySet<string> = applicableConditionalApis(undefined)): WrittenEvidence {
+  writeAllureResults(evidence, path.join(reportsDir, 'allure-results'));
+  const dir = path.join(reportsDir, OBSERVATION_DIR);
+  mkdirSync(dir, { recursive: true });
+  const resultsFile = path.join(dir, 'tests.json');
+  writeFileSync(resultsFile, `${JSON.stringify(evidence.certification, null, 2)}\n`);
+  const summary = summarise({
+    tests: evidence.certification.tests,
+    apis,
+    rules,
+    applicableConditional,
+    seed: 0,
+    targets: { d1: evidence.d1, issuer: `the issuer's backend, observed through the ${evidence.mode === 'proxy' ? 'proxy' : 'recording mock D1'}` },
+    now: new Date(evidence.endedAt),
+  });
+  const ajv = new Ajv({ allErrors: true });
+  ajvFormats.default(ajv);
+  if (!ajv.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, summary)) {
+    throw new Error(`the observation's compliance summary breaks its schema: ${ajv.errorsText()}`);
+  }
+  const markdown = summaryMarkdown(summary);
+  const summaryFile = path.join(dir, 'compliance-summary.json');
+  writeFileSync(summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'compliance-summary.md'), markdown);
+  return { summary, markdown, resultsFile, summaryFile };
+}
+
+const isCertifiedTest = (value: unknown): value is CertifiedTest => {
+  const test = value as Partial<CertifiedTest> | null;
+  return (
+    typeof test === 'object' && test !== null && typeof test.title === 'string' && Array.isArray(test.rules) &&
+    (test.outcome === 'passed' || test.outcome === 'failed' || test.outcome === 'skipped') && (test.provenance === 'documented' || test.provenance === 'inferred')
+  );
+};
+
+/**
+ * The observation's results written under a reports directory (`observation/tests.json`), for `npm run certify` to
+ * merge into its compliance summary; undefined when no observation was written there or the file is not one.
+ */
+export function readObservation(reportsDir: string): CertifiedTest[] | undefined {
+  const file = path.join(reportsDir, OBSERVATION_DIR, 'tests.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const results = JSON.parse(readFileSync(file, 'utf8')) as Partial<CertificationResults>;
+    const tests = results.tests;
+    return Array.isArray(tests) && tests.every(isCertifiedTest) ? [...tests] : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * `npm run observe -- [options]`: watches the issuer's backend call D1 and certifies those calls. The issuer points
+ * its D1 base and auth URLs at the observer and runs its own journeys; when the run ends (SIGINT, SIGTERM or
+ * `--duration`) the observer writes the evidence a certification run writes, for the client side of the integration.
+ *
+ * Recording mode (the default) answers with an embedded mock D1; `--upstream URL` makes it a validating proxy in
+ * front of a real D1 instead. Exit codes: 0 no documented rule failed; 1 one did; 2 the configuration is wrong (one
+ * line names what).
+ */
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseCommandLine, portOption, runCli } from '../mocks/cli-options.js';
+import type { IssuerBackend, IssuerKey } from '../mocks/d1/index.js';
+import { ConfigurationError } from '../mocks/faults.js';
+// Types only: the observer itself is loaded once the options are known good, so that a wrong one fails fast.
+import type { ObserverOptions } from '../mocks/observer/index.js';
+import { DEFAULT_LIMITS, type UsageLimits } from '../mocks/observer/limits.js';
+import { fromRoot } from '../lib/paths.js';
+import { loadDotEnv } from '../lib/targets-config.js';
+
+const USAGE = `usage: npm run observe -- [options]
+  --port N                      where the observer listens on 127.0.0.1 (0, the default, picks a free port)
+  --issuer-id ID                the issuerId (default D1_ISSUER_ID)
+  --public-key FILE             the issuer's public key: PEM, or a JWKS / JWK file (default: derived from D1_PRIVATE_KEY)
+  --kid KID                     the kid of a PEM public key (default D1_KEY_ID)
+  --upstream URL                proxy mode: the real D1's banking base (D1_BASE_URL)
+  --upstream-auth URL           its OAuth base (D1_AUTH_URL; default <origin of --upstream>/authz/v1)
+  --client-cert FILE, --client-key FILE, --ca FILE
+                                mutual TLS towards the upstream (default D1_CLIENT_CERT, D1_CLIENT_KEY, D1_CA)
+  --issuer-url URL              recording: the issuer backend the mock D1 notifies
+  --issuer-auth-url URL, --issuer-client-id ID
+                                recording: its OAuth base and client id (secret in MOCK_D1_ISSUER_CLIENT_SECRET)
+  --auto-enrolment              Click to Pay auto-enrolment is configured for the issuer
+  --operation-delay MS          recording: how long the mock's operations stay PENDING
+  --token-margin S              a new token earlier than S seconds before the previous one expires breaks reuse (${DEFAULT_LIMITS.tokenRenewalMarginSeconds})
+  --max-enrolments-per-second N more enrol calls in one second is bulk enrolment (${DEFAULT_LIMITS.maxEnrolmentsPerSecond})
+  --follow-up-grace S           writes this close to the end are too recent to judge their follow-up (${DEFAULT_LIMITS.followUpGraceSeconds})
+  --duration S                  stop after S seconds (default: on SIGINT or SIGTERM)
+  --output DIR                  where to write the evidence (default \${CERTIFY_REPORTS_DIR:-reports})
+  --quiet                       no request log
+  --help                        this text`;
+
+const number = (value: string | undefined, flag: string, { integer = false, min = 0 } = {}): number | undefined => {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < min || (integer && !Number.isInteger(parsed))) {
+    throw new ConfigurationError(`${flag} must be ${integer ? 'a whole number' : 'a number'} of ${min} or more, got "${value}"`);
+  }
+  return parsed;
+};
+
+const readFile = (file: string, what: string): string => {
+  if (!existsSync(file)) throw new ConfigurationError(`${what}: no file at ${file}`);
+  return readFileSync(file, 'utf8');
+};
+
+/** The keys of a JWKS (`{"keys": [...]}`) or of a single JWK, each with its kid. */
+function keysOfJwks(text: string, file: string, fallbackKid: string | undefined): IssuerKey[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ConfigurationError(`--public-key ${file} is neither PEM nor JSON`);
+  }
+  const list = (parsed as { keys?: unknown }).keys ?? [parsed];
+  if (!Array.isArray(list) || list.length === 0) throw new ConfigurationError(`--public-key ${file} holds no key`);
+  return list.map((jwk: unknown, index) => {
+    const kid = (jwk as { kid?: unknown }).kid ?? (list.length === 1 ? fallbackKid : undefined);
+    if (typeof kid !== 'string' || kid === '') throw new ConfigurationError(`--public-key ${file}: key ${index + 1} has no kid (give it one, or --kid for a single key)`);
+    let publicKey: KeyObject;
+    try {
+      publicKey = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    } catch {
+      throw new ConfigurationError(`--public-key ${file}: key ${kid} is not a public JWK`);
+    }
+    return { kid, publicKey };
+  });
+}
+
+/** The issuer's public keys: --public-key (PEM with --kid or D1_KEY_ID, or JWKS), else derived from D1_PRIVATE_KEY. */
+function issuerKeys(file: string | undefined, kid: string | undefined): IssuerKey[] {
+  if (file) {
+    const text = readFile(file, '--public-key');
+    if (!text.includes('-----BEGIN')) return keysOfJwks(text, file, kid);
+    if (!kid) throw new ConfigurationError('--public-key is a PEM key: give its kid with --kid or D1_KEY_ID');
+    try {
+      return [{ kid, publicKey: createPublicKey(text) }];
+    } catch {
+      throw new ConfigurationError(`--public-key ${file} does not hold a PEM public key`);
+    }
+  }
+  const privateKeyFile = process.env.D1_PRIVATE_KEY?.trim();
+  if (!privateKeyFile) return [];
+  if (!kid) throw new ConfigurationError('D1_PRIVATE_KEY is set but D1_KEY_ID is not; give the kid with --kid or D1_KEY_ID');
+  try {
+    // Only the public half is kept: the observer verifies, it never signs.
+    return [{ kid, publicKey: createPublicKey(createPrivateKey(readFile(privateKeyFile, 'D1_PRIVATE_KEY'))) }];
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError('D1_PRIVATE_KEY does not hold a PEM private key');
+  }
+}
+
+async function main(): Promise<void> {
+  const values = parseCommandLine(process.argv.slice(2), {
+    port: { type: 'string' },
+    'issuer-id': { type: 'string' },
+    'public-key': { type: 'string' },
+    kid: { type: 'string' },
+    upstream: { type: 'string' },
+    'upstream-auth': { type: 'string' },
+    'client-cert': { type: 'string' },
+    'client-key': { type: 'string' },
+    ca: { type: 'string' },
+    'issuer-url': { type: 'string' },
+    'issuer-auth-url': { type: 'string' },
+    'issuer-client-id': { type: 'string' },
+    'auto-enrolment': { type: 'boolean' },
+    'operation-delay': { type: 'string' },
+    'token-margin': { type: 'string' },
+    'max-enrolments-per-second': { type: 'string' },
+    'follow-up-grace': { type: 'string' },
+    duration: { type: 'string' },
+    output: { type: 'string' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  loadDotEnv();
+  const env = process.env;
+  const issuerId = values['issuer-id'] ?? env.D1_ISSUER_ID?.trim();
+  if (!issuerId) throw new ConfigurationError('give the issuerId with --issuer-id or D1_ISSUER_ID');
+  if ([...issuerId].length !== 10) throw new ConfigurationError(`--issuer-id must be exactly 10 characters (D1 issuer ids are), got ${[...issuerId].length}`);
+  const keys = issuerKeys(values['public-key'], values.kid ?? env.D1_KEY_ID?.trim());
+  const port = portOption(values.port);
+  const duration = number(values.duration, '--duration', { min: 0.1 });
+  const limits: Partial<UsageLimits> = Object.fromEntries(
+    Object.entries({
+      tokenRenewalMarginSeconds: number(values['token-margin'], '--token-margin'),
+      maxEnrolmentsPerSecond: number(values['max-enrolments-per-second'], '--max-enrolments-per-second', { integer: true, min: 1 }),
+      followUpGraceSeconds: number(values['follow-up-grace'], '--follow-up-grace'),
+    }).filter(([, v]) => v !== undefined),
+  );
+  const reportsDir = values.output ? path.resolve(values.output) : path.resolve(fromRoot(), env.CERTIFY_REPORTS_DIR ?? 'reports');
+
+  let options: ObserverOptions;
+  const common = { issuerId, keys, limits, port, autoEnrolment: values['auto-enrolment'] === true, ...(values.quiet ? {} : { log: (line: string) => process.stdout.write(`${line}\n`) }) };
+  if (values.upstream) {
+    for (const flag of ['upstream', 'upstream-auth'] as const) {
+      const value = values[flag];
+      if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigurationError(`--${flag} must be an http or https URL, got "${value}"`);
+    }
+    const recordingOnly = ['issuer-url', 'issuer-auth-url', 'issuer-client-id', 'operation-delay'].find((flag) => values[flag as keyof typeof values] !== undefined);
+    if (recordingOnly) throw new ConfigurationError(`--${recordingOnly} applies to recording only, not with --upstream`);
+    const certFile = values['client-cert'] ?? env.D1_CLIENT_CERT?.trim();
+    const keyFile = values['client-key'] ?? env.D1_CLIENT_KEY?.trim();
+    const caFile = values.ca ?? env.D1_CA?.trim();
+    if (Boolean(certFile) !== Boolean(keyFile)) throw new ConfigurationError(`${certFile ? '--client-key' : '--client-cert'} is missing; mutual TLS needs both the client certificate and its key`);
+    const cert = certFile ? readFile(certFile, '--client-cert') : undefined;
+    const key = keyFile ? readFile(keyFile, '--client-key') : undefined;
+    const ca = caFile ? readFile(caFile, '--ca') : undefined;
+    options = {
+      ...common,
+      upstream: {
+        bankingUrl: values.upstream,
+        ...(values['upstream-auth'] ? { authUrl: values['upstream-auth'] } : {}),
+        ...(cert || ca ? { tls: { ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(ca ? { ca } : {}) } } : {}),
+      },
+    };
+  } else {
+    const tlsFlag = ['upstream-auth', 'client-cert', 'client-key', 'ca'].find((flag) => values[flag as keyof typeof values] !== undefined);
+    if (tlsFlag) throw new ConfigurationError(`--${tlsFlag} applies to proxy mode only: give --upstream too`);
+    if (keys.length === 0) throw new ConfigurationError("give the issuer's public key with --public-key FILE (PEM or JWKS), or set D1_PRIVATE_KEY and D1_KEY_ID");
+    // The client secret comes from the environment so that it never shows in a process list.
+    const clientSecret = env.MOCK_D1_ISSUER_CLIENT_SECRET;
+    if (values['issuer-auth-url'] && (!values['issuer-client-id'] || !clientSecret)) {
+      throw new ConfigurationError('--issuer-auth-url needs --issuer-client-id and the MOCK_D1_ISSUER_CLIENT_SECRET environment variable');
+    }
+    const backend: IssuerBackend | undefined = values['issuer-url']
+      ? {
+          baseUrl: values['issuer-url'].replace(/\/+$/, ''),
+          ...(values['issuer-auth-url'] ? { authUrl: values['issuer-auth-url'].replace(/\/+$/, ''), clientId: values['issuer-client-id'], clientSecret } : {}),
+        }
+      : undefined;
+    const operationDelayMs = number(values['operation-delay'], '--operation-delay');
+    options = { ...common, mock: { ...(backend ? { backend } : {}), ...(operationDelayMs !== undefined ? { operationDelayMs } : {}) } };
+  }
+  const { startObserver, writeObservationEvidence, applicableConditionalApis, OBSERVATION_DIR } = await import('../mocks/observer/index.js');
+  const applicable = applicableConditionalApis(env.CERTIFY_CONDITIONAL_APIS);
+  const observer = await startObserver(options);
+  process.stdout.write(
+    `observer ${observer.mode === 'proxy' ? `in front of ${observer.d1}` : 'recording against the embedded mock D1'}: ` +
+      `D1_BASE_URL=${observer.bankingUrl} D1_AUTH_URL=${observer.authUrl} issuer ${issuerId}` +
+      `${keys.length > 0 ? `, kid ${keys.map((k) => k.kid).join(' ')}` : ''}\n`,
+  );
+
+  const ended = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    if (duration !== undefined) setTimeout(() => resolve(`${duration} s elapsed`), duration * 1000);
+  });
+  const reason = await ended;
+  process.stdout.write(`observer: stopping (${reason}) after ${observer.observedCalls()} calls; checking them\n`);
+  const evidence = await observer.stop();
+  const written = writeObservationEvidence(evidence, reportsDir, applicable);
+  const { certification } = evidence;
+  process.stdout.write(`\n${written.markdown}\n`);
+  for (const test of certification.tests.filter((t) => t.outcome === 'failed')) {
+    process.stdout.write(`${test.provenance === 'documented' ? 'FAILED' : 'warning'}: ${test.error?.split('\n')[0] ?? test.title}\n`);
+  }
+  process.stdout.write(
+    `observer: ${certification.passed} passed, ${certification.documentedFailures} failed on documented rules, ` +
+      `${certification.inferredWarnings} warnings on inferred rules, ${certification.skipped} skipped; ` +
+      `evidence in ${path.relative(process.cwd(), path.join(reportsDir, OBSERVATION_DIR)) || '.'} and ${path.relative(process.cwd(), path.join(reportsDir, 'allure-results')) || '.'}\n`,
+  );
+  process.exit(certification.documentedFailures === 0 ? 0 : 1);
+}
+
+runCli(main);
