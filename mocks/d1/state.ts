@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import type { Scheme } from './options.js';
 
 export type CardState = 'ACTIVE' | 'INACTIVE' | 'SUSPENDED' | 'DELETED';
@@ -113,8 +113,21 @@ export function newOperationId(now = Date.now()): string {
     timePart = ALPHABET[time % 32] + timePart;
     time = Math.floor(time / 32);
   }
-  const random = [...randomBytes(16)].map((b) => ALPHABET[b % 32]).join('');
+  let random = '';
+  for (const byte of randomPool(16)) random += ALPHABET[byte % 32] ?? '0';
   return `op_${timePart}${random}`;
+}
+
+// One system call for many identifiers: a random call per operation showed in the mock's profile under load.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomPool(size: number): Buffer {
+  if (poolOffset + size > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += size;
+  return pool.subarray(poolOffset - size, poolOffset);
 }
 
 export function newCardId(): string {

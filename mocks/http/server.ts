@@ -105,17 +105,20 @@ function send(response: ServerResponse, answer: Answer, requestId: string, close
 export async function startServer(handler: RequestHandler, options: ServerOptions): Promise<RunningServer> {
   const limit = options.maxBodyBytes ?? ONE_MIB;
   const log = options.log ?? ((): void => undefined);
+  // Redacting a log line costs a few regular expressions per request: only done when someone reads the log.
+  const logging = options.log !== undefined;
   let sequence = 0;
 
   const server = createServer((request, response) => {
     sequence += 1;
     const id = `req-${String(sequence).padStart(6, '0')}`;
-    const started = process.hrtime.bigint();
+    const started = logging ? process.hrtime.bigint() : 0n;
     const method = request.method ?? 'GET';
     let pathForLog = '?';
     const finish = (answer: Answer, close = false): void => {
       if (response.headersSent || response.destroyed) return;
       send(response, answer, id, close);
+      if (!logging) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // A hostile client can send a very long path; the log keeps its start.
       const shown = pathForLog.length > 300 ? `${pathForLog.slice(0, 300)}…(${pathForLog.length} characters)` : pathForLog;

@@ -3,6 +3,7 @@ import { validateRequest } from '../../lib/validation/index.js';
 import { ConfigurationError, faultSet } from '../faults.js';
 import { startServer } from '../http/server.js';
 import { issuerErrorBody } from './answers.js';
+import { resolveChaos, startChaosFront, type ChaosOptions, type ChaosStats } from './chaos.js';
 import { ConsumerDirectory, DEFAULT_CONSUMERS, describeWithoutValue, type ConsumerInfo } from './consumer-directory.js';
 import { issuerFaults } from './faults.js';
 import { resetIssuerState, type IssuerConfig, type IssuerContext } from './issuer-context.js';
@@ -15,6 +16,7 @@ export { DEFAULT_CONSUMER_ID, DEFAULT_CONSUMERS } from './consumer-directory.js'
 export type { NotificationDelivery, NotificationKind, OperationState, ReceivedOperation, OperationStatus } from './notification-ledger.js';
 export { issuerFaults, type IssuerFaultName } from './faults.js';
 export { INSPECTION_PREFIX } from './inspection.js';
+export type { ChaosOptions, ChaosStats } from './chaos.js';
 
 export interface ReferenceIssuerOptions {
   /** Exactly 10 characters, as the contracts require; default TESTBANK01. */
@@ -39,6 +41,11 @@ export interface ReferenceIssuerOptions {
   readonly host?: string;
   /** Receives one redacted line per request; nothing is logged by default. */
   readonly log?: (line: string) => void;
+  /**
+   * An unreliable issuer for fault-tolerance tests: notification calls answered 500, left unanswered or reset, with
+   * the probabilities given, decided by a generator seeded with `seed`. Off by default.
+   */
+  readonly chaos?: ChaosOptions;
 }
 
 export interface RunningReferenceIssuer {
@@ -54,6 +61,8 @@ export interface RunningReferenceIssuer {
   /** The latest state of each notified operation. */
   operationStates(): readonly OperationState[];
   issuedTokenCount(): number;
+  /** What the chaos option did to the notification calls so far; undefined without it. */
+  chaosStats(): ChaosStats | undefined;
   /** Forgets deliveries and tokens; settings and consumers stay. */
   reset(): void;
   /** Adds or replaces a known consumer; a consumerInfo the contract refuses is a ConfigurationError. */
@@ -105,6 +114,8 @@ export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConf
 /** Starts a correct issuer backend (what a bank should implement), with the planted bugs asked for. */
 export async function startReferenceIssuer(options: ReferenceIssuerOptions = {}): Promise<RunningReferenceIssuer> {
   const config = resolveIssuerConfig(options);
+  // Checked before anything listens, like every other option.
+  if (options.chaos) resolveChaos(options.chaos);
   const context: IssuerContext = {
     config,
     faults: faultSet(issuerFaults, options.faults ?? []),
@@ -119,20 +130,32 @@ export async function startReferenceIssuer(options: ReferenceIssuerOptions = {})
     errorBody: issuerErrorBody,
     ...(options.log ? { log: options.log } : {}),
   });
+  // With chaos on, callers reach the issuer through the chaos front only, so its URL is the issuer's.
+  const front = options.chaos
+    ? await startChaosFront(server.url, options.chaos, options.log ?? ((): void => undefined)).catch(async (error: unknown) => {
+        await server.stop();
+        throw error;
+      })
+    : undefined;
+  const url = front?.url ?? server.url;
   return {
-    url: server.url,
-    authUrl: `${server.url}${AUTH_BASE_PATH}`,
+    url,
+    authUrl: `${url}${AUTH_BASE_PATH}`,
     issuerId: config.issuerId,
     clientId: config.clientId,
     clientSecret: config.clientSecret,
     deliveries: () => context.ledger.deliveries(),
     operationStates: () => context.ledger.operationStates(),
     issuedTokenCount: () => context.tokens.issuedCount,
+    chaosStats: () => front?.stats(),
     reset: () => resetIssuerState(context),
     setConsumer: (consumerId, info) => {
       context.consumers.set(consumerId, info);
     },
     removeConsumer: (consumerId) => context.consumers.remove(consumerId),
-    stop: () => server.stop(),
+    stop: async () => {
+      await front?.stop();
+      await server.stop();
+    },
   };
 }

@@ -3,7 +3,6 @@
  * of the run, the go-live verdict with the compliance summary, and a failing test's redacted exchanges and violations.
  * It is opened in headless Chromium (Debian's `chromium`, which .ci/run installs; CHROMIUM_PATH names another).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -11,8 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, test, expect } from '@playwright/test';
-import { fromRoot } from '../../lib/paths.js';
-import { TARGET_VARIABLES } from '../suites/suite-runner.js';
+import { runScript } from '../suites/suite-runner.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -37,13 +35,12 @@ test('the HTML report of a certification with a planted bug shows the overview, 
   test.setTimeout(180_000);
   expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(true);
   const reports = mkdtempSync(path.join(tmpdir(), 'html-report-'));
-  const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !TARGET_VARIABLES.test(entry[0])));
-  const run = spawnSync(
-    process.execPath,
-    [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', 'certify.ts'), '--grep', '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])', `--output=${path.join(reports, 'output')}`],
-    { cwd: fromRoot(), encoding: 'utf8', env: { ...env, CERTIFY_REPORTS_DIR: reports, MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '11' } },
-  );
-  expect(run.status, run.stderr).toBe(1);
+  const run = runScript('certify', ['--grep', '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])', `--output=${path.join(reports, 'output')}`], {
+    CERTIFY_REPORTS_DIR: reports,
+    MOCK_D1_FAULTS: 'consumer-optout-repeat-409',
+    SEED: '11',
+  });
+  expect(run.code, run.stderr).toBe(1);
   const summary = JSON.parse(readFileSync(path.join(reports, 'compliance-summary.json'), 'utf8')) as { verdict: string; totals: { tests: number; failed: number } };
   expect(summary.verdict).toBe('NOT READY');
 

@@ -3,18 +3,13 @@
  * key, card number, name, email and phone number that crossed its HTTP layer (REDACTION_WITNESS_DIR), and none of
  * them may be found under its reports, its Playwright output or its console output.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
 import { test, expect } from '@playwright/test';
-import { fromRoot } from '../../lib/paths.js';
-import { TARGET_VARIABLES } from '../suites/suite-runner.js';
+import { runScript } from '../suites/suite-runner.js';
 import { SecretScanner, readWitnessed } from './secret-scan.js';
-
-const cleanEnv = (): Record<string, string> =>
-  Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !TARGET_VARIABLES.test(entry[0])));
 
 test('the scanner finds a witnessed value as it is, escaped in JSON, encoded in a form and inside an archive', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'secret-scan-'));
@@ -38,21 +33,15 @@ test('a certification with planted bugs writes no secret and no personal data an
   const reports = path.join(work, 'reports');
   const output = path.join(work, 'test-results');
   mkdirSync(witnessDir);
-  const run = spawnSync(process.execPath, [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', 'certify.ts'), `--output=${output}`], {
-    cwd: fromRoot(),
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    env: {
-      ...cleanEnv(),
+  const run = runScript('certify', [`--output=${output}`], {
       REDACTION_WITNESS_DIR: witnessDir,
       CERTIFY_REPORTS_DIR: reports,
       // Failures put received values into messages, violation tables and the verdict: the places most likely to leak.
       MOCK_D1_FAULTS: 'enrol-name-length-unchecked',
       MOCK_ISSUER_FAULTS: 'consumer-language-pattern-broken',
       SEED: '9',
-    },
   });
-  expect(run.status, run.stderr).toBe(1);
+  expect(run.code, run.stderr).toBe(1);
   expect(run.stdout).toContain('NOT READY');
   expect(existsSync(path.join(reports, 'allure-report', 'index.html'))).toBe(true);
 
@@ -78,8 +67,8 @@ test('a certification with planted bugs writes no secret and no personal data an
 });
 
 test('certify refuses --trace, whose traces would keep values unredacted', () => {
-  const run = spawnSync(process.execPath, [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', 'certify.ts'), '--trace=on'], { cwd: fromRoot(), encoding: 'utf8', env: cleanEnv() });
-  expect(run.status).toBe(2);
+  const run = runScript('certify', ['--trace=on']);
+  expect(run.code).toBe(2);
   expect(run.stderr.trim().split('\n')).toHaveLength(1);
   expect(run.stderr).toMatch(/^configuration error: --trace is refused/);
 });

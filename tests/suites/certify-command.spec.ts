@@ -10,20 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { fromRoot } from '../../lib/paths.js';
-import { TARGET_VARIABLES } from './suite-runner.js';
+import { environmentWithoutTargets, runScript, type ScriptRun } from './suite-runner.js';
 
-const cleanEnv = (): Record<string, string> =>
-  Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !TARGET_VARIABLES.test(entry[0])));
-
-function certify(env: Record<string, string>, args: readonly string[] = [], cwd = fromRoot()): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', 'certify.ts'), ...args], {
-    cwd,
-    env: { ...cleanEnv(), ...env },
-    encoding: 'utf8',
-    timeout: 240_000,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const certify = (env: Record<string, string>, args: readonly string[] = [], cwd = fromRoot()): ScriptRun => runScript('certify', args, env, cwd);
 
 test.describe('a wrong configuration stops with one line naming the variable, exit code 2', () => {
   const keyDir = mkdtempSync(path.join(tmpdir(), 'certify-config-'));
@@ -65,7 +54,7 @@ test.describe('a wrong configuration stops with one line naming the variable, ex
   test('Playwright run directly on the suites stops the same way', () => {
     const run = spawnSync(process.execPath, [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', '--project=d1', '--list'], {
       cwd: fromRoot(),
-      env: { ...cleanEnv(), D1_BASE_URL: 'http://127.0.0.1:9/banking' },
+      env: { ...environmentWithoutTargets(), D1_BASE_URL: 'http://127.0.0.1:9/banking' },
       encoding: 'utf8',
     });
     expect(run.status).toBe(2);

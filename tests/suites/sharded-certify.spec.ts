@@ -2,27 +2,14 @@
  * A certification split over machines (`npm run certify -- --shard=K/N`, same SEED) and merged
  * (`npm run certify:merge`) gives the evidence one unsharded run gives: the same summary, the same test outcomes.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
-import { fromRoot } from '../../lib/paths.js';
 import type { CertificationResults } from '../../reporters/certification.js';
-import { TARGET_VARIABLES } from './suite-runner.js';
+import { runScript, type ScriptRun } from './suite-runner.js';
 
-const cleanEnv = (): Record<string, string> =>
-  Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !TARGET_VARIABLES.test(entry[0])));
-
-function script(name: 'certify' | 'certify-merge', args: readonly string[], env: Record<string, string>): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', `${name}.ts`), ...args], {
-    cwd: fromRoot(),
-    encoding: 'utf8',
-    env: { ...cleanEnv(), ...env },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const script = (name: 'certify' | 'certify-merge', args: readonly string[], env: Record<string, string>): ScriptRun => runScript(name, args, env);
 
 // A part of the suites, with a planted bug so that the summaries compared hold a failure.
 const SELECTION = ['suites/d1/field-rules.spec.ts', 'suites/flows/'];

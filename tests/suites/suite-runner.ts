@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -72,4 +72,26 @@ export async function runSuites(options: { env?: Readonly<Record<string, string>
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The environment without any target variable, so that a nested run starts from the embedded mocks. */
+export const environmentWithoutTargets = (): Record<string, string> =>
+  Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !TARGET_VARIABLES.test(entry[0])));
+
+export interface ScriptRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs one of the product's commands (`scripts/<name>.ts`) to its end, from a clean environment plus `env`. */
+export function runScript(name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = fromRoot()): ScriptRun {
+  const run = spawnSync(process.execPath, [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', `${name}.ts`), ...args], {
+    cwd,
+    env: { ...environmentWithoutTargets(), ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 480_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }

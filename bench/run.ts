@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { measureCertify } from './certify-run.js';
+import { compareServers } from './http-comparison.js';
+import { measureMockMemory } from './mock-memory.js';
+import { measurePropertyThroughput } from './property-throughput.js';
+import type { BenchResults, CertifyFigures } from './results.js';
+import { evaluateTargets } from './targets.js';
+import { measureValidators } from './validator-throughput.js';
+
+/** Linux's CPU pressure over the last minute: how much of it some task spent waiting for a CPU, in percent. */
+function cpuPressure(): number | null {
+  try {
+    const avg60 = /^some .*avg60=([\d.]+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))?.[1];
+    return avg60 === undefined ? null : Number(avg60);
+  } catch {
+    return null;
+  }
+}
+
+export interface BenchOptions {
+  readonly skipCertify: boolean;
+  readonly rounds: number;
+  readonly roundSeconds: number;
+}
+
+const CONNECTIONS = 50;
+const WARM_UP_SECONDS = 2;
+const MEMORY_REQUESTS = 100_000;
+const PROPERTY_SECONDS = 8;
+const VALIDATOR_SECONDS = 3;
+/** The whole bench stays under five minutes: certify, last, gets what is left of this, and is stopped past it. */
+const BENCH_BUDGET_SECONDS = 270;
+/** Certify always gets this long at least: enough to meet its 60 s target, so a stopped run has missed it for sure. */
+const CERTIFY_MINIMUM_SECONDS = 70;
+
+/** Every measurement, one after the other (each needs the machine to itself), and the targets judged on them. */
+export async function runBench(options: BenchOptions, progress: (line: string) => void): Promise<BenchResults> {
+  const started = performance.now();
+  const processors = cpus();
+  const machine = {
+    cpus: processors.length,
+    cpuModel: processors[0]?.model.trim() ?? 'unknown',
+    totalMemoryMiB: Math.round(totalmem() / 1024 / 1024),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverageAtStart: loadavg()[0] ?? 0,
+    cpuPressureAtStart: cpuPressure(),
+  };
+  const seed = Math.floor(Math.random() * 0x7fffffff);
+  progress(`${machine.cpus} CPUs, load average ${machine.loadAverageAtStart.toFixed(2)}, CPU pressure ${machine.cpuPressureAtStart ?? '?'} %; seed ${seed}`);
+
+  progress(`1/5 mock D1, Prism and bare node:http: ${CONNECTIONS} connections, ${options.rounds} rounds of ${options.roundSeconds} s each`);
+  const http = await compareServers({ connections: CONNECTIONS, warmUpSeconds: WARM_UP_SECONDS, rounds: options.rounds, roundSeconds: options.roundSeconds }, progress);
+
+  progress(`2/5 mock D1 alone, memory after ${MEMORY_REQUESTS.toLocaleString('en-US')} requests`);
+  const mockD1Memory = await measureMockMemory(MEMORY_REQUESTS, CONNECTIONS);
+  progress(`RSS ${mockD1Memory.rssMiB.toFixed(1)} MiB, heap used ${mockD1Memory.heapUsedMiB.toFixed(1)} MiB`);
+
+  progress(`3/5 notification payload validations for ${VALIDATOR_SECONDS} s`);
+  const validators = measureValidators(VALIDATOR_SECONDS, seed);
+  progress(`${Math.round(validators.validationsPerSecond)} validations/s`);
+
+  progress(`4/5 property cases for ${PROPERTY_SECONDS} s`);
+  const properties = await measurePropertyThroughput(PROPERTY_SECONDS, seed);
+  progress(`${Math.round(properties.casesPerSecond)} cases/s`);
+
+  let certify: CertifyFigures;
+  if (options.skipCertify) {
+    certify = { skipped: true, reason: 'skipped with --skip-certify' };
+  } else {
+    const limit = Math.max(CERTIFY_MINIMUM_SECONDS, Math.round(BENCH_BUDGET_SECONDS - (performance.now() - started) / 1000));
+    progress(`5/5 npm run certify on the embedded mocks (stopped after ${limit} s)`);
+    certify = await measureCertify(limit);
+    if (!certify.skipped) progress(`${certify.wallSeconds.toFixed(1)} s, exit code ${String(certify.exitCode)}, peak ${certify.peakTreeRssMiB.toFixed(0)} MiB`);
+  }
+
+  const targets = evaluateTargets({
+    'mock-d1-vs-prism': http.ratios.mockD1OverPrism,
+    'mock-d1-vs-bare': http.ratios.mockD1OverBare,
+    'property-cases-per-second': properties.casesPerSecond,
+    // A run stopped at its limit took at least that long, more than the target: still a figure, and a missed target.
+    'certify-wall-time': certify.skipped ? null : certify.wallSeconds,
+    'mock-d1-rss-after-100k': mockD1Memory.rssMiB,
+  });
+  return {
+    date: new Date().toISOString(),
+    machine,
+    benchSeconds: (performance.now() - started) / 1000,
+    http,
+    properties,
+    validators,
+    certify,
+    mockD1Memory,
+    targets,
+  };
+}

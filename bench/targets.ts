@@ -1,0 +1,82 @@
+/**
+ * The performance targets of the project (issue 7), in one place: `npm run bench` measures against them and
+ * `npm run bench:check` judges a results file by them, so a target changed here is judged the same way everywhere.
+ */
+
+export type Comparison = 'at-least' | 'at-most' | 'below';
+
+export interface TargetDefinition {
+  readonly id: TargetId;
+  /** What is measured, as the results table shows it. */
+  readonly description: string;
+  readonly unit: '×' | 'cases/s' | 's' | 'MiB';
+  readonly comparison: Comparison;
+  readonly threshold: number;
+}
+
+export type TargetId = 'mock-d1-vs-prism' | 'mock-d1-vs-bare' | 'property-cases-per-second' | 'certify-wall-time' | 'mock-d1-rss-after-100k';
+
+export const TARGETS: readonly TargetDefinition[] = [
+  { id: 'mock-d1-vs-prism', description: "mock D1 requests/s ÷ Prism's", unit: '×', comparison: 'at-least', threshold: 10 },
+  { id: 'mock-d1-vs-bare', description: "mock D1 requests/s ÷ bare node:http's", unit: '×', comparison: 'at-least', threshold: 0.5 },
+  { id: 'property-cases-per-second', description: 'property cases per second, end to end', unit: 'cases/s', comparison: 'at-least', threshold: 2_000 },
+  { id: 'certify-wall-time', description: 'full npm run certify on the embedded mocks (2 cores)', unit: 's', comparison: 'at-most', threshold: 60 },
+  { id: 'mock-d1-rss-after-100k', description: 'mock D1 RSS after 100,000 requests', unit: 'MiB', comparison: 'below', threshold: 200 },
+];
+
+/** A target with the figure measured for it: `value` null when it was not measured (a skipped step). */
+export interface TargetResult {
+  readonly id: TargetId;
+  readonly description: string;
+  readonly unit: TargetDefinition['unit'];
+  readonly comparison: Comparison;
+  readonly target: number;
+  readonly value: number | null;
+  readonly met: boolean | null;
+}
+
+export function meets(definition: Pick<TargetDefinition, 'comparison' | 'threshold'>, value: number): boolean {
+  switch (definition.comparison) {
+    case 'at-least':
+      return value >= definition.threshold;
+    case 'at-most':
+      return value <= definition.threshold;
+    case 'below':
+      return value < definition.threshold;
+  }
+}
+
+/** Each target with its figure and whether it is met; a figure absent from `values` is not measured. */
+export function evaluateTargets(values: Readonly<Partial<Record<TargetId, number | null>>>): TargetResult[] {
+  return TARGETS.map((definition) => {
+    const value = values[definition.id] ?? null;
+    return {
+      id: definition.id,
+      description: definition.description,
+      unit: definition.unit,
+      comparison: definition.comparison,
+      target: definition.threshold,
+      value,
+      met: value === null ? null : meets(definition, value),
+    };
+  });
+}
+
+const SYMBOL: Readonly<Record<Comparison, string>> = { 'at-least': '≥', 'at-most': '≤', below: '<' };
+
+/** A figure in its unit, rounded as a reader wants it: `12.3×`, `2,140 cases/s`, `58.2 s`, `143.5 MiB`. */
+export function formatFigure(value: number, unit: TargetDefinition['unit']): string {
+  switch (unit) {
+    case '×':
+      return `${value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 1 })}×`;
+    case 'cases/s':
+      return `${Math.round(value).toLocaleString('en-US')} cases/s`;
+    case 's':
+    case 'MiB':
+      return `${value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${unit}`;
+  }
+}
+
+/** The target as a condition: `≥ 10×`, `< 200 MiB`. */
+export const formatTarget = (definition: Pick<TargetDefinition, 'comparison' | 'threshold' | 'unit'>): string =>
+  `${SYMBOL[definition.comparison]} ${definition.unit === '×' ? `${definition.threshold}×` : `${definition.threshold.toLocaleString('en-US')} ${definition.unit}`}`;

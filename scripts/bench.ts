@@ -1,0 +1,99 @@
+/**
+ * `npm run bench [-- options]`: measures, in one run, the mock D1 against Prism and a bare node:http server, the
+ * property cases and notification validations per second, a full `npm run certify` on the embedded mocks, and the mock
+ * D1's memory after 100,000 requests; writes bench/results.json and bench/results.md. It reports: a missed target is
+ * printed, never an exit code.
+ *
+ * `npm run bench:check [-- file]` judges a results file (bench/results.json by default) by the targets: one line per
+ * target; exit code 1 when one is missed, 2 when the file is missing or malformed.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkResults } from '../bench/check.js';
+import { fromRoot } from '../lib/paths.js';
+import { ConfigurationError } from '../mocks/faults.js';
+
+const USAGE = `usage: npm run bench -- [--skip-certify] [--rounds N] [--round-seconds S] [--out DIR]
+       npm run bench:check -- [FILE]`;
+
+function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new ConfigurationError(`${flag} must be a whole number from 1, got "${value}"`);
+  return number;
+}
+
+const stringOption = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
+
+function check(file: string): number {
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  const outcome = checkResults(text, path.relative(process.cwd(), file) || file);
+  const write = outcome.exitCode === 2 ? process.stderr : process.stdout;
+  for (const line of outcome.lines) write.write(`${line}\n`);
+  return outcome.exitCode;
+}
+
+async function bench(options: { skipCertify: boolean; rounds: number; roundSeconds: number; outDir: string }): Promise<number> {
+  // The measuring modules load mocks, Prism's wrapper and autocannon: only a bench run needs them.
+  const { runBench } = await import('../bench/run.js');
+  const results = await runBench(options, (line) => process.stdout.write(`bench: ${line}\n`));
+  const { resultsMarkdown } = await import('../bench/results.js');
+  mkdirSync(options.outDir, { recursive: true });
+  const jsonFile = path.join(options.outDir, 'results.json');
+  writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  const markdown = resultsMarkdown(results);
+  writeFileSync(path.join(options.outDir, 'results.md'), markdown);
+  process.stdout.write(`\n${markdown}\nbench: written ${path.relative(process.cwd(), jsonFile)} and results.md in ${Math.round(results.benchSeconds)} s\n`);
+  check(jsonFile);
+  // Benchmarks report; a missed target is for the reader, not for the exit code.
+  return 0;
+}
+
+function parseCommandLine(argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        check: { type: 'boolean' },
+        'skip-certify': { type: 'boolean' },
+        rounds: { type: 'string' },
+        'round-seconds': { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    });
+  } catch (error) {
+    throw new ConfigurationError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCommandLine(process.argv.slice(2));
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.check) {
+    if (positionals.length > 1) throw new ConfigurationError(`bench:check takes one results file, got ${positionals.length}`);
+    return check(path.resolve(positionals[0] ?? fromRoot('bench', 'results.json')));
+  }
+  if (positionals.length > 0) throw new ConfigurationError(`unexpected argument ${positionals[0] ?? ''}; ${USAGE}`);
+  return bench({
+    skipCertify: values['skip-certify'] === true,
+    rounds: positiveInteger(stringOption(values.rounds), '--rounds', 4),
+    roundSeconds: positiveInteger(stringOption(values['round-seconds']), '--round-seconds', 2),
+    outDir: path.resolve(stringOption(values.out) ?? fromRoot('bench')),
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+    // A wrong option is exit code 2, as for every command of the project.
+    process.exit(error instanceof ConfigurationError ? 2 : 1);
+  },
+);

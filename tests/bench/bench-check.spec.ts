@@ -1,0 +1,99 @@
+/**
+ * `npm run bench:check`: a results file judged by the targets of bench/targets.ts, one line per target; exit code 1
+ * when one is missed, 2 when the file is missing or malformed. No benchmark runs here: the files are written by hand.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { checkResults } from '../../bench/check.js';
+import { TARGETS, evaluateTargets, type TargetId } from '../../bench/targets.js';
+import { runToEnd } from '../mocks/cli-process.js';
+
+/** Figures that meet every target. */
+const ALL_MET: Readonly<Record<TargetId, number>> = {
+  'mock-d1-vs-prism': 14.2,
+  'mock-d1-vs-bare': 0.61,
+  'property-cases-per-second': 2_400,
+  'certify-wall-time': 55,
+  'mock-d1-rss-after-100k': 150,
+};
+
+const resultsFile = (values: Readonly<Partial<Record<TargetId, number | null>>>): string => JSON.stringify({ date: '2026-11-22T00:00:00.000Z', targets: evaluateTargets(values) });
+
+test('a file whose figures meet every target passes, one line per target', () => {
+  const outcome = checkResults(resultsFile(ALL_MET), 'results.json');
+  expect(outcome.exitCode).toBe(0);
+  expect(outcome.lines).toHaveLength(TARGETS.length);
+  for (const line of outcome.lines) expect(line).toMatch(/^met\s/);
+  expect(outcome.lines[0]).toBe("met           mock D1 requests/s ÷ Prism's: 14.2× (target ≥ 10×)");
+});
+
+test('one missed target fails with exit code 1 and names it; the others still say met', () => {
+  const outcome = checkResults(resultsFile({ ...ALL_MET, 'certify-wall-time': 110.64 }), 'results.json');
+  expect(outcome.exitCode).toBe(1);
+  expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual(['MISSED        full npm run certify on the embedded mocks (2 cores): 110.6 s (target ≤ 60 s)']);
+  expect(outcome.lines.filter((line) => line.startsWith('met'))).toHaveLength(TARGETS.length - 1);
+});
+
+test('a figure on the boundary is judged as the target words it: at least and at most include it, below does not', () => {
+  const onTheBoundary = { 'mock-d1-vs-prism': 10, 'mock-d1-vs-bare': 0.5, 'property-cases-per-second': 2_000, 'certify-wall-time': 60, 'mock-d1-rss-after-100k': 200 };
+  const outcome = checkResults(resultsFile(onTheBoundary), 'results.json');
+  expect(outcome.exitCode).toBe(1);
+  expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual(['MISSED        mock D1 RSS after 100,000 requests: 200.0 MiB (target < 200 MiB)']);
+});
+
+test('the targets of the code decide, not the met the file claims', () => {
+  const file = JSON.parse(resultsFile(ALL_MET)) as { targets: { id: string; value: number; met: boolean; target: number }[] };
+  const prism = file.targets.find((t) => t.id === 'mock-d1-vs-prism');
+  if (!prism) throw new Error('the fixture has no Prism target');
+  Object.assign(prism, { value: 3, target: 2, met: true });
+  const outcome = checkResults(JSON.stringify(file), 'results.json');
+  expect(outcome.exitCode).toBe(1);
+  expect(outcome.lines[0]).toBe("MISSED        mock D1 requests/s ÷ Prism's: 3× (target ≥ 10×)");
+});
+
+test('a step left out of the run (null figure) is reported as not measured, neither met nor missed', () => {
+  const outcome = checkResults(resultsFile({ ...ALL_MET, 'certify-wall-time': null }), 'results.json');
+  expect(outcome.exitCode).toBe(0);
+  expect(outcome.lines).toContain('not measured  full npm run certify on the embedded mocks (2 cores) (target ≤ 60 s)');
+});
+
+test.describe('a missing or malformed file is exit code 2 with one line saying what is wrong', () => {
+  const cases: [string, string | undefined, RegExp][] = [
+    ['no file', undefined, /results\.json does not exist; run npm run bench first/],
+    ['not JSON', '{"targets": [', /results\.json is not valid JSON/],
+    ['no targets list', JSON.stringify({ date: 'today' }), /results\.json has no "targets" list/],
+    ['a JSON array', '[]', /has no "targets" list/],
+    ['a target left out', JSON.stringify({ targets: evaluateTargets(ALL_MET).filter((t) => t.id !== 'mock-d1-vs-bare') }), /no figure for the target mock-d1-vs-bare/],
+    ['a figure that is no number', JSON.stringify({ targets: evaluateTargets(ALL_MET).map((t) => (t.id === 'property-cases-per-second' ? { ...t, value: 'fast' } : t)) }), /the figure of property-cases-per-second is "fast", not a number/],
+  ];
+  for (const [what, text, message] of cases) {
+    test(what, () => {
+      const outcome = checkResults(text, 'bench/results.json');
+      expect(outcome.exitCode).toBe(2);
+      expect(outcome.lines).toHaveLength(1);
+      expect(outcome.lines[0]).toMatch(message);
+    });
+  }
+});
+
+test('npm run bench:check exits 0, 1 and 2 as the file says, printing its lines', async () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'bench-check-'));
+  const met = path.join(work, 'met.json');
+  const missed = path.join(work, 'missed.json');
+  writeFileSync(met, resultsFile(ALL_MET));
+  writeFileSync(missed, resultsFile({ ...ALL_MET, 'mock-d1-vs-prism': 4 }));
+  const [metRun, missedRun, absentRun] = await Promise.all([
+    runToEnd('scripts/bench.ts', ['--check', met]),
+    runToEnd('scripts/bench.ts', ['--check', missed]),
+    runToEnd('scripts/bench.ts', ['--check', path.join(work, 'absent.json')]),
+  ]);
+  expect(metRun.code, metRun.stderr).toBe(0);
+  expect(metRun.stdout.split('\n')).toHaveLength(TARGETS.length);
+  expect(missedRun.code, missedRun.stderr).toBe(1);
+  expect(missedRun.stdout).toContain('MISSED        mock D1 requests/s ÷ Prism');
+  expect(absentRun.code).toBe(2);
+  expect(absentRun.stderr.split('\n')).toHaveLength(1);
+  expect(absentRun.stderr).toMatch(/absent\.json does not exist/);
+});

@@ -1,0 +1,157 @@
+/**
+ * The pure parts of the bench: how rounds combine, how ratios and targets are judged, how the Markdown table reads,
+ * how a process tree's memory is read from /proc texts. Figures are written by hand; nothing is measured or timed.
+ */
+import { test, expect } from '@playwright/test';
+import { largestRssMiBOfTimeReport } from '../../bench/certify-run.js';
+import type { HttpLoadFigures } from '../../bench/http-load.js';
+import { combineRounds, throughputRatio } from '../../bench/http-comparison.js';
+import { descendantsOf, parseStat, rssBytesOfStatus } from '../../bench/process-tree.js';
+import { resultsMarkdown, type BenchResults, type ServerFigures } from '../../bench/results.js';
+import { evaluateTargets, formatFigure, formatTarget } from '../../bench/targets.js';
+
+const round = (requests: number, durationSeconds: number, latencyP50Ms: number, latencyP99Ms: number): HttpLoadFigures => ({
+  requests,
+  durationSeconds,
+  requestsPerSecond: requests / durationSeconds,
+  latencyP50Ms,
+  latencyP99Ms,
+  non2xx: 0,
+  errors: 0,
+});
+
+const server = (requestsPerSecond: number): ServerFigures => ({ requestsPerSecond, latencyP50Ms: 10, latencyP99Ms: 30, requests: requestsPerSecond * 8, non2xx: 0, errors: 0 });
+
+function sampleResults(overrides: Partial<BenchResults> = {}): BenchResults {
+  const servers = { mockD1: server(4_000), prism: server(300), prismQuiet: server(800), bare: server(9_000) };
+  return {
+    date: '2026-11-22T06:00:00.000Z',
+    machine: { cpus: 2, cpuModel: 'Test CPU', totalMemoryMiB: 24_105, node: 'v20.20.2', platform: 'linux x64', loadAverageAtStart: 0.5, cpuPressureAtStart: 12.4 },
+    benchSeconds: 200,
+    http: {
+      request: 'authenticated Click to Pay card opt-out',
+      connections: 50,
+      warmUpSeconds: 2,
+      rounds: 2,
+      roundSeconds: 4,
+      prismVersion: '5.16.0',
+      servers,
+      ratios: { mockD1OverPrism: 4_000 / 300, mockD1OverQuietPrism: 4_000 / 800, mockD1OverBare: 4_000 / 9_000 },
+    },
+    properties: { cases: 12_000, seconds: 8, casesPerSecond: 1_500, seed: 1, responseViolations: 0, operations: ['clickToPayOptoutCard'] },
+    validators: { validations: 90_000, seconds: 3, validationsPerSecond: 30_000, payloads: 1_000 },
+    certify: { skipped: false, wallSeconds: 98.25, exitCode: 0, finished: true, peakTreeRssMiB: 812.4, memoryMethod: 'process tree RSS summed from /proc every 200 ms', largestProcessRssMiB: 301.2 },
+    mockD1Memory: { rssAtStartMiB: 110.5, requests: 100_000, rssMiB: 150.25, heapUsedMiB: 60.5, heapUsedAfterGcMiB: 55.1, requestsPerSecond: 3_900, non2xx: 0, errors: 0 },
+    targets: evaluateTargets({ 'mock-d1-vs-prism': 4_000 / 300, 'mock-d1-vs-bare': 4_000 / 9_000, 'property-cases-per-second': 1_500, 'certify-wall-time': 98.25, 'mock-d1-rss-after-100k': 150.25 }),
+    ...overrides,
+  };
+}
+
+test.describe('combining measured rounds', () => {
+  test('throughput is every request over every second, p50 the median of the rounds, p99 the worst round', () => {
+    const combined = combineRounds([round(8_000, 4, 10, 40), round(12_000, 4, 6, 25), round(10_000, 4, 8, 90)]);
+    expect(combined.requests).toBe(30_000);
+    expect(combined.requestsPerSecond).toBe(2_500);
+    expect(combined.latencyP50Ms).toBe(8);
+    expect(combined.latencyP99Ms).toBe(90);
+  });
+
+  test('with two rounds the median is their mean; errors and non-2xx answers add up', () => {
+    const combined = combineRounds([{ ...round(100, 1, 4, 9), non2xx: 2, errors: 1 }, { ...round(300, 1, 6, 7), non2xx: 3 }]);
+    expect(combined.latencyP50Ms).toBe(5);
+    expect(combined).toMatchObject({ requests: 400, requestsPerSecond: 200, non2xx: 5, errors: 1 });
+  });
+
+  test('a ratio against a server that answered nothing is refused rather than infinite', () => {
+    expect(throughputRatio(server(4_000), server(400), 'mock D1 / Prism')).toBe(10);
+    expect(() => throughputRatio(server(4_000), server(0), 'mock D1 / Prism')).toThrow(/mock D1 \/ Prism: the second server answered no request/);
+  });
+});
+
+test.describe('targets', () => {
+  test('each target is judged on its figure; a figure not measured is neither met nor missed', () => {
+    const judged = evaluateTargets({ 'mock-d1-vs-prism': 9.99, 'mock-d1-vs-bare': 0.5, 'certify-wall-time': null, 'mock-d1-rss-after-100k': 199.9 });
+    expect(Object.fromEntries(judged.map((t) => [t.id, t.met]))).toEqual({
+      'mock-d1-vs-prism': false,
+      'mock-d1-vs-bare': true,
+      'property-cases-per-second': null,
+      'certify-wall-time': null,
+      'mock-d1-rss-after-100k': true,
+    });
+    expect(judged.find((t) => t.id === 'mock-d1-vs-prism')).toMatchObject({ value: 9.99, target: 10, comparison: 'at-least', unit: '×' });
+  });
+
+  test('figures and targets read as a person writes them', () => {
+    expect(formatFigure(13.333, '×')).toBe('13.3×');
+    expect(formatFigure(0.4444, '×')).toBe('0.44×');
+    expect(formatFigure(2140.6, 'cases/s')).toBe('2,141 cases/s');
+    expect(formatFigure(58.24, 's')).toBe('58.2 s');
+    expect(formatFigure(200, 'MiB')).toBe('200.0 MiB');
+    expect(formatTarget({ comparison: 'at-least', threshold: 0.5, unit: '×' })).toBe('≥ 0.5×');
+    expect(formatTarget({ comparison: 'at-least', threshold: 2_000, unit: 'cases/s' })).toBe('≥ 2,000 cases/s');
+    expect(formatTarget({ comparison: 'below', threshold: 200, unit: 'MiB' })).toBe('< 200 MiB');
+  });
+});
+
+test.describe('the Markdown table', () => {
+  test('shows the machine, the three servers side by side, the other figures and every target with its verdict', () => {
+    const markdown = resultsMarkdown(sampleResults());
+    expect(markdown).toContain('Measured 2026-11-22 on 2 CPUs (Test CPU), 23.5 GiB, Node v20.20.2, linux x64; load average 0.50, tasks waiting for a CPU 12 % of the time when it started.');
+    expect(markdown).toContain('| mock D1 | 4,000 | 10 ms | 30 ms |');
+    expect(markdown).toContain('| Prism 5.16.0, same contract, default logging (`prism mock`) | 300 | 10 ms | 30 ms |');
+    expect(markdown).toContain('| Prism 5.16.0, same contract, `--verboseLevel warn` (mock D1 ÷ this: 5×) | 800 | 10 ms | 30 ms |');
+    expect(markdown).toContain('| bare `node:http`, fixed JSON body (loopback ceiling) | 9,000 | 10 ms | 30 ms |');
+    expect(markdown).toContain('| `npm run certify` on the embedded mocks: wall time (exit code 0) | 98.3 s |');
+    expect(markdown).toContain('largest single process 301.2 MiB (/usr/bin/time -v) | 812.4 MiB |');
+    expect(markdown).toContain("| mock D1 requests/s ÷ Prism's | 13.3× | ≥ 10× | yes |");
+    expect(markdown).toContain("| mock D1 requests/s ÷ bare node:http's | 0.44× | ≥ 0.5× | **no** |");
+    expect(markdown).toContain('| full npm run certify on the embedded mocks (2 cores) | 98.3 s | ≤ 60 s | **no** |');
+    expect(markdown).toContain('| mock D1 RSS after 100,000 requests | 150.3 MiB | < 200 MiB | yes |');
+    expect(markdown).toContain('| mock D1 alone after 100,000 requests: RSS (idle before the load) | 150.3 MiB (110.5 MiB) |');
+    // Every line of a table has the same number of cells as its header.
+    for (const table of markdown.split('\n\n').filter((block) => block.includes('|---'))) {
+      const rows = table.split('\n').filter((line) => line.startsWith('|'));
+      const cells = (line: string): number => line.split(' | ').length;
+      for (const row of rows.slice(2)) expect(cells(row), row).toBe(cells(rows[0] ?? ''));
+    }
+  });
+
+  test('a certify run stopped at the time limit says it took longer than that', () => {
+    const stopped = { skipped: false, wallSeconds: 120, exitCode: null, finished: false, peakTreeRssMiB: 700, memoryMethod: 'sampled', largestProcessRssMiB: null } as const;
+    expect(resultsMarkdown(sampleResults({ certify: stopped }))).toContain('| `npm run certify` on the embedded mocks: wall time (stopped at the bench time limit) | more than 120.0 s |');
+  });
+
+  test('a skipped certify and a server with refusals say so', () => {
+    const results = sampleResults({ certify: { skipped: true, reason: 'skipped with --skip-certify' }, targets: evaluateTargets({ 'certify-wall-time': null }) });
+    const withRefusals = { ...results, http: { ...results.http, servers: { ...results.http.servers, prism: { ...server(300), non2xx: 12, errors: 1 } } } };
+    const markdown = resultsMarkdown(withRefusals);
+    expect(markdown).toContain('| `npm run certify` on the embedded mocks | not measured: skipped with --skip-certify |');
+    expect(markdown).toContain('| full npm run certify on the embedded mocks (2 cores) | not measured | ≤ 60 s | – |');
+    expect(markdown).toContain('| Prism 5.16.0, same contract, default logging (`prism mock`) (12 non-2xx, 1 errors) | 300 |');
+  });
+});
+
+test.describe('the memory of a process tree, from /proc', () => {
+  test('the parent pid is read after the last parenthesis, whatever the command name holds', () => {
+    expect(parseStat('4242 (node) S 4200 4242 4200 0 -1 4194560')).toEqual({ pid: 4242, ppid: 4200 });
+    expect(parseStat('77 (a (weird) name) R 1 77 77 0')).toEqual({ pid: 77, ppid: 1 });
+    expect(parseStat('not a stat line')).toBeUndefined();
+  });
+
+  test('the resident set comes from VmRSS, in bytes; a process without one counts nothing', () => {
+    expect(rssBytesOfStatus('Name:\tnode\nVmPeak:\t 900 kB\nVmRSS:\t  123456 kB\nRssAnon:\t 1 kB\n')).toBe(123_456 * 1024);
+    expect(rssBytesOfStatus('Name:\tkworker\nState:\tI (idle)\n')).toBeUndefined();
+  });
+
+  test('the tree is the root and everything below it, nothing beside it', () => {
+    const parentOf = new Map([[10, 1], [11, 10], [12, 10], [13, 12], [20, 1], [21, 20]]);
+    expect(descendantsOf(10, parentOf).sort((a, b) => a - b)).toEqual([10, 11, 12, 13]);
+    expect(descendantsOf(99, parentOf)).toEqual([99]);
+  });
+
+  test("/usr/bin/time -v's report gives the largest single process's peak", () => {
+    const report = '\tCommand being timed: "tsx scripts/certify.ts"\n\tMaximum resident set size (kbytes): 308428\n\tExit status: 0\n';
+    expect(largestRssMiBOfTimeReport(report)).toBeCloseTo(301.2, 1);
+    expect(largestRssMiBOfTimeReport('no report')).toBeUndefined();
+  });
+});
