@@ -4,7 +4,7 @@
  * bench/isolated-server.ts with `node --expose-gc --import tsx`; it takes orders and reports over the IPC channel.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../mocks/http/server.js';
 
 export type IsolatedServerKind = 'mock-d1' | 'reference-issuer' | 'bare-http';
 
@@ -41,19 +41,7 @@ async function startBare(): Promise<{ url: string; stop: () => Promise<void> }> 
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(BARE_BODY)) });
     response.end(BARE_BODY);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server);
 }
 
 async function start(settings: ServerSettings): Promise<{ url: string; stop: () => Promise<void> }> {

@@ -3,7 +3,7 @@ import { SignJWT, type JWTPayload } from 'jose';
 import { operations, type OperationId } from '../gen/operations.js';
 import { Agent, type Dispatcher } from 'undici';
 import { formRequest, jsonRequest, send, type HttpRequest, type HttpResponse } from './http/client.js';
-import { witness } from './evidence/witness.js';
+import { witness, witnessing } from './evidence/witness.js';
 
 export interface D1ClientOptions {
   /** D1_BASE_URL, e.g. https://api.d1-stg.thalescloud.io/banking */
@@ -49,7 +49,7 @@ export class D1Client {
 
   constructor(readonly options: D1ClientOptions) {
     this.key = typeof options.privateKey === 'string' ? createPrivateKey(options.privateKey) : options.privateKey;
-    witness('private key', this.key.export({ format: 'jwk' }).d);
+    if (witnessing) witness('private key', this.key.export({ format: 'jwk' }).d);
     this.dispatcher = options.tls ? new Agent({ connect: { ...options.tls } }) : undefined;
   }
 

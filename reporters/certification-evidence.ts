@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { apis, rules } from '../gen/catalogue.js';
 import { fromRoot } from '../lib/paths.js';
+import { keepOnlyObservationResults, readObservation } from '../mocks/observer/evidence.js';
 import type { CertifiedTest } from './certification.js';
 import { summarise, summaryMarkdown, type ComplianceSummary } from './compliance-summary.js';
 
@@ -88,7 +89,7 @@ function generateHtmlReport(resultsDir: string, reportDir: string, verdict: stri
   return `the Allure report could not be generated (exit ${run.status ?? run.signal ?? '?'}): ${(run.stderr || run.stdout).trim().split('\n').slice(-1)[0] ?? ''}`;
 }
 
-export interface Evidence {
+interface Evidence {
   readonly summary: ComplianceSummary;
   readonly markdown: string;
   /** Why the HTML report is missing, when it is. */
@@ -99,7 +100,7 @@ export interface Evidence {
  * Turns a run's test outcomes into the evidence: the compliance summary (JSON checked against its schema, and
  * Markdown), the verdict entry in the Allure results, and the Allure HTML report.
  */
-export function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription): Evidence {
+function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription): Evidence {
   const summary = summarise({
     tests,
     apis,
@@ -120,4 +121,32 @@ export function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[
   writeVerdictResult(resultsDir, summary, markdown);
   const reportProblem = generateHtmlReport(resultsDir, path.join(reportsDir, 'allure-report'), summary.verdict);
   return { summary, markdown, reportProblem };
+}
+
+/**
+ * Clears what an earlier run left in a reports directory, whose results would mix with this one's; an observation of
+ * the issuer's own calls (npm run observe) made there stays, since it is part of the evidence.
+ */
+export function clearEarlierEvidence(reportsDir: string): void {
+  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-report', 'blob-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
+    rmSync(path.join(reportsDir, stale), { recursive: true, force: true });
+  }
+  keepOnlyObservationResults(path.join(reportsDir, 'allure-results'));
+}
+
+/**
+ * The end of a certification (`certify`, or `certify:merge` for a sharded one): merges an observation found in the
+ * reports directory, writes the evidence, prints the summary and where everything is, and returns the exit code:
+ * 0 READY, 1 NOT READY or no HTML report.
+ */
+export function concludeCertification(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription, command: string, outcome = ''): number {
+  const observed = readObservation(reportsDir) ?? [];
+  if (observed.length > 0) process.stdout.write(`${command}: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
+  const { summary, markdown, reportProblem } = writeEvidence(reportsDir, [...tests, ...observed], run);
+  const shown = path.relative(process.cwd(), reportsDir) || '.';
+  process.stdout.write(`\n${markdown}\n`);
+  if (reportProblem) process.stderr.write(`${command}: ${reportProblem}\n`);
+  process.stdout.write(`${command}: ${outcome}${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; HTML report in ${path.join(shown, 'allure-report')}\n`);
+  if (reportProblem) return 1;
+  return summary.verdict === 'READY' ? 0 : 1;
 }

@@ -13,8 +13,7 @@ import path from 'node:path';
 import { ConfigurationError } from '../mocks/faults.js';
 import { fromRoot } from '../lib/paths.js';
 import type { CertificationResults } from '../reporters/certification.js';
-import { RUN_FILE, TESTS_FILE, writeEvidence, type RunDescription } from '../reporters/certification-evidence.js';
-import { keepOnlyObservationResults, readObservation } from '../mocks/observer/evidence.js';
+import { RUN_FILE, TESTS_FILE, clearEarlierEvidence, concludeCertification, type RunDescription } from '../reporters/certification-evidence.js';
 
 interface Shard {
   readonly dir: string;
@@ -82,11 +81,7 @@ function main(): number {
     }
     throw error;
   }
-  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
-    rmSync(path.join(output, stale), { recursive: true, force: true });
-  }
-  // An observation of the issuer's own calls placed in the output directory is part of the evidence.
-  keepOnlyObservationResults(path.join(output, 'allure-results'));
+  clearEarlierEvidence(output);
   // Playwright replays the shards' blob reports through the same reporters one run uses: JUnit and certification.
   const blobs = mkdtempSync(path.join(tmpdir(), 'certify-blobs-'));
   try {
@@ -113,15 +108,7 @@ function main(): number {
     for (const file of readdirSync(from)) copyFileSync(path.join(from, file), path.join(output, 'allure-results', file));
   }
   const results = JSON.parse(readFileSync(path.join(output, TESTS_FILE), 'utf8')) as CertificationResults;
-  const observed = readObservation(output) ?? [];
-  if (observed.length > 0) process.stdout.write(`certify:merge: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
-  const { summary, markdown, reportProblem } = writeEvidence(output, [...results.tests, ...observed], run);
-  const shown = path.relative(process.cwd(), output) || '.';
-  process.stdout.write(`\n${markdown}\n`);
-  if (reportProblem) process.stderr.write(`certify:merge: ${reportProblem}\n`);
-  process.stdout.write(`certify:merge: ${shards.length} shards merged; ${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; HTML report in ${path.join(shown, 'allure-report')}\n`);
-  if (reportProblem) return 1;
-  return summary.verdict === 'READY' ? 0 : 1;
+  return concludeCertification(output, results.tests, run, 'certify:merge', `${shards.length} shards merged; `);
 }
 
 process.exit(main());

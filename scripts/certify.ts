@@ -11,14 +11,13 @@
  * results of all N shards into the same evidence as one run.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../mocks/faults.js';
 import { loadDotEnv, readTargets } from '../lib/targets-config.js';
 import { fromRoot } from '../lib/paths.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
-import { RUN_FILE, TESTS_FILE, writeEvidence, type RunDescription } from '../reporters/certification-evidence.js';
-import { keepOnlyObservationResults, readObservation } from '../mocks/observer/evidence.js';
+import { RUN_FILE, TESTS_FILE, clearEarlierEvidence, concludeCertification, type RunDescription } from '../reporters/certification-evidence.js';
 
 /** The `--shard=K/N` (or `--shard K/N`) option passed through to Playwright, when there is one. */
 function shardOf(args: readonly string[]): { current: number; total: number } | undefined {
@@ -65,12 +64,7 @@ function main(): number {
   process.stdout.write(`certify: D1 ${run.targets.d1}, issuer ${run.targets.issuer}, seed ${run.seed}${shard ? `, shard ${shard.current}/${shard.total}` : ''}\n`);
   const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
   const shown = path.relative(process.cwd(), reportsDir) || '.';
-  // Results of an earlier run would mix with this one's.
-  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-report', 'blob-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
-    rmSync(path.join(reportsDir, stale), { recursive: true, force: true });
-  }
-  // An observation of the issuer's own calls (npm run observe) in the same directory is part of the evidence.
-  keepOnlyObservationResults(path.join(reportsDir, 'allure-results'));
+  clearEarlierEvidence(reportsDir);
   mkdirSync(path.join(reportsDir, 'certification'), { recursive: true });
   writeFileSync(path.join(reportsDir, RUN_FILE), `${JSON.stringify(run, null, 2)}\n`);
   const playwright = spawnSync(
@@ -91,15 +85,9 @@ function main(): number {
     return 0;
   }
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as CertificationResults;
-  const observed = readObservation(reportsDir) ?? [];
-  if (observed.length > 0) process.stdout.write(`certify: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
-  const { summary, markdown, reportProblem } = writeEvidence(reportsDir, [...results.tests, ...observed], run);
-  process.stdout.write(`\n${markdown}\n`);
-  if (reportProblem) process.stderr.write(`certify: ${reportProblem}\n`);
-  process.stdout.write(`certify: ${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; HTML report in ${path.join(shown, 'allure-report')}\n`);
+  const code = concludeCertification(reportsDir, results.tests, run, 'certify');
   process.stdout.write(`certify: replay with SEED=${run.seed} npm run certify\n`);
-  if (reportProblem) return 1;
-  return summary.verdict === 'READY' ? 0 : 1;
+  return code;
 }
 
 process.exit(main());

@@ -13,12 +13,14 @@ export interface WitnessedValue {
 }
 
 const directory = process.env.REDACTION_WITNESS_DIR;
+/** Whether this run records what it handles; callers skip the work of preparing a value when it does not. */
+export const witnessing = directory !== undefined && directory !== '';
 const seen = new Set<string>();
 // Shorter values (a language code, a surname, a deliberately wrong secret such as `secret`) occur in reports as ordinary words.
 const MIN_LENGTH = 8;
 
 export function witness(kind: string, value: unknown): void {
-  if (!directory || typeof value !== 'string' || value.length < MIN_LENGTH || seen.has(value)) return;
+  if (!witnessing || !directory || typeof value !== 'string' || value.length < MIN_LENGTH || seen.has(value)) return;
   seen.add(value);
   appendFileSync(path.join(directory, `${process.pid}.jsonl`), `${JSON.stringify({ kind, value } satisfies WitnessedValue)}\n`);
 }
@@ -62,7 +64,7 @@ function witnessBody(body: string | Buffer | undefined): void {
 
 /** Witnesses the sensitive headers and fields of one exchange, both ways. */
 export function witnessExchange(headers: Readonly<Record<string, string>> | undefined, requestBody: string | Buffer | undefined, responseBody: string | undefined): void {
-  if (!directory) return;
+  if (!witnessing) return;
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (/^(proxy-)?authorization$/i.test(name)) witnessCredential(value);
     else if (isSensitiveKey(name)) witness(name, value);

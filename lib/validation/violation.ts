@@ -1,4 +1,5 @@
 import type { Provenance } from '../catalogue/load.js';
+import { alignedTable } from '../text-table.js';
 
 /** One way an exchange departs from its contract, in terms a person can act on. */
 export interface Violation {
@@ -41,10 +42,7 @@ export function formatViolations(violations: readonly Violation[]): string {
     v.documented,
     v.received,
   ]);
-  const header = ['rule', 'where', 'documented', 'received'];
-  const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length))));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return alignedTable(['rule', 'where', 'documented', 'received'], rows, 60);
 }
 
 export class ContractViolationError extends Error {

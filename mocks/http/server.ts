@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redactText } from '../../lib/redaction.js';
 
@@ -165,15 +165,22 @@ export async function startServer(handler: RequestHandler, options: ServerOption
     request.resume();
   });
 
+  return listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+}
+
+/**
+ * Listens (on loopback unless told otherwise) and gives the origin and a stop that also ends kept-alive connections,
+ * so that a stopped server never holds its test or command open.
+ */
+export async function listen(server: Server, port = 0, host = '127.0.0.1'): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(port, host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    port: bound,
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

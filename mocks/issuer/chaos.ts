@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { send, type HttpResponse } from '../../lib/http/client.js';
 import { redactText } from '../../lib/redaction.js';
 import { ConfigurationError } from '../faults.js';
+import { listen } from '../http/server.js';
 
 /**
  * An unreliable network and backend in front of the reference issuer, for notification calls only: some are answered
@@ -189,20 +189,14 @@ export async function startChaosFront(targetUrl: string, options: ChaosOptions, 
       });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const running = await listen(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: running.url,
     stats: () => ({ seed: chaos.seed, ...counts, issuerAnswers: { ...issuerAnswers } }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        for (const timer of held) clearTimeout(timer);
-        held.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: () => {
+      for (const timer of held) clearTimeout(timer);
+      held.clear();
+      return running.stop();
+    },
   };
 }
