@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { apis, rules } from '../gen/catalogue.js';
 import { fromRoot } from '../lib/paths.js';
-import { keepOnlyObservationResults, readObservation } from '../mocks/observer/evidence.js';
+import { keepOnlyObservationResults, readObservation } from '../observer/evidence.js';
 import type { CertifiedTest } from './certification.js';
 import { summarise, summaryMarkdown, type ComplianceSummary } from './compliance-summary.js';
 

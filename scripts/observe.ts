@@ -14,8 +14,8 @@ import { parseCommandLine, portOption, runCli } from '../mocks/cli-options.js';
 import type { IssuerBackend, IssuerKey } from '../mocks/d1/index.js';
 import { ConfigurationError } from '../mocks/faults.js';
 // Types only: the observer itself is loaded once the options are known good, so that a wrong one fails fast.
-import type { ObserverOptions } from '../mocks/observer/index.js';
-import { DEFAULT_LIMITS, type UsageLimits } from '../mocks/observer/limits.js';
+import type { ObserverOptions } from '../observer/index.js';
+import { DEFAULT_LIMITS, type UsageLimits } from '../observer/limits.js';
 import { fromRoot } from '../lib/paths.js';
 import { loadDotEnv } from '../lib/targets-config.js';
 
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     const operationDelayMs = number(values['operation-delay'], '--operation-delay');
     options = { ...common, mock: { ...(backend ? { backend } : {}), ...(operationDelayMs !== undefined ? { operationDelayMs } : {}) } };
   }
-  const { startObserver, writeObservationEvidence, applicableConditionalApis, OBSERVATION_DIR } = await import('../mocks/observer/index.js');
+  const { startObserver, writeObservationEvidence, applicableConditionalApis, OBSERVATION_DIR } = await import('../observer/index.js');
   const applicable = applicableConditionalApis(env.CERTIFY_CONDITIONAL_APIS);
   const observer = await startObserver(options);
   process.stdout.write(

@@ -5,7 +5,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { startReferenceIssuer } from '../../mocks/issuer/index.js';
-import { startObserver } from '../../mocks/observer/index.js';
+import { startObserver } from '../../observer/index.js';
 import { CARDHOLDER_NAME, PAN, PERSON, ScriptedIssuer, uniqueId } from './scripted-issuer.js';
 import { ISSUER_ID, KEY_ID, clientFor, expect, failureLines, ruleOutcome, test } from './observer-fixtures.js';
 

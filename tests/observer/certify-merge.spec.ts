@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { writeObservationEvidence } from '../../mocks/observer/index.js';
+import { writeObservationEvidence } from '../../observer/index.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { runScript } from '../suites/suite-runner.js';
 import { expect, test } from './observer-fixtures.js';

@@ -10,7 +10,7 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { rules } from '../../gen/catalogue.js';
 import { fromRoot } from '../../lib/paths.js';
-import { keepOnlyObservationResults, readObservation, writeObservationEvidence } from '../../mocks/observer/index.js';
+import { keepOnlyObservationResults, readObservation, writeObservationEvidence } from '../../observer/index.js';
 import type { CertificationResults } from '../../reporters/certification.js';
 import { ruleOutcomes, type ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { expect, test } from './observer-fixtures.js';

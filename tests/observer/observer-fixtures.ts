@@ -3,7 +3,7 @@ import { test as base, expect } from '@playwright/test';
 import { rules } from '../../gen/catalogue.js';
 import { D1Client, type AssertionOptions } from '../../lib/d1-client.js';
 import { ruleOutcomes, type RuleOutcome } from '../../reporters/compliance-summary.js';
-import { startObserver, type ObservationEvidence, type ObserverOptions, type RunningObserver } from '../../mocks/observer/index.js';
+import { startObserver, type ObservationEvidence, type ObserverOptions, type RunningObserver } from '../../observer/index.js';
 import { ScriptedIssuer } from './scripted-issuer.js';
 
 export const ISSUER_ID = 'TESTBANK01';

@@ -8,7 +8,7 @@ import { D1Client } from '../../lib/d1-client.js';
 import { send } from '../../lib/http/client.js';
 import { startMockD1, type RunningMockD1 } from '../../mocks/d1/index.js';
 import { startServer, type Answer } from '../../mocks/http/server.js';
-import { startObserver } from '../../mocks/observer/index.js';
+import { startObserver } from '../../observer/index.js';
 import { ISSUER_ID, KEY_ID, clientFor, failureLines, ruleOutcome } from './observer-fixtures.js';
 import { ScriptedIssuer, uniqueId } from './scripted-issuer.js';
 import { haveOpenssl, makeTlsMaterial, startTlsFront } from './tls-front.js';

@@ -1,6 +1,6 @@
-import { operations, type OperationId } from '../../gen/operations.js';
-import type { FieldConstraint } from '../../lib/contracts/registry.js';
-import { validateRequest, validateResponse, type Violation } from '../../lib/validation/index.js';
+import { operations, type OperationId } from '../gen/operations.js';
+import type { FieldConstraint } from '../lib/contracts/registry.js';
+import { validateRequest, validateResponse, type Violation } from '../lib/validation/index.js';
 import type { ObservedExchange } from './observed-exchange.js';
 
 /** One way one exchange departed from its operation's contract, on the issuer's side or on D1's. */

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { send } from '../../lib/http/client.js';
-import { startServer, type Answer, type IncomingExchange, type RunningServer } from '../http/server.js';
+import { send } from '../lib/http/client.js';
+import { startServer, type Answer, type IncomingExchange, type RunningServer } from '../mocks/http/server.js';
 import type { ObservedResponse } from './observed-exchange.js';
 
 /** Where the observer sends what it receives: D1's banking and OAuth bases, and in recording mode the mock's controls. */

@@ -1,4 +1,4 @@
-import { redactText } from '../../lib/redaction.js';
+import { redactText } from '../lib/redaction.js';
 import type { ObservedExchange } from './observed-exchange.js';
 
 /** The personal data the issuer sent D1 during the session, as sent: what its correlation ids must not contain. */

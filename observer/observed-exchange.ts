@@ -1,5 +1,5 @@
-import type { OperationId } from '../../gen/operations.js';
-import type { HttpExchange } from '../../lib/http/client.js';
+import type { OperationId } from '../gen/operations.js';
+import type { HttpExchange } from '../lib/http/client.js';
 
 /** D1's answer to one of the issuer's calls, as the observer passed it back. */
 export interface ObservedResponse {

@@ -4,14 +4,14 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { LabelName, Stage, Status, type Label, type Link, type Parameter } from 'allure-js-commons';
 import { FileSystemWriter, ReporterRuntime } from 'allure-js-commons/sdk/reporter';
-import { apis, rules } from '../../gen/catalogue.js';
-import { operations } from '../../gen/operations.js';
-import type { Provenance } from '../../lib/catalogue/load.js';
-import { exchangeText, exchangeTitle, type ExchangeRecord } from '../../lib/evidence/exchange.js';
-import { fromRoot } from '../../lib/paths.js';
-import { REDACTED, isSensitiveKey, redactText } from '../../lib/redaction.js';
-import type { CertificationResults, CertifiedTest } from '../../reporters/certification.js';
-import { summarise, summaryMarkdown, type ComplianceSummary } from '../../reporters/compliance-summary.js';
+import { apis, rules } from '../gen/catalogue.js';
+import { operations } from '../gen/operations.js';
+import type { Provenance } from '../lib/catalogue/load.js';
+import { exchangeText, exchangeTitle, type ExchangeRecord } from '../lib/evidence/exchange.js';
+import { fromRoot } from '../lib/paths.js';
+import { REDACTED, isSensitiveKey, redactText } from '../lib/redaction.js';
+import type { CertificationResults, CertifiedTest } from '../reporters/certification.js';
+import { summarise, summaryMarkdown, type ComplianceSummary } from '../reporters/compliance-summary.js';
 import type { OperationObservation } from './contract-checks.js';
 import type { ObservedExchange } from './observed-exchange.js';
 import type { SessionRedactor } from './session.js';
@@ -151,7 +151,7 @@ export function outsideResult(outside: readonly ObservedExchange[], redactor: Se
 
 /** The results in the certification's format: per result the rules that held, and one failed entry per broken rule. */
 export function certifiedTests(results: readonly ObservedResult[]): CertifiedTest[] {
-  const file = (result: ObservedResult): string => (result.kind === 'usage' ? 'mocks/observer/usage-rules.ts' : 'mocks/observer/contract-checks.ts');
+  const file = (result: ObservedResult): string => (result.kind === 'usage' ? 'observer/usage-rules.ts' : 'observer/contract-checks.ts');
   const categoryOf = (result: ObservedResult): string | undefined => (result.api ? apiById.get(result.api)?.category : undefined);
   return results.flatMap((result): CertifiedTest[] => {
     const failedRules = new Set(result.failures.flatMap((f) => (f.ruleId ? [f.ruleId] : [])));

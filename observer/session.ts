@@ -1,8 +1,8 @@
-import { Router } from '../../lib/contracts/router.js';
-import { recordOfExchange, type ExchangeRecord } from '../../lib/evidence/exchange.js';
-import type { HttpExchange } from '../../lib/http/client.js';
-import { REDACTED } from '../../lib/redaction.js';
-import { readBodyAs } from '../http/server.js';
+import { Router } from '../lib/contracts/router.js';
+import { recordOfExchange, type ExchangeRecord } from '../lib/evidence/exchange.js';
+import type { HttpExchange } from '../lib/http/client.js';
+import { REDACTED } from '../lib/redaction.js';
+import { readBodyAs } from '../mocks/http/server.js';
 import type { ForwardedCall } from './forwarder.js';
 import { asHttpExchange, type ObservedExchange, type ObservedNotification } from './observed-exchange.js';
 import { folded, nameParts, personalValuesSent } from './personal-data.js';

@@ -1,8 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Agent } from 'undici';
-import { onExchange } from '../../lib/http/client.js';
-import { startMockD1, type IssuerBackend, type IssuerKey, type MockD1Options, type RunningMockD1 } from '../d1/index.js';
-import { ConfigurationError } from '../faults.js';
+import { onExchange } from '../lib/http/client.js';
+import { startMockD1, type IssuerBackend, type IssuerKey, type MockD1Options, type RunningMockD1 } from '../mocks/d1/index.js';
+import { ConfigurationError } from '../mocks/faults.js';
 import { checkContracts } from './contract-checks.js';
 import { certificationResults, certifiedTests, operationResult, outsideResult, usageResult, type ObservationEvidence } from './evidence.js';
 import { AUTH_MOUNT, BANKING_MOUNT, startForwarder, type Upstream } from './forwarder.js';

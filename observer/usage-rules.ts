@@ -6,8 +6,8 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
-import type { RuleId } from '../../gen/catalogue.js';
-import type { OperationId } from '../../gen/operations.js';
+import type { RuleId } from '../gen/catalogue.js';
+import type { OperationId } from '../gen/operations.js';
 import { answeredObject, headerOf, isAcknowledged, requestObject, type ObservedExchange, type ObservedNotification } from './observed-exchange.js';
 import type { UsageLimits } from './limits.js';
 import { detectedKind, personalDataIn, personalValuesSent } from './personal-data.js';
