@@ -45,6 +45,8 @@ function reportEnvironment(targets: ReturnType<typeof readTargets>): Record<stri
 }
 
 const reportsDir = process.env.CERTIFY_REPORTS_DIR ?? 'reports';
+// The properties of the bank's notification endpoints judge the bank; the other properties judge D1.
+const NOTIFICATION_PROPERTIES = 'notification-payloads.spec.ts';
 
 /**
  * How the Allure report groups failures: the first line of a failed check names its rule and where it failed. One
@@ -81,10 +83,12 @@ export default defineConfig({
       name: 'self-test',
       testDir: 'tests',
     },
-    // The conformance suites, run by `npm run certify` against the configured targets or the embedded mocks.
-    { name: 'd1', testDir: 'suites/d1' },
-    { name: 'issuer', testDir: 'suites/issuer' },
-    { name: 'flows', testDir: 'suites/flows' },
-    { name: 'properties', testDir: 'suites/properties' },
+    // The conformance suites, run by `npm run certify` against the configured targets or the embedded mocks. The
+    // subject says whose behaviour a project judges: the bank's endpoints, or the D1 the run uses (reported apart).
+    { name: 'd1', testDir: 'suites/d1', metadata: { subject: 'd1' } },
+    { name: 'issuer', testDir: 'suites/issuer', metadata: { subject: 'bank' } },
+    { name: 'flows', testDir: 'suites/flows', metadata: { subject: 'd1' } },
+    { name: 'properties', testDir: 'suites/properties', testIgnore: NOTIFICATION_PROPERTIES, metadata: { subject: 'd1' } },
+    { name: 'issuer-properties', testDir: 'suites/properties', testMatch: NOTIFICATION_PROPERTIES, metadata: { subject: 'bank' } },
   ],
 });

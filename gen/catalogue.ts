@@ -7195,8 +7195,29 @@ const ruleList = [
     "provenance": "inferred",
     "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/outbound-api-from-d1/oauth2-api",
     "kind": "auth",
-    "statement": "When OAuth is enabled for the issuer, D1 sends the request with an Authorization header holding Bearer and a token from the issuer's token endpoint, and the issuer refuses a missing or invalid token with 401.",
-    "note": "The bearer header is published for the outbound card API and OAuth is a per-tenant option; the consumer call is read the same way, and 401 is not listed."
+    "statement": "When OAuth is enabled for the issuer, D1 sends the request with an Authorization header holding Bearer and a token from the issuer's token endpoint.",
+    "note": "The bearer header is published for the outbound card API and OAuth is a per-tenant option; the consumer call is read the same way."
+  },
+  {
+    "id": "CONSUMER-INFO-AUTH-REJECT",
+    "api": "issuer-get-consumer-info",
+    "category": "conditional",
+    "provenance": "inferred",
+    "security": true,
+    "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/outbound-api-from-d1/oauth2-api",
+    "kind": "auth",
+    "statement": "When OAuth is enabled for the issuer, a consumer information request without a valid bearer token is not served: the issuer answers no 2xx and hands out no personal data.",
+    "note": "Security rule: serving a consumer's name, email and phone to a caller without credentials fails a go-live whatever the documents leave open; the declared bearer scheme and RFC 6750 section 3.1 are documentation enough."
+  },
+  {
+    "id": "CONSUMER-INFO-AUTH-401",
+    "api": "issuer-get-consumer-info",
+    "category": "conditional",
+    "provenance": "inferred",
+    "source": "https://www.rfc-editor.org/rfc/rfc6750#section-3.1",
+    "kind": "auth",
+    "statement": "A consumer information request refused for a missing or invalid bearer token is answered 401.",
+    "note": "401 is not listed for this call; RFC 6750 asks for it, and another 4xx refusal is only a warning."
   },
   {
     "id": "CONSUMER-INFO-CTP-MANDATORY",
@@ -7510,8 +7531,19 @@ const ruleList = [
     "provenance": "inferred",
     "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/outbound-api-from-d1/card-api",
     "kind": "auth",
-    "statement": "With OAuth enabled, a card notification whose bearer token is missing or not valid is refused by the issuer with 401.",
-    "note": "The reference marks the token optional and lists no 401 answer; refusing with 401 is the usual bearer behaviour."
+    "security": true,
+    "statement": "With OAuth enabled, a card notification whose bearer token is missing or not valid is not acknowledged: the issuer answers no 2xx and changes no state.",
+    "note": "Security rule: acting on a notification nobody authenticated lets anyone change a card's or consumer's state, which fails a go-live whatever the documents leave open (the declared bearer scheme and RFC 6750 section 3.1)."
+  },
+  {
+    "id": "NOTIFY-CARD-AUTH-401",
+    "api": "issuer-notify-card",
+    "category": "conditional",
+    "provenance": "inferred",
+    "source": "https://www.rfc-editor.org/rfc/rfc6750#section-3.1",
+    "kind": "auth",
+    "statement": "A card notification refused for a missing or invalid bearer token is answered 401.",
+    "note": "The reference marks the token optional and lists no 401 answer; refusing with 401 is the usual bearer behaviour. Another 4xx refusal is only a warning."
   },
   {
     "id": "NOTIFY-CARD-BAD-REQUEST",
@@ -7986,8 +8018,19 @@ const ruleList = [
     "provenance": "inferred",
     "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "auth",
-    "statement": "With OAuth enabled, a consumer notification whose bearer token is missing or not valid is refused by the issuer with 401.",
-    "note": "No answer of the consumer notification is published; 401 is the usual bearer refusal."
+    "security": true,
+    "statement": "With OAuth enabled, a consumer notification whose bearer token is missing or not valid is not acknowledged: the issuer answers no 2xx and changes no state.",
+    "note": "Security rule: acting on a notification nobody authenticated lets anyone change a card's or consumer's state, which fails a go-live whatever the documents leave open (the declared bearer scheme and RFC 6750 section 3.1)."
+  },
+  {
+    "id": "NOTIFY-CONSUMER-AUTH-401",
+    "api": "issuer-notify-consumer",
+    "category": "conditional",
+    "provenance": "inferred",
+    "source": "https://www.rfc-editor.org/rfc/rfc6750#section-3.1",
+    "kind": "auth",
+    "statement": "A consumer notification refused for a missing or invalid bearer token is answered 401.",
+    "note": "No answer of the consumer notification is published; 401 is the usual bearer refusal. Another 4xx refusal is only a warning."
   },
   {
     "id": "NOTIFY-CONSUMER-BAD-REQUEST",
@@ -8330,7 +8373,18 @@ const ruleList = [
     "provenance": "inferred",
     "source": "https://www.rfc-editor.org/rfc/rfc6749#section-5.2",
     "kind": "error",
-    "statement": "A token request whose Basic credentials are missing, unknown or carry the wrong secret gets no token; the issuer answers 401 with error invalid_client.",
+    "security": true,
+    "statement": "A token request whose Basic credentials are missing, unknown or carry the wrong secret gets no token: the issuer answers no 2xx and no access_token.",
+    "note": "Security rule: a token issued without proof of the secret opens every API the token guards, which fails a go-live whatever the documents leave open."
+  },
+  {
+    "id": "ISSUER-TOKEN-WRONG-SECRET-ANSWER",
+    "api": "issuer-get-token",
+    "category": "conditional",
+    "provenance": "inferred",
+    "source": "https://www.rfc-editor.org/rfc/rfc6749#section-5.2",
+    "kind": "error",
+    "statement": "A token request refused for bad client credentials is answered 401 with error invalid_client.",
     "note": "D1 does not say how the issuer must refuse bad credentials; RFC 6749 section 5.2 prescribes 401 invalid_client for failed Basic client authentication."
   },
   {
@@ -8417,4 +8471,4 @@ export const apiSummarySource = "https://docs.payments.thalescloud.io/click-to-p
 /** The rows of the D1 API summary. */
 export const apis: readonly ApiRow[] = apiRows;
 /** Every rule of the catalogue. */
-export const rules: readonly CatalogueEntry[] = ruleList;
+export const rules: readonly (CatalogueEntry & { readonly id: RuleId; readonly api: ApiId })[] = ruleList;

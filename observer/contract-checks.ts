@@ -1,3 +1,5 @@
+import type { RuleId } from '../gen/catalogue.js';
+import { knownRule } from '../lib/checks/rule-failure.js';
 import { operations, type OperationId } from '../gen/operations.js';
 import type { FieldConstraint } from '../lib/contracts/registry.js';
 import { validateRequest, validateResponse, type Violation } from '../lib/validation/index.js';
@@ -17,7 +19,7 @@ export interface OperationObservation {
   readonly exchanges: readonly ObservedExchange[];
   readonly departures: readonly ContractDeparture[];
   /** The operation's field rules the observed calls and answers put to the test (a field absent everywhere is not). */
-  readonly exercisedRules: readonly string[];
+  readonly exercisedRules: readonly RuleId[];
 }
 
 /** Whether a JSON pointer (with `*` for any array item) leads to a value. */
@@ -110,7 +112,7 @@ export function checkContracts(exchanges: readonly ObservedExchange[]): { readon
       operationId,
       exchanges: calls,
       departures: calls.flatMap(departuresOf),
-      exercisedRules: fields.filter(([, constraint]) => calls.some((call) => exercises(call, operationId, constraint))).map(([ruleId]) => ruleId),
+      exercisedRules: fields.filter(([, constraint]) => calls.some((call) => exercises(call, operationId, constraint))).map(([ruleId]) => knownRule(ruleId)),
     };
   });
   return { operations: observed, outside };

@@ -6,23 +6,23 @@ import { LabelName, Stage, Status, type Label, type Link, type Parameter } from 
 import { FileSystemWriter, ReporterRuntime } from 'allure-js-commons/sdk/reporter';
 import { apis, rules } from '../gen/catalogue.js';
 import { operations } from '../gen/operations.js';
-import type { Provenance } from '../lib/catalogue/load.js';
+import type { RuleId } from '../gen/catalogue.js';
+import { isSecurityRule, parseRuleFailure, provenanceOf, type RuleFailure } from '../lib/checks/rule-failure.js';
 import { exchangeText, exchangeTitle, type ExchangeRecord } from '../lib/evidence/exchange.js';
 import { fromRoot } from '../lib/paths.js';
 import { REDACTED, isSensitiveKey, redactText } from '../lib/redaction.js';
-import type { CertificationResults, CertifiedTest } from '../reporters/certification.js';
-import { summarise, summaryMarkdown, type ComplianceSummary } from '../reporters/compliance-summary.js';
+import { certificationResults, type CertificationResults, type CertifiedTest } from '../reporters/certification.js';
+import { OBSERVE_PROJECT, summarise, summaryMarkdown, type ComplianceSummary } from '../reporters/compliance-summary.js';
 import type { OperationObservation } from './contract-checks.js';
 import type { ObservedExchange } from './observed-exchange.js';
 import type { SessionRedactor } from './session.js';
 import type { UsageFinding } from './usage-rules.js';
 
-/** The Playwright-like project name observation results carry, so that a merged summary tells them apart. */
-export const OBSERVE_PROJECT = 'observe';
+export { OBSERVE_PROJECT };
 /** Where the observation's results go under the reports directory. */
 export const OBSERVATION_DIR = 'observation';
 
-const ruleById = new Map(rules.map((r) => [r.id, r]));
+const ruleById = new Map<string, (typeof rules)[number]>(rules.map((r) => [r.id, r]));
 const apiById = new Map(apis.map((a) => [a.id, a]));
 const SEVERITY = { mandatory: 'critical', conditional: 'normal', optional: 'minor' } as const;
 // Evidence is read by people: a handful of exchanges per result says enough, however long the session.
@@ -38,13 +38,20 @@ export interface ObservedResult {
   readonly api: string | undefined;
   readonly outcome: 'passed' | 'failed' | 'skipped';
   /** The rules checked; the first failure of each failed rule is in `failures`. */
-  readonly rules: readonly string[];
-  readonly failures: readonly { readonly ruleId: string | undefined; readonly provenance: Provenance; readonly message: string }[];
+  readonly rules: readonly RuleId[];
+  readonly failures: readonly ObservedFailure[];
+  /** The issuer's calls the result stands for (an operation's); 0 for usage rules. */
+  readonly callCount: number;
   /** What was seen, for a result that passed or was skipped. */
   readonly note: string;
   readonly exchanges: readonly ExchangeRecord[];
   readonly start: number;
   readonly stop: number;
+}
+
+/** The first departure from one rule, as data, with its text for people. */
+export interface ObservedFailure extends RuleFailure {
+  readonly message: string;
 }
 
 export interface ObservationEvidence {
@@ -60,9 +67,21 @@ export interface ObservationEvidence {
   readonly certification: CertificationResults;
 }
 
-/** A failure text shaped like a RuleViolation's, so that the compliance summary charges it to its rule. */
-function ruleMessage(ruleId: string | undefined, provenance: Provenance, where: string, documented: string, received: string): string {
-  return `${ruleId ?? '(no rule)'}${ruleId && provenance === 'inferred' ? ' (inferred rule)' : ''} at ${where.trim() || '/'}\n  documented: ${documented}\n  received:   ${received}`;
+/** A failure as data, with the text people read; the verdict reads only the data. */
+function observedFailure(ruleId: RuleId | undefined, operationId: string | undefined, where: string, documented: string, received: string): ObservedFailure {
+  const provenance = provenanceOf(ruleId);
+  const security = isSecurityRule(ruleId);
+  const label = security ? ' (security rule)' : ruleId && provenance === 'inferred' ? ' (inferred rule)' : '';
+  return {
+    ruleId,
+    operationId,
+    provenance,
+    security,
+    pointer: where.trim() || '/',
+    documented,
+    received,
+    message: `${ruleId ?? '(no rule)'}${label} at ${where.trim() || '/'}\n  documented: ${documented}\n  received:   ${received}`,
+  };
 }
 
 /** A received value as it may be written: masked when its field holds personal data, secrets replaced wherever they are. */
@@ -83,7 +102,7 @@ const span = (exchanges: readonly ObservedExchange[], fallback: number): { start
 
 /** The result of one contract operation: its exercised rules, and per broken rule its first departure. */
 export function operationResult(observation: OperationObservation, redactor: SessionRedactor, endedAt: number): ObservedResult {
-  const failuresByRule = new Map<string, { ruleId: string | undefined; provenance: Provenance; message: string; count: number }>();
+  const failuresByRule = new Map<string, { failure: ObservedFailure; count: number }>();
   for (const { violation, side, sequence } of observation.departures) {
     const key = violation.ruleId ?? '';
     const seen = failuresByRule.get(key);
@@ -93,11 +112,10 @@ export function operationResult(observation: OperationObservation, redactor: Ses
     }
     const where = `${violation.part} ${violation.pointer || '/'}`;
     const received = `${safeReceived(violation.pointer, violation.received, redactor)} (${side === 'request' ? "the issuer's call" : "D1's answer"} #${sequence})`;
-    // A departure no rule names cannot decide a certification: it is shown as a warning.
-    const provenance: Provenance = violation.ruleId ? violation.provenance : 'inferred';
-    failuresByRule.set(key, { ruleId: violation.ruleId, provenance, message: ruleMessage(violation.ruleId, provenance, where, violation.documented, received), count: 1 });
+    // A departure no rule names cannot decide a certification: it is a warning (provenanceOf(undefined) is inferred).
+    failuresByRule.set(key, { failure: observedFailure(violation.ruleId, observation.operationId, where, violation.documented, received), count: 1 });
   }
-  const failures = [...failuresByRule.values()].map((f) => ({ ...f, message: f.count > 1 ? `${f.message}\n  (${f.count} departures in all)` : f.message }));
+  const failures = [...failuresByRule.values()].map(({ failure, count }) => ({ ...failure, message: count > 1 ? `${failure.message}\n  (${count} departures in all)` : failure.message }));
   const departing = new Set(observation.departures.map((d) => d.sequence));
   const others = observation.exchanges.map((e) => e.sequence).filter((s) => !departing.has(s));
   const calls = observation.exchanges.length;
@@ -109,6 +127,7 @@ export function operationResult(observation: OperationObservation, redactor: Ses
     outcome: failures.length > 0 ? 'failed' : 'passed',
     rules: [...new Set([...failures.flatMap((f) => (f.ruleId ? [f.ruleId] : [])), ...observation.exercisedRules])],
     failures,
+    callCount: calls,
     note: `${calls} call${calls === 1 ? '' : 's'}; ${observation.exercisedRules.length} field rules exercised; ${observation.departures.length} departures`,
     exchanges: recordsOf([...departing, ...others], observation.exchanges, redactor),
     ...span(observation.exchanges, endedAt),
@@ -117,7 +136,6 @@ export function operationResult(observation: OperationObservation, redactor: Ses
 
 export function usageResult(finding: UsageFinding, exchanges: readonly ObservedExchange[], redactor: SessionRedactor, endedAt: number): ObservedResult {
   const rule = ruleById.get(finding.ruleId);
-  const provenance = rule?.provenance ?? 'documented';
   const wanted = new Set(finding.exchanges);
   const shown = exchanges.filter((e) => wanted.has(e.sequence));
   return {
@@ -127,7 +145,8 @@ export function usageResult(finding: UsageFinding, exchanges: readonly ObservedE
     api: rule?.api,
     outcome: finding.outcome,
     rules: [finding.ruleId],
-    failures: finding.outcome === 'failed' ? [{ ruleId: finding.ruleId, provenance, message: ruleMessage(finding.ruleId, provenance, finding.pointer, finding.documented, redactor.text(finding.received)) }] : [],
+    callCount: 0,
+    failures: finding.outcome === 'failed' ? [observedFailure(finding.ruleId, undefined, finding.pointer, finding.documented, redactor.text(finding.received))] : [],
     note: redactor.text(finding.received),
     exchanges: recordsOf(finding.exchanges, exchanges, redactor),
     ...span(shown, endedAt),
@@ -143,6 +162,7 @@ export function outsideResult(outside: readonly ObservedExchange[], redactor: Se
     outcome: 'skipped',
     rules: [],
     failures: [],
+    callCount: 0,
     note: 'calls to paths or methods no contract declares; forwarded to D1 as sent and judged by no rule',
     exchanges: recordsOf(outside.map((e) => e.sequence), outside, redactor),
     ...span(outside, endedAt),
@@ -156,15 +176,24 @@ export function certifiedTests(results: readonly ObservedResult[]): CertifiedTes
   return results.flatMap((result): CertifiedTest[] => {
     const failedRules = new Set(result.failures.flatMap((f) => (f.ruleId ? [f.ruleId] : [])));
     const held = result.rules.filter((r) => !failedRules.has(r));
-    const base = { project: OBSERVE_PROJECT, file: file(result), category: categoryOf(result) };
+    const base = { project: OBSERVE_PROJECT, subject: 'bank' as const, file: file(result), category: categoryOf(result) };
+    // The calls an operation result stands for are counted once, on its first entry.
+    let calls = result.kind === 'operation' ? result.callCount : 0;
+    const takeCalls = (): { calls?: number } => {
+      const taken = calls;
+      calls = 0;
+      return taken > 0 ? { calls: taken } : {};
+    };
     const entries: CertifiedTest[] = [];
     if (result.kind === 'outside' || held.length > 0 || result.failures.length === 0) {
       entries.push({
         ...base,
         title: result.title,
         rules: held,
-        provenance: ruleById.get(held[0] ?? '')?.provenance ?? 'documented',
+        provenance: provenanceOf(held[0]),
         outcome: result.outcome === 'skipped' ? 'skipped' : 'passed',
+        failure: undefined,
+        ...takeCalls(),
         error: undefined,
       });
     }
@@ -175,6 +204,8 @@ export function certifiedTests(results: readonly ObservedResult[]): CertifiedTes
         rules: failure.ruleId ? [failure.ruleId] : [],
         provenance: failure.provenance,
         outcome: 'failed',
+        failure: { ruleId: failure.ruleId, operationId: failure.operationId, provenance: failure.provenance, security: failure.security, pointer: failure.pointer, documented: failure.documented, received: failure.received },
+        ...takeCalls(),
         error: failure.message,
       });
     }
@@ -182,16 +213,7 @@ export function certifiedTests(results: readonly ObservedResult[]): CertifiedTes
   });
 }
 
-export function certificationResults(tests: readonly CertifiedTest[]): CertificationResults {
-  const failed = tests.filter((t) => t.outcome === 'failed');
-  return {
-    tests,
-    documentedFailures: failed.filter((t) => t.provenance === 'documented').length,
-    inferredWarnings: failed.filter((t) => t.provenance === 'inferred').length,
-    passed: tests.filter((t) => t.outcome === 'passed').length,
-    skipped: tests.filter((t) => t.outcome === 'skipped').length,
-  };
-}
+export { certificationResults };
 
 // --- writing --------------------------------------------------------------------------------------------------------
 
@@ -292,6 +314,10 @@ export function applicableConditionalApis(value: string | undefined): ReadonlySe
   return new Set(text.split(',').map((s) => s.trim()).filter((s) => conditional.includes(s)));
 }
 
+/** Where the bank's calls were seen, as the summary's subject says it. */
+export const observedThrough = (evidence: Pick<ObservationEvidence, 'mode' | 'd1' | 'exchangeCount'>): string =>
+  `observed (${evidence.exchangeCount} calls) through ${evidence.mode === 'proxy' ? `the validating proxy in front of ${evidence.d1}` : 'the recording mock D1'}`;
+
 export interface WrittenEvidence {
   readonly summary: ComplianceSummary;
   readonly markdown: string;
@@ -317,6 +343,7 @@ export function writeObservationEvidence(evidence: ObservationEvidence, reportsD
     applicableConditional,
     seed: 0,
     targets: { d1: evidence.d1, issuer: `the issuer's backend, observed through the ${evidence.mode === 'proxy' ? 'proxy' : 'recording mock D1'}` },
+    subject: { kind: 'bank', issuerId: evidence.issuerId, hosted: 'not tested by an observation (npm run certify tests them)', calls: observedThrough(evidence) },
     now: new Date(evidence.endedAt),
   });
   const ajv = new Ajv({ allErrors: true });
@@ -335,7 +362,7 @@ const isCertifiedTest = (value: unknown): value is CertifiedTest => {
   const test = value as Partial<CertifiedTest> | null;
   return (
     typeof test === 'object' && test !== null && typeof test.title === 'string' && Array.isArray(test.rules) &&
-    (test.outcome === 'passed' || test.outcome === 'failed' || test.outcome === 'skipped') && (test.provenance === 'documented' || test.provenance === 'inferred')
+    (test.outcome === 'passed' || test.outcome === 'failed' || test.outcome === 'skipped')
   );
 };
 
@@ -349,7 +376,12 @@ export function readObservation(reportsDir: string): CertifiedTest[] | undefined
   try {
     const results = JSON.parse(readFileSync(file, 'utf8')) as Partial<CertificationResults>;
     const tests = results.tests;
-    return Array.isArray(tests) && tests.every(isCertifiedTest) ? [...tests] : undefined;
+    if (!Array.isArray(tests) || !tests.every(isCertifiedTest)) return undefined;
+    // Provenance and security come from the catalogue as it is now, never from the file.
+    return tests.map((t) => {
+      const failure = t.failure ? parseRuleFailure(JSON.stringify(t.failure)) : undefined;
+      return { ...t, subject: 'bank', failure, provenance: failure?.provenance ?? provenanceOf(t.rules[0]) };
+    });
   } catch {
     return undefined;
   }

@@ -9,11 +9,13 @@ import { AUTH_MOUNT, BANKING_MOUNT, startForwarder, type Upstream } from './forw
 import { ObservationSession, SessionRedactor } from './session.js';
 import { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
 import { runUsageChecks } from './usage-rules.js';
+import { planProgress, type PlanProgress, type PlanStep } from './plan.js';
 
 export type { ObservationEvidence, ObservedResult, WrittenEvidence } from './evidence.js';
 export { readObservation, writeObservationEvidence, keepOnlyObservationResults, applicableConditionalApis, OBSERVATION_DIR, OBSERVE_PROJECT } from './evidence.js';
 export { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
 export { USAGE_CHECKS, type UsageFinding } from './usage-rules.js';
+export { certificationPlan, planProgress, planText, type PlanProgress, type PlanStep } from './plan.js';
 
 /** A real D1 (or any D1) the observer stands in front of. */
 export interface UpstreamD1 {
@@ -64,6 +66,10 @@ export interface RunningObserver {
   readonly mockD1: RunningMockD1 | undefined;
   /** Calls observed so far. */
   observedCalls(): number;
+  /** Where the certification plan stands after the calls seen so far. */
+  progress(plan: readonly PlanStep[]): PlanProgress;
+  /** The contract departures seen so far, a line each (rule and operation, with a count): the live view, before the full check at stop. */
+  departuresSoFar(): readonly string[];
   /** Stops listening, waits for notifications in flight, checks everything seen and returns the evidence. */
   stop(): Promise<ObservationEvidence>;
 }
@@ -237,6 +243,17 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     d1,
     mockD1,
     observedCalls: () => session.exchanges.length,
+    progress: (plan) => planProgress(plan, session.exchanges, session.notifications),
+    departuresSoFar: () => {
+      const counts = new Map<string, number>();
+      for (const operation of checkContracts(session.exchanges).operations) {
+        for (const { violation } of operation.departures) {
+          const line = `${violation.ruleId ?? 'a departure no rule names'} (${operation.operationId})`;
+          counts.set(line, (counts.get(line) ?? 0) + 1);
+        }
+      }
+      return [...counts].map(([line, count]) => (count > 1 ? `${line} ×${count}` : line));
+    },
     stop: () => (stopped ??= finish()),
   };
 }

@@ -411,7 +411,7 @@ interface PendingWrite {
   readonly target: { readonly kind: 'card'; readonly cardId: string } | { readonly kind: 'consumer'; readonly consumerId: string };
 }
 
-function pendingWriteOf(exchange: ObservedExchange): PendingWrite | undefined {
+export function pendingWriteOf(exchange: ObservedExchange): PendingWrite | undefined {
   const ruleId = exchange.operationId ? FOLLOW_UP_RULES[exchange.operationId] : undefined;
   const answer = answeredObject(exchange);
   if (!ruleId || answer?.status !== 'PENDING' || typeof answer.operationId !== 'string') return undefined;
@@ -423,7 +423,7 @@ function pendingWriteOf(exchange: ObservedExchange): PendingWrite | undefined {
 }
 
 /** Each operationId D1 answered through a getter (one operation, or a list), with the last call that read it. */
-function operationsReadBack(exchanges: readonly ObservedExchange[]): Map<string, number> {
+export function operationsReadBack(exchanges: readonly ObservedExchange[]): Map<string, number> {
   const read = new Map<string, number>();
   for (const exchange of exchanges) {
     const answer = answeredObject(exchange);

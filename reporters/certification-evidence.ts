@@ -8,37 +8,23 @@ import { apis, rules } from '../gen/catalogue.js';
 import { fromRoot } from '../lib/paths.js';
 import { keepOnlyObservationResults, readObservation } from '../observer/evidence.js';
 import type { CertifiedTest } from './certification.js';
-import { summarise, summaryMarkdown, type ComplianceSummary } from './compliance-summary.js';
+import { contractsHash, productVersion, writeCertificate } from './certificate.js';
+import { verdictHtml } from './verdict-html.js';
+import { OBSERVE_PROJECT, summarise, summaryMarkdown, type CertificationSubject, type ComplianceSummary } from './compliance-summary.js';
 
 /** What a certification run was: the same for every shard of one run, which is what a merge checks. */
 export interface RunDescription {
   readonly seed: number;
   readonly targets: { readonly d1: string; readonly issuer: string };
   readonly applicableConditionalApis: readonly string[];
+  /** Whose integration the run certifies; where its calls were seen is known only once the observation is in. */
+  readonly subject: Omit<CertificationSubject, 'calls'>;
   /** Present when the run was one shard of several. */
   readonly shard?: { readonly current: number; readonly total: number };
 }
 
 export const RUN_FILE = path.join('certification', 'run.json');
 export const TESTS_FILE = path.join('certification', 'tests.json');
-
-const escapeHtml = (text: string): string => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
-
-/** The summary as an HTML table, for the report's verdict entry. */
-function summaryHtml(summary: ComplianceSummary): string {
-  const head = ['API', 'category', 'applies', 'rules checked', 'passed', 'failed', 'skipped', 'warnings', 'verdict'];
-  const rows = summary.apis.map((r) =>
-    [`${r.name} (${r.id})`, r.category, r.applicable ? 'yes' : 'no', r.rulesChecked, r.passed, r.failed, r.skipped, r.warnings, r.verdict].map((c) => `<td>${escapeHtml(String(c))}</td>`).join(''),
-  );
-  const failures = summary.apis.flatMap((r) => r.failedRules.map((id) => `<li>${escapeHtml(r.name)}: ${escapeHtml(id)}</li>`));
-  return [
-    `<h3>Compliance summary: ${summary.verdict}</h3>`,
-    `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>`,
-    ...rows.map((r) => `<tr>${r}</tr>`),
-    '</tbody></table>',
-    failures.length > 0 ? `<p>Documented rules that failed:</p><ul>${failures.join('')}</ul>` : '',
-  ].join('\n');
-}
 
 /** The verdict as an entry of the Allure report, so that the HTML report opens on the same verdict as the summary. */
 function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, markdown: string): void {
@@ -48,7 +34,6 @@ function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, mark
   const jsonSource = `${uuid}-attachment.json`;
   writeFileSync(path.join(resultsDir, markdownSource), markdown);
   writeFileSync(path.join(resultsDir, jsonSource), `${JSON.stringify(summary, null, 2)}\n`);
-  const failedApis = summary.apis.filter((r) => r.applicable && r.verdict === 'FAIL').map((r) => r.name);
   const now = Date.parse(summary.generatedAt);
   const result = {
     uuid,
@@ -57,11 +42,11 @@ function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, mark
     name: `Go-live verdict: ${summary.verdict}`,
     fullName: 'certification: go-live verdict',
     status: summary.verdict === 'READY' ? 'passed' : 'failed',
-    statusDetails: summary.verdict === 'READY' ? {} : { message: `NOT READY: ${failedApis.length > 0 ? `documented rules failed in ${failedApis.join(', ')}` : 'an applicable API was not tested'}` },
+    statusDetails: summary.verdict === 'READY' ? {} : { message: `NOT READY: ${summary.reasons.join('; ')}` },
     stage: 'finished',
     start: now,
     stop: now,
-    descriptionHtml: summaryHtml(summary),
+    descriptionHtml: verdictHtml(summary),
     labels: [
       { name: 'epic', value: 'Certification' },
       { name: 'feature', value: 'Compliance summary' },
@@ -89,6 +74,13 @@ function generateHtmlReport(resultsDir: string, reportDir: string, verdict: stri
   return `the Allure report could not be generated (exit ${run.status ?? run.signal ?? '?'}): ${(run.stderr || run.stdout).trim().split('\n').slice(-1)[0] ?? ''}`;
 }
 
+/** Where the bank's calls to D1 were seen, from the observation's results merged into the run. */
+function callsSeen(tests: readonly CertifiedTest[]): string {
+  const observed = tests.filter((t) => t.project === OBSERVE_PROJECT);
+  if (observed.length === 0) return 'not observed: no call of the bank to D1 was seen';
+  return `observed: ${observed.reduce((sum, t) => sum + (t.calls ?? 0), 0)} calls (details in observation/)`;
+}
+
 interface Evidence {
   readonly summary: ComplianceSummary;
   readonly markdown: string;
@@ -108,6 +100,7 @@ function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run:
     applicableConditional: new Set(run.applicableConditionalApis),
     seed: run.seed,
     targets: run.targets,
+    subject: { ...run.subject, calls: callsSeen(tests) },
   });
   const validate = new Ajv({ allErrors: true });
   ajvFormats.default(validate);
@@ -128,7 +121,7 @@ function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run:
  * the issuer's own calls (npm run observe) made there stays, since it is part of the evidence.
  */
 export function clearEarlierEvidence(reportsDir: string): void {
-  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-report', 'blob-report', 'junit', 'compliance-summary.json', 'compliance-summary.md']) {
+  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-report', 'blob-report', 'junit', 'compliance-summary.json', 'compliance-summary.md', 'certificate.html', 'certificate.pdf']) {
     rmSync(path.join(reportsDir, stale), { recursive: true, force: true });
   }
   keepOnlyObservationResults(path.join(reportsDir, 'allure-results'));
@@ -139,14 +132,19 @@ export function clearEarlierEvidence(reportsDir: string): void {
  * reports directory, writes the evidence, prints the summary and where everything is, and returns the exit code:
  * 0 READY, 1 NOT READY or no HTML report.
  */
-export function concludeCertification(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription, command: string, outcome = ''): number {
+export async function concludeCertification(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription, command: string, outcome = ''): Promise<number> {
   const observed = readObservation(reportsDir) ?? [];
   if (observed.length > 0) process.stdout.write(`${command}: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
   const { summary, markdown, reportProblem } = writeEvidence(reportsDir, [...tests, ...observed], run);
   const shown = path.relative(process.cwd(), reportsDir) || '.';
   process.stdout.write(`\n${markdown}\n`);
   if (reportProblem) process.stderr.write(`${command}: ${reportProblem}\n`);
-  process.stdout.write(`${command}: ${outcome}${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; HTML report in ${path.join(shown, 'allure-report')}\n`);
+  const certificate = await writeCertificate(reportsDir, summary, { productVersion: productVersion(), contractsHash: contractsHash() });
+  if (certificate.problem) process.stderr.write(`${command}: the certificate's PDF could not be printed: ${certificate.problem}\n`);
+  process.stdout.write(
+    `${command}: ${outcome}${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; HTML report in ${path.join(shown, 'allure-report')}; ` +
+      `certificate in ${path.join(shown, 'certificate.html')}${certificate.pdfFile ? ' and .pdf' : ''}\n`,
+  );
   if (reportProblem) return 1;
   return summary.verdict === 'READY' ? 0 : 1;
 }

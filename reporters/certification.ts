@@ -1,17 +1,32 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import type { RuleId } from '../gen/catalogue.js';
+import { isRuleId, isSecurityRule, parseRuleFailure, provenanceOf, RULE_FAILURE_ATTACHMENT, type RuleFailure } from '../lib/checks/rule-failure.js';
 
-export const SUITE_PROJECTS = ['d1', 'issuer', 'flows', 'properties'] as const;
+export const SUITE_PROJECTS = ['d1', 'issuer', 'flows', 'properties', 'issuer-properties'] as const;
+
+/**
+ * Whose behaviour a result judges: the bank (its endpoints, played against by the suite, or its own calls, observed)
+ * or the D1 the run used (D1 staging or the embedded mock), which is reported apart and never decides the verdict.
+ */
+export type Subject = 'bank' | 'd1';
 
 export interface CertifiedTest {
   readonly project: string;
   readonly title: string;
   readonly file: string;
-  readonly rules: readonly string[];
+  readonly subject: Subject;
+  readonly rules: readonly RuleId[];
   readonly category: string | undefined;
-  readonly provenance: 'documented' | 'inferred';
   readonly outcome: 'passed' | 'failed' | 'skipped';
+  /** For a failed test: the rule it failed on, as data. */
+  readonly failure: RuleFailure | undefined;
+  /** The failure's provenance or, for a test that did not fail, that of the rule it stands for. */
+  readonly provenance: 'documented' | 'inferred';
+  /** How many of the bank's calls an observed result stands for. */
+  readonly calls?: number;
+  /** The failure's text, for people; nothing reads a verdict from it. */
   readonly error: string | undefined;
 }
 
@@ -23,61 +38,81 @@ export interface CertificationResults {
   readonly skipped: number;
 }
 
+/** A failure counts against the go-live when its rule is documented or a security rule. */
+export const failsGoLive = (failure: RuleFailure): boolean => failure.security || failure.provenance === 'documented';
+
 /**
- * The provenance that decides a test: the rule it stands for, unless it failed on a rule violation, whose own rule
- * then decides (a test of a documented rule failing only on an inferred constraint is a warning).
+ * The failure a failed test carries: the structured one its checks attached or, when none did (a timeout, a plain
+ * assertion), a failure of the rule the test stands for.
  */
-function provenanceOfFailure(tags: readonly string[], result: TestResult): 'documented' | 'inferred' {
-  // A RuleViolation's message opens with its rule id, marked when the rule is inferred; a wrapping error may put
-  // lines before it, so the first such line anywhere in the message decides.
-  const violation = /(?:^|\n)(?:RuleViolation: )?[A-Z0-9]+(?:-[A-Z0-9]+)+( \(inferred rule\))? at /.exec(result.error?.message ?? '');
-  if (violation) return violation[1] ? 'inferred' : 'documented';
-  return tags.includes('inferred') ? 'inferred' : 'documented';
+export function failureOf(rules: readonly RuleId[], result: TestResult): RuleFailure {
+  for (const attachment of result.attachments) {
+    if (attachment.name !== RULE_FAILURE_ATTACHMENT || !attachment.body) continue;
+    const failure = parseRuleFailure(attachment.body.toString('utf8'));
+    if (failure) return failure;
+  }
+  const ruleId = rules[0];
+  return {
+    ruleId,
+    operationId: undefined,
+    provenance: provenanceOf(ruleId),
+    security: isSecurityRule(ruleId),
+    pointer: '',
+    documented: 'the test of this rule passes',
+    received: `the test failed without a rule violation (${result.status})`,
+  };
+}
+
+export function certificationResults(tests: readonly CertifiedTest[]): CertificationResults {
+  const failed = tests.filter((t) => t.outcome === 'failed');
+  return {
+    tests,
+    documentedFailures: failed.filter((t) => t.failure && failsGoLive(t.failure)).length,
+    inferredWarnings: failed.filter((t) => !t.failure || !failsGoLive(t.failure)).length,
+    passed: tests.filter((t) => t.outcome === 'passed').length,
+    skipped: tests.filter((t) => t.outcome === 'skipped').length,
+  };
 }
 
 const RESULTS_FILE = path.join(process.env.CERTIFY_REPORTS_DIR ?? 'reports', 'certification', 'tests.json');
 
 /**
- * Collects the outcome of every conformance test with the rules it stands for, and keeps documented failures apart
- * from inferred ones: a failed test whose first rule is inferred is a warning, never a failed certification.
- * It writes reports/certification/tests.json, which `npm run certify` turns into the verdict.
+ * Collects the outcome of every conformance test with the rules it stands for, the subject it judges and, for a
+ * failure, the rule it failed on as data. It writes reports/certification/tests.json, which `npm run certify` turns
+ * into the verdict.
  */
 export default class CertificationReporter implements Reporter {
   private readonly tests = new Map<string, CertifiedTest>();
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    const project = test.parent.project()?.name ?? '';
-    if (!(SUITE_PROJECTS as readonly string[]).includes(project)) return;
+    const project = test.parent.project();
+    if (!project || !(SUITE_PROJECTS as readonly string[]).includes(project.name)) return;
     const tags = test.tags.map((t) => t.replace(/^@/, ''));
-    const rules = tags.filter((t) => /^[A-Z0-9]+(-[A-Z0-9]+)+$/.test(t));
+    const rules = tags.filter(isRuleId);
     const outcome = test.outcome();
+    const verdict = outcome === 'skipped' ? 'skipped' : outcome === 'expected' || outcome === 'flaky' ? 'passed' : 'failed';
+    const failure = verdict === 'failed' ? failureOf(rules, result) : undefined;
     this.tests.set(test.id, {
-      project,
+      project: project.name,
       title: test.titlePath().slice(3).join(' › '),
       file: path.relative(process.cwd(), test.location.file),
+      subject: (project.metadata as { subject?: Subject }).subject === 'bank' ? 'bank' : 'd1',
       rules,
       category: tags.find((t) => ['mandatory', 'conditional', 'optional'].includes(t)),
-      provenance: provenanceOfFailure(tags, result),
-      outcome: outcome === 'skipped' ? 'skipped' : outcome === 'expected' || outcome === 'flaky' ? 'passed' : 'failed',
+      outcome: verdict,
+      failure,
+      provenance: failure?.provenance ?? provenanceOf(rules[0]),
       error: result.error?.message?.split('\n').slice(0, 12).join('\n'),
     });
   }
 
   onEnd(_result: FullResult): void {
     if (this.tests.size === 0) return;
-    const tests = [...this.tests.values()];
-    const failed = tests.filter((t) => t.outcome === 'failed');
-    const results: CertificationResults = {
-      tests,
-      documentedFailures: failed.filter((t) => t.provenance === 'documented').length,
-      inferredWarnings: failed.filter((t) => t.provenance === 'inferred').length,
-      passed: tests.filter((t) => t.outcome === 'passed').length,
-      skipped: tests.filter((t) => t.outcome === 'skipped').length,
-    };
+    const results = certificationResults([...this.tests.values()]);
     mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
     writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(
-      `\ncertification: ${results.passed} passed, ${results.documentedFailures} failed on documented rules, ` +
+      `\ncertification: ${results.passed} passed, ${results.documentedFailures} failed on documented or security rules, ` +
         `${results.inferredWarnings} warnings on inferred rules, ${results.skipped} skipped\n`,
     );
   }

@@ -1,138 +1,335 @@
 import type { ApiRow, CatalogueEntry } from '../lib/catalogue/load.js';
-import type { CertifiedTest } from './certification.js';
+import { failsGoLive, type CertifiedTest } from './certification.js';
 
 export type RuleOutcome = 'passed' | 'failed' | 'warning' | 'skipped';
+export type RowVerdict = 'PASS' | 'PASS WITH WARNINGS' | 'FAIL' | 'NOT TESTED';
+/** What judged a row: the suite playing D1 against the bank's endpoint, the bank's own calls observed, or nothing. */
+export type Evidence = 'suite' | 'observation' | 'none';
+
+/** The Playwright-like project name the observation's results carry. */
+export const OBSERVE_PROJECT = 'observe';
+
+/** One failed rule, with what the documents say and what was received (already redacted). */
+export interface Finding {
+  /** The rule, or `contract:<operationId>` for a contract departure no rule names. */
+  readonly ruleId: string;
+  readonly api: string | undefined;
+  readonly apiName: string | undefined;
+  readonly provenance: 'documented' | 'inferred';
+  readonly security: boolean;
+  /** The test or observed result that found it. */
+  readonly test: string;
+  readonly where: string;
+  readonly documented: string;
+  readonly received: string;
+}
 
 export interface ApiSummaryRow {
   readonly id: string;
   readonly name: string;
   readonly category: 'mandatory' | 'conditional' | 'optional';
+  /** Who hosts the API: the bank (the suite plays D1 against it) or D1 (the bank's calls are observed). */
+  readonly hostedBy: 'bank' | 'd1';
   readonly applicable: boolean;
+  readonly evidence: Evidence;
+  /** Tests run (suite) or calls observed (observation) that judged the row. */
+  readonly evidenceCount: number;
   readonly rulesChecked: number;
   readonly passed: number;
   readonly failed: number;
   readonly skipped: number;
   readonly warnings: number;
-  readonly verdict: 'PASS' | 'PASS WITH WARNINGS' | 'FAIL' | 'NOT TESTED';
+  readonly verdict: RowVerdict;
   readonly failedRules: readonly string[];
   readonly warningRules: readonly string[];
 }
 
+/** The subject of a certification: a bank's integration, or the embedded reference pair when no bank was given. */
+export interface CertificationSubject {
+  readonly kind: 'bank' | 'reference-pair';
+  readonly issuerId: string;
+  /** Where the bank's endpoints were reached. */
+  readonly hosted: string;
+  /** Where the bank's calls to D1 were observed, or that they were not. */
+  readonly calls: string;
+}
+
+export interface EnvironmentGroup {
+  readonly name: string;
+  /** What a failure here says about D1 or the tenant's set-up. */
+  readonly meaning: string;
+  readonly passed: number;
+  readonly failed: number;
+  readonly warnings: number;
+  readonly skipped: number;
+  readonly status: 'PASS' | 'PASS WITH WARNINGS' | 'FAIL' | 'NOT RUN';
+  readonly failedRules: readonly string[];
+}
+
+/** Whether the D1 the run used behaves as documented and the tenant is set up: shown apart, never part of the verdict. */
+export interface D1Environment {
+  readonly d1: string;
+  readonly status: 'PASS' | 'PASS WITH WARNINGS' | 'FAIL' | 'NOT RUN';
+  readonly groups: readonly EnvironmentGroup[];
+}
+
 export interface ComplianceSummary {
   readonly verdict: 'READY' | 'NOT READY';
+  /** Why, in one line each: security findings, failed rows, rows nothing judged. */
+  readonly reasons: readonly string[];
+  readonly subject: CertificationSubject;
   readonly generatedAt: string;
   readonly seed: number;
   readonly targets: { readonly d1: string; readonly issuer: string };
   readonly applicableConditionalApis: readonly string[];
+  /** Over the results that judge the bank. */
   readonly totals: { readonly tests: number; readonly passed: number; readonly failed: number; readonly skipped: number; readonly warnings: number };
+  /** Security findings fail a go-live whatever their provenance; listed first everywhere. */
+  readonly securityFindings: readonly Finding[];
   readonly apis: readonly ApiSummaryRow[];
+  /** Every failure that counts against the go-live (documented or security), one per rule. */
+  readonly failures: readonly Finding[];
+  /** Failures of inferred rules, and contract departures no rule names: warnings, one per rule. */
+  readonly warnings: readonly Finding[];
+  readonly d1Environment: D1Environment;
 }
 
-/** The rule a failed test failed on: the one its violation names, else the rule it stands for. */
-function failedRuleOf(test: CertifiedTest): string | undefined {
-  const named = /(?:^|\n)(?:RuleViolation: )?([A-Z0-9]+(?:-[A-Z0-9]+)+)(?: \(inferred rule\))? at /.exec(test.error ?? '')?.[1];
-  return named ?? test.rules[0];
-}
+type Rule = Pick<CatalogueEntry, 'id' | 'api' | 'provenance' | 'security'>;
 
 /**
- * Each rule's outcome over the tests tagged with it: failed (documented) or warning (inferred) when a test failed on
- * it, passed when a test tagged with it passed and none failed on it, skipped when every such test was skipped.
+ * Each rule's outcome over the given results: failed when a result failed on it and the rule is documented or a
+ * security rule, warning when it is inferred, passed when a result tagged with it passed and none failed on it,
+ * skipped when every such result was skipped.
  */
-export function ruleOutcomes(tests: readonly CertifiedTest[], rules: readonly CatalogueEntry[]): Map<string, RuleOutcome> {
-  const provenance = new Map(rules.map((r) => [r.id, r.provenance]));
+export function ruleOutcomes(tests: readonly CertifiedTest[], _rules?: readonly Rule[]): Map<string, RuleOutcome> {
   const outcomes = new Map<string, RuleOutcome>();
-  const failedOn = new Set<string>();
+  const failedOn = new Map<string, RuleOutcome>();
   for (const test of tests) {
-    if (test.outcome !== 'failed') continue;
-    const rule = failedRuleOf(test);
-    if (rule) failedOn.add(rule);
+    const failure = test.outcome === 'failed' ? test.failure : undefined;
+    if (failure?.ruleId && failedOn.get(failure.ruleId) !== 'failed') failedOn.set(failure.ruleId, failsGoLive(failure) ? 'failed' : 'warning');
   }
   for (const test of tests) {
     for (const rule of test.rules) {
-      if (failedOn.has(rule)) outcomes.set(rule, provenance.get(rule) === 'inferred' ? 'warning' : 'failed');
+      const failed = failedOn.get(rule);
+      if (failed) outcomes.set(rule, failed);
       else if (test.outcome === 'passed') outcomes.set(rule, 'passed');
       else if (!outcomes.has(rule)) outcomes.set(rule, 'skipped');
     }
   }
-  for (const rule of failedOn) if (!outcomes.has(rule)) outcomes.set(rule, provenance.get(rule) === 'inferred' ? 'warning' : 'failed');
+  for (const [rule, outcome] of failedOn) outcomes.set(rule, outcome);
   return outcomes;
 }
 
+/** The findings of failed results, one per rule (the first result that failed on it). */
+function findingsOf(tests: readonly CertifiedTest[], rules: readonly Rule[], apis: readonly ApiRow[]): Finding[] {
+  const ruleById = new Map<string, Rule>(rules.map((r) => [r.id, r]));
+  const apiOfOperation = new Map(apis.flatMap((a) => a.operations.map((o) => [o, a] as const)));
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  for (const test of tests) {
+    const failure = test.outcome === 'failed' ? test.failure : undefined;
+    if (!failure) continue;
+    const key = failure.ruleId ?? `contract:${failure.operationId ?? test.title}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const api = failure.ruleId ? apis.find((a) => a.id === ruleById.get(failure.ruleId ?? '')?.api) : apiOfOperation.get(failure.operationId ?? '');
+    findings.push({
+      ruleId: key,
+      api: api?.id,
+      apiName: api?.name,
+      provenance: failure.provenance,
+      security: failure.security,
+      test: test.title,
+      where: failure.pointer || '/',
+      documented: failure.documented,
+      received: failure.received,
+    });
+  }
+  return findings;
+}
+
+const rowVerdict = (passed: number, failed: number, warnings: number): RowVerdict =>
+  failed > 0 ? 'FAIL' : passed + warnings === 0 ? 'NOT TESTED' : warnings > 0 ? 'PASS WITH WARNINGS' : 'PASS';
+
+/** The results that may judge a row: the suite's for an API the bank hosts, the observation's for one it calls. */
+function evidenceFor(api: ApiRow, bankTests: readonly CertifiedTest[]): { evidence: Exclude<Evidence, 'none'>; tests: CertifiedTest[] } {
+  return api.direction === 'd1-to-issuer'
+    ? { evidence: 'suite', tests: bankTests.filter((t) => t.project !== OBSERVE_PROJECT) }
+    : { evidence: 'observation', tests: bankTests.filter((t) => t.project === OBSERVE_PROJECT) };
+}
+
+const ENVIRONMENT_GROUPS: readonly { readonly group: string; readonly name: string; readonly meaning: string }[] = [
+  { group: 'D1 OAuth2', name: 'D1 token endpoint', meaning: "D1 grants tokens for the issuer's key: the key and its kid are registered for the tenant" },
+  { group: 'D1 Consumer', name: 'D1 consumers', meaning: 'D1 registers, updates and deletes consumers as documented' },
+  { group: 'D1 Card', name: 'D1 cards', meaning: 'D1 creates and registers cards: the card product and the card-data key are set up' },
+  { group: 'D1 Click to Pay', name: 'D1 Click to Pay', meaning: 'D1 enrols, updates and opts out as documented' },
+  { group: 'Issuer backend', name: "D1's calls to the bank", meaning: "D1 sends notifications and consumer-information calls to the bank's URLs with its credentials: the routing is set up" },
+];
+
+/** The D1 environment: the D1-facing results, by API group. */
+function environmentOf(d1Tests: readonly CertifiedTest[], rules: readonly Rule[], apis: readonly ApiRow[], d1: string): D1Environment {
+  const groupOfApi = new Map(apis.map((a) => [a.id, a.direction === 'd1-to-issuer' ? 'Issuer backend' : a.group]));
+  const apiOfRule = new Map<string, string>(rules.map((r) => [r.id, r.api]));
+  const groupOf = (test: CertifiedTest): string | undefined => groupOfApi.get(apiOfRule.get(test.failure?.ruleId ?? test.rules[0] ?? '') ?? '');
+  const groups = ENVIRONMENT_GROUPS.map(({ group, name, meaning }): EnvironmentGroup => {
+    const tests = d1Tests.filter((t) => groupOf(t) === group);
+    const failedTests = tests.filter((t) => t.outcome === 'failed');
+    const failed = failedTests.filter((t) => t.failure && failsGoLive(t.failure));
+    const warnings = failedTests.length - failed.length;
+    const passed = tests.filter((t) => t.outcome === 'passed').length;
+    const status = tests.length - tests.filter((t) => t.outcome === 'skipped').length === 0 ? 'NOT RUN' : failed.length > 0 ? 'FAIL' : warnings > 0 ? 'PASS WITH WARNINGS' : 'PASS';
+    return {
+      name,
+      meaning,
+      passed,
+      failed: failed.length,
+      warnings,
+      skipped: tests.filter((t) => t.outcome === 'skipped').length,
+      status,
+      failedRules: [...new Set(failed.map((t) => t.failure?.ruleId ?? t.title))],
+    };
+  });
+  const run = groups.filter((g) => g.status !== 'NOT RUN');
+  const status = run.length === 0 ? 'NOT RUN' : run.some((g) => g.status === 'FAIL') ? 'FAIL' : run.some((g) => g.status === 'PASS WITH WARNINGS') ? 'PASS WITH WARNINGS' : 'PASS';
+  return { d1, status, groups };
+}
+
 /**
- * One row per API of the D1 API summary, and the verdict: READY only when every mandatory API, and every
- * conditional API declared applicable, has at least one rule that passed and no documented rule that failed.
+ * One row per API of the D1 API summary, each judged from the evidence that concerns the bank for it, and the
+ * verdict: READY only when there is no security finding and every mandatory API, and every conditional API declared
+ * applicable, passed its documented rules on that evidence. The D1-facing results make the D1 environment section,
+ * which never passes or fails a row.
  */
 export function summarise(input: {
   readonly tests: readonly CertifiedTest[];
   readonly apis: readonly ApiRow[];
-  readonly rules: readonly CatalogueEntry[];
+  readonly rules: readonly Rule[];
   readonly applicableConditional: ReadonlySet<string>;
   readonly seed: number;
   readonly targets: { readonly d1: string; readonly issuer: string };
+  readonly subject: CertificationSubject;
   readonly now?: Date;
 }): ComplianceSummary {
-  const outcomes = ruleOutcomes(input.tests, input.rules);
+  const bankTests = input.tests.filter((t) => t.subject === 'bank');
   const rows: ApiSummaryRow[] = input.apis.map((api) => {
+    const { evidence, tests } = evidenceFor(api, bankTests);
+    const outcomes = ruleOutcomes(tests);
     const ids = input.rules.filter((r) => r.api === api.id).map((r) => r.id);
     const of = (kind: RuleOutcome): string[] => ids.filter((id) => outcomes.get(id) === kind);
     const passed = of('passed');
     const failed = of('failed');
     const warnings = of('warning');
-    const skipped = of('skipped');
-    const verdict: ApiSummaryRow['verdict'] =
-      failed.length > 0 ? 'FAIL' : passed.length + warnings.length === 0 ? 'NOT TESTED' : warnings.length > 0 ? 'PASS WITH WARNINGS' : 'PASS';
+    const judging = tests.filter((t) => t.outcome !== 'skipped' && t.rules.some((r) => ids.includes(r)));
+    const verdict = rowVerdict(passed.length, failed.length, warnings.length);
     return {
       id: api.id,
       name: api.name,
       category: api.category,
+      hostedBy: api.direction === 'd1-to-issuer' ? 'bank' : 'd1',
       applicable: api.category === 'mandatory' || (api.category === 'conditional' && input.applicableConditional.has(api.id)),
+      evidence: verdict === 'NOT TESTED' ? 'none' : evidence,
+      evidenceCount: evidence === 'observation' ? judging.reduce((sum, t) => sum + (t.calls ?? 0), 0) : judging.length,
       rulesChecked: passed.length + failed.length + warnings.length,
       passed: passed.length,
       failed: failed.length,
-      skipped: skipped.length,
+      skipped: of('skipped').length,
       warnings: warnings.length,
       verdict,
       failedRules: failed,
       warningRules: warnings,
     };
   });
-  const ready = rows.every((row) => !row.applicable || row.verdict === 'PASS' || row.verdict === 'PASS WITH WARNINGS');
-  const count = (outcome: CertifiedTest['outcome']): number => input.tests.filter((t) => t.outcome === outcome).length;
+  const findings = findingsOf(bankTests, input.rules, input.apis);
+  const securityFindings = findings.filter((f) => f.security);
+  const failures = findings.filter((f) => f.security || f.provenance === 'documented');
+  const warnings = findings.filter((f) => !f.security && f.provenance === 'inferred');
+
+  const applicable = rows.filter((r) => r.applicable);
+  const failedRows = applicable.filter((r) => r.verdict === 'FAIL');
+  const untested = applicable.filter((r) => r.verdict === 'NOT TESTED');
+  const reasons = [
+    ...(securityFindings.length > 0 ? [`security findings: ${securityFindings.map((f) => f.ruleId).join(', ')}`] : []),
+    ...(failedRows.length > 0 ? [`documented rules failed in: ${failedRows.map((r) => r.name).join(', ')}`] : []),
+    ...(untested.filter((r) => r.hostedBy === 'd1').length > 0
+      ? [`no observed call of the bank's for: ${untested.filter((r) => r.hostedBy === 'd1').map((r) => r.name).join(', ')} (run the certification plan against the observer)`]
+      : []),
+    ...(untested.filter((r) => r.hostedBy === 'bank').length > 0 ? [`not tested on the bank's endpoints: ${untested.filter((r) => r.hostedBy === 'bank').map((r) => r.name).join(', ')}`] : []),
+  ];
+  const count = (outcome: CertifiedTest['outcome']): number => bankTests.filter((t) => t.outcome === outcome).length;
+  const failedBank = bankTests.filter((t) => t.outcome === 'failed');
   return {
-    verdict: ready ? 'READY' : 'NOT READY',
+    verdict: reasons.length === 0 ? 'READY' : 'NOT READY',
+    reasons,
+    subject: input.subject,
     generatedAt: (input.now ?? new Date()).toISOString(),
     seed: input.seed,
     targets: input.targets,
     applicableConditionalApis: [...input.applicableConditional].sort(),
     totals: {
-      tests: input.tests.length,
+      tests: bankTests.length,
       passed: count('passed'),
-      failed: input.tests.filter((t) => t.outcome === 'failed' && t.provenance === 'documented').length,
+      failed: failedBank.filter((t) => t.failure && failsGoLive(t.failure)).length,
       skipped: count('skipped'),
-      warnings: input.tests.filter((t) => t.outcome === 'failed' && t.provenance === 'inferred').length,
+      warnings: failedBank.filter((t) => !t.failure || !failsGoLive(t.failure)).length,
     },
+    securityFindings,
     apis: rows,
+    failures,
+    warnings,
+    d1Environment: environmentOf(
+      input.tests.filter((t) => t.subject === 'd1'),
+      input.rules,
+      input.apis,
+      input.targets.d1,
+    ),
   };
 }
 
-/** The summary as a Markdown table, also what the console prints at the end of a run. */
+/** What was certified, in one sentence: a bank, or plainly the embedded reference pair. */
+export function subjectLine(subject: CertificationSubject): string {
+  return subject.kind === 'reference-pair'
+    ? `the embedded reference pair (reference issuer and its client, issuerId ${subject.issuerId}), not a bank: point ISSUER_BASE_URL at a bank's backend to certify it`
+    : `the bank ${subject.issuerId}: its endpoints at ${subject.hosted}; its calls to D1 ${subject.calls}`;
+}
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
+
+/** The summary as Markdown, also what the console prints at the end of a run. */
 export function summaryMarkdown(summary: ComplianceSummary): string {
-  const header = '| API | category | applies | rules checked | passed | failed | skipped | warnings | verdict |';
-  const rows = summary.apis.map(
-    (r) => `| ${r.name} (${r.id}) | ${r.category} | ${r.applicable ? 'yes' : 'no'} | ${r.rulesChecked} | ${r.passed} | ${r.failed} | ${r.skipped} | ${r.warnings} | ${r.verdict} |`,
+  const rows = summary.apis.map((r) =>
+    [
+      `${r.name} (${r.id})`,
+      r.category,
+      r.applicable ? 'yes' : 'no',
+      r.hostedBy === 'bank' ? 'bank hosts' : 'bank calls',
+      r.evidence === 'none' ? 'none' : `${r.evidence}: ${r.evidenceCount} ${r.evidence === 'suite' ? 'test' : 'call'}${r.evidenceCount === 1 ? '' : 's'}`,
+      `${r.passed}/${r.failed}/${r.warnings}`,
+      r.verdict,
+    ]
+      .map(cell)
+      .join(' | '),
   );
-  const failures = summary.apis.flatMap((r) => r.failedRules.map((id) => `- ${r.name}: ${id}`));
+  const findingLine = (f: Finding): string => `- ${f.ruleId}${f.apiName ? ` (${f.apiName})` : ''} at ${f.where}: documented ${cell(f.documented)}; received ${cell(f.received)}`;
+  const env = summary.d1Environment;
   return [
-    `# Compliance summary: ${summary.verdict}`,
+    `# Go-live verdict: ${summary.verdict}`,
     '',
-    `D1: ${summary.targets.d1}; issuer: ${summary.targets.issuer}; seed ${summary.seed}; ${summary.generatedAt}`,
+    `Certified: ${subjectLine(summary.subject)}.`,
+    `D1: ${summary.targets.d1}; seed ${summary.seed}; ${summary.generatedAt}`,
+    ...(summary.reasons.length > 0 ? ['', 'Why NOT READY:', ...summary.reasons.map((r) => `- ${r}`)] : []),
+    ...(summary.securityFindings.length > 0 ? ['', 'Security findings (each fails the go-live):', ...summary.securityFindings.map(findingLine)] : []),
     '',
-    header,
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows,
+    '| API | category | applies | side | evidence | rules passed/failed/warned | verdict |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r} |`),
     '',
-    `Tests: ${summary.totals.passed} passed, ${summary.totals.failed} failed on documented rules, ${summary.totals.warnings} warnings on inferred rules, ${summary.totals.skipped} skipped.`,
-    ...(failures.length > 0 ? ['', 'Documented rules that failed:', ...failures] : []),
+    `Results judging the bank: ${summary.totals.passed} passed, ${summary.totals.failed} failed on documented or security rules, ${summary.totals.warnings} warnings on inferred rules, ${summary.totals.skipped} skipped.`,
+    ...(summary.failures.length > 0 ? ['', 'Failed rules:', ...summary.failures.map(findingLine)] : []),
+    ...(summary.warnings.length > 0 ? ['', `Warnings (inferred rules; they do not fail the go-live): ${summary.warnings.map((w) => w.ruleId).join(', ')}`] : []),
+    '',
+    `## D1 environment: ${env.status} (${env.d1}; reported apart, never part of the verdict)`,
+    '',
+    ...env.groups.map((g) => `- ${g.name}: ${g.status} (${g.passed} passed, ${g.failed} failed, ${g.warnings} warnings)${g.failedRules.length > 0 ? `; failed: ${g.failedRules.join(', ')}` : ''}. ${g.meaning}.`),
     '',
   ].join('\n');
 }

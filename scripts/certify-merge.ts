@@ -14,6 +14,7 @@ import { ConfigurationError } from '../mocks/faults.js';
 import { fromRoot } from '../lib/paths.js';
 import type { CertificationResults } from '../reporters/certification.js';
 import { RUN_FILE, TESTS_FILE, clearEarlierEvidence, concludeCertification, type RunDescription } from '../reporters/certification-evidence.js';
+import { observeReferenceClient } from '../observer/reference-pair.js';
 
 interface Shard {
   readonly dir: string;
@@ -64,7 +65,7 @@ function parseArguments(args: readonly string[]): { dirs: string[]; output: stri
   return { dirs, output: path.resolve(fromRoot(), output) };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   let shards: Shard[];
   let run: RunDescription;
   let output: string;
@@ -107,8 +108,16 @@ function main(): number {
     if (!existsSync(from)) continue;
     for (const file of readdirSync(from)) copyFileSync(path.join(from, file), path.join(output, 'allure-results', file));
   }
+  // Shards of the reference pair's run observe no client; the merge does, once, as one run would have.
+  if (run.subject.kind === 'reference-pair') await observeReferenceClient(output, new Set(run.applicableConditionalApis));
   const results = JSON.parse(readFileSync(path.join(output, TESTS_FILE), 'utf8')) as CertificationResults;
-  return concludeCertification(output, results.tests, run, 'certify:merge', `${shards.length} shards merged; `);
+  return await concludeCertification(output, results.tests, run, 'certify:merge', `${shards.length} shards merged; `);
 }
 
-process.exit(main());
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`certify:merge: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

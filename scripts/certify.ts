@@ -1,23 +1,36 @@
 /**
- * `npm run certify [-- <playwright options>]`: runs every conformance suite against the configured targets, or the
- * embedded mocks when none is configured, and turns the results into the evidence and a verdict.
+ * `npm run certify [-- <options>] [-- <playwright options>]`: certifies a bank's integration, or the embedded
+ * reference pair when no bank is configured, and turns the evidence into a go-live verdict.
  *
- * It writes, under reports/ (or CERTIFY_REPORTS_DIR): allure-results, the Allure HTML report in allure-report, the
- * compliance summary (compliance-summary.json, checked against its schema, and .md) and junit/results.xml, and
- * prints the summary. Exit codes: 0 READY (every mandatory API and every applicable conditional API passed its
- * documented rules; inferred rules may warn); 1 NOT READY, or the run broke; 2 the configuration is wrong.
+ * - The APIs the bank hosts are judged by the issuer suites, playing D1 against ISSUER_BASE_URL.
+ * - The APIs the bank calls are judged from its own calls to D1, observed: with `--observe`, certify starts the
+ *   observer (a recording mock D1, or a validating proxy in front of D1_BASE_URL), prints where the bank points its
+ *   backend and the certification plan, and waits until the bank has driven the plan (or `--observe-timeout`).
+ *   Without it, an observation written earlier in the reports directory by `npm run observe` is used. With no bank
+ *   configured, the reference issuer's client drives the plan through the observer.
+ * - The D1 suites judge the D1 the run uses and are reported apart, as the D1 environment.
+ *
+ * It writes, under reports/ (or CERTIFY_REPORTS_DIR): allure-results and the Allure HTML report, the compliance
+ * summary (.json, checked against its schema, and .md), the certificate (.html and .pdf), junit/results.xml and the
+ * observation. Exit codes: 0 READY; 1 NOT READY, or the run broke; 2 the configuration is wrong.
  *
  * With `--shard=K/N` it runs one shard of the suites and writes only its results; `npm run certify:merge` turns the
  * results of all N shards into the same evidence as one run.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../mocks/faults.js';
-import { loadDotEnv, readTargets } from '../lib/targets-config.js';
+import { DEFAULT_ISSUER_ID } from '../mocks/issuer/index.js';
+import { loadDotEnv, readTargets, type TargetsConfig } from '../lib/targets-config.js';
 import { fromRoot } from '../lib/paths.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
 import { RUN_FILE, TESTS_FILE, clearEarlierEvidence, concludeCertification, type RunDescription } from '../reporters/certification-evidence.js';
+import type { ObserverOptions } from '../observer/index.js';
+import { observeReferenceClient } from '../observer/reference-pair.js';
+
+const BANK_PROJECTS = ['issuer', 'issuer-properties'] as const;
+const DEFAULT_OBSERVE_TIMEOUT_S = 900;
 
 /** The `--shard=K/N` (or `--shard K/N`) option passed through to Playwright, when there is one. */
 function shardOf(args: readonly string[]): { current: number; total: number } | undefined {
@@ -31,20 +44,88 @@ function shardOf(args: readonly string[]): { current: number; total: number } | 
   return { current, total };
 }
 
-function main(): number {
+interface CertifyOptions {
+  /** Observe the bank's calls while the suites run, until the plan is complete. */
+  readonly observe: boolean;
+  readonly observeTimeoutSeconds: number;
+  readonly observePort: number;
+  /** Run only the suites that judge the bank; the D1 environment is then NOT RUN. */
+  readonly skipD1Environment: boolean;
+  /** Everything else goes to Playwright. */
+  readonly playwrightArgs: readonly string[];
+}
+
+/** Certify's own options, taken out of the arguments; the rest are Playwright's. */
+function certifyOptions(args: readonly string[]): CertifyOptions {
+  let observe = false;
+  let observeTimeoutSeconds = DEFAULT_OBSERVE_TIMEOUT_S;
+  let observePort = 0;
+  let skipD1Environment = false;
+  const playwrightArgs: string[] = [];
+  const valueOf = (arg: string, name: string, min: number, max: number): number => {
+    const text = arg.slice(name.length + 1);
+    const value = Number(text);
+    if (text === '' || !Number.isInteger(value) || value < min || value > max) throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+    return value;
+  };
+  for (const arg of args) {
+    if (arg === '--observe') observe = true;
+    else if (arg.startsWith('--observe-timeout=')) observeTimeoutSeconds = valueOf(arg, '--observe-timeout', 1, 86_400);
+    else if (arg.startsWith('--observe-port=')) observePort = valueOf(arg, '--observe-port', 0, 65_535);
+    else if (arg === '--skip-d1-environment') skipD1Environment = true;
+    else playwrightArgs.push(arg);
+  }
+  if (playwrightArgs.some((a) => a === '--trace' || a.startsWith('--trace='))) {
+    // Evidence is redacted before it is written; a trace would keep every value the tests compared, as it was.
+    throw new ConfigurationError('--trace is refused: Playwright traces record tokens, card numbers and names unredacted; the Allure report carries the redacted exchanges');
+  }
+  return { observe, observeTimeoutSeconds, observePort, skipD1Environment, playwrightArgs };
+}
+
+/** The observer in front of the D1 the run uses: a proxy before an external D1, else a recording mock D1 that notifies the bank. */
+async function bankObserverOptions(targets: TargetsConfig, port: number): Promise<ObserverOptions> {
+  const { issuerKeys } = await import('../observer/keys.js');
+  if (targets.issuer.kind !== 'external') throw new ConfigurationError('--observe observes a bank: set ISSUER_BASE_URL to its backend');
+  const issuer = targets.issuer;
+  const keys = issuerKeys(process.env.CERTIFY_OBSERVE_PUBLIC_KEY?.trim() || undefined, process.env.D1_KEY_ID?.trim());
+  const secrets = issuer.clientSecret ? [issuer.clientSecret] : [];
+  if (targets.d1.kind === 'external') {
+    const d1 = targets.d1;
+    return { issuerId: issuer.issuerId, keys, port, secrets, upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, ...(d1.tls ? { tls: d1.tls } : {}) } };
+  }
+  if (keys.length === 0) throw new ConfigurationError("--observe needs the bank's public key: CERTIFY_OBSERVE_PUBLIC_KEY (PEM with D1_KEY_ID, or JWKS), or D1_PRIVATE_KEY and D1_KEY_ID");
+  const backend = {
+    baseUrl: issuer.baseUrl,
+    ...(issuer.authUrl && issuer.clientId && issuer.clientSecret ? { authUrl: issuer.authUrl, clientId: issuer.clientId, clientSecret: issuer.clientSecret } : {}),
+  };
+  return { issuerId: issuer.issuerId, keys, port, secrets, mock: { backend } };
+}
+
+/** Runs Playwright on the suites; resolves with its exit code once it has ended. */
+function runSuites(projects: readonly string[], args: readonly string[], env: NodeJS.ProcessEnv): Promise<number | null> {
+  const child = spawn(process.execPath, [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...projects.map((p) => `--project=${p}`), ...args], {
+    cwd: fromRoot(),
+    stdio: 'inherit',
+    env,
+  });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : null))));
+}
+
+async function main(): Promise<number> {
   loadDotEnv();
-  let targets: ReturnType<typeof readTargets>;
+  let targets: TargetsConfig;
   let shard: ReturnType<typeof shardOf>;
+  let options: CertifyOptions;
+  let observerOptions: ObserverOptions | undefined;
   try {
     targets = readTargets();
-    shard = shardOf(process.argv.slice(2));
-    if (process.argv.slice(2).some((a) => a === '--trace' || a.startsWith('--trace='))) {
-      // Evidence is redacted before it is written; a trace would keep every value the tests compared, as it was.
-      throw new ConfigurationError('--trace is refused: Playwright traces record tokens, card numbers and names unredacted; the Allure report carries the redacted exchanges');
-    }
+    options = certifyOptions(process.argv.slice(2));
+    shard = shardOf(options.playwrightArgs);
     if (shard && !targets.seedWasGiven) {
       throw new ConfigurationError('SEED must be set when sharding, to the same value on every machine, so that all shards run the same cases');
     }
+    if (shard && options.observe) throw new ConfigurationError('--observe cannot be sharded: observe once with npm run observe, then merge the shards in the same reports directory');
+    if (options.observe) observerOptions = await bankObserverOptions(targets, options.observePort);
   } catch (error) {
     if (error instanceof ConfigurationError) {
       process.stderr.write(`configuration error: ${error.message}\n`);
@@ -52,29 +133,39 @@ function main(): number {
     }
     throw error;
   }
+  const bank = targets.issuer.kind === 'external' ? targets.issuer : undefined;
   const run: RunDescription = {
     seed: targets.seed,
     targets: {
       d1: targets.d1.kind === 'external' ? targets.d1.bankingUrl : 'embedded mock D1',
-      issuer: targets.issuer.kind === 'external' ? targets.issuer.baseUrl : 'embedded reference issuer',
+      issuer: bank ? bank.baseUrl : 'embedded reference issuer',
     },
     applicableConditionalApis: [...targets.applicableConditionalApis].sort(),
+    subject: bank
+      ? { kind: 'bank', issuerId: bank.issuerId, hosted: bank.baseUrl }
+      : { kind: 'reference-pair', issuerId: DEFAULT_ISSUER_ID, hosted: 'the embedded reference issuer' },
     ...(shard ? { shard } : {}),
   };
-  process.stdout.write(`certify: D1 ${run.targets.d1}, issuer ${run.targets.issuer}, seed ${run.seed}${shard ? `, shard ${shard.current}/${shard.total}` : ''}\n`);
+  process.stdout.write(
+    `certify: ${bank ? `bank ${bank.issuerId} at ${bank.baseUrl}` : 'the embedded reference pair (no bank configured)'}; D1 ${run.targets.d1}; seed ${run.seed}` +
+      `${shard ? `, shard ${shard.current}/${shard.total}` : ''}\n`,
+  );
   const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
   const shown = path.relative(process.cwd(), reportsDir) || '.';
   clearEarlierEvidence(reportsDir);
   mkdirSync(path.join(reportsDir, 'certification'), { recursive: true });
   writeFileSync(path.join(reportsDir, RUN_FILE), `${JSON.stringify(run, null, 2)}\n`);
-  const playwright = spawnSync(
-    process.execPath,
-    [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...SUITE_PROJECTS.map((p) => `--project=${p}`), ...process.argv.slice(2)],
-    { cwd: fromRoot(), stdio: 'inherit', env: { ...process.env, SEED: String(targets.seed), CERTIFY_REPORTS_DIR: reportsDir } },
-  );
+
+  if (!bank && !shard) await observeReferenceClient(reportsDir, targets.applicableConditionalApis);
+  const observation = observerOptions ? await startBankObservation(observerOptions, targets.applicableConditionalApis, options.observeTimeoutSeconds) : undefined;
+
+  const projects = options.skipD1Environment ? BANK_PROJECTS : SUITE_PROJECTS;
+  const exitCode = await runSuites(projects, options.playwrightArgs, { ...process.env, SEED: String(targets.seed), CERTIFY_REPORTS_DIR: reportsDir });
+  if (observation) await observation.finish(reportsDir);
+
   const resultsFile = path.join(reportsDir, TESTS_FILE);
   if (!existsSync(resultsFile)) {
-    process.stderr.write(`certify: the run produced no results (playwright exited with ${playwright.status ?? playwright.signal ?? '?'})\n`);
+    process.stderr.write(`certify: the run produced no results (playwright exited with ${exitCode ?? '?'})\n`);
     return 1;
   }
   if (shard) {
@@ -85,9 +176,51 @@ function main(): number {
     return 0;
   }
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as CertificationResults;
-  const code = concludeCertification(reportsDir, results.tests, run, 'certify');
+  const code = await concludeCertification(reportsDir, results.tests, run, 'certify');
   process.stdout.write(`certify: replay with SEED=${run.seed} npm run certify\n`);
   return code;
 }
 
-process.exit(main());
+/**
+ * Starts the observer of the bank's calls and tells the bank where to point its backend and what to drive; the
+ * returned `finish` waits for the plan (or the timeout, or a signal), then writes the observation's evidence.
+ */
+async function startBankObservation(
+  options: ObserverOptions,
+  applicable: ReadonlySet<string>,
+  timeoutSeconds: number,
+): Promise<{ finish: (reportsDir: string) => Promise<void> }> {
+  const { startObserver, writeObservationEvidence, certificationPlan, planText } = await import('../observer/index.js');
+  const { watchPlan } = await import('../observer/progress.js');
+  const plan = certificationPlan(applicable);
+  const observer = await startObserver({ ...options, log: () => undefined });
+  process.stdout.write(
+    `certify: observing the bank's calls ${observer.mode === 'proxy' ? `in front of ${observer.d1}` : 'with a recording mock D1'}: ` +
+      `point its backend at D1_BASE_URL=${observer.bankingUrl} D1_AUTH_URL=${observer.authUrl}\n` +
+      `certify: the certification plan, for the bank's backend to drive (within ${timeoutSeconds} s):\n${planText(plan)}\n`,
+  );
+  const watch = watchPlan(observer, plan, { write: (text) => process.stdout.write(text), live: false });
+  const ended = new Promise<string>((resolve) => {
+    watch.complete.then(() => resolve('the certification plan is complete'), () => undefined);
+    setTimeout(() => resolve(`${timeoutSeconds} s elapsed before the plan was complete`), timeoutSeconds * 1000).unref();
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  return {
+    finish: async (reportsDir) => {
+      const reason = await ended;
+      watch.stop();
+      const progress = watch.last();
+      process.stdout.write(`certify: observation ends (${reason}); plan ${progress.covered}/${progress.steps.length} steps covered, ${observer.observedCalls()} calls\n`);
+      writeObservationEvidence(await observer.stop(), reportsDir, applicable);
+    },
+  };
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`certify: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

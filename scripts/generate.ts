@@ -223,7 +223,7 @@ async function generate(): Promise<GeneratedFile[]> {
       `/** The rows of the D1 API summary. */\n` +
       `export const apis: readonly ApiRow[] = apiRows;\n` +
       `/** Every rule of the catalogue. */\n` +
-      `export const rules: readonly CatalogueEntry[] = ruleList;\n`,
+      `export const rules: readonly (CatalogueEntry & { readonly id: RuleId; readonly api: ApiId })[] = ruleList;\n`,
   });
   return files;
 }

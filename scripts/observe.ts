@@ -7,11 +7,10 @@
  * front of a real D1 instead. Exit codes: 0 no documented rule failed; 1 one did; 2 the configuration is wrong (one
  * line names what).
  */
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommandLine, portOption, runCli } from '../mocks/cli-options.js';
-import type { IssuerBackend, IssuerKey } from '../mocks/d1/index.js';
+import type { IssuerBackend } from '../mocks/d1/index.js';
+import { issuerKeys, readFile } from '../observer/keys.js';
 import { ConfigurationError } from '../mocks/faults.js';
 // Types only: the observer itself is loaded once the options are known good, so that a wrong one fails fast.
 import type { ObserverOptions } from '../observer/index.js';
@@ -37,6 +36,8 @@ const USAGE = `usage: npm run observe -- [options]
   --max-enrolments-per-second N more enrol calls in one second is bulk enrolment (${DEFAULT_LIMITS.maxEnrolmentsPerSecond})
   --follow-up-grace S           writes this close to the end are too recent to judge their follow-up (${DEFAULT_LIMITS.followUpGraceSeconds})
   --duration S                  stop after S seconds (default: on SIGINT or SIGTERM)
+  --until-plan-complete         stop as soon as every step of the certification plan is covered
+  --plan                        print the certification plan, then its progress while observing
   --output DIR                  where to write the evidence (default \${CERTIFY_REPORTS_DIR:-reports})
   --quiet                       no request log
   --help                        this text`;
@@ -49,58 +50,6 @@ const number = (value: string | undefined, flag: string, { integer = false, min 
   }
   return parsed;
 };
-
-const readFile = (file: string, what: string): string => {
-  if (!existsSync(file)) throw new ConfigurationError(`${what}: no file at ${file}`);
-  return readFileSync(file, 'utf8');
-};
-
-/** The keys of a JWKS (`{"keys": [...]}`) or of a single JWK, each with its kid. */
-function keysOfJwks(text: string, file: string, fallbackKid: string | undefined): IssuerKey[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ConfigurationError(`--public-key ${file} is neither PEM nor JSON`);
-  }
-  const list = (parsed as { keys?: unknown }).keys ?? [parsed];
-  if (!Array.isArray(list) || list.length === 0) throw new ConfigurationError(`--public-key ${file} holds no key`);
-  return list.map((jwk: unknown, index) => {
-    const kid = (jwk as { kid?: unknown }).kid ?? (list.length === 1 ? fallbackKid : undefined);
-    if (typeof kid !== 'string' || kid === '') throw new ConfigurationError(`--public-key ${file}: key ${index + 1} has no kid (give it one, or --kid for a single key)`);
-    let publicKey: KeyObject;
-    try {
-      publicKey = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });
-    } catch {
-      throw new ConfigurationError(`--public-key ${file}: key ${kid} is not a public JWK`);
-    }
-    return { kid, publicKey };
-  });
-}
-
-/** The issuer's public keys: --public-key (PEM with --kid or D1_KEY_ID, or JWKS), else derived from D1_PRIVATE_KEY. */
-function issuerKeys(file: string | undefined, kid: string | undefined): IssuerKey[] {
-  if (file) {
-    const text = readFile(file, '--public-key');
-    if (!text.includes('-----BEGIN')) return keysOfJwks(text, file, kid);
-    if (!kid) throw new ConfigurationError('--public-key is a PEM key: give its kid with --kid or D1_KEY_ID');
-    try {
-      return [{ kid, publicKey: createPublicKey(text) }];
-    } catch {
-      throw new ConfigurationError(`--public-key ${file} does not hold a PEM public key`);
-    }
-  }
-  const privateKeyFile = process.env.D1_PRIVATE_KEY?.trim();
-  if (!privateKeyFile) return [];
-  if (!kid) throw new ConfigurationError('D1_PRIVATE_KEY is set but D1_KEY_ID is not; give the kid with --kid or D1_KEY_ID');
-  try {
-    // Only the public half is kept: the observer verifies, it never signs.
-    return [{ kid, publicKey: createPublicKey(createPrivateKey(readFile(privateKeyFile, 'D1_PRIVATE_KEY'))) }];
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError('D1_PRIVATE_KEY does not hold a PEM private key');
-  }
-}
 
 async function main(): Promise<void> {
   const values = parseCommandLine(process.argv.slice(2), {
@@ -122,6 +71,8 @@ async function main(): Promise<void> {
     'max-enrolments-per-second': { type: 'string' },
     'follow-up-grace': { type: 'string' },
     duration: { type: 'string' },
+    'until-plan-complete': { type: 'boolean' },
+    plan: { type: 'boolean' },
     output: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean' },
@@ -189,8 +140,10 @@ async function main(): Promise<void> {
     const operationDelayMs = number(values['operation-delay'], '--operation-delay');
     options = { ...common, mock: { ...(backend ? { backend } : {}), ...(operationDelayMs !== undefined ? { operationDelayMs } : {}) } };
   }
-  const { startObserver, writeObservationEvidence, applicableConditionalApis, OBSERVATION_DIR } = await import('../observer/index.js');
+  const { startObserver, writeObservationEvidence, applicableConditionalApis, certificationPlan, planText, OBSERVATION_DIR } = await import('../observer/index.js');
+  const { watchPlan } = await import('../observer/progress.js');
   const applicable = applicableConditionalApis(env.CERTIFY_CONDITIONAL_APIS);
+  const plan = certificationPlan(applicable);
   const observer = await startObserver(options);
   process.stdout.write(
     `observer ${observer.mode === 'proxy' ? `in front of ${observer.d1}` : 'recording against the embedded mock D1'}: ` +
@@ -198,12 +151,20 @@ async function main(): Promise<void> {
       `${keys.length > 0 ? `, kid ${keys.map((k) => k.kid).join(' ')}` : ''}\n`,
   );
 
+  const showPlan = values.plan === true || values['until-plan-complete'] === true;
+  if (showPlan) process.stdout.write(`the certification plan, for the bank's backend to drive:\n${planText(plan)}\n`);
+  // A terminal gets a display redrawn in place; a CI log gets a line per step covered.
+  const watch = showPlan ? watchPlan(observer, plan, { write: (text) => process.stdout.write(text), live: process.stdout.isTTY && !env.CI }) : undefined;
   const ended = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
+    // npm run forwards a signal to the script's process group only on some platforms; a hang-up ends the run too.
+    process.once('SIGHUP', () => resolve('SIGHUP'));
     if (duration !== undefined) setTimeout(() => resolve(`${duration} s elapsed`), duration * 1000);
+    if (values['until-plan-complete']) void watch?.complete.then(() => resolve('the certification plan is complete'));
   });
   const reason = await ended;
+  watch?.stop();
   process.stdout.write(`observer: stopping (${reason}) after ${observer.observedCalls()} calls; checking them\n`);
   const evidence = await observer.stop();
   const written = writeObservationEvidence(evidence, reportsDir, applicable);

@@ -25,6 +25,8 @@ export interface CatalogueRule {
   readonly kind: RuleKind;
   readonly statement: string;
   readonly note?: string;
+  /** A security rule fails a go-live whatever its provenance. */
+  readonly security?: true;
   readonly observable?: { readonly by: 'none' | 'observer'; readonly why: string };
   readonly check?: FieldCheck;
   /** The catalogue file the rule comes from, relative to specs/. */

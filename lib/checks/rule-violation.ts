@@ -1,10 +1,9 @@
-import { rules } from '../../gen/catalogue.js';
+import type { RuleId } from '../../gen/catalogue.js';
 import type { Provenance } from '../catalogue/load.js';
 import { formatViolations, type Violation } from '../validation/index.js';
 import { REDACTED, isSensitiveKey, redactText } from '../redaction.js';
+import { isSecurityRule, provenanceOf, type RuleFailure } from './rule-failure.js';
 import { recentViolations } from './violation-log.js';
-
-const provenanceOf = new Map<string, Provenance>(rules.map((r) => [r.id, r.provenance]));
 
 /**
  * A check that failed: which rule, where, what the documents say and what the target did. Its message is the
@@ -13,33 +12,51 @@ const provenanceOf = new Map<string, Provenance>(rules.map((r) => [r.id, r.prove
 export class RuleViolation extends Error {
   override readonly name = 'RuleViolation';
   readonly provenance: Provenance;
+  readonly security: boolean;
 
   readonly received: string;
   readonly violations: readonly Violation[];
 
   constructor(
-    readonly ruleId: string,
+    /** Undefined only for a contract departure no rule names; `operationId` then says where it is charged. */
+    readonly ruleId: RuleId | undefined,
     readonly pointer: string,
     readonly documented: string,
     received: string,
     violations: readonly Violation[] = [],
+    readonly operationId?: string,
   ) {
     // What a target sent can hold tokens or personal data; a failure message is written to reports.
     const safeReceived = safeValue(pointer, received);
     const safeViolations = violations.map((v) => ({ ...v, received: safeValue(v.pointer, v.received) }));
     received = safeReceived;
     violations = safeViolations;
-    const provenance = provenanceOf.get(ruleId) ?? 'documented';
+    const provenance = provenanceOf(ruleId);
+    const security = isSecurityRule(ruleId);
     super(
-      `${ruleId}${provenance === 'inferred' ? ' (inferred rule)' : ''} at ${pointer || '/'}\n` +
+      `${ruleId ?? `${operationId ?? ''} contract departure`}${security ? ' (security rule)' : provenance === 'inferred' ? ' (inferred rule)' : ''} at ${pointer || '/'}\n` +
         `  documented: ${documented}\n` +
         `  received:   ${received}` +
         (violations.length > 0 ? `\n${formatViolations(violations)}` : ''),
     );
     this.provenance = provenance;
+    this.security = security;
     this.received = safeReceived;
     this.violations = safeViolations;
     recentViolations.record(this);
+  }
+
+  /** The failure as data, for the reporters. */
+  toFailure(): RuleFailure {
+    return {
+      ruleId: this.ruleId,
+      operationId: this.operationId,
+      provenance: this.provenance,
+      security: this.security,
+      pointer: this.pointer,
+      documented: this.documented,
+      received: this.received,
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { operations, type OperationId } from '../../gen/operations.js';
 import { validators } from '../../gen/validators/index.js';
-import { rules } from '../../gen/catalogue.js';
+import { rules, type RuleId } from '../../gen/catalogue.js';
 import type { Provenance } from '../catalogue/load.js';
 import type { OperationRegistryEntry } from '../contracts/registry.js';
 import { describeReceived, type Violation } from './violation.js';
@@ -76,15 +76,15 @@ const normalisePointer = (pointer: string): string => pointer.replace(/\/\d+(?=\
 /** Which of a field's rules stands for an error no rule of its own names (a wrong type, mostly), best first. */
 const FALLBACK_ORDER = ['type', 'enum', 'format', 'pattern', 'length', 'items'] as const;
 
-function findRule(entry: OperationEntry, partKey: string, pointer: string, keyword: string): string | undefined {
+function findRule(entry: OperationEntry, partKey: string, pointer: string, keyword: string): RuleId | undefined {
   const normalised = normalisePointer(pointer);
   const exact = entry.ruleIndex[`${partKey}:${normalised}:${keyword}`];
-  if (exact) return exact;
+  if (exact) return exact as RuleId;
   // An absent field is only ever its required rule's business; other errors fall to the field's closest rule.
   if (keyword === 'required') return undefined;
   for (const candidate of FALLBACK_ORDER) {
     const rule = entry.ruleIndex[`${partKey}:${normalised}:${candidate}`];
-    if (rule) return rule;
+    if (rule) return rule as RuleId;
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import type { RuleId } from '../../gen/catalogue.js';
 import type { Provenance } from '../catalogue/load.js';
 import { alignedTable } from '../text-table.js';
 
@@ -5,7 +6,7 @@ import { alignedTable } from '../text-table.js';
 export interface Violation {
   readonly operationId: string;
   /** Catalogue id of the rule broken; undefined only for departures no rule names (an undocumented status). */
-  readonly ruleId: string | undefined;
+  readonly ruleId: RuleId | undefined;
   readonly provenance: Provenance;
   /** Which part of the exchange: path, query, header, body, or `response <status>`. */
   readonly part: string;

@@ -14,8 +14,12 @@ export function bearerTokenOf(headers: IncomingHttpHeaders): string | undefined 
 export const hasValidBearer = (context: IssuerContext, headers: IncomingHttpHeaders): boolean =>
   context.tokens.isValid(bearerTokenOf(headers));
 
-/** 401 with the challenge of RFC 6750 section 3: no error code when no credentials came at all. */
-export function bearerRefusal(headers: IncomingHttpHeaders): Answer {
+/**
+ * 401 with the challenge of RFC 6750 section 3: no error code when no credentials came at all. `as403` is a planted
+ * bug: the request is still refused, with the wrong status.
+ */
+export function bearerRefusal(headers: IncomingHttpHeaders, as403 = false): Answer {
+  if (as403) return errorAnswer(403, 'forbidden', 'a valid bearer token is required');
   const sentCredentials = headers.authorization !== undefined;
   return errorAnswer(
     401,

@@ -19,7 +19,9 @@ export function answerConsumerInformation(
 ): Answer {
   const { config, faults, consumers } = context;
   const tokenCheckSkipped = faults.has('consumer-info-without-token-served');
-  if (config.requireBearer && !tokenCheckSkipped && !hasValidBearer(context, exchange.headers)) return bearerRefusal(exchange.headers);
+  if (config.requireBearer && !tokenCheckSkipped && !hasValidBearer(context, exchange.headers)) {
+    return bearerRefusal(exchange.headers, faults.has('consumer-info-without-token-answered-403'));
+  }
 
   const violations = validateRequest('getConsumerInformation', { path, query: exchange.query, headers: exchange.headers });
   if (violations.length > 0) {

@@ -25,6 +25,22 @@ export const issuerFaults = {
     rule: 'ISSUER-TOKEN-EXPIRESIN-TYPE',
     description: 'The token answer gives expires_in as a JSON number instead of a string.',
   },
+  'token-wrong-secret-answered-400': {
+    rule: 'ISSUER-TOKEN-WRONG-SECRET-ANSWER',
+    description: 'A token request with a wrong secret gets no token, but 400 invalid_request instead of 401 invalid_client.',
+  },
+  'card-notification-without-token-answered-403': {
+    rule: 'NOTIFY-CARD-AUTH-401',
+    description: 'Card notifications without a valid bearer token are refused, but with 403 instead of 401.',
+  },
+  'consumer-notification-without-token-answered-403': {
+    rule: 'NOTIFY-CONSUMER-AUTH-401',
+    description: 'Consumer notifications without a valid bearer token are refused, but with 403 instead of 401.',
+  },
+  'consumer-info-without-token-answered-403': {
+    rule: 'CONSUMER-INFO-AUTH-401',
+    description: 'Consumer information requests without a valid bearer token are refused, but with 403 instead of 401.',
+  },
   'card-notification-without-token-accepted': {
     rule: 'NOTIFY-CARD-AUTH-REJECT',
     description: 'Card notifications are acknowledged without a bearer token, or with a token the issuer never granted.',
@@ -70,7 +86,7 @@ export const issuerFaults = {
     description: 'An unknown consumerId is answered 200 with placeholder data instead of 404.',
   },
   'consumer-info-without-token-served': {
-    rule: 'CONSUMER-INFO-AUTH-BEARER',
+    rule: 'CONSUMER-INFO-AUTH-REJECT',
     description: 'Consumer information is served without a bearer token, or with a token the issuer never granted.',
   },
   'consumer-info-bad-request-answered-404': {

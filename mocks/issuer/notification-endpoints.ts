@@ -66,7 +66,8 @@ export function answerNotification(
   const tokenCheckSkipped =
     (kind === 'card' && faults.has('card-notification-without-token-accepted')) ||
     (kind === 'consumer' && faults.has('consumer-notification-without-token-accepted'));
-  if (config.requireBearer && !tokenCheckSkipped && !hasValidBearer(context, exchange.headers)) return bearerRefusal(exchange.headers);
+    const refusedAs403 = faults.has(kind === 'card' ? 'card-notification-without-token-answered-403' : 'consumer-notification-without-token-answered-403');
+  if (config.requireBearer && !tokenCheckSkipped && !hasValidBearer(context, exchange.headers)) return bearerRefusal(exchange.headers, refusedAs403);
 
   const checked = checkNotification(context, kind, exchange, path);
   if ('refusal' in checked) {

@@ -48,6 +48,7 @@ export function answerTokenRequest(context: IssuerContext, exchange: IncomingExc
   if (credentials === undefined) return clientRefusal('HTTP Basic client credentials are required');
   if (credentials.clientId !== config.clientId) return clientRefusal('client authentication failed');
   if (!sameSecret(credentials.clientSecret, config.clientSecret) && !faults.has('token-wrong-secret-accepted')) {
+    if (faults.has('token-wrong-secret-answered-400')) return errorAnswer(400, 'invalid_request', 'client authentication failed', { headers: NO_STORE });
     return clientRefusal('client authentication failed');
   }
 

@@ -6,9 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { operations, type OperationId } from '../../gen/operations.js';
-import type { RuleId } from '../../gen/catalogue.js';
 import { encryptCardData } from '../../lib/card-data.js';
-import { responseConformsToContract, statusIs, valueIs } from '../../lib/checks/index.js';
+import { knownRule, responseConformsToContract, statusIs, valueIs } from '../../lib/checks/index.js';
 import type { CallParts } from '../../lib/d1-client.js';
 import { test, rule, type D1Party, type ResolvedTargets, uniquePan } from '../../fixtures/index.js';
 import { documentedRequest } from '../../fixtures/requests.js';
@@ -121,11 +120,11 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
   if (entry.party !== 'd1') continue;
   const responseRules = Object.entries(entry.fields)
     .filter(([, field]) => field.in === 'response')
-    .map(([id]) => id as RuleId);
+    .map(([id]) => knownRule(id));
   // A write stands for its ASYNC/RESULT rule; a read for the first rule its answer is checked against.
-  const primary = (entry.method === 'GET' ? undefined : entry.rules.find((id) => /-(ASYNC|RESULT)$/.test(id))) ?? responseRules[0];
+  const primary = (entry.method === 'GET' ? undefined : entry.rules.filter((id) => /-(ASYNC|RESULT)$/.test(id)).map(knownRule)[0]) ?? responseRules[0];
   if (!primary) throw new Error(`${operationId} has neither an ASYNC/RESULT rule nor a response rule`);
-  const tags = rule(primary as RuleId, ...responseRules.filter((id) => id !== primary));
+  const tags = rule(primary, ...responseRules.filter((id) => id !== primary));
   const getter: OperationId | undefined =
     entry.method === 'GET' || operationId === 'getToken' ? undefined : entry.path.includes('/cards') ? 'getCardOperation' : 'getConsumerOperation';
 

@@ -3,24 +3,25 @@
  * order, several operations a call, possibly naming operations or fields the issuer does not know yet.
  */
 import { randomUUID } from 'node:crypto';
+import type { RuleId } from '../../gen/catalogue.js';
 import { operations } from '../../gen/operations.js';
-import { holds, responseConformsToContract, statusIs } from '../../lib/checks/index.js';
+import { holds, notServed, responseConformsToContract, statusIs } from '../../lib/checks/index.js';
 import type { HttpResponse } from '../../lib/http/client.js';
-import { test, expect, rule, cardNotificationItem, consumerNotificationItem } from '../../fixtures/index.js';
+import { test, expect, rule, cardNotificationItem, consumerNotificationItem, type IssuerParty } from '../../fixtures/index.js';
 import { withoutSecrets } from './issuer-requests.js';
 
 const CARD = 'notifyCardOperations';
 const CONSUMER = 'notifyConsumerOperations';
 
 /** An accepted notification: 204 with an empty body, and an answer the contract describes. */
-function acknowledged(ruleId: string, operationId: typeof CARD | typeof CONSUMER, response: HttpResponse): void {
+function acknowledged(ruleId: RuleId, operationId: typeof CARD | typeof CONSUMER, response: HttpResponse): void {
   statusIs(ruleId, withoutSecrets(response), 204);
   holds(ruleId, response.text === '', 'body', 'no body', `${response.text.length} characters`);
   responseConformsToContract(operationId, response);
 }
 
 /** A refused notification: the status the rule documents, and an answer the contract describes. */
-function refused(ruleId: string, operationId: typeof CARD | typeof CONSUMER, response: HttpResponse, status: number): void {
+function refused(ruleId: RuleId, operationId: typeof CARD | typeof CONSUMER, response: HttpResponse, status: number): void {
   statusIs(ruleId, withoutSecrets(response), status);
   responseConformsToContract(operationId, response);
 }
@@ -38,17 +39,6 @@ test.describe('card notifications', () => {
     acknowledged('NOTIFY-CARD-ANSWER-204', CARD, response);
   });
 
-  test('a card notification without a bearer token is refused with 401', rule('NOTIFY-CARD-AUTH-REJECT', 'NOTIFY-CARD-AUTH-BEARER'), async ({ issuer }) => {
-    test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
-    const response = await issuer.notify('card', { operations: [cardNotificationItem()] }, { token: null });
-    refused('NOTIFY-CARD-AUTH-REJECT', CARD, response, 401);
-  });
-
-  test('a card notification with a token the issuer never granted is refused with 401', rule('NOTIFY-CARD-AUTH-REJECT', 'NOTIFY-CARD-AUTH-BEARER'), async ({ issuer }) => {
-    test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
-    const response = await issuer.notify('card', { operations: [cardNotificationItem()] }, { token: `not-granted-${randomUUID()}` });
-    refused('NOTIFY-CARD-AUTH-REJECT', CARD, response, 401);
-  });
 
   test('the same card notification delivered twice is acknowledged both times', rule('NOTIFY-CARD-DUPLICATES'), async ({ issuer }) => {
     const body = { operations: [cardNotificationItem()] };
@@ -119,21 +109,6 @@ test.describe('consumer notifications', () => {
     },
   );
 
-  test('a consumer notification without a bearer token is refused with 401', rule('NOTIFY-CONSUMER-AUTH-REJECT', 'NOTIFY-CONSUMER-AUTH-BEARER'), async ({ issuer }) => {
-    test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
-    const response = await issuer.notify('consumer', { operations: [consumerNotificationItem()] }, { token: null });
-    refused('NOTIFY-CONSUMER-AUTH-REJECT', CONSUMER, response, 401);
-  });
-
-  test(
-    'a consumer notification with a token the issuer never granted is refused with 401',
-    rule('NOTIFY-CONSUMER-AUTH-REJECT', 'NOTIFY-CONSUMER-AUTH-BEARER'),
-    async ({ issuer }) => {
-      test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
-      const response = await issuer.notify('consumer', { operations: [consumerNotificationItem()] }, { token: `not-granted-${randomUUID()}` });
-      refused('NOTIFY-CONSUMER-AUTH-REJECT', CONSUMER, response, 401);
-    },
-  );
 
   test('the same consumer notification delivered twice is acknowledged both times', rule('NOTIFY-CONSUMER-DUPLICATES'), async ({ issuer }) => {
     const body = { operations: [consumerNotificationItem()] };
@@ -189,3 +164,34 @@ test.describe('consumer notifications', () => {
     refused('NOTIFY-CONSUMER-BAD-REQUEST', CONSUMER, response, 400);
   });
 });
+
+// With OAuth on, a notification nobody authenticated must change nothing: any acknowledgement is a security finding.
+// Which refusal the issuer answers is a separate, inferred rule, so that one deviation fails one rule.
+for (const kind of ['card', 'consumer'] as const) {
+  const operationId = kind === 'card' ? CARD : CONSUMER;
+  const reject: RuleId = kind === 'card' ? 'NOTIFY-CARD-AUTH-REJECT' : 'NOTIFY-CONSUMER-AUTH-REJECT';
+  const status401: RuleId = kind === 'card' ? 'NOTIFY-CARD-AUTH-401' : 'NOTIFY-CONSUMER-AUTH-401';
+  const bearer: RuleId = kind === 'card' ? 'NOTIFY-CARD-AUTH-BEARER' : 'NOTIFY-CONSUMER-AUTH-BEARER';
+  const item = (): unknown => (kind === 'card' ? cardNotificationItem() : consumerNotificationItem());
+
+  test.describe(`${kind} notifications without valid credentials`, () => {
+    for (const [credentials, token] of [
+      ['without a bearer token', null],
+      ['with a token the issuer never granted', 'not-granted'],
+    ] as const) {
+      const send = (issuer: IssuerParty): Promise<HttpResponse> => issuer.notify(kind, { operations: [item()] }, { token: token === null ? null : `${token}-${randomUUID()}` });
+
+      test(`a ${kind} notification ${credentials} is not acknowledged`, rule(reject, bearer), async ({ issuer }) => {
+        test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
+        notServed(reject, withoutSecrets(await send(issuer)), `a ${kind} notification`);
+      });
+
+      test(`a ${kind} notification ${credentials} is refused with 401`, rule(status401), async ({ issuer }) => {
+        test.skip(!issuer.usesOAuth, 'the issuer does not use OAuth: D1 sends its notifications without a token');
+        const response = await send(issuer);
+        test.skip(response.status < 300, `not refused at all: ${reject} judges it`);
+        refused(status401, operationId, response, 401);
+      });
+    }
+  });
+}

@@ -6,12 +6,12 @@
  */
 import fc from 'fast-check';
 import { operations, type OperationId } from '../../gen/operations.js';
-import { rules, type RuleId } from '../../gen/catalogue.js';
+import { rules } from '../../gen/catalogue.js';
 import { test, rule, uniqueId, type D1Party, type ResolvedTargets } from '../../fixtures/index.js';
 import { asCallParts, documentedRequest, shownValue, withField, type RequestParts } from '../../fixtures/requests.js';
 import { isSensitiveKey } from '../../lib/redaction.js';
 import { encryptCardData } from '../../lib/card-data.js';
-import { errorCodeIs, responseConformsToContract, RuleViolation, statusIs } from '../../lib/checks/index.js';
+import { errorCodeIs, knownRule, responseConformsToContract, RuleViolation, statusIs } from '../../lib/checks/index.js';
 import type { FieldConstraint } from '../../lib/contracts/registry.js';
 import type { HttpResponse } from '../../lib/http/client.js';
 import { fieldValueArb } from './arbitraries/field-value-arb.js';
@@ -83,13 +83,14 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
   const needsCardData = Object.keys(entry.fields).some((id) => entry.fields[id]?.pointer === '/encryptedData');
 
   test.describe(`${operationId} field properties`, () => {
-    for (const [ruleId, field] of fields) {
+    for (const [id, field] of fields) {
+      const ruleId = knownRule(id);
       const carrier = CARRIERS[field.in as RequestPart];
       const where = `${field.in} ${field.pointer}`;
       const errorCode = field.keyword === 'enum' ? 'FIELD_INVALID_VALUE' : 'FIELD_INVALID_FORMAT';
       const errorRule = errorRuleOf(operationId, field.keyword);
 
-      test(`${ruleId} ${operationId}: values of ${where} within its ${field.keyword} are not refused`, rule(ruleId as RuleId), async ({ d1, targets }) => {
+      test(`${ruleId} ${operationId}: values of ${where} within its ${field.keyword} are not refused`, rule(ruleId), async ({ d1, targets }) => {
         test.skip(needsCardData && !targets.d1.cardDataJwk, 'needs the card-data key (D1_CARD_DATA_KEY) to build an acceptable request');
         const resolved = RESOLVED_AFTER_FORMAT[`${field.in}:${field.pointer}`];
         await assertProperty(
@@ -107,7 +108,8 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
         );
       });
 
-      const tags = errorRule ? rule(ruleId as RuleId, errorRule as RuleId) : rule(ruleId as RuleId);
+      const errorRuleId = errorRule ? knownRule(errorRule) : undefined;
+      const tags = errorRuleId ? rule(ruleId, errorRuleId) : rule(ruleId);
       const answer = operationId === 'getToken' ? '400' : `400 ${errorCode}`;
       test(`${ruleId} ${operationId}: ${where} one step outside its ${field.keyword} is refused with ${answer}`, tags, async ({ d1, targets }) => {
         test.skip(needsCardData && !targets.d1.cardDataJwk, 'needs the card-data key (D1_CARD_DATA_KEY) to build an otherwise acceptable request');
@@ -120,7 +122,7 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
             statusIs(ruleId, response, 400);
             responseConformsToContract(operationId, response);
             // The token endpoint answers OAuth errors, whose codes D1-TOKEN-ERROR-BAD-REQUEST covers elsewhere.
-            if (operationId !== 'getToken') errorCodeIs(errorRule ?? ruleId, response, errorCode);
+            if (operationId !== 'getToken') errorCodeIs(errorRuleId ?? ruleId, response, errorCode);
           }),
           { ...BOUNDS, personalValues: isSensitiveKey(field.pointer.split('/').pop() ?? '') },
         );

@@ -46,7 +46,7 @@ function firstDelivery(body: Body, keep?: number): Body {
 }
 
 /** An accepted notification: 204, no body, an answer the contract describes. */
-function acknowledged(ruleId: string, kind: NotificationKind, response: HttpResponse): void {
+function acknowledged(ruleId: RuleId, kind: NotificationKind, response: HttpResponse): void {
   statusIs(ruleId, response, 204);
   holds(ruleId, response.text === '', 'body', 'no body', `${response.text.length} characters: ${response.text.slice(0, 200)}`);
   responseConformsToContract(NOTIFICATION_OPERATION[kind], response);

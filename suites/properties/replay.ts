@@ -31,7 +31,7 @@ export const commandsReplayPath = (): string | undefined => process.env.FC_COMMA
 /** The command that runs this test again with the same seed (and, given a path, straight to the failing case). */
 export function replayCommand(seed: number, title: string, path?: string, commandsPath?: string): string {
   const env = [`SEED=${seed}`, ...(path ? [`FC_PATH=${path}`] : []), ...(commandsPath ? [`FC_COMMANDS_PATH='${commandsPath}'`] : [])];
-  return `${env.join(' ')} npx playwright test --project=properties -g "${grepFor(title)}"`;
+  return `${env.join(' ')} npx playwright test --project=properties --project=issuer-properties -g "${grepFor(title)}"`;
 }
 
 export class PropertyFailure extends Error {

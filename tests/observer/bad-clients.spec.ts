@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { startReferenceIssuer } from '../../mocks/issuer/index.js';
 import { startObserver } from '../../observer/index.js';
-import { CARDHOLDER_NAME, PAN, PERSON, ScriptedIssuer, uniqueId } from './scripted-issuer.js';
+import { CARDHOLDER_NAME, PAN, PERSON, ReferenceClient, uniqueId } from '../../mocks/issuer/reference-client.js';
 import { ISSUER_ID, KEY_ID, clientFor, expect, failureLines, ruleOutcome, test } from './observer-fixtures.js';
 
 test('a token fetched for every call breaks D1-TOKEN-REUSE', async ({ observer, client, issuer }) => {
@@ -122,7 +122,7 @@ test('an enrol never followed up breaks CTP-ENROL-FOLLOW-UP; an acknowledged not
     mock: { operationDelayMs: 10, backend: { baseUrl: backend.url, authUrl: backend.authUrl, clientId: backend.clientId, clientSecret: backend.clientSecret } },
   });
   try {
-    const second = new ScriptedIssuer(clientFor(notified, issuerKeys.privateKey));
+    const second = new ReferenceClient(clientFor(notified, issuerKeys.privateKey));
     const secondCard = await second.createCard(await second.registerConsumer());
     await second.call('clickToPayEnrol', { path: { cardId: secondCard }, body: {} });
     await expect.poll(() => backend.operationStates().some((o) => o.subjectId === secondCard && o.operation === 'CLICK_TO_PAY_ENROLMENT' && o.status !== 'PENDING')).toBe(true);

@@ -10,7 +10,7 @@ import { writeObservationEvidence } from '../../observer/index.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { runScript } from '../suites/suite-runner.js';
 import { expect, test } from './observer-fixtures.js';
-import { CARDHOLDER_NAME } from './scripted-issuer.js';
+import { CARDHOLDER_NAME } from '../../mocks/issuer/reference-client.js';
 
 test('certify merges an observation in its reports directory into the summary, the verdict and the report', async ({ observer, issuer }) => {
   test.setTimeout(120_000);

@@ -12,7 +12,7 @@ import { startServer } from '../../mocks/http/server.js';
 import type { CertificationResults } from '../../reporters/certification.js';
 import { spawnCommand } from '../mocks/cli-process.js';
 import { ISSUER_ID, KEY_ID, clientFor, expect, test } from './observer-fixtures.js';
-import { ScriptedIssuer } from './scripted-issuer.js';
+import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 
 const SCRIPT = 'scripts/observe.ts';
 // The command reads the product's variables too; the tests say everything on the command line or set them themselves.
@@ -44,7 +44,7 @@ test('--duration ends a recording by itself and writes the evidence: a clean jou
   const urls = urlsOf(banner);
   // The mock's controls pass through the observer in recording mode: the issuer reads the card-data key there.
   const cardDataJwk = (await send({ method: 'GET', url: `${new URL(urls.bankingUrl).origin}/__mock/card-data-key` })).json as JWK;
-  await new ScriptedIssuer(clientFor(urls, keys.privateKey)).journey(cardDataJwk);
+  await new ReferenceClient(clientFor(urls, keys.privateKey)).journey(cardDataJwk);
 
   expect(await command.exited, command.stderr.join('\n')).toBe(0);
   const stdout = command.stdout.join('\n');
@@ -59,7 +59,7 @@ test('SIGTERM ends a recording configured from the environment; a documented fai
   const output = path.join(keys.dir, 'reports');
   const command = spawnCommand(SCRIPT, ['--output', output], { ...CLEAN_ENV, D1_ISSUER_ID: ISSUER_ID, D1_KEY_ID: KEY_ID, D1_PRIVATE_KEY: keys.privatePem });
   const banner = await command.firstLine;
-  const issuer = new ScriptedIssuer(clientFor(urlsOf(banner), keys.privateKey));
+  const issuer = new ReferenceClient(clientFor(urlsOf(banner), keys.privateKey));
   const cardId = await issuer.createCard(await issuer.registerConsumer());
   await issuer.call('clickToPayEnrol', { path: { cardId }, body: { name: 'Maximiliana Oyelaran-Brooks' } });
   await expect.poll(() => command.stdout.some((line) => /POST \/banking\/v1\/issuers\/TESTBANK01\/cards\/.*clickToPayEnrolment -> 400/.test(line))).toBe(true);

@@ -14,7 +14,7 @@ import { keepOnlyObservationResults, readObservation, writeObservationEvidence }
 import type { CertificationResults } from '../../reporters/certification.js';
 import { ruleOutcomes, type ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { expect, test } from './observer-fixtures.js';
-import { CARDHOLDER_NAME, PAN, PERSON, uniqueId } from './scripted-issuer.js';
+import { CARDHOLDER_NAME, PAN, PERSON, uniqueId } from '../../mocks/issuer/reference-client.js';
 
 interface AllureResult {
   readonly name: string;

@@ -4,7 +4,7 @@ import { rules } from '../../gen/catalogue.js';
 import { D1Client, type AssertionOptions } from '../../lib/d1-client.js';
 import { ruleOutcomes, type RuleOutcome } from '../../reporters/compliance-summary.js';
 import { startObserver, type ObservationEvidence, type ObserverOptions, type RunningObserver } from '../../observer/index.js';
-import { ScriptedIssuer } from './scripted-issuer.js';
+import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 
 export const ISSUER_ID = 'TESTBANK01';
 export const KEY_ID = 'issuer-key-1';
@@ -35,7 +35,7 @@ export interface ObserverFixtures {
   /** A D1 client pointed at the observer, as an issuer's backend would be. */
   client: WatchedD1Client;
   /** A well-behaved issuer backend driving that client. */
-  issuer: ScriptedIssuer;
+  issuer: ReferenceClient;
 }
 
 export const clientFor = (observer: { bankingUrl: string; authUrl: string }, privateKey: KeyObject): WatchedD1Client =>
@@ -63,7 +63,7 @@ export const test = base.extend<ObserverFixtures>({
     await use(clientFor(observer, issuerKeys.privateKey));
   },
   issuer: async ({ client }, use) => {
-    await use(new ScriptedIssuer(client));
+    await use(new ReferenceClient(client));
   },
 });
 

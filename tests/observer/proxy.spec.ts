@@ -10,7 +10,7 @@ import { startMockD1, type RunningMockD1 } from '../../mocks/d1/index.js';
 import { startServer, type Answer } from '../../mocks/http/server.js';
 import { startObserver } from '../../observer/index.js';
 import { ISSUER_ID, KEY_ID, clientFor, failureLines, ruleOutcome } from './observer-fixtures.js';
-import { ScriptedIssuer, uniqueId } from './scripted-issuer.js';
+import { ReferenceClient, uniqueId } from '../../mocks/issuer/reference-client.js';
 import { haveOpenssl, makeTlsMaterial, startTlsFront } from './tls-front.js';
 
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -59,7 +59,7 @@ test('through the proxy a mock D1 answers exactly as it does directly, and the c
   const observer = await startObserver({ issuerId: ISSUER_ID, keys: issuerKeys, upstream: { bankingUrl: d1.bankingUrl }, limits: { followUpGraceSeconds: 0 } });
   try {
     expect(observer.authUrl).toBe(`${observer.url}/authz/v1`);
-    const proxied = new ScriptedIssuer(clientFor(observer, keys.privateKey));
+    const proxied = new ReferenceClient(clientFor(observer, keys.privateKey));
     const direct = new D1Client({ bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, issuerId: ISSUER_ID, keyId: KEY_ID, privateKey: keys.privateKey });
     const { consumerId } = await proxied.journey(d1.cardDataJwk);
     const [viaProxy, viaDirect] = [await proxied.call('clickToPayGetConsumerProfiles', { path: { consumerId } }), await direct.call('clickToPayGetConsumerProfiles', { path: { consumerId } })];
@@ -86,7 +86,7 @@ test("an answer of D1's that breaks the contract is reported against the answer'
   const d1 = await upstreamMock(['enrol-operation-id-bad-pattern']);
   const observer = await startObserver({ issuerId: ISSUER_ID, keys: issuerKeys, upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl } });
   try {
-    const issuer = new ScriptedIssuer(clientFor(observer, keys.privateKey));
+    const issuer = new ReferenceClient(clientFor(observer, keys.privateKey));
     const cardId = await issuer.createCard(await issuer.registerConsumer());
     await issuer.call('clickToPayEnrol', { path: { cardId }, body: {} });
     const evidence = await observer.stop();

@@ -3,7 +3,7 @@
  * called keeps its contract both ways and every usage rule its calls touch passes.
  */
 import { clientFor, failureLines, expect, ruleOutcome, test } from './observer-fixtures.js';
-import { ScriptedIssuer } from './scripted-issuer.js';
+import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 
 test('the scripted well-behaved issuer gets a clean observation: no failure, no warning', async ({ observer, issuer }) => {
   expect(observer.mode).toBe('recording');
@@ -53,7 +53,7 @@ test('each rule the bad-client tests break passes for the well-behaved issuer', 
 });
 
 test('two instances of the backend, each reusing a token of its own, keep D1-TOKEN-REUSE', async ({ observer, issuer, issuerKeys }) => {
-  const second = new ScriptedIssuer(clientFor(observer, issuerKeys.privateKey));
+  const second = new ReferenceClient(clientFor(observer, issuerKeys.privateKey));
   const consumerId = await issuer.registerConsumer();
   for (let i = 0; i < 3; i += 1) {
     await issuer.call('clickToPayGetConsumerProfiles', { path: { consumerId } });

@@ -1,102 +1,204 @@
 /**
- * The go-live verdict: READY only when every mandatory API, and every conditional API declared applicable, passes
- * its documented rules; inferred rules only warn; optional APIs and undeclared conditional ones do not count.
+ * The go-live verdict certifies the bank: every row of the D1 API summary is judged from the evidence that concerns
+ * the bank for it (the suite against the endpoints it hosts, the observation of the calls it makes), security findings
+ * fail whatever their provenance, inferred rules only warn, and D1's own behaviour is reported apart. Outcomes come
+ * from the structured failure each result carries, never from its text.
  */
 import { readFileSync } from 'node:fs';
+import type { TestResult } from '@playwright/test/reporter';
 import { test, expect } from '@playwright/test';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
-import { apis, rules } from '../../gen/catalogue.js';
+import { apis, rules, type RuleId } from '../../gen/catalogue.js';
+import { holds, statusIs } from '../../lib/checks/index.js';
+import { RULE_FAILURE_ATTACHMENT, RULE_FAILURE_CONTENT_TYPE, type RuleFailure } from '../../lib/checks/rule-failure.js';
 import { fromRoot } from '../../lib/paths.js';
-import type { CertifiedTest } from '../../reporters/certification.js';
-import { summarise, summaryMarkdown, type ComplianceSummary } from '../../reporters/compliance-summary.js';
+import { failureOf, type CertifiedTest } from '../../reporters/certification.js';
+import { OBSERVE_PROJECT, summarise, summaryMarkdown, type CertificationSubject, type ComplianceSummary } from '../../reporters/compliance-summary.js';
 
-const ruleOf = (id: string): (typeof rules)[number] => {
+const ruleOf = (id: RuleId): (typeof rules)[number] => {
   const found = rules.find((r) => r.id === id);
   if (!found) throw new Error(`no rule ${id}`);
   return found;
 };
+const directionOf = (id: RuleId): string | undefined => apis.find((a) => a.id === ruleOf(id).api)?.direction;
 
-/** A passing test for every rule of the catalogue, with some turned into failures or skips. */
-function run(changes: Readonly<Record<string, Partial<CertifiedTest>>> = {}): CertifiedTest[] {
-  return rules.map((r) => ({
-    project: 'd1',
-    title: `checks ${r.id}`,
-    file: 'suites/d1/x.spec.ts',
-    rules: [r.id],
-    category: r.category,
-    provenance: r.provenance,
-    outcome: 'passed',
-    error: undefined,
-    ...changes[r.id],
-  }));
+/**
+ * A passing result for every rule of the catalogue, from the evidence that judges the bank for it (the suite for a
+ * rule of an API the bank hosts, the observation for one it calls), plus the D1 suites' own results.
+ */
+function run(changes: Readonly<Partial<Record<RuleId, Partial<CertifiedTest>>>> = {}, options: { observed?: boolean } = {}): CertifiedTest[] {
+  const bank = rules.flatMap((r): CertifiedTest[] => {
+    const hosted = directionOf(r.id) === 'd1-to-issuer';
+    if (!hosted && options.observed === false) return [];
+    return [
+      {
+        project: hosted ? 'issuer' : OBSERVE_PROJECT,
+        subject: 'bank',
+        title: `${hosted ? 'checks' : 'observed'} ${r.id}`,
+        file: 'x.ts',
+        rules: [r.id],
+        category: r.category,
+        provenance: r.provenance,
+        outcome: 'passed',
+        failure: undefined,
+        ...(hosted ? {} : { calls: 2 }),
+        error: undefined,
+        ...changes[r.id],
+      },
+    ];
+  });
+  const d1 = rules
+    .filter((r) => directionOf(r.id) === 'issuer-to-d1')
+    .map((r): CertifiedTest => ({ project: 'd1', subject: 'd1', title: `D1 keeps ${r.id}`, file: 'suites/d1/x.spec.ts', rules: [r.id], category: r.category, provenance: r.provenance, outcome: 'passed', failure: undefined, error: undefined }));
+  return [...bank, ...d1];
 }
 
-const failure = (id: string): Partial<CertifiedTest> => ({
-  outcome: 'failed',
+const failureFor = (id: RuleId, received = 'status 200'): RuleFailure => ({
+  ruleId: id,
+  operationId: undefined,
   provenance: ruleOf(id).provenance,
-  error: `RuleViolation: ${id}${ruleOf(id).provenance === 'inferred' ? ' (inferred rule)' : ''} at /status\n  documented: x\n  received:   y`,
+  security: ruleOf(id).security === true,
+  pointer: 'status',
+  documented: 'as documented',
+  received,
 });
+const failed = (id: RuleId): Partial<CertifiedTest> => ({ outcome: 'failed', failure: failureFor(id), error: `${id} at status` });
 
-const summary = (tests: CertifiedTest[], applicable: string[] = apis.filter((a) => a.category === 'conditional').map((a) => a.id)): ComplianceSummary =>
-  summarise({ tests, apis, rules, applicableConditional: new Set(applicable), seed: 1, targets: { d1: 'mock', issuer: 'mock' }, now: new Date(0) });
+const BANK: CertificationSubject = { kind: 'bank', issuerId: 'TESTBANK01', hosted: 'http://127.0.0.1:9', calls: 'observed' };
+const conditional = apis.filter((a) => a.category === 'conditional').map((a) => a.id);
+const summary = (tests: CertifiedTest[], applicable: string[] = conditional): ComplianceSummary =>
+  summarise({ tests, apis, rules, applicableConditional: new Set(applicable), seed: 1, targets: { d1: 'mock', issuer: 'mock' }, subject: BANK, now: new Date(0) });
 
 const row = (s: ComplianceSummary, id: string): ComplianceSummary['apis'][number] | undefined => s.apis.find((a) => a.id === id);
 
-test('everything passing is READY, with one row per API of the summary', () => {
+test('everything passing is READY, each row judged by the evidence of its side', () => {
   const s = summary(run());
   expect(s.verdict).toBe('READY');
+  expect(s.reasons).toEqual([]);
   expect(s.apis.map((a) => a.id)).toEqual(apis.map((a) => a.id));
   expect(s.apis.every((a) => a.verdict === 'PASS')).toBe(true);
+  expect(row(s, 'ctp-enrol')).toMatchObject({ hostedBy: 'd1', evidence: 'observation' });
+  expect(row(s, 'ctp-enrol')?.evidenceCount).toBeGreaterThan(0);
+  expect(row(s, 'issuer-notify-card')).toMatchObject({ hostedBy: 'bank', evidence: 'suite' });
+  expect(s.d1Environment.status).toBe('PASS');
 });
 
-test('a failed documented rule of a mandatory API is NOT READY and is named', () => {
-  const s = summary(run({ 'CTP-OPTOUT-CONSUMER-REPEAT': failure('CTP-OPTOUT-CONSUMER-REPEAT') }));
+test("without an observation every row the bank calls is NOT TESTED, and the reason says what is missing", () => {
+  const s = summary(run({}, { observed: false }));
+  expect(s.verdict).toBe('NOT READY');
+  for (const api of apis.filter((a) => a.direction === 'issuer-to-d1')) expect(row(s, api.id)).toMatchObject({ verdict: 'NOT TESTED', evidence: 'none' });
+  for (const api of apis.filter((a) => a.direction === 'd1-to-issuer')) expect(row(s, api.id)?.verdict).toBe('PASS');
+  expect(s.reasons.join('\n')).toMatch(/no observed call of the bank's for: Get authorization token, .*Click to Pay enrol/);
+});
+
+test('the D1 suites passing stand for nothing of the bank: they never judge a row', () => {
+  const s = summary(run({}, { observed: false }));
+  // The D1 suites passed every rule of the rows the bank calls, and still none of those rows is judged.
+  expect(s.d1Environment.status).toBe('PASS');
+  expect(row(s, 'consumer-register')?.verdict).toBe('NOT TESTED');
+});
+
+test("a failure of D1's shows in the D1 environment and leaves the bank's verdict unchanged", () => {
+  const tests = run().map((t) => (t.subject === 'd1' && t.rules[0] === 'CTP-ENROL-ASYNC' ? { ...t, ...failed('CTP-ENROL-ASYNC') } : t));
+  const s = summary(tests);
+  expect(s.verdict).toBe('READY');
+  expect(row(s, 'ctp-enrol')?.verdict).toBe('PASS');
+  expect(s.d1Environment.status).toBe('FAIL');
+  expect(s.d1Environment.groups.find((g) => g.name === 'D1 Click to Pay')).toMatchObject({ status: 'FAIL', failedRules: ['CTP-ENROL-ASYNC'] });
+});
+
+test('a failed documented rule of a mandatory API is NOT READY and is named with documented and received', () => {
+  const s = summary(run({ 'CTP-OPTOUT-CONSUMER-REPEAT': failed('CTP-OPTOUT-CONSUMER-REPEAT') }));
   expect(s.verdict).toBe('NOT READY');
   expect(row(s, 'ctp-optout-consumer')).toMatchObject({ verdict: 'FAIL', failed: 1, failedRules: ['CTP-OPTOUT-CONSUMER-REPEAT'] });
+  expect(s.failures).toEqual([expect.objectContaining({ ruleId: 'CTP-OPTOUT-CONSUMER-REPEAT', documented: 'as documented', received: 'status 200', security: false })]);
 });
 
 test('a failed inferred rule is a warning: still READY', () => {
-  const s = summary(run({ 'CTP-ENROL-REPEAT': failure('CTP-ENROL-REPEAT') }));
+  const s = summary(run({ 'CTP-ENROL-REPEAT': failed('CTP-ENROL-REPEAT') }));
+  expect(ruleOf('CTP-ENROL-REPEAT').provenance).toBe('inferred');
   expect(s.verdict).toBe('READY');
   expect(row(s, 'ctp-enrol')).toMatchObject({ verdict: 'PASS WITH WARNINGS', warnings: 1, warningRules: ['CTP-ENROL-REPEAT'] });
-  expect(s.totals.warnings).toBe(1);
+  expect(s.warnings.map((w) => w.ruleId)).toEqual(['CTP-ENROL-REPEAT']);
+});
+
+test('a failed security rule is NOT READY whatever its provenance, and listed first', () => {
+  expect(ruleOf('CONSUMER-INFO-AUTH-REJECT')).toMatchObject({ provenance: 'inferred', security: true });
+  const s = summary(run({ 'CONSUMER-INFO-AUTH-REJECT': failed('CONSUMER-INFO-AUTH-REJECT'), 'CTP-ENROL-REPEAT': failed('CTP-ENROL-REPEAT') }));
+  expect(s.verdict).toBe('NOT READY');
+  expect(s.securityFindings.map((f) => f.ruleId)).toEqual(['CONSUMER-INFO-AUTH-REJECT']);
+  expect(s.reasons[0]).toBe('security findings: CONSUMER-INFO-AUTH-REJECT');
+  expect(row(s, 'issuer-get-consumer-info')?.verdict).toBe('FAIL');
+  // Even an API not declared applicable cannot hide a security finding.
+  expect(summary(run({ 'CONSUMER-INFO-AUTH-REJECT': failed('CONSUMER-INFO-AUTH-REJECT') }), []).verdict).toBe('NOT READY');
+  const markdown = summaryMarkdown(s);
+  expect(markdown.indexOf('Security findings')).toBeLessThan(markdown.indexOf('| API |'));
+});
+
+test('a refusal with another status than 401 only warns', () => {
+  const s = summary(run({ 'CONSUMER-INFO-AUTH-401': failed('CONSUMER-INFO-AUTH-401') }));
+  expect(s.verdict).toBe('READY');
+  expect(row(s, 'issuer-get-consumer-info')?.warningRules).toEqual(['CONSUMER-INFO-AUTH-401']);
 });
 
 test('a failing conditional API counts only when declared applicable', () => {
-  const tests = run({ 'NOTIFY-CARD-RETRY': failure('NOTIFY-CARD-RETRY') });
+  const tests = run({ 'NOTIFY-CARD-RETRY': failed('NOTIFY-CARD-RETRY') });
   expect(summary(tests).verdict).toBe('NOT READY');
   expect(summary(tests, ['issuer-notify-consumer']).verdict).toBe('READY');
   expect(row(summary(tests, []), 'issuer-notify-card')).toMatchObject({ applicable: false, verdict: 'FAIL' });
 });
 
 test('a failing optional API does not block go-live', () => {
-  const s = summary(run({ 'CARD-OPERATIONS-ALL': failure('CARD-OPERATIONS-ALL') }));
+  const s = summary(run({ 'CARD-OPERATIONS-ALL': failed('CARD-OPERATIONS-ALL') }));
   expect(ruleOf('CARD-OPERATIONS-ALL').category).toBe('optional');
   expect(s.verdict).toBe('READY');
   expect(row(s, 'card-get-operations')?.verdict).toBe('FAIL');
 });
 
-test('a mandatory API none of whose rules ran is NOT TESTED, hence NOT READY', () => {
-  const skipped = Object.fromEntries(rules.filter((r) => r.api === 'ctp-enrol').map((r) => [r.id, { outcome: 'skipped' as const }]));
-  const s = summary(run(skipped));
-  expect(row(s, 'ctp-enrol')?.verdict).toBe('NOT TESTED');
-  expect(s.verdict).toBe('NOT READY');
-});
-
-test('a test failing on another rule than the one it stands for charges that rule', () => {
-  const tests = run({ 'CTP-ENROL-ASYNC': { ...failure('CTP-ENROL-FINAL-STATE') } });
+test('the structured failure decides, not the message: a text naming another rule changes nothing', () => {
+  const tests = run({ 'CTP-ENROL-ASYNC': { ...failed('CTP-ENROL-FINAL-STATE'), error: 'CTP-OPTOUT-CONSUMER-REPEAT at /status\n  documented: x' } });
   const s = summary(tests);
   expect(row(s, 'ctp-enrol')?.failedRules).toEqual(['CTP-ENROL-FINAL-STATE']);
+  expect(row(s, 'ctp-optout-consumer')?.verdict).toBe('PASS');
 });
 
-test('the summary follows its JSON Schema, and its Markdown names the verdict and every API', () => {
-  const s = summary(run({ 'CTP-OPTOUT-CONSUMER-REPEAT': failure('CTP-OPTOUT-CONSUMER-REPEAT') }));
+test("the reporter reads a test's failure from its attachment, and refuses one naming a rule the catalogue lacks", () => {
+  const result = (body: unknown): TestResult =>
+    ({
+      status: 'failed',
+      error: { message: 'CTP-OPTOUT-CONSUMER-REPEAT at /status (a message naming another rule)' },
+      attachments: [{ name: RULE_FAILURE_ATTACHMENT, contentType: RULE_FAILURE_CONTENT_TYPE, body: Buffer.from(JSON.stringify(body)) }],
+    }) as unknown as TestResult;
+  // Provenance and security come from the catalogue even when the attachment says otherwise.
+  const fromAttachment = failureOf(['CTP-ENROL-ASYNC'], result({ ...failureFor('CONSUMER-INFO-AUTH-REJECT'), provenance: 'documented', security: false }));
+  expect(fromAttachment).toMatchObject({ ruleId: 'CONSUMER-INFO-AUTH-REJECT', provenance: 'inferred', security: true });
+  // A mistyped rule id cannot name a rule nobody judges: the test fails on the rule it stands for.
+  expect(failureOf(['CTP-ENROL-ASYNC'], result({ ...failureFor('CTP-ENROL-ASYNC'), ruleId: 'CTP-ENROL-ASYNK' }))).toMatchObject({ ruleId: 'CTP-ENROL-ASYNC', provenance: 'documented' });
+});
+
+test('a check called with a rule id the catalogue does not have does not compile', () => {
+  const response = { status: 200, headers: {}, text: '', json: undefined, durationMs: 0 } as Parameters<typeof statusIs>[1];
+  // @ts-expect-error: not a rule of the catalogue
+  expect(() => statusIs('CTP-ENROL-ASYNK', response, 200)).not.toThrow();
+  // @ts-expect-error: not a rule of the catalogue
+  expect(() => holds('NO-SUCH-RULE', true, '/', 'x', 'y')).not.toThrow();
+});
+
+test('the summary follows its JSON Schema, and its Markdown names the verdict, the subject and every API', () => {
+  const s = summary(run({ 'CTP-OPTOUT-CONSUMER-REPEAT': failed('CTP-OPTOUT-CONSUMER-REPEAT') }));
   const validate = new Ajv({ allErrors: true });
   ajvFormats.default(validate);
   expect(validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, s), validate.errorsText()).toBe(true);
   const markdown = summaryMarkdown(s);
-  expect(markdown.split('\n')[0]).toBe('# Compliance summary: NOT READY');
+  expect(markdown.split('\n')[0]).toBe('# Go-live verdict: NOT READY');
+  expect(markdown).toContain('Certified: the bank TESTBANK01');
   for (const api of apis) expect(markdown).toContain(`(${api.id})`);
-  expect(markdown).toContain('- Click to Pay opt-out consumer: CTP-OPTOUT-CONSUMER-REPEAT');
+  expect(markdown).toContain('- CTP-OPTOUT-CONSUMER-REPEAT (Click to Pay opt-out consumer) at status: documented as documented; received status 200');
+  expect(markdown).toContain('## D1 environment: PASS');
+});
+
+test('the reference pair says plainly that no bank was certified', () => {
+  const s = summarise({ tests: run(), apis, rules, applicableConditional: new Set(conditional), seed: 1, targets: { d1: 'mock', issuer: 'mock' }, subject: { ...BANK, kind: 'reference-pair' } });
+  expect(summaryMarkdown(s)).toContain('Certified: the embedded reference pair (reference issuer and its client, issuerId TESTBANK01), not a bank');
 });

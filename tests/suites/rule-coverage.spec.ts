@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { test, expect } from '@playwright/test';
 import { rules } from '../../gen/catalogue.js';
 import { fromRoot } from '../../lib/paths.js';
+import { SUITE_PROJECTS } from '../../reporters/certification.js';
 
 interface ListedSuite {
   readonly specs?: readonly { readonly tags?: readonly string[] }[];
@@ -22,7 +23,7 @@ const tagsOf = (suite: ListedSuite, into: Set<string>): Set<string> => {
 test('every documented rule that can be checked from outside is checked by a conformance test', () => {
   const listing = spawnSync(
     process.execPath,
-    [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', '--list', '--reporter=json', '--project=d1', '--project=issuer', '--project=flows', '--project=properties'],
+    [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', '--list', '--reporter=json', ...SUITE_PROJECTS.map((p) => `--project=${p}`)],
     { cwd: fromRoot(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   expect(listing.status, listing.stderr).toBe(0);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromRoot } from '../../lib/paths.js';
+import { SUITE_PROJECTS } from '../../reporters/certification.js';
 
 export interface SuiteTestResult {
   readonly title: string;
@@ -48,7 +49,7 @@ export async function runSuites(options: { env?: Readonly<Record<string, string>
   const args = [
     fromRoot('node_modules', '@playwright', 'test', 'cli.js'),
     'test',
-    ...(options.projects ?? ['d1', 'issuer', 'flows', 'properties']).map((p) => `--project=${p}`),
+    ...(options.projects ?? SUITE_PROJECTS).map((p) => `--project=${p}`),
     '--reporter=json',
     `--output=${path.join(work, 'output')}`,
     `--workers=${options.workers ?? 1}`,

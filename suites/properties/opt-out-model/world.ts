@@ -2,6 +2,7 @@
  * The real side of the model test: one consumer of D1 with its cards, created for each run, and the calls the
  * commands make, each taken to its final state through the operation getter.
  */
+import type { RuleId } from '../../../gen/catalogue.js';
 import type { OperationId } from '../../../gen/operations.js';
 import type { D1Party, Profile, ResolvedTargets } from '../../../fixtures/index.js';
 import { holds, RuleViolation, valueIsOneOf } from '../../../lib/checks/index.js';
@@ -51,7 +52,7 @@ export async function writeToTheEnd(
   operationId: OperationId,
   target: { cardId: string } | { consumerId: string },
   body: Json,
-  acceptedRule: string,
+  acceptedRule: RuleId,
 ): Promise<{ accepted: Json; final: Json }> {
   const response = await world.d1.call(operationId, { path: target, body });
   const accepted = (response.json ?? {}) as Json;
@@ -61,7 +62,7 @@ export async function writeToTheEnd(
   return { accepted, final };
 }
 
-export const finalStatusIs = (ruleId: string, final: Json, expected: 'SUCCESSFUL' | 'FAILED'): void => valueIsOneOf(ruleId, '/status', final.status, [expected]);
+export const finalStatusIs = (ruleId: RuleId, final: Json, expected: 'SUCCESSFUL' | 'FAILED'): void => valueIsOneOf(ruleId, '/status', final.status, [expected]);
 
 const show = (profiles: readonly string[]): string => (profiles.length === 0 ? '(no profile)' : profiles.map((p) => `[${p}]`).join(' '));
 
@@ -70,7 +71,7 @@ const show = (profiles: readonly string[]): string => (profiles.length === 0 ? '
  * cards, no other profile (an empty one included), and a scheme that stays the same for a group.
  * `ruleFor` names the rule a disagreement breaks, given what D1 answered.
  */
-export async function profilesAgree(model: OptOutModel, world: OptOutWorld, ruleFor: (received: readonly Profile[]) => string): Promise<void> {
+export async function profilesAgree(model: OptOutModel, world: OptOutWorld, ruleFor: (received: readonly Profile[]) => RuleId): Promise<void> {
   const received = await world.d1.profiles(world.consumerId);
   const labelOf = new Map(world.cards.map((c) => [c.cardId, c]));
   for (const profile of received) {

@@ -68,6 +68,29 @@ const probes: Readonly<Record<IssuerFaultName, FaultProbe>> = {
     holds: 'broken rules: none',
     broken: 'broken rules: ISSUER-TOKEN-EXPIRESIN-TYPE',
   },
+  'token-wrong-secret-answered-400': {
+    observe: async (issuer) => {
+      const response = await requestToken(issuer, { grant_type: 'client_credentials' }, 'not-the-secret');
+      return `${response.status} ${errorCodeOf(response.json)}`.trim();
+    },
+    holds: '401 invalid_client',
+    broken: '400 invalid_request',
+  },
+  'card-notification-without-token-answered-403': {
+    observe: (issuer) => statusesOf(issuer, 'card', [{ operations: [cardItem()] }]),
+    holds: '401',
+    broken: '403',
+  },
+  'consumer-notification-without-token-answered-403': {
+    observe: (issuer) => statusesOf(issuer, 'consumer', [{ operations: [consumerItem()] }]),
+    holds: '401',
+    broken: '403',
+  },
+  'consumer-info-without-token-answered-403': {
+    observe: async (issuer) => String((await getConsumerInfo(issuer, DEFAULT_CONSUMER_ID)).status),
+    holds: '401',
+    broken: '403',
+  },
   'card-notification-without-token-accepted': {
     observe: (issuer) => statusesOf(issuer, 'card', [{ operations: [cardItem()] }]),
     holds: '401',

@@ -1,3 +1,8 @@
+/**
+ * The reference issuer's client half: a bank backend that calls D1 as the documents ask, on the product's D1 client
+ * (which reuses its token and signs correct assertions). It drives the certification plan (observer/plan.ts) when
+ * `npm run certify` certifies the embedded reference pair, and stands for a bank's backend in the examples and tests.
+ */
 import { randomBytes } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { OperationId } from '../../gen/operations.js';
@@ -22,11 +27,10 @@ export const uniqueId = (prefix: string): string => `${prefix}_${randomBytes(6).
 type Target = { readonly cardId: string } | { readonly consumerId: string };
 
 /**
- * An issuer backend that uses D1 as the documents ask, on the product's D1 client (which reuses its token and signs
- * correct assertions): a random correlation id per call, and every write answered PENDING read back through its
- * getter until it ends.
+ * An issuer backend that uses D1 as the documents ask: a random correlation id per call, and every write answered
+ * PENDING read back through its getter until it ends.
  */
-export class ScriptedIssuer {
+export class ReferenceClient {
   constructor(readonly client: D1Client) {}
 
   /** One call with a fresh random correlation id. */
@@ -93,5 +97,35 @@ export class ScriptedIssuer {
     await this.write('clickToPayOptoutCard', { cardId: registered }, { reasonCode: 'USER_DECISION' });
     await this.write('clickToPayOptoutConsumer', { consumerId }, { reason: 'consumer left the bank' });
     return { consumerId, cardIds: [created, registered] };
+  }
+
+  /**
+   * Every journey of the certification plan, in the guides' order: the journey above, then the consumer's
+   * information updated, a card suspended and resumed, renewed and replaced, a card and the consumer deleted.
+   * `skip` leaves out the journeys of the named operations, as a bank that has not built them yet would.
+   */
+  async runPlan(cardDataJwk: JWK, skip: readonly OperationId[] = []): Promise<void> {
+    const does = (operationId: OperationId): boolean => !skip.includes(operationId);
+    const consumerId = await this.registerConsumer();
+    const created = await this.createCard(consumerId);
+    const registered = await this.registerCard(consumerId, cardDataJwk);
+    if (does('clickToPayEnrol')) {
+      for (const cardId of [created, registered]) await this.write('clickToPayEnrol', { cardId }, { name: CARDHOLDER_NAME, reason: 'customer asked in branch' });
+    }
+    if (does('clickToPayGetConsumerProfiles')) await this.call('clickToPayGetConsumerProfiles', { path: { consumerId } });
+    if (does('clickToPayUpdateCard')) await this.write('clickToPayUpdateCard', { cardId: created }, { name: CARDHOLDER_NAME });
+    if (does('clickToPayUpdateConsumer')) await this.write('clickToPayUpdateConsumer', { consumerId }, { reason: 'new email address' });
+    if (does('updateConsumer')) await this.write('updateConsumer', { consumerId }, { personalInformation: { ...PERSON, email: 'm.okafor@example.com' } });
+    if (does('suspendCard')) await this.write('suspendCard', { cardId: created }, { reasonCode: 'CARD_LOST' });
+    if (does('resumeCard')) await this.write('resumeCard', { cardId: created }, { reasonCode: 'CARD_FOUND' });
+    if (does('renewCard')) await this.write('renewCard', { cardId: registered }, { encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) });
+    if (does('replaceCard')) {
+      const encryptedData = await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' });
+      await this.write('replaceCard', { cardId: registered }, { newCardId: uniqueId('crd'), encryptedData });
+    }
+    if (does('clickToPayOptoutCard')) await this.write('clickToPayOptoutCard', { cardId: registered }, { reasonCode: 'USER_DECISION' });
+    if (does('clickToPayOptoutConsumer')) await this.write('clickToPayOptoutConsumer', { consumerId }, { reason: 'consumer left the bank' });
+    if (does('deleteCard')) await this.write('deleteCard', { cardId: created }, { reasonCode: 'CLOSED_CARD' });
+    if (does('deleteConsumer')) await this.write('deleteConsumer', { consumerId }, { reasonCode: 'USER_DECISION' });
   }
 }
