@@ -4,7 +4,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { fromRoot } from '../lib/paths.js';
 import { subjectLine, type ApiSummaryRow, type ComplianceSummary, type Finding } from './compliance-summary.js';
-import { escapeHtml } from './verdict-html.js';
+import { counted, escapeHtml } from './verdict-html.js';
 
 /** What produced the certificate, so that a filed copy can be traced to the product and contracts that judged. */
 export interface CertificateMeta {
@@ -83,7 +83,7 @@ const cls = (text: string): string => text.replace(/ /g, '-');
 
 function rowHtml(row: ApiSummaryRow): string {
   const applies = row.category === 'conditional' ? (row.applicable ? 'conditional, applies' : 'conditional, does not apply') : row.category;
-  const evidence = row.evidence === 'none' ? 'none' : row.evidence === 'suite' ? `suite: ${row.evidenceCount} tests` : `observed: ${row.evidenceCount} calls`;
+  const evidence = row.evidence === 'none' ? 'none' : row.evidence === 'suite' ? `suite: ${counted(row.evidenceCount, 'test')}` : `observed: ${counted(row.evidenceCount, 'call')}`;
   return (
     `<tr${row.applicable ? '' : ' class="na"'}><td>${escapeHtml(row.name)} <span class="small">(${escapeHtml(row.id)})</span></td><td>${escapeHtml(applies)}</td>` +
     `<td>${row.hostedBy === 'bank' ? 'bank hosts' : 'bank calls'}</td><td>${escapeHtml(evidence)}</td><td>${row.passed} / ${row.failed} / ${row.warnings}</td>` +

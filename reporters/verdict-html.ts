@@ -28,6 +28,9 @@ function badge(verdict: keyof typeof BADGE_COLOURS, size = 11): string {
   return `<span style="display:inline-block;padding:1px 5px;border-radius:3px;color:#fff;background:${BADGE_COLOURS[verdict]};font-weight:bold;font-size:${size}px;${WRAP}">${escapeHtml(verdict)}</span>`;
 }
 
+/** A count and its noun, singular for one. */
+export const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 function applicability(row: ApiSummaryRow): string {
   if (row.category === 'conditional') return row.applicable ? 'conditional, declared applicable' : 'conditional, not declared applicable';
   return row.category;
@@ -35,7 +38,7 @@ function applicability(row: ApiSummaryRow): string {
 
 function evidenceText(row: ApiSummaryRow): string {
   if (row.evidence === 'none') return 'none';
-  return `${row.evidence}: ${row.evidenceCount} ${row.evidence === 'suite' ? 'tests' : 'calls'}`;
+  return `${row.evidence}: ${counted(row.evidenceCount, row.evidence === 'suite' ? 'test' : 'call')}`;
 }
 
 /** One row in four columns, so that the table fits the report's narrow frame; the counts share one cell. */

@@ -87,13 +87,14 @@ async function bankObserverOptions(targets: TargetsConfig, port: number): Promis
   const { issuerKeys } = await import('../observer/keys.js');
   if (targets.issuer.kind !== 'external') throw new ConfigurationError('--observe observes a bank: set ISSUER_BASE_URL to its backend');
   const issuer = targets.issuer;
-  const keys = issuerKeys(process.env.CERTIFY_OBSERVE_PUBLIC_KEY?.trim() || undefined, process.env.D1_KEY_ID?.trim());
+  // The bank's public key and kid; D1_KEY_ID too when D1 is external (the same key signs for staging).
+  const keys = issuerKeys(process.env.CERTIFY_OBSERVE_PUBLIC_KEY?.trim() || undefined, process.env.CERTIFY_OBSERVE_KID?.trim() || process.env.D1_KEY_ID?.trim());
   const secrets = issuer.clientSecret ? [issuer.clientSecret] : [];
   if (targets.d1.kind === 'external') {
     const d1 = targets.d1;
     return { issuerId: issuer.issuerId, keys, port, secrets, upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, ...(d1.tls ? { tls: d1.tls } : {}) } };
   }
-  if (keys.length === 0) throw new ConfigurationError("--observe needs the bank's public key: CERTIFY_OBSERVE_PUBLIC_KEY (PEM with D1_KEY_ID, or JWKS), or D1_PRIVATE_KEY and D1_KEY_ID");
+  if (keys.length === 0) throw new ConfigurationError("--observe needs the bank's public key: CERTIFY_OBSERVE_PUBLIC_KEY (a PEM file with CERTIFY_OBSERVE_KID, or a JWKS file)");
   const backend = {
     baseUrl: issuer.baseUrl,
     ...(issuer.authUrl && issuer.clientId && issuer.clientSecret ? { authUrl: issuer.authUrl, clientId: issuer.clientId, clientSecret: issuer.clientSecret } : {}),

@@ -16,6 +16,7 @@ import { ConfigurationError } from '../mocks/faults.js';
 import type { ObserverOptions } from '../observer/index.js';
 import { DEFAULT_LIMITS, type UsageLimits } from '../observer/limits.js';
 import { fromRoot } from '../lib/paths.js';
+import { failsGoLive } from '../reporters/certification.js';
 import { loadDotEnv } from '../lib/targets-config.js';
 
 const USAGE = `usage: npm run observe -- [options]
@@ -171,10 +172,11 @@ async function main(): Promise<void> {
   const { certification } = evidence;
   process.stdout.write(`\n${written.markdown}\n`);
   for (const test of certification.tests.filter((t) => t.outcome === 'failed')) {
-    process.stdout.write(`${test.provenance === 'documented' ? 'FAILED' : 'warning'}: ${test.error?.split('\n')[0] ?? test.title}\n`);
+    const fails = test.failure !== undefined && failsGoLive(test.failure);
+    process.stdout.write(`${fails ? (test.failure?.security ? 'FAILED (security)' : 'FAILED') : 'warning'}: ${test.error?.split('\n')[0] ?? test.title}\n`);
   }
   process.stdout.write(
-    `observer: ${certification.passed} passed, ${certification.documentedFailures} failed on documented rules, ` +
+    `observer: ${certification.passed} passed, ${certification.documentedFailures} failed on documented or security rules, ` +
       `${certification.inferredWarnings} warnings on inferred rules, ${certification.skipped} skipped; ` +
       `evidence in ${path.relative(process.cwd(), path.join(reportsDir, OBSERVATION_DIR)) || '.'} and ${path.relative(process.cwd(), path.join(reportsDir, 'allure-results')) || '.'}\n`,
   );

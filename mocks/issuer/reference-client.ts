@@ -101,31 +101,39 @@ export class ReferenceClient {
 
   /**
    * Every journey of the certification plan, in the guides' order: the journey above, then the consumer's
-   * information updated, a card suspended and resumed, renewed and replaced, a card and the consumer deleted.
-   * `skip` leaves out the journeys of the named operations, as a bank that has not built them yet would.
+   * information updated, a card suspended and resumed, renewed and replaced, a card and the consumer deleted. Like a
+   * bank's backend it goes on when D1 refuses a step. `skip` leaves out the journeys of the named operations, as a
+   * bank that has not built them yet would; `cardholderName` is the name it enrols cards under.
    */
-  async runPlan(cardDataJwk: JWK, skip: readonly OperationId[] = []): Promise<void> {
-    const does = (operationId: OperationId): boolean => !skip.includes(operationId);
+  async runPlan(cardDataJwk: JWK, options: { skip?: readonly OperationId[]; cardholderName?: string } = {}): Promise<{ refused: string[] }> {
+    const refused: string[] = [];
+    const step = async (operationId: OperationId, run: () => Promise<unknown>): Promise<void> => {
+      if (options.skip?.includes(operationId)) return;
+      try {
+        await run();
+      } catch (error) {
+        refused.push(`${operationId}: ${error instanceof Error ? error.message.split(':')[0] : String(error)}`);
+      }
+    };
+    const name = options.cardholderName ?? CARDHOLDER_NAME;
     const consumerId = await this.registerConsumer();
     const created = await this.createCard(consumerId);
     const registered = await this.registerCard(consumerId, cardDataJwk);
-    if (does('clickToPayEnrol')) {
-      for (const cardId of [created, registered]) await this.write('clickToPayEnrol', { cardId }, { name: CARDHOLDER_NAME, reason: 'customer asked in branch' });
-    }
-    if (does('clickToPayGetConsumerProfiles')) await this.call('clickToPayGetConsumerProfiles', { path: { consumerId } });
-    if (does('clickToPayUpdateCard')) await this.write('clickToPayUpdateCard', { cardId: created }, { name: CARDHOLDER_NAME });
-    if (does('clickToPayUpdateConsumer')) await this.write('clickToPayUpdateConsumer', { consumerId }, { reason: 'new email address' });
-    if (does('updateConsumer')) await this.write('updateConsumer', { consumerId }, { personalInformation: { ...PERSON, email: 'm.okafor@example.com' } });
-    if (does('suspendCard')) await this.write('suspendCard', { cardId: created }, { reasonCode: 'CARD_LOST' });
-    if (does('resumeCard')) await this.write('resumeCard', { cardId: created }, { reasonCode: 'CARD_FOUND' });
-    if (does('renewCard')) await this.write('renewCard', { cardId: registered }, { encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) });
-    if (does('replaceCard')) {
-      const encryptedData = await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' });
-      await this.write('replaceCard', { cardId: registered }, { newCardId: uniqueId('crd'), encryptedData });
-    }
-    if (does('clickToPayOptoutCard')) await this.write('clickToPayOptoutCard', { cardId: registered }, { reasonCode: 'USER_DECISION' });
-    if (does('clickToPayOptoutConsumer')) await this.write('clickToPayOptoutConsumer', { consumerId }, { reason: 'consumer left the bank' });
-    if (does('deleteCard')) await this.write('deleteCard', { cardId: created }, { reasonCode: 'CLOSED_CARD' });
-    if (does('deleteConsumer')) await this.write('deleteConsumer', { consumerId }, { reasonCode: 'USER_DECISION' });
+    for (const cardId of [created, registered]) await step('clickToPayEnrol', () => this.write('clickToPayEnrol', { cardId }, { name, reason: 'customer asked in branch' }));
+    await step('clickToPayGetConsumerProfiles', () => this.call('clickToPayGetConsumerProfiles', { path: { consumerId } }));
+    await step('clickToPayUpdateCard', () => this.write('clickToPayUpdateCard', { cardId: created }, { name }));
+    await step('clickToPayUpdateConsumer', () => this.write('clickToPayUpdateConsumer', { consumerId }, { reason: 'new email address' }));
+    await step('updateConsumer', () => this.write('updateConsumer', { consumerId }, { personalInformation: { ...PERSON, email: 'm.okafor@example.com' } }));
+    await step('suspendCard', () => this.write('suspendCard', { cardId: created }, { reasonCode: 'CARD_LOST' }));
+    await step('resumeCard', () => this.write('resumeCard', { cardId: created }, { reasonCode: 'CARD_FOUND' }));
+    await step('renewCard', async () => this.write('renewCard', { cardId: registered }, { encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) }));
+    await step('replaceCard', async () =>
+      this.write('replaceCard', { cardId: registered }, { newCardId: uniqueId('crd'), encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) }),
+    );
+    await step('clickToPayOptoutCard', () => this.write('clickToPayOptoutCard', { cardId: registered }, { reasonCode: 'USER_DECISION' }));
+    await step('clickToPayOptoutConsumer', () => this.write('clickToPayOptoutConsumer', { consumerId }, { reason: 'consumer left the bank' }));
+    await step('deleteCard', () => this.write('deleteCard', { cardId: created }, { reasonCode: 'CLOSED_CARD' }));
+    await step('deleteConsumer', () => this.write('deleteConsumer', { consumerId }, { reasonCode: 'USER_DECISION' }));
+    return { refused };
   }
 }

@@ -115,6 +115,24 @@ test('the summary with a security finding and a documented failure keeps to its 
   expect(validate({ ...summary, apis: summary.apis.slice(1) })).toBe(false);
 });
 
+test('a READY certificate says so and lists no failed rule', () => {
+  const ready = summarise({
+    tests: results({}),
+    apis,
+    rules,
+    applicableConditional: new Set(),
+    seed: 7,
+    targets: { d1: 'embedded mock D1', issuer: 'embedded reference issuer' },
+    subject: { kind: 'reference-pair', issuerId: 'TESTBANK01', hosted: 'embedded reference issuer', calls: 'observed: 69 calls' },
+  });
+  expect(ready.verdict).toBe('READY');
+  const html = certificateHtml(ready, META);
+  expect(html).toContain('data-testid="verdict">READY<');
+  expect(html).not.toContain('first-failed-rule');
+  expect(html).toContain('not a bank');
+  expect(verdictHtml(ready)).not.toContain('Why NOT READY');
+});
+
 test('the certificate and the verdict entry escape a received value that holds markup', () => {
   const summary = notReady();
   for (const html of [certificateHtml(summary, META), verdictHtml(summary)]) {

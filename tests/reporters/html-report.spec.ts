@@ -35,9 +35,10 @@ test('the HTML report of a certification with a planted bug shows the overview, 
   test.setTimeout(180_000);
   expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(true);
   const reports = mkdtempSync(path.join(tmpdir(), 'html-report-'));
-  const run = runScript('certify', ['--grep', '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])', `--output=${path.join(reports, 'output')}`], {
+  // A planted bug of the reference issuer: the bank's own endpoint breaks a documented rule.
+  const run = runScript('certify', ['--grep', '@NOTIFY-CARD-DUPLICATES(?![A-Z0-9-])', `--output=${path.join(reports, 'output')}`], {
     CERTIFY_REPORTS_DIR: reports,
-    MOCK_D1_FAULTS: 'consumer-optout-repeat-409',
+    MOCK_ISSUER_FAULTS: 'duplicate-card-notification-conflict',
     SEED: '11',
   });
   expect(run.code, run.stderr).toBe(1);
@@ -47,7 +48,7 @@ test('the HTML report of a certification with a planted bug shows the overview, 
   const { url, server } = await serveDirectory(path.join(reports, 'allure-report'));
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
   try {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(url);
     // Overview: the report's name carries the verdict, and the counts are the run's (plus the verdict entry).
     await expect(page.getByText('Failed', { exact: false }).first()).toBeVisible();
@@ -61,19 +62,29 @@ test('the HTML report of a certification with a planted bug shows the overview, 
     // The report shows an HTML description in a frame of its own.
     const description = page.frameLocator('iframe').first();
     await expect(description.getByRole('heading', { name: 'Compliance summary: NOT READY' })).toBeVisible();
-    await expect(description.getByRole('row', { name: /Click to Pay opt-out consumer \(ctp-optout-consumer\).*FAIL/ })).toBeVisible();
+    await expect(description.getByRole('row', { name: /Notify card operations \(issuer-notify-card\).*FAIL/ })).toBeVisible();
+    // The whole table is on screen at 1,280 px: its verdict column is not scrolled off.
+    const verdictCell = description.getByRole('row', { name: /issuer-notify-card/ }).getByText('FAIL', { exact: true });
+    const box = await verdictCell.boundingBox();
+    expect(box && box.x + box.width).toBeLessThanOrEqual(1280);
 
     // The failing test: which API and which rule, the redacted exchange and the violations table.
     await page.goto(url);
-    await page.getByPlaceholder('Search tests').fill('a repeated consumer opt-out is SUCCESSFUL');
-    await page.getByText('a repeated consumer opt-out is SUCCESSFUL').first().click();
-    await expect(page.getByText('Click to Pay opt-out consumer').first()).toBeVisible();
-    await expect(page.getByText(/clickToPayOptoutConsumer:contract at response 409/).first()).toBeVisible();
+    await page.getByPlaceholder('Search tests').fill('the same card notification delivered twice');
+    await page.getByText('the same card notification delivered twice is acknowledged both times').first().click();
+    await expect(page.getByText('Notify card operations').first()).toBeVisible();
+    await expect(page.getByText(/NOTIFY-CARD-DUPLICATES at status/).first()).toBeVisible();
     await page.getByText('Attachments', { exact: false }).first().click();
-    await page.getByText(/^exchange \d+: POST .*clickToPayOptout.* → 409$/i).first().click();
+    await page.getByText(/^exchange \d+: POST .*cards → 409$/i).first().click();
     await expect(page.getByText(/authorization: Bearer \[redacted\]/).first()).toBeVisible();
     await page.getByText(/^violations$/).first().click();
     await expect(page.getByText(/where \(JSON pointer\)/).first()).toBeVisible();
+
+    // The certificate a compliance officer files: its verdict and first failed rule, and its PDF.
+    await page.goto(`file://${path.join(reports, 'certificate.html')}`);
+    await expect(page.getByTestId('verdict')).toHaveText(/NOT READY/);
+    await expect(page.getByTestId('first-failed-rule')).toContainText('NOTIFY-CARD-DUPLICATES');
+    expect(readFileSync(path.join(reports, 'certificate.pdf')).subarray(0, 4).toString()).toBe('%PDF');
   } finally {
     await browser.close();
     server.close();

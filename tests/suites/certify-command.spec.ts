@@ -3,13 +3,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { fromRoot } from '../../lib/paths.js';
+import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { environmentWithoutTargets, runScript, type ScriptRun } from './suite-runner.js';
 
 const certify = (env: Record<string, string>, args: readonly string[] = [], cwd = fromRoot()): ScriptRun => runScript('certify', args, env, cwd);
@@ -66,12 +67,13 @@ test.describe('verdict and exit codes', () => {
   // Each run writes reports/; two at once would read each other's.
   test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
-  const summaryOf = (): { verdict: string; apis: { id: string; failedRules: string[]; warningRules: string[] }[] } =>
-    JSON.parse(readFileSync(fromRoot('reports', 'compliance-summary.json'), 'utf8')) as never;
+  const summaryOf = (): ComplianceSummary => JSON.parse(readFileSync(fromRoot('reports', 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
 
   test('0 and READY on the conformant mocks, with a summary that follows its schema and the seed printed', () => {
     const run = certify({ SEED: '7' });
-    expect(run.stdout).toContain('# Compliance summary: READY');
+    expect(run.stdout).toContain('# Go-live verdict: READY');
+    // No bank was configured: what was certified is said plainly.
+    expect(run.stdout).toContain('Certified: the embedded reference pair');
     expect(run.stdout).toContain('replay with SEED=7 npm run certify');
     expect(run.code).toBe(0);
     const summary = summaryOf();
@@ -79,14 +81,20 @@ test.describe('verdict and exit codes', () => {
     ajvFormats.default(validate);
     expect(validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, summary), validate.errorsText()).toBe(true);
     expect(summary.apis).toHaveLength(23);
-    expect(readFileSync(fromRoot('reports', 'compliance-summary.md'), 'utf8')).toMatch(/^# Compliance summary: READY/);
+    expect(readFileSync(fromRoot('reports', 'compliance-summary.md'), 'utf8')).toMatch(/^# Go-live verdict: READY/);
+    // The rows the issuer calls were judged from the reference client's observed calls, not from the D1 suites.
+    expect(summary.apis.find((api) => api.id === 'ctp-enrol')).toMatchObject({ evidence: 'observation', verdict: 'PASS' });
+    expect(existsSync(fromRoot('reports', 'certificate.html'))).toBe(true);
   });
 
-  test('1 and NOT READY when a documented rule of a mandatory API fails, which the summary names', () => {
+  test("a planted bug of the mock D1 shows in the D1 environment and leaves the verdict on the issuer unchanged", () => {
     const run = certify({ MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '7' });
-    expect(run.stdout).toContain('# Compliance summary: NOT READY');
-    expect(run.code).toBe(1);
-    const row = summaryOf().apis.find((api) => api.id === 'ctp-optout-consumer');
-    expect(row?.failedRules).toContain('CTP-OPTOUT-CONSUMER-REPEAT');
+    expect(run.stdout).toContain('# Go-live verdict: READY');
+    expect(run.code).toBe(0);
+    const summary = summaryOf();
+    expect(summary.apis.find((api) => api.id === 'ctp-optout-consumer')?.verdict).toBe('PASS');
+    expect(summary.d1Environment.status).toBe('FAIL');
+    expect(summary.d1Environment.groups.flatMap((g) => g.failedRules)).toContain('CTP-OPTOUT-CONSUMER-REPEAT');
+    expect(run.stdout).toMatch(/## D1 environment: FAIL/);
   });
 });

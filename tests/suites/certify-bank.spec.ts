@@ -1,0 +1,149 @@
+/**
+ * `npm run certify` against a bank: the reference issuer started as a command stands for the bank's endpoints, and
+ * the reference client, driven from here, for its backend calling D1 through `certify --observe`, the way a bank's
+ * own integration tests would in its CI. The verdict must come from the bank's evidence: its endpoints judged by the
+ * suite, its calls judged by the observation, security findings failing whatever the documents leave open.
+ */
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, expect } from '@playwright/test';
+import { apis } from '../../gen/catalogue.js';
+import type { OperationId } from '../../gen/operations.js';
+import { D1Client } from '../../lib/d1-client.js';
+import { send } from '../../lib/http/client.js';
+import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
+import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
+import { spawnCommand, startMockProcess, type MockProcess } from '../mocks/cli-process.js';
+import { environmentWithoutTargets } from './suite-runner.js';
+
+// Each case runs certify (the bank's suites only) beside its own reference issuer; two at a time fit two cores.
+test.describe.configure({ mode: 'parallel', timeout: 240_000 });
+
+const KID = 'bank-key-1';
+const SECRET = 'bank-notifier-secret-0001';
+
+interface BankRun {
+  readonly code: number | string;
+  readonly stdout: string;
+  readonly summary: ComplianceSummary;
+}
+
+interface BankOptions {
+  /** Planted bugs of the reference issuer standing for the bank's endpoints. */
+  readonly faults?: readonly string[];
+  /** Observe the bank's calls, driven by the reference client with these choices. */
+  readonly client?: { readonly skip?: readonly OperationId[]; readonly cardholderName?: string };
+}
+
+/** Starts the bank's endpoints, certifies them (and its calls, when a client is given), and reads the summary. */
+async function certifyBank(options: BankOptions): Promise<BankRun> {
+  const work = mkdtempSync(path.join(tmpdir(), 'certify-bank-'));
+  const issuer: MockProcess = await startMockProcess('mocks/issuer/cli.ts', ['--port', '0', '--client-id', 'd1-notifier', ...(options.faults ?? []).flatMap((f) => ['--fault', f])], {
+    ISSUER_CLIENT_SECRET: SECRET,
+  });
+  try {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const publicKeyFile = path.join(work, 'bank-public-key.pem');
+    writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }));
+    const env = {
+      ...environmentWithoutTargets(),
+      SEED: '11',
+      CERTIFY_REPORTS_DIR: path.join(work, 'reports'),
+      ISSUER_BASE_URL: /ISSUER_BASE_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '',
+      ISSUER_AUTH_URL: /ISSUER_AUTH_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '',
+      ISSUER_CLIENT_ID: 'd1-notifier',
+      ISSUER_CLIENT_SECRET: SECRET,
+      ISSUER_CONSUMER_ID: 'cns_known_0001',
+      ISSUER_RESTRICTED_CONSUMER_ID: 'cns_restricted_0001',
+      CERTIFY_OBSERVE_PUBLIC_KEY: publicKeyFile,
+      CERTIFY_OBSERVE_KID: KID,
+    };
+    const args = ['--skip-d1-environment', ...(options.client ? ['--observe', '--observe-timeout=600'] : [])];
+    const certify = spawnCommand('scripts/certify.ts', args, env, 60_000);
+    if (options.client) await driveThePlan(certify, privateKey, options.client);
+    const code = await certify.exited;
+    const summary = JSON.parse(readFileSync(path.join(work, 'reports', 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
+    return { code, stdout: certify.stdout.join('\n'), summary };
+  } finally {
+    await issuer.stop();
+  }
+}
+
+/** Waits for certify to say where the observer listens, then runs the bank's backend through it. */
+async function driveThePlan(certify: ReturnType<typeof spawnCommand>, privateKey: KeyObject, choices: NonNullable<BankOptions['client']>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let urls: RegExpExecArray | null = null;
+  while (!urls && Date.now() < deadline) {
+    urls = /D1_BASE_URL=(\S+) D1_AUTH_URL=(\S+)/.exec(certify.stdout.join('\n'));
+    if (!urls) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const [, bankingUrl = '', authUrl = ''] = urls ?? [];
+  expect(bankingUrl, `certify printed the observer's URLs: ${certify.stdout.join(' | ')} ${certify.stderr.join(' | ')}`).not.toBe('');
+  const cardDataJwk = (await send({ method: 'GET', url: `${new URL(bankingUrl).origin}/__mock/card-data-key` })).json as Record<string, unknown>;
+  const client = new ReferenceClient(new D1Client({ bankingUrl, authUrl, issuerId: 'TESTBANK01', keyId: KID, privateKey }));
+  await client.runPlan(cardDataJwk, choices);
+  // A plan left incomplete ends the observation the way a CI script does: with a signal to certify.
+  if (!/the certification plan is complete|plan: covered .* \((\d+)\/\1\)/.test(certify.stdout.join('\n'))) {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    if (!certify.stdout.some((line) => line.includes('observation ends'))) certify.child.kill('SIGTERM');
+  }
+}
+
+const row = (summary: ComplianceSummary, id: string): ComplianceSummary['apis'][number] | undefined => summary.apis.find((r) => r.id === id);
+const bankCalls = apis.filter((a) => a.direction === 'issuer-to-d1');
+const bankHosts = apis.filter((a) => a.direction === 'd1-to-issuer');
+
+test("the bank's endpoints alone are NOT READY: every row it calls is NOT TESTED and the message names the missing observation", async () => {
+  const run = await certifyBank({});
+  expect(run.code).toBe(1);
+  expect(run.summary.verdict).toBe('NOT READY');
+  expect(run.summary.subject).toMatchObject({ kind: 'bank', issuerId: 'TESTBANK01' });
+  for (const api of bankCalls) expect(row(run.summary, api.id), api.id).toMatchObject({ verdict: 'NOT TESTED', evidence: 'none' });
+  for (const api of bankHosts) expect(row(run.summary, api.id), api.id).toMatchObject({ verdict: 'PASS', evidence: 'suite' });
+  expect(run.stdout).toMatch(/no observed call of the bank's for: Get authorization token, Create card or Register card/);
+  expect(run.summary.d1Environment.status).toBe('NOT RUN');
+});
+
+test('the endpoints and the observation of a client that runs the whole plan are READY, in one command', async () => {
+  const run = await certifyBank({ client: {} });
+  expect(run.summary.reasons).toEqual([]);
+  expect(run.summary.verdict).toBe('READY');
+  expect(run.code).toBe(0);
+  for (const api of bankCalls.filter((a) => a.category !== 'optional')) expect(row(run.summary, api.id), api.id).toMatchObject({ evidence: 'observation', verdict: 'PASS' });
+  expect(run.stdout).toContain('the certification plan is complete');
+  expect(run.summary.subject.calls).toMatch(/^observed: \d+ calls/);
+});
+
+test('a client that skips enrolment is NOT READY, with the enrol row NOT TESTED', async () => {
+  const run = await certifyBank({ client: { skip: ['clickToPayEnrol'] } });
+  expect(run.code).toBe(1);
+  expect(row(run.summary, 'ctp-enrol')).toMatchObject({ verdict: 'NOT TESTED', evidence: 'none' });
+  expect(run.summary.reasons.join('\n')).toContain('Click to Pay enrol');
+});
+
+test('a client sending a 27-character cardholder name fails the enrol row under the name-length rule', async () => {
+  const run = await certifyBank({ client: { cardholderName: 'Margarita Okafor-Fitzgerald' } });
+  expect('Margarita Okafor-Fitzgerald').toHaveLength(27);
+  expect(run.code).toBe(1);
+  expect(row(run.summary, 'ctp-enrol')?.verdict).toBe('FAIL');
+  expect(row(run.summary, 'ctp-enrol')?.failedRules).toContain('CTP-ENROL-NAME-LENGTH');
+});
+
+test('endpoints that serve consumer data or acknowledge notifications without a token are NOT READY on security findings', async () => {
+  const run = await certifyBank({ faults: ['consumer-info-without-token-served', 'card-notification-without-token-accepted'] });
+  expect(run.code).toBe(1);
+  expect(run.summary.securityFindings.map((f) => f.ruleId).sort()).toEqual(['CONSUMER-INFO-AUTH-REJECT', 'NOTIFY-CARD-AUTH-REJECT']);
+  expect(run.summary.securityFindings.every((f) => f.security && f.provenance === 'inferred')).toBe(true);
+  expect(run.summary.reasons[0]).toMatch(/^security findings: /);
+  expect(run.stdout.indexOf('Security findings')).toBeLessThan(run.stdout.indexOf('| API |'));
+});
+
+test('endpoints that refuse a missing token with 403 instead of 401 are READY with a warning', async () => {
+  const run = await certifyBank({ faults: ['consumer-info-without-token-answered-403'], client: {} });
+  expect(run.summary.verdict).toBe('READY');
+  expect(run.code).toBe(0);
+  expect(run.summary.securityFindings).toEqual([]);
+  expect(row(run.summary, 'issuer-get-consumer-info')).toMatchObject({ verdict: 'PASS WITH WARNINGS', warningRules: ['CONSUMER-INFO-AUTH-401'] });
+});
