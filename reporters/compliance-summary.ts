@@ -289,7 +289,7 @@ export function summarise(input: {
 export function subjectLine(subject: CertificationSubject): string {
   return subject.kind === 'reference-pair'
     ? `the embedded reference pair (reference issuer and its client, issuerId ${subject.issuerId}), not a bank: point ISSUER_BASE_URL at a bank's backend to certify it`
-    : `the bank ${subject.issuerId}: its endpoints at ${subject.hosted}; its calls to D1 ${subject.calls}`;
+    : `the bank ${subject.issuerId}: its endpoints ${subject.hosted}; its calls to D1 ${subject.calls}`;
 }
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');

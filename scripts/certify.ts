@@ -27,7 +27,7 @@ import { fromRoot } from '../lib/paths.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
 import { RUN_FILE, TESTS_FILE, clearEarlierEvidence, concludeCertification, type RunDescription } from '../reporters/certification-evidence.js';
 import type { ObserverOptions } from '../observer/index.js';
-import { observeReferenceClient } from '../observer/reference-pair.js';
+import { observeReferenceClient, observedBankIn } from '../observer/reference-pair.js';
 
 const BANK_PROJECTS = ['issuer', 'issuer-properties'] as const;
 const DEFAULT_OBSERVE_TIMEOUT_S = 900;
@@ -135,6 +135,10 @@ async function main(): Promise<number> {
     throw error;
   }
   const bank = targets.issuer.kind === 'external' ? targets.issuer : undefined;
+  const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
+  // A bank's calls observed earlier by `npm run observe`, with no endpoints of its configured: the bank is the
+  // subject, and only its calls can be judged.
+  const observedBank = bank ? undefined : observedBankIn(reportsDir);
   const run: RunDescription = {
     seed: targets.seed,
     targets: {
@@ -143,21 +147,22 @@ async function main(): Promise<number> {
     },
     applicableConditionalApis: [...targets.applicableConditionalApis].sort(),
     subject: bank
-      ? { kind: 'bank', issuerId: bank.issuerId, hosted: bank.baseUrl }
-      : { kind: 'reference-pair', issuerId: DEFAULT_ISSUER_ID, hosted: 'the embedded reference issuer' },
+      ? { kind: 'bank', issuerId: bank.issuerId, hosted: `at ${bank.baseUrl}` }
+      : observedBank
+        ? { kind: 'bank', issuerId: observedBank, hosted: 'not tested (ISSUER_BASE_URL is not set: only the reference issuer answered)' }
+        : { kind: 'reference-pair', issuerId: DEFAULT_ISSUER_ID, hosted: 'the embedded reference issuer' },
     ...(shard ? { shard } : {}),
   };
   process.stdout.write(
     `certify: ${bank ? `bank ${bank.issuerId} at ${bank.baseUrl}` : 'the embedded reference pair (no bank configured)'}; D1 ${run.targets.d1}; seed ${run.seed}` +
       `${shard ? `, shard ${shard.current}/${shard.total}` : ''}\n`,
   );
-  const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
   const shown = path.relative(process.cwd(), reportsDir) || '.';
   clearEarlierEvidence(reportsDir);
   mkdirSync(path.join(reportsDir, 'certification'), { recursive: true });
   writeFileSync(path.join(reportsDir, RUN_FILE), `${JSON.stringify(run, null, 2)}\n`);
 
-  if (!bank && !shard) await observeReferenceClient(reportsDir, targets.applicableConditionalApis);
+  if (!bank && !observedBank && !shard) await observeReferenceClient(reportsDir, targets.applicableConditionalApis);
   const observation = observerOptions ? await startBankObservation(observerOptions, targets.applicableConditionalApis, options.observeTimeoutSeconds) : undefined;
 
   const projects = options.skipD1Environment ? BANK_PROJECTS : SUITE_PROJECTS;

@@ -49,9 +49,36 @@ test('--duration ends a recording by itself and writes the evidence: a clean jou
   expect(await command.exited, command.stderr.join('\n')).toBe(0);
   const stdout = command.stdout.join('\n');
   expect(stdout).toMatch(/observer: stopping \(3 s elapsed\) after \d+ calls/);
-  expect(stdout).toMatch(/\| Click to Pay enrol \(ctp-enrol\) \| mandatory \| yes \| \d+ \| \d+ \| 0 \| \d+ \| 0 \| PASS \|/);
-  expect(stdout).toMatch(/observer: \d+ passed, 0 failed on documented rules, 0 warnings on inferred rules/);
+  expect(stdout).toMatch(/\| Click to Pay enrol \(ctp-enrol\) \| mandatory \| yes \| bank calls \| observation: \d+ calls? \| \d+\/0\/0 \| PASS \|/);
+  expect(stdout).toMatch(/observer: \d+ passed, 0 failed on documented or security rules, 0 warnings on inferred rules/);
   for (const file of ['observation/tests.json', 'observation/compliance-summary.json', 'observation/compliance-summary.md']) expect(existsSync(path.join(output, file)), file).toBe(true);
+});
+
+test('--until-plan-complete prints the plan, a line per step covered, and ends by itself once the plan is complete', async () => {
+  const keys = keyFiles();
+  const output = path.join(keys.dir, 'reports');
+  const command = spawnCommand(SCRIPT, ['--issuer-id', ISSUER_ID, '--public-key', keys.jwks, '--until-plan-complete', '--follow-up-grace', '0', '--output', output, '--quiet'], {
+    ...CLEAN_ENV,
+    CI: 'true',
+  });
+  const urls = urlsOf(await command.firstLine);
+  await expect.poll(() => command.stdout.join('\n')).toContain('the certification plan, for the bank');
+  const plan = command.stdout.join('\n');
+  for (const step of ['Register consumer', 'Click to Pay enrol', 'Suspend card and Resume card', 'Delete consumer']) expect(plan).toContain(step);
+  const cardDataJwk = (await send({ method: 'GET', url: `${new URL(urls.bankingUrl).origin}/__mock/card-data-key` })).json as JWK;
+  // Half the plan first: the observation must still be running.
+  const client = new ReferenceClient(clientFor(urls, keys.privateKey));
+  const consumerId = await client.registerConsumer();
+  await expect.poll(() => command.stdout.some((line) => /^plan: covered Register consumer \(\d+\/14\)$/.test(line))).toBe(true);
+  expect(command.child.exitCode).toBeNull();
+  expect(consumerId).not.toBe('');
+  await client.runPlan(cardDataJwk);
+
+  expect(await command.exited, command.stderr.join('\n')).toBe(0);
+  const stdout = command.stdout.join('\n');
+  expect(stdout).toContain('observer: stopping (the certification plan is complete)');
+  expect(stdout).toMatch(/^plan: covered Delete consumer \(\d+\/14\)$/m);
+  expect(existsSync(path.join(output, 'observation', 'tests.json'))).toBe(true);
 });
 
 test('SIGTERM ends a recording configured from the environment; a documented failure exits 1 and names its rule', async () => {

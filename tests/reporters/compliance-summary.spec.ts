@@ -173,6 +173,12 @@ test("the reporter reads a test's failure from its attachment, and refuses one n
   // Provenance and security come from the catalogue even when the attachment says otherwise.
   const fromAttachment = failureOf(['CTP-ENROL-ASYNC'], result({ ...failureFor('CONSUMER-INFO-AUTH-REJECT'), provenance: 'documented', security: false }));
   expect(fromAttachment).toMatchObject({ ruleId: 'CONSUMER-INFO-AUTH-REJECT', provenance: 'inferred', security: true });
+  // A departure no rule names (an undocumented status) is charged to the rule the test stands for.
+  expect(failureOf(['CTP-OPTOUT-CONSUMER-REPEAT'], result({ ...failureFor('CTP-ENROL-ASYNC'), ruleId: undefined, operationId: 'clickToPayOptoutConsumer' }))).toMatchObject({
+    ruleId: 'CTP-OPTOUT-CONSUMER-REPEAT',
+    provenance: 'documented',
+    operationId: 'clickToPayOptoutConsumer',
+  });
   // A mistyped rule id cannot name a rule nobody judges: the test fails on the rule it stands for.
   expect(failureOf(['CTP-ENROL-ASYNC'], result({ ...failureFor('CTP-ENROL-ASYNC'), ruleId: 'CTP-ENROL-ASYNK' }))).toMatchObject({ ruleId: 'CTP-ENROL-ASYNC', provenance: 'documented' });
 });
