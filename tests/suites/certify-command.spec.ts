@@ -67,10 +67,12 @@ test.describe('verdict and exit codes', () => {
   // Each run writes reports/; two at once would read each other's.
   test.describe.configure({ mode: 'serial', timeout: 300_000 });
 
-  const summaryOf = (): ComplianceSummary => JSON.parse(readFileSync(fromRoot('reports', 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
+  // A directory of their own: an observation another test left in reports/ would be taken for a bank's.
+  const REPORTS = mkdtempSync(path.join(tmpdir(), 'certify-verdict-'));
+  const summaryOf = (): ComplianceSummary => JSON.parse(readFileSync(path.join(REPORTS, 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
 
   test('0 and READY on the conformant mocks, with a summary that follows its schema and the seed printed', () => {
-    const run = certify({ SEED: '7' });
+    const run = certify({ SEED: '7', CERTIFY_REPORTS_DIR: REPORTS });
     expect(run.stdout).toContain('# Go-live verdict: READY');
     // No bank was configured: what was certified is said plainly.
     expect(run.stdout).toContain('Certified: the embedded reference pair');
@@ -81,14 +83,14 @@ test.describe('verdict and exit codes', () => {
     ajvFormats.default(validate);
     expect(validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, summary), validate.errorsText()).toBe(true);
     expect(summary.apis).toHaveLength(23);
-    expect(readFileSync(fromRoot('reports', 'compliance-summary.md'), 'utf8')).toMatch(/^# Go-live verdict: READY/);
+    expect(readFileSync(path.join(REPORTS, 'compliance-summary.md'), 'utf8')).toMatch(/^# Go-live verdict: READY/);
     // The rows the issuer calls were judged from the reference client's observed calls, not from the D1 suites.
     expect(summary.apis.find((api) => api.id === 'ctp-enrol')).toMatchObject({ evidence: 'observation', verdict: 'PASS' });
-    expect(existsSync(fromRoot('reports', 'certificate.html'))).toBe(true);
+    expect(existsSync(path.join(REPORTS, 'certificate.html'))).toBe(true);
   });
 
   test("a planted bug of the mock D1 shows in the D1 environment and leaves the verdict on the issuer unchanged", () => {
-    const run = certify({ MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '7' });
+    const run = certify({ MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '7', CERTIFY_REPORTS_DIR: REPORTS });
     expect(run.stdout).toContain('# Go-live verdict: READY');
     expect(run.code).toBe(0);
     const summary = summaryOf();

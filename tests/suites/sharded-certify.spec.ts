@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import type { CertificationResults } from '../../reporters/certification.js';
+import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { runScript, type ScriptRun } from './suite-runner.js';
 
 const script = (name: 'certify' | 'certify-merge', args: readonly string[], env: Record<string, string>): ScriptRun => runScript(name, args, env);
@@ -16,8 +17,10 @@ const SELECTION = ['suites/d1/field-rules.spec.ts', 'suites/flows/'];
 const PLANTED = { MOCK_D1_FAULTS: 'enrol-name-length-unchecked', SEED: '3' };
 
 const comparable = (dir: string): unknown => {
-  const { generatedAt: _generatedAt, ...summary } = JSON.parse(readFileSync(path.join(dir, 'compliance-summary.json'), 'utf8')) as Record<string, unknown>;
-  return summary;
+  const { generatedAt: _generatedAt, apis, subject, ...summary } = JSON.parse(readFileSync(path.join(dir, 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
+  // How often the reference client polled a getter before its operation ended depends on timing, not on sharding.
+  const rows = apis.map(({ evidenceCount, ...row }) => ({ ...row, evidenceCount: row.evidence === 'observation' ? 'observed' : evidenceCount }));
+  return { ...summary, apis: rows, subject: { ...subject, calls: subject.calls.replace(/\d+ calls/, 'N calls') } };
 };
 const outcomes = (dir: string): string[] =>
   (JSON.parse(readFileSync(path.join(dir, 'certification', 'tests.json'), 'utf8')) as CertificationResults).tests.map((t) => `${t.project} ${t.file} ${t.title}: ${t.outcome}`).sort();
