@@ -101,7 +101,7 @@ type Rule = Pick<CatalogueEntry, 'id' | 'api' | 'provenance' | 'security'>;
  * security rule, warning when it is inferred, passed when a result tagged with it passed and none failed on it,
  * skipped when every such result was skipped.
  */
-export function ruleOutcomes(tests: readonly CertifiedTest[], _rules?: readonly Rule[]): Map<string, RuleOutcome> {
+export function ruleOutcomes(tests: readonly CertifiedTest[]): Map<string, RuleOutcome> {
   const outcomes = new Map<string, RuleOutcome>();
   const failedOn = new Map<string, RuleOutcome>();
   for (const test of tests) {

@@ -1,6 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { test as base, expect } from '@playwright/test';
-import { rules } from '../../gen/catalogue.js';
 import { D1Client, type AssertionOptions } from '../../lib/d1-client.js';
 import { ruleOutcomes, type RuleOutcome } from '../../reporters/compliance-summary.js';
 import { startObserver, type ObservationEvidence, type ObserverOptions, type RunningObserver } from '../../observer/index.js';
@@ -70,7 +69,7 @@ export const test = base.extend<ObserverFixtures>({
 export { expect };
 
 /** A rule's outcome over the observation's certification results, as the compliance summary computes it. */
-export const ruleOutcome = (evidence: ObservationEvidence, ruleId: string): RuleOutcome | undefined => ruleOutcomes(evidence.certification.tests, rules).get(ruleId);
+export const ruleOutcome = (evidence: ObservationEvidence, ruleId: string): RuleOutcome | undefined => ruleOutcomes(evidence.certification.tests).get(ruleId);
 
 /** The failure texts of the observation, one line each with its whitespace collapsed, for assertions and their messages. */
 export const failureLines = (evidence: ObservationEvidence): string =>

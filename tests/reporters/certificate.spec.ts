@@ -14,8 +14,9 @@ import ajvFormats from 'ajv-formats';
 import { apis, rules, type RuleId } from '../../gen/catalogue.js';
 import { fromRoot } from '../../lib/paths.js';
 import type { CertifiedTest } from '../../reporters/certification.js';
+import { passingBankResult } from './bank-results.js';
 import { certificateHtml, contractsHash, productVersion, writeCertificate, type CertificateMeta } from '../../reporters/certificate.js';
-import { OBSERVE_PROJECT, summarise, type ComplianceSummary } from '../../reporters/compliance-summary.js';
+import { summarise, type ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { verdictHtml } from '../../reporters/verdict-html.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -55,24 +56,10 @@ const ruleOf = (id: RuleId): (typeof rules)[number] => {
 /** A result for every rule, from the side that judges the bank for it; the given rules fail with what was received. */
 function results(failing: Readonly<Partial<Record<RuleId, string>>>): CertifiedTest[] {
   return rules.map((r): CertifiedTest => {
-    const hosted = apis.find((a) => a.id === r.api)?.direction === 'd1-to-issuer';
     const received = failing[r.id];
-    return {
-      project: hosted ? 'issuer' : OBSERVE_PROJECT,
-      subject: 'bank',
-      title: `${hosted ? 'checks' : 'observed'} ${r.id}`,
-      file: 'x.ts',
-      rules: [r.id],
-      category: r.category,
-      provenance: r.provenance,
-      outcome: received === undefined ? 'passed' : 'failed',
-      failure:
-        received === undefined
-          ? undefined
-          : { ruleId: r.id, operationId: undefined, provenance: r.provenance, security: r.security === true, pointer: 'status', documented: 'as documented', received },
-      ...(hosted ? {} : { calls: 3 }),
-      error: undefined,
-    };
+    if (received === undefined) return passingBankResult(r, 3);
+    const failure = { ruleId: r.id, operationId: undefined, provenance: r.provenance, security: r.security === true, pointer: 'status', documented: 'as documented', received };
+    return { ...passingBankResult(r, 3), outcome: 'failed', failure };
   });
 }
 

@@ -14,7 +14,8 @@ import { holds, statusIs } from '../../lib/checks/index.js';
 import { RULE_FAILURE_ATTACHMENT, RULE_FAILURE_CONTENT_TYPE, type RuleFailure } from '../../lib/checks/rule-failure.js';
 import { fromRoot } from '../../lib/paths.js';
 import { failureOf, type CertifiedTest } from '../../reporters/certification.js';
-import { OBSERVE_PROJECT, summarise, summaryMarkdown, type CertificationSubject, type ComplianceSummary } from '../../reporters/compliance-summary.js';
+import { hostedByBank, passingBankResult } from './bank-results.js';
+import { summarise, summaryMarkdown, type CertificationSubject, type ComplianceSummary } from '../../reporters/compliance-summary.js';
 
 const ruleOf = (id: RuleId): (typeof rules)[number] => {
   const found = rules.find((r) => r.id === id);
@@ -28,26 +29,7 @@ const directionOf = (id: RuleId): string | undefined => apis.find((a) => a.id ==
  * rule of an API the bank hosts, the observation for one it calls), plus the D1 suites' own results.
  */
 function run(changes: Readonly<Partial<Record<RuleId, Partial<CertifiedTest>>>> = {}, options: { observed?: boolean } = {}): CertifiedTest[] {
-  const bank = rules.flatMap((r): CertifiedTest[] => {
-    const hosted = directionOf(r.id) === 'd1-to-issuer';
-    if (!hosted && options.observed === false) return [];
-    return [
-      {
-        project: hosted ? 'issuer' : OBSERVE_PROJECT,
-        subject: 'bank',
-        title: `${hosted ? 'checks' : 'observed'} ${r.id}`,
-        file: 'x.ts',
-        rules: [r.id],
-        category: r.category,
-        provenance: r.provenance,
-        outcome: 'passed',
-        failure: undefined,
-        ...(hosted ? {} : { calls: 2 }),
-        error: undefined,
-        ...changes[r.id],
-      },
-    ];
-  });
+  const bank = rules.flatMap((r): CertifiedTest[] => (!hostedByBank(r) && options.observed === false ? [] : [{ ...passingBankResult(r, 2), ...changes[r.id] }]));
   const d1 = rules
     .filter((r) => directionOf(r.id) === 'issuer-to-d1')
     .map((r): CertifiedTest => ({ project: 'd1', subject: 'd1', title: `D1 keeps ${r.id}`, file: 'suites/d1/x.spec.ts', rules: [r.id], category: r.category, provenance: r.provenance, outcome: 'passed', failure: undefined, error: undefined }));
