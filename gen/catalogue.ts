@@ -862,6 +862,7 @@ const ruleList = [
     "api": "card-create-register",
     "category": "mandatory",
     "provenance": "documented",
+    "security": true,
     "source": "https://docs.payments.thalescloud.io/transaction-control/get-started/manage-cards/register-cards/register-cards-via-api",
     "kind": "usage",
     "statement": "The PAN and expiry date of a registered card are sent only inside a JWE-encrypted payload, never in clear fields.",
@@ -1137,8 +1138,8 @@ const ruleList = [
     "kind": "usage",
     "statement": "For a card registered in D1 (not created by D1), the issuer calls renew card whenever it renews the card.",
     "observable": {
-      "by": "observer",
-      "why": "Only the issuer knows when it renewed a card; its calls show whether D1 was told."
+      "by": "none",
+      "why": "Only the issuer knows when it renewed a card, and a renewal it kept from D1 leaves no call to see. The one trace a call could leave, the renewed card registered again under its cardId, cannot be told from a second card without opening the encrypted card data, which the observer cannot; CARD-REGISTER-CARDID-UNIQUE judges that registration."
     }
   },
   {
@@ -2156,8 +2157,8 @@ const ruleList = [
     "kind": "usage",
     "statement": "The issuer accepts operation, status and requestorType values and fields it does not know yet, since D1 may add them without notice.",
     "observable": {
-      "by": "observer",
-      "why": "How the issuer copes with a new value only shows in its own later behaviour and calls."
+      "by": "none",
+      "why": "Coping with a value it does not know happens inside the issuer's system: its later calls look the same whether it took the value in its stride or dropped the answer, so no observation of its calls can tell the two apart."
     }
   },
   {
@@ -2658,8 +2659,8 @@ const ruleList = [
     "kind": "usage",
     "statement": "The issuer accepts operation, status and requestorType values and fields it does not know yet in the list, since D1 may add them without notice.",
     "observable": {
-      "by": "observer",
-      "why": "How the issuer copes with a new value only shows in its own later behaviour and calls."
+      "by": "none",
+      "why": "Coping with a value it does not know happens inside the issuer's system: its later calls look the same whether it took the value in its stride or dropped the answer, so no observation of its calls can tell the two apart."
     }
   },
   {
@@ -4784,6 +4785,16 @@ const ruleList = [
     "statement": "A register consumer carrying a field whose value is not allowed is refused with 400 and errorCode FIELD_INVALID_VALUE."
   },
   {
+    "id": "CONSUMER-REGISTER-DATEOFBIRTH-VALUE",
+    "api": "consumer-register",
+    "category": "mandatory",
+    "provenance": "inferred",
+    "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/inbound-api-to-d1/consumer-api",
+    "kind": "error",
+    "statement": "A register consumer whose date of birth is written in its format but names no calendar day, or a day still to come, is refused with 400 (its errorCode is CONSUMER-REGISTER-ERROR-VALUE's business).",
+    "note": "The documents say a value that is not allowed is refused with FIELD_INVALID_VALUE, not which values are not allowed; that an impossible or future birth date is one is our reading."
+  },
+  {
     "id": "CONSUMER-REGISTER-USERID-INFORMATIONAL",
     "api": "consumer-register",
     "category": "mandatory",
@@ -4830,6 +4841,7 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/inbound-api-to-d1/consumer-api",
     "kind": "usage",
     "statement": "A registration should carry the consumer's first and last name, email address, phone number and postal address.",
+    "recommendation": true,
     "observable": {
       "by": "observer",
       "why": "The issuer's request bodies show which fields it sends."
@@ -5997,8 +6009,8 @@ const ruleList = [
     "kind": "usage",
     "statement": "The issuer accepts operation, status and requestorType values and fields it does not know yet, since D1 may add them without notice.",
     "observable": {
-      "by": "observer",
-      "why": "How the issuer copes with a new value only shows in its own later behaviour and calls."
+      "by": "none",
+      "why": "Coping with a value it does not know happens inside the issuer's system: its later calls look the same whether it took the value in its stride or dropped the answer, so no observation of its calls can tell the two apart."
     }
   },
   {
@@ -6366,8 +6378,8 @@ const ruleList = [
     "kind": "usage",
     "statement": "The issuer accepts operation, status and requestorType values and fields it does not know yet in the list, since D1 may add them without notice.",
     "observable": {
-      "by": "observer",
-      "why": "How the issuer copes with a new value only shows in its own later behaviour and calls."
+      "by": "none",
+      "why": "Coping with a value it does not know happens inside the issuer's system: its later calls look the same whether it took the value in its stride or dropped the answer, so no observation of its calls can tell the two apart."
     }
   },
   {
@@ -6702,7 +6714,7 @@ const ruleList = [
     "provenance": "documented",
     "source": "https://docs.payments.thalescloud.io/click-to-pay/es/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api",
     "kind": "auth",
-    "statement": "A D1 API call whose Authorization header is absent or does not hold a valid access token (expired, issued to another issuer, altered or badly signed) is refused with 401, error code AUTHORIZER_UNAUTHORIZED."
+    "statement": "A D1 API call whose Authorization header is absent or does not hold a valid access token (expired, altered or badly signed) is refused with 401, error code AUTHORIZER_UNAUTHORIZED. A valid token used on another issuer's resources is refused too: with 401, or with the 403 or 404 the documents also list."
   },
   {
     "id": "D1-TOKEN-MTLS",
@@ -8271,6 +8283,10 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/outbound-api-from-d1/oauth2-api",
     "kind": "field",
     "statement": "When the issuer states expires_in, it is a JSON string (such as \"900\"), unlike the number D1's own token endpoint returns.",
+    "contradicts": {
+      "standard": "RFC 6749 section 5.1",
+      "says": "expires_in is a JSON number of seconds, which is what mainstream OAuth servers and D1's own token endpoint answer."
+    },
     "check": {
       "operations": [
         "issuerGetToken"
@@ -8384,8 +8400,8 @@ const ruleList = [
     "provenance": "inferred",
     "source": "https://www.rfc-editor.org/rfc/rfc6749#section-5.2",
     "kind": "error",
-    "statement": "A token request refused for bad client credentials is answered 401 with error invalid_client.",
-    "note": "D1 does not say how the issuer must refuse bad credentials; RFC 6749 section 5.2 prescribes 401 invalid_client for failed Basic client authentication."
+    "statement": "A token request whose Basic credentials fail is answered 401 with error invalid_client; one that sends no client authentication at all is answered 400 or 401, with error invalid_client or invalid_request.",
+    "note": "D1 does not say how the issuer must refuse bad credentials. RFC 6749 section 5.2 requires 401 invalid_client when the client tried to authenticate with the Authorization header, and allows 400 otherwise; mainstream OAuth servers answer a request without any client authentication 400 invalid_request."
   },
   {
     "id": "ISSUER-TOKEN-UNSUPPORTED-GRANT",
@@ -8394,8 +8410,8 @@ const ruleList = [
     "provenance": "inferred",
     "source": "https://www.rfc-editor.org/rfc/rfc6749#section-5.2",
     "kind": "error",
-    "statement": "A token request with a grant_type other than client_credentials gets no token; the issuer answers 400 with error unsupported_grant_type.",
-    "note": "The grant type and the error code both come from RFC 6749 (sections 4.4.2 and 5.2), not from a D1 page."
+    "statement": "A token request with a grant_type other than client_credentials gets no token; the issuer answers 400 with error unsupported_grant_type, or unauthorized_client when it supports the grant but not for D1's client.",
+    "note": "The grant type and both error codes come from RFC 6749 (sections 4.4.2 and 5.2), not from a D1 page."
   },
   {
     "id": "ISSUER-TOKEN-MISSING-GRANT",

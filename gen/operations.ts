@@ -6017,7 +6017,8 @@ const registry = {
       "responses": {
         "204": {},
         "400": {},
-        "401": {}
+        "401": {},
+        "415": {}
       }
     },
     "requestBodyRequired": true,
@@ -6312,7 +6313,8 @@ const registry = {
       "responses": {
         "204": {},
         "400": {},
-        "401": {}
+        "401": {},
+        "415": {}
       }
     },
     "requestBodyRequired": true,

@@ -8,6 +8,9 @@ export interface CardData {
   readonly expiry?: string;
 }
 
+/** The shape of a card number (PAN): 13 to 19 digits. */
+export const CARD_NUMBER_SHAPE = /^\d{13,19}$/;
+
 export const CARD_DATA_ALGORITHM = 'ECDH-ES+A256KW';
 export const CARD_DATA_ENCRYPTION = 'A256GCM';
 

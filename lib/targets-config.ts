@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { apis } from '../gen/catalogue.js';
+import { NOTIFICATION_VALUE_FORMS, hasForm } from './contracts/notification-form.js';
 import { ConfigurationError } from '../mocks/faults.js';
 
 /** The D1 a run talks to: the embedded mock, or an external D1 (a real one, or `npm run mock:d1`). */
@@ -38,6 +39,11 @@ export type IssuerTarget =
       readonly clientSecret: string | undefined;
       readonly issuerId: string;
       readonly knownConsumerId: string;
+      /**
+       * A card the backend knows, named in the card notifications the suite sends; optional. Without it the suite names
+       * a card the backend may not know and accepts either documented answer where that could decide it.
+       */
+      readonly knownCardId: string | undefined;
       /** A consumer the backend knows but may not share (its state forbids it), for the 403 check; optional. */
       readonly restrictedConsumerId: string | undefined;
     };
@@ -157,7 +163,7 @@ function d1Target(env: Env): D1Target {
 }
 
 function issuerTarget(env: Env, d1: D1Target): IssuerTarget {
-  const external = ['ISSUER_AUTH_URL', 'ISSUER_CLIENT_ID', 'ISSUER_CLIENT_SECRET', 'ISSUER_CONSUMER_ID'].filter((n) => env[n]);
+  const external = ['ISSUER_AUTH_URL', 'ISSUER_CLIENT_ID', 'ISSUER_CLIENT_SECRET', 'ISSUER_CONSUMER_ID', 'ISSUER_CARD_ID'].filter((n) => env[n]);
   if (!env.ISSUER_BASE_URL?.trim()) {
     const stray = external[0];
     if (stray) throw new ConfigurationError(`${stray} is set but ISSUER_BASE_URL is not; set ISSUER_BASE_URL to test an external issuer backend, or unset ${stray}`);
@@ -169,6 +175,11 @@ function issuerTarget(env: Env, d1: D1Target): IssuerTarget {
   const clientId = authUrl ? need(env, 'ISSUER_CLIENT_ID', 'when ISSUER_AUTH_URL is set') : undefined;
   const clientSecret = authUrl ? need(env, 'ISSUER_CLIENT_SECRET', 'when ISSUER_AUTH_URL is set') : undefined;
   const issuerId = env.ISSUER_ID?.trim() ? issuerIdOf(env, 'ISSUER_ID') : d1.kind === 'external' ? d1.issuerId : 'TESTBANK01';
+  const knownCardId = env.ISSUER_CARD_ID?.trim() || undefined;
+  // D1 names cards by the issuer's own cardId, under the anchored pattern of its card APIs.
+  if (knownCardId !== undefined && !hasForm('cardId', knownCardId)) {
+    throw new ConfigurationError(`ISSUER_CARD_ID must be a cardId as D1 names cards (${NOTIFICATION_VALUE_FORMS.cardId.pattern ?? ''}), got "${knownCardId}"`);
+  }
   return {
     kind: 'external',
     baseUrl,
@@ -177,6 +188,7 @@ function issuerTarget(env: Env, d1: D1Target): IssuerTarget {
     clientSecret,
     issuerId,
     knownConsumerId: need(env, 'ISSUER_CONSUMER_ID', `${why} (a consumer the issuer backend knows)`),
+    knownCardId,
     restrictedConsumerId: env.ISSUER_RESTRICTED_CONSUMER_ID?.trim() || undefined,
   };
 }

@@ -3,18 +3,20 @@ import { Agent } from 'undici';
 import { onExchange } from '../lib/http/client.js';
 import { startMockD1, type IssuerBackend, type IssuerKey, type MockD1Options, type RunningMockD1 } from '../mocks/d1/index.js';
 import { ConfigurationError } from '../mocks/faults.js';
+import { DEFAULT_CARD_PRODUCTS } from '../mocks/d1/options.js';
+import type { RuleId } from '../gen/catalogue.js';
 import { checkContracts } from './contract-checks.js';
 import { certificationResults, certifiedTests, operationResult, outsideResult, usageResult, type ObservationEvidence } from './evidence.js';
 import { AUTH_MOUNT, BANKING_MOUNT, startForwarder, type Upstream } from './forwarder.js';
 import { ObservationSession, SessionRedactor } from './session.js';
 import { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
-import { runUsageChecks } from './usage-rules.js';
+import { runUsageChecks, type UsageFinding } from './usage-rules.js';
 import { planProgress, type PlanProgress, type PlanStep } from './plan.js';
 
 export type { ObservationEvidence, ObservedResult, WrittenEvidence } from './evidence.js';
 export { readObservation, writeObservationEvidence, keepOnlyObservationResults, applicableConditionalApis, OBSERVATION_DIR, OBSERVE_PROJECT } from './evidence.js';
 export { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
-export { USAGE_CHECKS, type UsageFinding } from './usage-rules.js';
+export { OBSERVER_RULES, USAGE_CHECKS, type UsageFinding } from './usage-rules.js';
 export { certificationPlan, planProgress, planText, type PlanProgress, type PlanStep } from './plan.js';
 
 /** A real D1 (or any D1) the observer stands in front of. */
@@ -106,6 +108,26 @@ function httpUrl(value: string, what: string): string {
   return value.replace(/\/+$/, '');
 }
 
+/**
+ * The contract departures a failed usage finding stands for (the same fact on the same call, seen from the body's
+ * shape) are dropped, so that one deviation fails one rule.
+ */
+function withoutSuperseded(checked: ReturnType<typeof checkContracts>, findings: readonly UsageFinding[]): ReturnType<typeof checkContracts> {
+  const superseded = new Map<number, Set<RuleId>>();
+  for (const found of findings) {
+    if (found.outcome !== 'failed' || !found.supersedes) continue;
+    for (const sequence of found.exchanges) superseded.set(sequence, new Set([...(superseded.get(sequence) ?? []), ...found.supersedes]));
+  }
+  if (superseded.size === 0) return checked;
+  const operations = checked.operations.map((operation) => ({
+    ...operation,
+    departures: operation.departures.filter((d) => !(d.side === 'request' && d.violation.ruleId !== undefined && superseded.get(d.sequence)?.has(d.violation.ruleId))),
+    // Nor does a superseded rule pass on the strength of the very calls that broke it.
+    exercisedRules: operation.exercisedRules.filter((ruleId) => operation.exchanges.some((e) => !superseded.get(e.sequence)?.has(ruleId))),
+  }));
+  return { operations, outside: checked.outside };
+}
+
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
@@ -151,12 +173,23 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
   const log = options.log;
   // The embedded mock sends its notifications through the product's HTTP client, in this process: listening there
   // shows which operations' notifications the issuer's backend acknowledged.
-  const notificationPath = new RegExp(`/notifications/d1/v2/issuers/${options.issuerId.replace(/[^A-Za-z0-9_-]/g, '\\$&')}/(cards|consumers)$`);
+  const escapedIssuer = options.issuerId.replace(/[^A-Za-z0-9_-]/g, '\\$&');
+  const notificationPath = new RegExp(`/notifications/d1/v2/issuers/${escapedIssuer}/(cards|consumers)$`);
+  const consumerInformationPath = new RegExp(`/banking/d1/v1/issuers/${escapedIssuer}/consumers/([^/]+)$`);
   const backendUrl = options.mock?.backend?.baseUrl.replace(/\/+$/, '');
   const stopListening = mockD1 && backendUrl
     ? onExchange((exchange) => {
         const { request } = exchange;
-        if (request.method !== 'POST' || !request.url.startsWith(`${backendUrl}/`)) return;
+        if (!request.url.startsWith(`${backendUrl}/`)) return;
+        const asked = request.method === 'GET' ? consumerInformationPath.exec(new URL(request.url).pathname)?.[1] : undefined;
+        if (asked) {
+          const info = (exchange.response?.json as { consumerInfo?: unknown } | undefined)?.consumerInfo;
+          // Field names only: the values are personal data the observer has no use for.
+          const fields = info && typeof info === 'object' ? Object.entries(info).filter(([, value]) => value !== null && value !== undefined && value !== '').map(([name]) => name) : [];
+          session.recordConsumerInformation({ at: Date.now(), consumerId: decodeURIComponent(asked), answeredStatus: exchange.response?.status, fields });
+          return;
+        }
+        if (request.method !== 'POST') return;
         const kind = notificationPath.exec(new URL(request.url).pathname)?.[1];
         if (!kind) return;
         let items: { operationId: string; status: string }[] = [];
@@ -205,7 +238,7 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     stopListening?.();
     await dispatcher?.close();
 
-    const { operations, outside } = checkContracts(session.exchanges);
+    const checked = checkContracts(session.exchanges);
     const findings = await runUsageChecks({
       exchanges: session.exchanges,
       notifications: session.notifications,
@@ -213,9 +246,13 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
       issuerId: options.issuerId,
       issuerKeys,
       autoEnrolment: options.autoEnrolment === true,
+      cardProducts: mockD1 ? new Set(Object.keys({ ...DEFAULT_CARD_PRODUCTS, ...options.mock?.cardProducts })) : undefined,
+      consumerInformation: session.consumerInformation,
+      consumerInformationVisible: mockD1 !== undefined && backendUrl !== undefined,
       endedAt,
       limits,
     });
+    const { operations, outside } = withoutSuperseded(checked, findings);
     const secrets = [...(options.secrets ?? []), ...(options.mock?.backend?.clientSecret ? [options.mock.backend.clientSecret] : [])];
     const redactor = new SessionRedactor(session, secrets, server.url);
     const results = [

@@ -53,6 +53,16 @@ export interface ObservedNotification {
   readonly answeredStatus: number | undefined;
 }
 
+/** D1's Get Consumer Information call to the issuer's backend, and the consumer data the backend answered. */
+export interface ObservedConsumerInformation {
+  readonly at: number;
+  readonly consumerId: string;
+  /** The backend's answer status, undefined when it did not answer. */
+  readonly answeredStatus: number | undefined;
+  /** The names of the consumer fields answered (consumerInfo), never their values. */
+  readonly fields: readonly string[];
+}
+
 export const isAcknowledged = (notification: ObservedNotification): boolean =>
   notification.answeredStatus !== undefined && notification.answeredStatus >= 200 && notification.answeredStatus < 300;
 

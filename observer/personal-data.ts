@@ -1,4 +1,4 @@
-import { redactText } from '../lib/redaction.js';
+import { cardNumbersIn, redactTextButCardNumbers } from '../lib/redaction.js';
 import type { ObservedExchange } from './observed-exchange.js';
 
 /** The personal data the issuer sent D1 during the session, as sent: what its correlation ids must not contain. */
@@ -51,11 +51,14 @@ export const folded = (text: string): string =>
 export const nameParts = (name: string): string[] =>
   name.split(/[\s,.'_#;:/-]+/u).map(folded).filter((part) => part.length >= 3);
 
-/** What kind of personal data or secret the product's redaction detectors see in a value, if any. */
+/**
+ * What kind of personal data or secret the product's detectors see in a value, if any. Card numbers are the strict
+ * ones (standing on their own), not the redaction's eager digit runs: a random UUID or hex id is no card number.
+ */
 export function detectedKind(value: string): string | undefined {
-  if (redactText(value) === value) return undefined;
+  if (cardNumbersIn(value).length > 0) return 'a card number';
+  if (redactTextButCardNumbers(value) === value) return undefined;
   if (value.includes('@')) return 'an email address';
-  if (/\d(?:[ -]?\d){12,18}/.test(value)) return 'a card number';
   if (value.includes('+')) return 'a phone number';
   return 'a token or key';
 }

@@ -4,7 +4,7 @@ import type { HttpExchange } from '../lib/http/client.js';
 import { REDACTED } from '../lib/redaction.js';
 import { readBodyAs } from '../mocks/http/server.js';
 import type { ForwardedCall } from './forwarder.js';
-import { asHttpExchange, type ObservedExchange, type ObservedNotification } from './observed-exchange.js';
+import { asHttpExchange, type ObservedConsumerInformation, type ObservedExchange, type ObservedNotification } from './observed-exchange.js';
 import { folded, nameParts, personalValuesSent } from './personal-data.js';
 
 const router = new Router('d1');
@@ -46,6 +46,7 @@ export function observedExchangeOf(call: ForwardedCall, sequence: number): Obser
 export class ObservationSession {
   readonly exchanges: ObservedExchange[] = [];
   readonly notifications: ObservedNotification[] = [];
+  readonly consumerInformation: ObservedConsumerInformation[] = [];
 
   record(call: ForwardedCall): ObservedExchange {
     const exchange = observedExchangeOf(call, this.exchanges.length + 1);
@@ -55,6 +56,10 @@ export class ObservationSession {
 
   recordNotification(notification: ObservedNotification): void {
     this.notifications.push(notification);
+  }
+
+  recordConsumerInformation(answer: ObservedConsumerInformation): void {
+    this.consumerInformation.push(answer);
   }
 }
 

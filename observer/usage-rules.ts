@@ -4,66 +4,17 @@
  * the observation held nothing to judge), with what the rule documents and what was received. What they report
  * never repeats a token, an assertion or a value of personal data: they describe, they do not quote.
  */
-import type { KeyObject } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import type { RuleId } from '../gen/catalogue.js';
 import type { OperationId } from '../gen/operations.js';
-import { answeredObject, headerOf, isAcknowledged, requestObject, type ObservedExchange, type ObservedNotification } from './observed-exchange.js';
-import type { UsageLimits } from './limits.js';
+import { answeredObject, headerOf, isAcknowledged, requestObject, type ObservedExchange } from './observed-exchange.js';
 import { detectedKind, personalDataIn, personalValuesSent } from './personal-data.js';
+import { arrayOf, finding, isOperation, seconds, type Departure, type ObservationView, type UsageCheck, type UsageFinding } from './usage-finding.js';
+import { cardDataTravelsEncrypted, cardIdsRegisteredOnce, cardProductsOnboarded, deletedConsumerIdsStayDeleted, enrolIsNotAnUpdate, resumesFitTheConsumer } from './life-cycle-rules.js';
+import { clickToPayProfilesGetTheirData, consumerRegistrationsCarryTheirFields, consumerUpdatesCarryEveryField, storedDataKeptCurrent } from './consumer-data-rules.js';
 
 export { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
-
-/** What a usage check reads: the session as seen, and what the observer knows of the issuer. */
-export interface ObservationView {
-  readonly exchanges: readonly ObservedExchange[];
-  readonly notifications: readonly ObservedNotification[];
-  /** Whether D1's notifications to the issuer pass where the observer sees them (the embedded mock D1). */
-  readonly notificationsVisible: boolean;
-  readonly issuerId: string;
-  /** The issuer's public keys by kid; empty when the observer was given none (proxy mode). */
-  readonly issuerKeys: ReadonlyMap<string, KeyObject>;
-  /** Click to Pay auto-enrolment: every card created or registered is enrolled by D1 itself. */
-  readonly autoEnrolment: boolean;
-  readonly endedAt: number;
-  readonly limits: UsageLimits;
-}
-
-export interface UsageFinding {
-  readonly ruleId: RuleId;
-  readonly outcome: 'passed' | 'failed' | 'skipped';
-  /** Where the rule bites: a header, a claim, or the sequence of calls. */
-  readonly pointer: string;
-  readonly documented: string;
-  readonly received: string;
-  /** Sequence numbers of the exchanges that show the outcome: the departing ones when it failed. */
-  readonly exchanges: readonly number[];
-}
-
-export type UsageCheck = (view: ObservationView) => readonly UsageFinding[] | Promise<readonly UsageFinding[]>;
-
-interface Departure {
-  readonly sequence: number;
-  readonly what: string;
-}
-
-const SHOWN_DEPARTURES = 5;
-
-/** A rule's finding from the number of cases judged and the departures among them. */
-function finding(ruleId: RuleId, pointer: string, documented: string, judged: readonly number[], departures: readonly Departure[], unit: string, skippedWhy?: string): UsageFinding {
-  if (departures.length > 0) {
-    const shown = departures.slice(0, SHOWN_DEPARTURES).map((d) => `call #${d.sequence}: ${d.what}`);
-    const more = departures.length > SHOWN_DEPARTURES ? `; and ${departures.length - SHOWN_DEPARTURES} more` : '';
-    return { ruleId, outcome: 'failed', pointer, documented, received: `${departures.length} of ${judged.length} ${unit}: ${shown.join('; ')}${more}`, exchanges: departures.map((d) => d.sequence) };
-  }
-  if (judged.length === 0 || skippedWhy) {
-    return { ruleId, outcome: 'skipped', pointer, documented, received: skippedWhy ?? `no ${unit} observed`, exchanges: judged };
-  }
-  return { ruleId, outcome: 'passed', pointer, documented, received: `${judged.length} ${unit}, none departing`, exchanges: judged };
-}
-
-const isOperation = (exchange: ObservedExchange, ...ids: readonly OperationId[]): boolean => exchange.operationId !== undefined && ids.includes(exchange.operationId);
-const seconds = (ms: number): number => Math.round(ms / 1000);
+export type { ObservationView, UsageCheck, UsageFinding } from './usage-finding.js';
 
 // --- tokens -----------------------------------------------------------------------------------------------------
 
@@ -355,8 +306,6 @@ class EnrolmentLedger {
   }
 }
 
-const arrayOf = (value: unknown): Readonly<Record<string, unknown>>[] =>
-  Array.isArray(value) ? value.filter((item): item is Record<string, unknown> => Boolean(item) && typeof item === 'object') : [];
 
 /** CTP-OPTOUT-CARD-ENROLLED-ONLY, CTP-UPDATE-CARD-ENROLLED-ONLY, CTP-UPDATE-CONSUMER-ENROLLED-ONLY. */
 export const optOutsAndUpdatesOnlyForEnrolled: UsageCheck = (view) => {
@@ -436,9 +385,55 @@ export function operationsReadBack(exchanges: readonly ObservedExchange[]): Map<
   return read;
 }
 
+/** The card operations whose notification reached the issuer's backend and was never acknowledged, with when first sent. */
+function missedCardNotifications(view: ObservationView): Map<string, number> {
+  const acknowledged = new Set(view.notifications.filter(isAcknowledged).flatMap((n) => n.items.map((i) => i.operationId)));
+  const missed = new Map<string, number>();
+  for (const notification of view.notifications) {
+    if (notification.kind !== 'card' || isAcknowledged(notification)) continue;
+    for (const { operationId } of notification.items) if (!acknowledged.has(operationId) && !missed.has(operationId)) missed.set(operationId, notification.at);
+  }
+  return missed;
+}
+
+/**
+ * NOTIFY-CARD-RECONCILE: a card notification the issuer's backend missed (D1 sent it, the backend never acknowledged
+ * it) is made up for by reading the operation from D1. The write it reports, when the issuer made one, is judged here
+ * rather than under its *-FOLLOW-UP rule: one missed result, one rule.
+ */
+export const missedNotificationsReconciled: UsageCheck = (view) => {
+  const documented = 'each card operation whose notification the issuer missed read from D1 (Get card operation or the operation list) afterwards';
+  if (!view.notificationsVisible) return [finding('NOTIFY-CARD-RECONCILE', 'sequence of calls', documented, [], [], 'missed card notifications', "D1's notifications go straight to the issuer, out of the observer's sight")];
+  const cutoff = view.endedAt - view.limits.followUpGraceSeconds * 1000;
+  const readAt = new Map<string, number>();
+  for (const exchange of view.exchanges) {
+    const answer = answeredObject(exchange);
+    if (!answer || !isOperation(exchange, 'getCardOperation', 'getCardOperations')) continue;
+    const ids = exchange.params.operationId ? [exchange.params.operationId] : arrayOf(answer.operations).flatMap((o) => (typeof o.operationId === 'string' ? [o.operationId] : []));
+    for (const id of ids) readAt.set(id, exchange.receivedAt);
+  }
+  const writeOf = new Map(view.exchanges.flatMap((e) => {
+    const operationId = answeredObject(e)?.operationId;
+    return typeof operationId === 'string' ? [[operationId, e.sequence] as const] : [];
+  }));
+  const judged: number[] = [];
+  const departures: Departure[] = [];
+  for (const [operationId, at] of missedCardNotifications(view)) {
+    if (at > cutoff) continue;
+    const sequence = writeOf.get(operationId) ?? 0;
+    judged.push(sequence);
+    if ((readAt.get(operationId) ?? 0) < at) {
+      departures.push({ sequence, at: sequence > 0 ? `the notification of call #${sequence}` : 'a card notification', what: 'the backend did not acknowledge it and the operation was never read from D1 afterwards' });
+    }
+  }
+  return [finding('NOTIFY-CARD-RECONCILE', 'sequence of calls', documented, judged, departures, 'missed card notifications')];
+};
+
 /** *-FOLLOW-UP: each write answered PENDING is read back through its getter, or its notification is acknowledged. */
 export const asynchronousResultsFollowedUp: UsageCheck = (view) => {
-  const writes = view.exchanges.flatMap((e) => pendingWriteOf(e) ?? []);
+  const missed = missedCardNotifications(view);
+  // A write whose card notification the backend missed is NOTIFY-CARD-RECONCILE's to judge.
+  const writes = view.exchanges.flatMap((e) => pendingWriteOf(e) ?? []).filter((w) => !missed.has(w.operationId));
   const cutoff = view.endedAt - view.limits.followUpGraceSeconds * 1000;
   const acknowledged = new Set(view.notifications.filter(isAcknowledged).flatMap((n) => n.items.map((i) => i.operationId)));
   const readBack = operationsReadBack(view.exchanges);
@@ -465,25 +460,57 @@ export const asynchronousResultsFollowedUp: UsageCheck = (view) => {
 export const cardIdsAreNotCardNumbers: UsageCheck = (view) => {
   const registrations = view.exchanges.filter((e) => isOperation(e, 'registerCard'));
   const departures = registrations.flatMap((e): Departure[] =>
-    detectedKind(e.params.cardId ?? '') === 'a card number' ? [{ sequence: e.sequence, what: 'the cardId is a number that passes the Luhn check of card numbers' }] : [],
+    detectedKind(e.params.cardId ?? '') === 'a card number' ? [{ sequence: e.sequence, what: 'the cardId holds a card number: 13 to 19 digits standing on their own that pass the Luhn check' }] : [],
   );
   return [finding('CARD-REGISTER-CARDID-NOT-PAN', 'path /cardId', 'a cardId that is neither the PAN nor derived from it', registrations.map((e) => e.sequence), departures, 'card registrations')];
 };
 
-/** Every usage check, in the order the evidence lists them. */
-export const USAGE_CHECKS: Readonly<Record<string, UsageCheck>> = {
-  tokensReusedUntilExpiry,
-  assertionsFollowTheJwtRules,
-  everyCallCarriesABearerToken,
-  correlationIdsCarryNoPersonalData,
-  noBulkEnrolment,
-  optOutsAndUpdatesOnlyForEnrolled,
-  asynchronousResultsFollowedUp,
-  cardIdsAreNotCardNumbers,
-};
+/** A usage check and the rules it reports on: each of them gets a finding from every run, if only a skipped one. */
+export interface RegisteredCheck {
+  readonly rules: readonly RuleId[];
+  readonly check: UsageCheck;
+}
+
+/**
+ * Every usage check, in the order the evidence lists them, with the rules it judges: the one place that says which
+ * rules the observer can judge (tests/observer/observer-rule-coverage.spec.ts holds it against the catalogue).
+ */
+export const USAGE_CHECKS = {
+  tokensReusedUntilExpiry: { rules: ['D1-TOKEN-REUSE'], check: tokensReusedUntilExpiry },
+  assertionsFollowTheJwtRules: {
+    rules: ['D1-TOKEN-ASSERTION-JWT', 'D1-TOKEN-JWT-ES256', 'D1-TOKEN-JWT-KID', 'D1-TOKEN-JWT-ISS', 'D1-TOKEN-JWT-SUB', 'D1-TOKEN-JWT-EXP-INTEGER', 'D1-TOKEN-JWT-EXP-MAX', 'D1-TOKEN-JWT-NOT-EXPIRED'],
+    check: assertionsFollowTheJwtRules,
+  },
+  everyCallCarriesABearerToken: { rules: ['D1-TOKEN-BEARER-ON-CALLS'], check: everyCallCarriesABearerToken },
+  correlationIdsCarryNoPersonalData: { rules: ['CARD-CREATE-REGISTER-CORRELATIONID-NO-PII', 'CONSUMER-REGISTER-CORRELATIONID-NO-PII'], check: correlationIdsCarryNoPersonalData },
+  noBulkEnrolment: { rules: ['CTP-ENROL-NO-BULK'], check: noBulkEnrolment },
+  enrolIsNotAnUpdate: { rules: ['CTP-ENROL-NOT-AN-UPDATE'], check: enrolIsNotAnUpdate },
+  optOutsAndUpdatesOnlyForEnrolled: { rules: ['CTP-OPTOUT-CARD-ENROLLED-ONLY', 'CTP-UPDATE-CARD-ENROLLED-ONLY', 'CTP-UPDATE-CONSUMER-ENROLLED-ONLY'], check: optOutsAndUpdatesOnlyForEnrolled },
+  missedNotificationsReconciled: { rules: ['NOTIFY-CARD-RECONCILE'], check: missedNotificationsReconciled },
+  asynchronousResultsFollowedUp: { rules: [...new Set(Object.values(FOLLOW_UP_RULES))], check: asynchronousResultsFollowedUp },
+  cardIdsAreNotCardNumbers: { rules: ['CARD-REGISTER-CARDID-NOT-PAN'], check: cardIdsAreNotCardNumbers },
+  cardIdsRegisteredOnce: { rules: ['CARD-REGISTER-CARDID-UNIQUE', 'CARD-REGISTER-CARDID-REUSE'], check: cardIdsRegisteredOnce },
+  cardDataTravelsEncrypted: { rules: ['CARD-REGISTER-PAN-ENCRYPTED'], check: cardDataTravelsEncrypted },
+  cardProductsOnboarded: { rules: ['CARD-CREATE-PRODUCT-ONBOARDED'], check: cardProductsOnboarded },
+  resumesFitTheConsumer: { rules: ['CARD-RESUME-CONSUMER-STATE'], check: resumesFitTheConsumer },
+  deletedConsumerIdsStayDeleted: { rules: ['CONSUMER-DELETE-NEW-ID'], check: deletedConsumerIdsStayDeleted },
+  consumerRegistrationsCarryTheirFields: { rules: ['CONSUMER-REGISTER-RECOMMENDED-FIELDS', 'CONSUMER-REGISTER-CTP-FIELDS'], check: consumerRegistrationsCarryTheirFields },
+  clickToPayProfilesGetTheirData: { rules: ['CONSUMER-REGISTER-CTP-PROFILE-DATA'], check: clickToPayProfilesGetTheirData },
+  consumerUpdatesCarryEveryField: { rules: ['CTP-UPDATE-CONSUMER-ALL-FIELDS'], check: consumerUpdatesCarryEveryField },
+  storedDataKeptCurrent: { rules: ['CONSUMER-UPDATE-WHEN-STORED'], check: storedDataKeptCurrent },
+} as const satisfies Readonly<Record<string, RegisteredCheck>>;
+
+/** The rules the observer judges, from the registry. */
+export const OBSERVER_RULES: ReadonlySet<RuleId> = new Set(Object.values(USAGE_CHECKS).flatMap((registered: RegisteredCheck) => registered.rules));
 
 export async function runUsageChecks(view: ObservationView): Promise<UsageFinding[]> {
   const findings: UsageFinding[] = [];
-  for (const check of Object.values(USAGE_CHECKS)) findings.push(...(await check(view)));
+  for (const [name, registered] of Object.entries(USAGE_CHECKS) as [string, RegisteredCheck][]) {
+    for (const found of await registered.check(view)) {
+      // The registry is what the coverage of the catalogue is computed from: a check reporting elsewhere is a bug.
+      if (!registered.rules.includes(found.ruleId)) throw new Error(`the usage check ${name} reported ${found.ruleId}, which its registration does not list`);
+      findings.push(found);
+    }
+  }
   return findings;
 }

@@ -139,10 +139,10 @@ export function certificateHtml(summary: ComplianceSummary, meta: CertificateMet
     '<table><colgroup><col style="width:38%"><col style="width:14%"><col style="width:9%"><col style="width:14%"><col style="width:11%"><col style="width:14%"></colgroup>',
     '<thead><tr><th>API</th><th>category</th><th>side</th><th>evidence</th><th>rules pass / fail / warn</th><th>verdict</th></tr></thead>',
     `<tbody>${summary.apis.map(rowHtml).join('')}</tbody></table>`,
-    `<div class="small">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ${t.warnings} warnings on inferred rules, ${t.skipped} skipped. Greyed rows do not count for the verdict.</div>`,
+    `<div class="small">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped. Greyed rows do not count for the verdict.</div>`,
     ...(failed.length > 0 ? ['<h2>Failed rules (security findings first; each fails the go-live)</h2>', ...failed.map((f, i) => findingHtml(f, i === 0))] : []),
     ...(summary.warnings.length > 0
-      ? [`<h2>Warnings (inferred rules; they do not fail the go-live)</h2><div>${summary.warnings.map((w) => `<span class="rule">${escapeHtml(w.ruleId)}</span>`).join(', ')}</div>`]
+      ? [`<h2>Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live)</h2><div>${summary.warnings.map((w) => `<span class="rule">${escapeHtml(w.ruleId)}</span>`).join(', ')}</div>`]
       : []),
     '<div class="apart">',
     `<h2>D1 environment: <span class="v-${cls(env.status)}">${escapeHtml(env.status)}</span></h2>`,

@@ -17,6 +17,10 @@ export interface Finding {
   readonly apiName: string | undefined;
   readonly provenance: 'documented' | 'inferred';
   readonly security: boolean;
+  /** For a documentation quirk: the standard the rule departs from, which makes its failure a warning. */
+  readonly contradicts?: string;
+  /** A documented recommendation (should), which makes its failure a warning. */
+  readonly recommendation?: true;
   /** The test or observed result that found it. */
   readonly test: string;
   readonly where: string;
@@ -139,6 +143,8 @@ function findingsOf(tests: readonly CertifiedTest[], rules: readonly Rule[], api
       apiName: api?.name,
       provenance: failure.provenance,
       security: failure.security,
+      ...(failure.contradicts ? { contradicts: failure.contradicts } : {}),
+      ...(failure.recommendation ? { recommendation: failure.recommendation } : {}),
       test: test.title,
       where: failure.pointer || '/',
       documented: failure.documented,
@@ -241,8 +247,8 @@ export function summarise(input: {
   });
   const findings = findingsOf(bankTests, input.rules, input.apis);
   const securityFindings = findings.filter((f) => f.security);
-  const failures = findings.filter((f) => f.security || f.provenance === 'documented');
-  const warnings = findings.filter((f) => !f.security && f.provenance === 'inferred');
+  const failures = findings.filter(failsGoLive);
+  const warnings = findings.filter((f) => !failsGoLive(f));
 
   const applicable = rows.filter((r) => r.applicable);
   const failedRows = applicable.filter((r) => r.verdict === 'FAIL');
@@ -323,9 +329,9 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
     '|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r} |`),
     '',
-    `Results judging the bank: ${summary.totals.passed} passed, ${summary.totals.failed} failed on documented or security rules, ${summary.totals.warnings} warnings on inferred rules, ${summary.totals.skipped} skipped.`,
+    `Results judging the bank: ${summary.totals.passed} passed, ${summary.totals.failed} failed on documented or security rules, ${summary.totals.warnings} warnings (inferred rules, recommendations, documentation quirks), ${summary.totals.skipped} skipped.`,
     ...(summary.failures.length > 0 ? ['', 'Failed rules:', ...summary.failures.map(findingLine)] : []),
-    ...(summary.warnings.length > 0 ? ['', `Warnings (inferred rules; they do not fail the go-live): ${summary.warnings.map((w) => w.ruleId).join(', ')}`] : []),
+    ...(summary.warnings.length > 0 ? ['', `Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live): ${summary.warnings.map((w) => (w.contradicts ? `${w.ruleId} (the documents depart from ${w.contradicts.split(':')[0] ?? ''})` : w.ruleId)).join(', ')}`] : []),
     '',
     `## D1 environment: ${env.status} (${env.d1}; reported apart, never part of the verdict)`,
     '',

@@ -58,6 +58,7 @@ function findingHtml(finding: Finding): string {
   return [
     `<li style="margin-bottom:6px;${WRAP}">${security}<strong>${escapeHtml(finding.ruleId)}</strong>${api} at <code style="${CODE}">${escapeHtml(finding.where)}</code>`,
     `<div>documented: <span style="${CODE}">${escapeHtml(finding.documented)}</span></div>`,
+    ...(finding.contradicts ? [`<div>a documentation quirk: the documents depart here from ${escapeHtml(finding.contradicts)}</div>`] : []),
     `<div>received: <span style="${CODE}">${escapeHtml(finding.received)}</span></div>`,
     `<div style="${SMALL}">found by ${escapeHtml(finding.test)}</div></li>`,
   ].join('');
@@ -102,9 +103,9 @@ export function verdictHtml(summary: ComplianceSummary): string {
     `<colgroup>${widths.map((w) => `<col style="width:${w}">`).join('')}</colgroup>`,
     `<thead><tr>${head.map((h) => `<th style="${CELL};font-weight:bold">${h}</th>`).join('')}</tr></thead>`,
     `<tbody>${summary.apis.map(rowHtml).join('')}</tbody></table>`,
-    `<p style="margin:4px 0">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ${t.warnings} warnings on inferred rules, ${t.skipped} skipped.</p>`,
+    `<p style="margin:4px 0">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped.</p>`,
     ...(otherFailures.length > 0 ? [heading(summary.securityFindings.length > 0 ? 'Failed documented rules (besides the security findings above)' : 'Failed documented rules'), list(otherFailures.map(findingHtml))] : []),
-    ...(summary.warnings.length > 0 ? [heading('Warnings (inferred rules; they do not fail the go-live)'), list(summary.warnings.map(findingHtml))] : []),
+    ...(summary.warnings.length > 0 ? [heading('Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live)'), list(summary.warnings.map(findingHtml))] : []),
     environmentHtml(summary.d1Environment),
     '</div>',
   ].join('\n');

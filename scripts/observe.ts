@@ -43,6 +43,9 @@ const USAGE = `usage: npm run observe -- [options]
   --quiet                       no request log
   --help                        this text`;
 
+// How often the observer looks whether its parent process is still there.
+const PARENT_CHECK_MS = 250;
+
 const number = (value: string | undefined, flag: string, { integer = false, min = 0 } = {}): number | undefined => {
   if (value === undefined) return undefined;
   const parsed = Number(value);
@@ -161,10 +164,19 @@ async function main(): Promise<void> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     // npm run forwards a signal to the script's process group only on some platforms; a hang-up ends the run too.
     process.once('SIGHUP', () => resolve('SIGHUP'));
+    // Whoever got the signal, the observation ends: when the process that started the observer (npm, a shell) dies
+    // without passing it on, the observer is handed to another parent, and ends rather than run on orphaned.
+    const parent = process.ppid;
+    const parentWatch = setInterval(() => {
+      if (process.ppid !== parent) resolve('its parent process ended');
+    }, PARENT_CHECK_MS);
+    parentWatch.unref();
     if (duration !== undefined) setTimeout(() => resolve(`${duration} s elapsed`), duration * 1000);
     if (values['until-plan-complete']) void watch?.complete.then(() => resolve('the certification plan is complete'));
   });
   const reason = await ended;
+  // The reader of the output may be gone with the parent: the evidence is still written, whatever stdout does.
+  process.stdout.on('error', () => undefined);
   watch?.stop();
   process.stdout.write(`observer: stopping (${reason}) after ${observer.observedCalls()} calls; checking them\n`);
   const evidence = await observer.stop();

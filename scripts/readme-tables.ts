@@ -1,6 +1,6 @@
 /**
  * Keeps the README's reference tables in step with their sources: the rules that cannot be checked from outside
- * (specs/), and the planted bugs of both mocks (mocks/*\/faults.ts). Each table sits between marker comments;
+ * (specs/), the planted bugs of both mocks (mocks/*\/faults.ts) and their legitimate variants (mocks/*\/variants.ts). Each table sits between marker comments;
  * `--check` changes nothing and exits 1 when a table is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,8 @@ import { rules } from '../gen/catalogue.js';
 import { fromRoot } from '../lib/paths.js';
 import { d1Faults } from '../mocks/d1/faults.js';
 import { issuerFaults } from '../mocks/issuer/faults.js';
+import { d1Variants } from '../mocks/d1/variants.js';
+import { issuerVariants } from '../mocks/issuer/variants.js';
 import type { FaultTable } from '../mocks/faults.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
@@ -17,6 +19,14 @@ function faultTable(table: FaultTable): string {
     '| fault | rule | what the mock then does |',
     '|---|---|---|',
     ...Object.entries(table).map(([name, fault]) => `| \`${name}\` | \`${fault.rule}\` | ${cell(fault.description)} |`),
+  ].join('\n');
+}
+
+function variantTable(table: Readonly<Record<string, { readonly description: string; readonly allowedBy: string }>>): string {
+  return [
+    '| variant | what the mock then does | why the documents allow it |',
+    '|---|---|---|',
+    ...Object.entries(table).map(([name, variant]) => `| \`${name}\` | ${cell(variant.description)} | ${cell(variant.allowedBy)} |`),
   ].join('\n');
 }
 
@@ -34,6 +44,8 @@ export const README_TABLES: Readonly<Record<string, () => string>> = {
   'uncheckable-rules': uncheckableTable,
   'd1-faults': () => faultTable(d1Faults),
   'issuer-faults': () => faultTable(issuerFaults),
+  'd1-variants': () => variantTable(d1Variants),
+  'issuer-variants': () => variantTable(issuerVariants),
 };
 
 export function renderReadme(text: string): string {

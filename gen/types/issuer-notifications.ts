@@ -202,6 +202,13 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The body is not JSON. Not listed in the reference; RFC 9110 section 15.5.16 names this status for a media type the server does not take, and an issuer may answer 400 instead (x-provenance: inferred). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
     notifyConsumerOperations: {
@@ -259,6 +266,13 @@ export interface operations {
             };
             /** @description With OAuth enabled, the bearer token is missing or not valid (x-provenance inferred). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not JSON; read from Notify Card Operations (x-provenance inferred). */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -48,7 +48,7 @@ export interface components {
             readonly access_token: string;
             /** @description Expiry instant, e.g. 2023-06-06T05:05:59.711Z; no format is published. */
             readonly expires_at?: string;
-            /** @description Lifetime in seconds, as a JSON string (for instance "900"). */
+            /** @description Lifetime in seconds, as a JSON string (for instance "900"). RFC 6749 section 5.1 and D1's own token endpoint give a number; the catalogue records the departure, so a number is a warning. */
             readonly expires_in?: string;
             readonly scope?: string;
             /**

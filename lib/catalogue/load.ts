@@ -27,6 +27,13 @@ export interface CatalogueRule {
   readonly note?: string;
   /** A security rule fails a go-live whatever its provenance. */
   readonly security?: true;
+  /** A documented recommendation (should), not a requirement: a failure is a warning. */
+  readonly recommendation?: true;
+  /**
+   * A documented rule that departs from the standard the documents cite for it (a documentation quirk): a failure
+   * is a warning naming the standard, since a target following the standard is not wrong.
+   */
+  readonly contradicts?: { readonly standard: string; readonly says: string };
   readonly observable?: { readonly by: 'none' | 'observer'; readonly why: string };
   readonly check?: FieldCheck;
   /** The catalogue file the rule comes from, relative to specs/. */

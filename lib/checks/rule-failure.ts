@@ -13,6 +13,13 @@ export interface RuleFailure {
   readonly provenance: Provenance;
   /** A security rule fails a go-live whatever its provenance. */
   readonly security: boolean;
+  /**
+   * The standard a documented rule departs from (a documentation quirk), when it does: such a failure is a warning,
+   * since a target following the standard is not wrong.
+   */
+  readonly contradicts?: string;
+  /** A documented recommendation (should): its failure is a warning. */
+  readonly recommendation?: true;
   /** Where: a part of the exchange and a JSON pointer, e.g. `body /consumerInfo/email`. */
   readonly pointer: string;
   readonly documented: string;
@@ -29,6 +36,18 @@ const ruleById = new Map(rules.map((r) => [r.id, r]));
 export const isRuleId = (id: string): id is RuleId => ruleById.has(id as RuleId);
 export const provenanceOf = (id: RuleId | undefined): Provenance => (id ? (ruleById.get(id)?.provenance ?? 'documented') : 'inferred');
 export const isSecurityRule = (id: RuleId | undefined): boolean => (id ? ruleById.get(id)?.security === true : false);
+/** The standard a documented rule departs from, as the catalogue records it; undefined for every other rule. */
+export function contradictionOf(id: RuleId | undefined): string | undefined {
+  const contradicts = id ? ruleById.get(id)?.contradicts : undefined;
+  return contradicts ? `${contradicts.standard}: ${contradicts.says}` : undefined;
+}
+
+/** The catalogue's judgement of a rule, carried by every failure of it. */
+export function ruleStanding(id: RuleId | undefined): Pick<RuleFailure, 'provenance' | 'security' | 'contradicts' | 'recommendation'> {
+  const contradicts = contradictionOf(id);
+  const recommendation = id ? ruleById.get(id)?.recommendation : undefined;
+  return { provenance: provenanceOf(id), security: isSecurityRule(id), ...(contradicts ? { contradicts } : {}), ...(recommendation ? { recommendation } : {}) };
+}
 
 /**
  * Reads a RuleFailure back from an attachment body; anything else (a hand-made attachment, a rule the catalogue does
@@ -49,9 +68,8 @@ export function parseRuleFailure(body: string): RuleFailure | undefined {
   return {
     ruleId,
     operationId: typeof v.operationId === 'string' ? v.operationId : undefined,
-    // Provenance and security come from the catalogue, never from the attachment.
-    provenance: provenanceOf(ruleId),
-    security: isSecurityRule(ruleId),
+    // Provenance, security and any documentation quirk come from the catalogue, never from the attachment.
+    ...ruleStanding(ruleId),
     pointer: text(v.pointer),
     documented: text(v.documented),
     received: text(v.received),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compactDecrypt, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { CARD_DATA_ALGORITHM, type CardData } from '../../lib/card-data.js';
+import { CARD_DATA_ALGORITHM, CARD_NUMBER_SHAPE, type CardData } from '../../lib/card-data.js';
 
 /**
  * The mock D1's card-data key: issuers encrypt PAN and expiry to its public half (served at
@@ -24,7 +24,7 @@ export class CardDataKey {
     try {
       const { plaintext } = await compactDecrypt(encryptedData, this.privateKey);
       const data = JSON.parse(new TextDecoder().decode(plaintext)) as Partial<CardData>;
-      return typeof data.pan === 'string' && /^\d{13,19}$/.test(data.pan) ? { pan: data.pan, ...(data.expiry ? { expiry: data.expiry } : {}) } : undefined;
+      return typeof data.pan === 'string' && CARD_NUMBER_SHAPE.test(data.pan) ? { pan: data.pan, ...(data.expiry ? { expiry: data.expiry } : {}) } : undefined;
     } catch {
       return undefined;
     }

@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     'no-pending-notifications': { type: 'boolean' },
     'auto-enrolment': { type: 'boolean' },
     fault: { type: 'string', multiple: true },
+    variant: { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
   });
   const issuerId = values['issuer-id'] ?? 'TESTBANK01';
@@ -92,10 +93,12 @@ async function main(): Promise<void> {
       notifyPending: !values['no-pending-notifications'],
     },
     faults: values.fault ?? [],
+    // Repeatable, and each occurrence may be a comma list.
+    variants: (values.variant ?? []).flatMap((list) => list.split(',')).map((name) => name.trim()).filter((name) => name !== ''),
     autoEnrolment: values['auto-enrolment'] === true,
     log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   });
-  process.stdout.write(`mock D1 listening: D1_BASE_URL=${d1.bankingUrl} D1_AUTH_URL=${d1.authUrl} issuer ${issuerId}, kid ${kid}${d1.faults.size > 0 ? `, faults: ${[...d1.faults].join(', ')}` : ''}\n`);
+  process.stdout.write(`mock D1 listening: D1_BASE_URL=${d1.bankingUrl} D1_AUTH_URL=${d1.authUrl} issuer ${issuerId}, kid ${kid}${d1.faults.size > 0 ? `, faults: ${[...d1.faults].join(', ')}` : ''}${d1.variants.size > 0 ? `, variants: ${[...d1.variants].join(', ')}` : ''}\n`);
   const stop = (): void => {
     void d1.stop().then(() => process.exit(0));
   };

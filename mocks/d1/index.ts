@@ -12,10 +12,12 @@ import {
 import { D1Service, d1Error } from './service.js';
 import type { IssuerState } from './state.js';
 import { faultSet, ConfigurationError } from '../faults.js';
+import { d1VariantSet, d1VariantSettings, type D1Variant } from './variants.js';
 import { startServer, type Answer, type IncomingExchange } from '../http/server.js';
 
 export type { MockD1Options, IssuerRegistration, IssuerBackend, IssuerKey, CardProduct } from './options.js';
 export { d1Faults, type D1Fault } from './faults.js';
+export { d1Variants, type D1Variant } from './variants.js';
 
 export interface RunningMockD1 {
   /** The origin, e.g. `http://127.0.0.1:4010`. */
@@ -28,6 +30,7 @@ export interface RunningMockD1 {
   /** The public JWK issuers encrypt card data to (registerCard, renewCard, replaceCard). */
   readonly cardDataJwk: Readonly<Record<string, unknown>>;
   readonly faults: ReadonlySet<D1Fault>;
+  readonly variants: ReadonlySet<D1Variant>;
   /** Where D1 reaches an issuer's backend; can be set after start, once the issuer's address is known. */
   setBackend(issuerId: string, backend: IssuerBackend | undefined): void;
   state(issuerId: string): IssuerState;
@@ -55,6 +58,7 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
     if (issuer.keys.length === 0) throw new ConfigurationError(`issuer ${issuer.issuerId} needs at least one public key`);
   }
   const faults = faultSet(d1Faults, options.faults ?? []);
+  const variants = d1VariantSet(options.variants ?? []);
   const log = options.log ?? ((): void => undefined);
   const backends = new Map<string, IssuerBackend>();
   for (const issuer of options.issuers) if (issuer.backend) backends.set(issuer.issuerId, issuer.backend);
@@ -68,6 +72,7 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
     cardProducts: { ...DEFAULT_CARD_PRODUCTS, ...options.cardProducts },
     backends,
     faults,
+    variants: d1VariantSettings(variants),
     autoEnrolment: options.autoEnrolment === true,
   });
 
@@ -82,7 +87,7 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
     const route = `${exchange.method} ${exchange.path}`;
     switch (route) {
       case 'GET /__mock/health':
-        return { status: 200, body: { status: 'up', faults: [...faults] } };
+        return { status: 200, body: { status: 'up', faults: [...faults], variants: [...variants] } };
       case 'GET /__mock/card-data-key':
         return { status: 200, body: cardDataKey.publicJwk };
       case 'GET /__mock/notifications':
@@ -113,6 +118,7 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
     port: server.port,
     cardDataJwk: cardDataKey.publicJwk,
     faults,
+    variants,
     setBackend: (issuerId, backend) => {
       if (backend) backends.set(issuerId, backend);
       else backends.delete(issuerId);

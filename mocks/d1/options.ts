@@ -68,6 +68,8 @@ export interface MockD1Options {
   /** Operations per notification call, at most. */
   readonly maxBatch?: number;
   readonly faults?: readonly string[];
+  /** Names of legitimate variants to switch on (see d1Variants): other choices the documents allow. */
+  readonly variants?: readonly string[];
   /** Click to Pay auto-enrolment configured for every issuer: D1 enrols each card it creates or registers. */
   readonly autoEnrolment?: boolean;
   readonly host?: string;

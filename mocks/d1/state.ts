@@ -53,8 +53,18 @@ export class IssuerState {
   readonly profiles = new Map<string, ProfileRecord[]>();
   readonly cardOperations = new Map<string, OperationRecord[]>();
   readonly consumerOperations = new Map<string, OperationRecord[]>();
+  /** Cards once opted out, consumers once enrolled, card numbers once deleted: what the documented idempotency rules turn on. */
+  readonly optedOutCards = new Set<string>();
+  readonly everEnrolled = new Set<string>();
+  readonly deletedPans = new Set<string>();
 
   constructor(readonly issuerId: string) {}
+
+  /** The card, unless it is unknown or deleted. */
+  liveCard(cardId: string): CardRecord | undefined {
+    const card = this.cards.get(cardId);
+    return card && card.state !== 'DELETED' ? card : undefined;
+  }
 
   consumer(consumerId: string): ConsumerRecord {
     let record = this.consumers.get(consumerId);
@@ -100,6 +110,27 @@ export class IssuerState {
     this.profiles.clear();
     this.cardOperations.clear();
     this.consumerOperations.clear();
+    this.optedOutCards.clear();
+    this.everEnrolled.clear();
+    this.deletedPans.clear();
+  }
+}
+
+/** The mock D1's whole state: one IssuerState per issuer, made on first use. */
+export class D1State {
+  private readonly issuers = new Map<string, IssuerState>();
+
+  of(issuerId: string): IssuerState {
+    let state = this.issuers.get(issuerId);
+    if (!state) {
+      state = new IssuerState(issuerId);
+      this.issuers.set(issuerId, state);
+    }
+    return state;
+  }
+
+  reset(): void {
+    this.issuers.clear();
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Answer, ErrorBody } from '../http/server.js';
+import { randomBytes } from 'node:crypto';
 import type { Violation } from '../../lib/validation/index.js';
+import type { IssuerVariantName } from './variants.js';
 
 /** A contract violation as the issuer reports it: where and what is documented, never the value received. */
 export interface ReportedViolation {
@@ -67,3 +69,19 @@ export const jsonAnswer = (status: number, body: unknown, headers?: Readonly<Rec
   ...(headers ? { headers } : {}),
   body,
 });
+
+/** How the issuer shapes the JSON answers of its notification and consumer information endpoints. */
+export interface AnswerSettings {
+  /** Every JSON object answered carries a field the contracts do not describe (unknown-fields). */
+  readonly unknownFields: boolean;
+}
+
+export const answerSettings = (variants: ReadonlySet<IssuerVariantName>): AnswerSettings => ({ unknownFields: variants.has('unknown-fields') });
+
+const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The answer as the settings shape it: with unknown-fields, a trace id no contract describes beside the documented fields. */
+export function shapedAnswer(answer: Answer, settings: AnswerSettings): Answer {
+  if (!settings.unknownFields || !isJsonObject(answer.body)) return answer;
+  return { ...answer, body: { ...answer.body, traceId: randomBytes(8).toString('hex') } };
+}

@@ -1,6 +1,7 @@
 /**
  * The reference issuer as a command:
  *   npm run mock:issuer -- --port 8081 --client-secret s3cret --fault card-batch-rejected
+ *   npm run mock:issuer -- --variant media-type-415 --variant unknown-card-refused --known-card crd_mine_0001
  * Prints one line with the base and auth URLs once listening, then one line per request; stops on SIGINT/SIGTERM.
  */
 import { readFileSync } from 'node:fs';
@@ -9,13 +10,16 @@ import { ConfigurationError } from '../faults.js';
 import type { ConsumerInfo } from './consumer-directory.js';
 import { issuerFaults } from './faults.js';
 import { startReferenceIssuer } from './index.js';
+import { issuerVariants } from './variants.js';
 
 /** Read from the environment when --client-secret is absent, so the secret stays out of the process list. */
 export const CLIENT_SECRET_VARIABLE = 'ISSUER_CLIENT_SECRET';
 
 const USAGE = `usage: mock:issuer [--port N] [--issuer-id ID] [--client-id ID] [--client-secret SECRET] [--token-lifetime SECONDS]
-                  [--no-bearer] [--consumer-file PATH] [--fault NAME]...
-faults: ${Object.keys(issuerFaults).join(', ')}`;
+                  [--no-bearer] [--consumer-file PATH] [--restricted-consumer ID]... [--known-card ID]...
+                  [--fault NAME]... [--variant NAME]...
+faults: ${Object.keys(issuerFaults).join(', ')}
+variants: ${Object.keys(issuerVariants).join(', ')}`;
 
 function lifetimeOption(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -57,7 +61,9 @@ async function main(): Promise<void> {
     'no-bearer': { type: 'boolean' },
     'consumer-file': { type: 'string' },
     'restricted-consumer': { type: 'string', multiple: true },
+    'known-card': { type: 'string', multiple: true },
     fault: { type: 'string', multiple: true },
+    variant: { type: 'string', multiple: true },
     help: { type: 'boolean' },
   });
   if (values.help) {
@@ -73,6 +79,7 @@ async function main(): Promise<void> {
     port,
     requireBearer: !values['no-bearer'],
     faults: values.fault ?? [],
+    variants: values.variant ?? [],
     log: (line) => process.stdout.write(`${line}\n`),
     ...(values['issuer-id'] === undefined ? {} : { issuerId: values['issuer-id'] }),
     ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
     ...(tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds }),
     ...(consumers === undefined ? {} : { consumers }),
     ...(values['restricted-consumer'] === undefined ? {} : { restrictedConsumers: values['restricted-consumer'] }),
+    ...(values['known-card'] === undefined ? {} : { cards: values['known-card'] }),
   }).catch((error: unknown) => {
     // A port already taken is a wrong option too: one line, exit code 2.
     const code = (error as NodeJS.ErrnoException).code;
@@ -95,6 +103,7 @@ async function main(): Promise<void> {
     process.stdout.write(`note: no --client-secret or ${CLIENT_SECRET_VARIABLE} given; a random secret was generated and is not shown, so no token can be obtained\n`);
   }
   if (values.fault !== undefined && values.fault.length > 0) process.stdout.write(`faults on: ${values.fault.join(', ')}\n`);
+  if (values.variant !== undefined && values.variant.length > 0) process.stdout.write(`variants on: ${values.variant.join(', ')}\n`);
 
   const shutdown = (signal: NodeJS.Signals): void => {
     running.stop().then(

@@ -1,20 +1,27 @@
 import { randomBytes } from 'node:crypto';
+import { NOTIFICATION_VALUE_FORMS, hasForm } from '../../lib/contracts/notification-form.js';
 import { validateRequest } from '../../lib/validation/index.js';
 import { ConfigurationError, faultSet } from '../faults.js';
 import { startServer } from '../http/server.js';
-import { issuerErrorBody } from './answers.js';
+import { answerSettings, issuerErrorBody } from './answers.js';
 import { resolveChaos, startChaosFront, type ChaosOptions, type ChaosStats } from './chaos.js';
 import { ConsumerDirectory, DEFAULT_CONSUMERS, describeWithoutValue, type ConsumerInfo } from './consumer-directory.js';
+import { consumerInfoSettings } from './consumer-info-endpoint.js';
 import { issuerFaults } from './faults.js';
 import { resetIssuerState, type IssuerConfig, type IssuerContext } from './issuer-context.js';
 import { NotificationLedger, type NotificationDelivery, type OperationState } from './notification-ledger.js';
+import { notificationSettings } from './notification-endpoints.js';
 import { issuerRequestHandler } from './request-handler.js';
+import { tokenEndpointSettings } from './token-endpoint.js';
 import { TokenStore } from './token-store.js';
+import { startOidcTokenServer } from './oidc-token-server.js';
+import { variantSet } from './variants.js';
 
 export type { ConsumerInfo } from './consumer-directory.js';
 export { DEFAULT_CONSUMER_ID, DEFAULT_CONSUMERS } from './consumer-directory.js';
 export type { NotificationDelivery, NotificationKind, OperationState, ReceivedOperation, OperationStatus } from './notification-ledger.js';
 export { issuerFaults, type IssuerFaultName } from './faults.js';
+export { issuerVariants, type IssuerVariantName } from './variants.js';
 export { INSPECTION_PREFIX } from './inspection.js';
 export type { ChaosOptions, ChaosStats } from './chaos.js';
 
@@ -33,8 +40,12 @@ export interface ReferenceIssuerOptions {
   readonly consumers?: Readonly<Record<string, ConsumerInfo>>;
   /** Consumers whose state forbids sharing their data, answered 403; default cns_restricted_0001. */
   readonly restrictedConsumers?: readonly string[];
+  /** The cards the issuer knows, by cardId, replacing the default one (crd_known_0001). */
+  readonly cards?: readonly string[];
   /** Names of planted bugs to switch on (see issuerFaults). */
   readonly faults?: readonly string[];
+  /** Names of legitimate variants to switch on (see issuerVariants): other choices the documents allow. */
+  readonly variants?: readonly string[];
   /** 0, the default, picks a free port. */
   readonly port?: number;
   /** Default 127.0.0.1. */
@@ -75,6 +86,8 @@ export interface RunningReferenceIssuer {
 export const DEFAULT_ISSUER_ID = 'TESTBANK01';
 /** A consumer a fresh reference issuer knows by id but may not share (its state forbids it). */
 export const DEFAULT_RESTRICTED_CONSUMER_ID = 'cns_restricted_0001';
+/** The card a fresh reference issuer knows. */
+export const DEFAULT_CARD_ID = 'crd_known_0001';
 export const DEFAULT_CLIENT_ID = 'd1-notifier';
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 900;
 /** Where the token endpoint is mounted below the issuer's origin. */
@@ -99,6 +112,10 @@ export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConf
   if (!Number.isSafeInteger(tokenLifetimeSeconds) || tokenLifetimeSeconds < 1) {
     throw new ConfigurationError(`tokenLifetimeSeconds must be a whole number of seconds, at least 1, got ${String(tokenLifetimeSeconds)}`);
   }
+  const knownCards = options.cards ?? [DEFAULT_CARD_ID];
+  // A card D1 could never name is one no notification can be about.
+  const unnameable = knownCards.filter((cardId) => !hasForm('cardId', cardId));
+  if (unnameable.length > 0) throw new ConfigurationError(`cards ${unnameable.join(', ')}: a cardId must match ${NOTIFICATION_VALUE_FORMS.cardId.pattern ?? ''}`);
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError(`port must be from 0 to 65535, got ${String(port)}`);
   return {
@@ -108,6 +125,7 @@ export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConf
     tokenLifetimeSeconds,
     requireBearer: options.requireBearer ?? true,
     restrictedConsumers: new Set(options.restrictedConsumers ?? [DEFAULT_RESTRICTED_CONSUMER_ID]),
+    knownCards: new Set(knownCards),
   };
 }
 
@@ -116,9 +134,17 @@ export async function startReferenceIssuer(options: ReferenceIssuerOptions = {})
   const config = resolveIssuerConfig(options);
   // Checked before anything listens, like every other option.
   if (options.chaos) resolveChaos(options.chaos);
+  const variants = variantSet(options.variants ?? []);
   const context: IssuerContext = {
     config,
     faults: faultSet(issuerFaults, options.faults ?? []),
+    variants,
+    settings: {
+      notifications: notificationSettings(variants),
+      consumerInformation: consumerInfoSettings(variants),
+      answers: answerSettings(variants),
+      tokens: tokenEndpointSettings(variants),
+    },
     tokens: new TokenStore(config.tokenLifetimeSeconds),
     ledger: new NotificationLedger(),
     consumers: new ConsumerDirectory(options.consumers ?? DEFAULT_CONSUMERS),
@@ -138,9 +164,25 @@ export async function startReferenceIssuer(options: ReferenceIssuerOptions = {})
       })
     : undefined;
   const url = front?.url ?? server.url;
+  // The OAuth server variant: a certified server grants the tokens, and the issuer's endpoints accept them.
+  const oauthServer = variants.has('oauth-server-oidc-provider')
+    ? await startOidcTokenServer({
+        host: options.host ?? '127.0.0.1',
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        tokenLifetimeSeconds: config.tokenLifetimeSeconds,
+        onIssued: (accessToken, expiresAt) => {
+          context.tokens.accept(accessToken, expiresAt);
+        },
+      }).catch(async (error: unknown) => {
+        await front?.stop();
+        await server.stop();
+        throw error;
+      })
+    : undefined;
   return {
     url,
-    authUrl: `${url}${AUTH_BASE_PATH}`,
+    authUrl: oauthServer?.authUrl ?? `${url}${AUTH_BASE_PATH}`,
     issuerId: config.issuerId,
     clientId: config.clientId,
     clientSecret: config.clientSecret,
@@ -154,6 +196,7 @@ export async function startReferenceIssuer(options: ReferenceIssuerOptions = {})
     },
     removeConsumer: (consumerId) => context.consumers.remove(consumerId),
     stop: async () => {
+      await oauthServer?.stop();
       await front?.stop();
       await server.stop();
     },

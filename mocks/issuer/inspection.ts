@@ -64,7 +64,7 @@ export function answerInspection(context: IssuerContext, exchange: IncomingExcha
   }
   switch (route.name) {
     case 'health':
-      return jsonAnswer(200, { status: 'ok', issuerId: context.config.issuerId, requireBearer: context.config.requireBearer, faults: [...context.faults] });
+      return jsonAnswer(200, { status: 'ok', issuerId: context.config.issuerId, requireBearer: context.config.requireBearer, faults: [...context.faults], variants: [...context.variants] });
     case 'notifications':
       return jsonAnswer(200, { deliveries: context.ledger.deliveries() });
     case 'operations':

@@ -1,6 +1,6 @@
 import { Router } from '../../lib/contracts/router.js';
 import type { RequestHandler } from '../http/server.js';
-import { errorAnswer } from './answers.js';
+import { errorAnswer, shapedAnswer } from './answers.js';
 import { answerConsumerInformation } from './consumer-info-endpoint.js';
 import { answerInspection, isInspectionPath } from './inspection.js';
 import type { IssuerContext } from './issuer-context.js';
@@ -23,11 +23,11 @@ export function issuerRequestHandler(context: IssuerContext): RequestHandler {
       case 'issuerGetToken':
         return answerTokenRequest(context, exchange);
       case 'notifyCardOperations':
-        return answerNotification(context, 'card', exchange, match.params);
+        return shapedAnswer(answerNotification(context, 'card', exchange, match.params), context.settings.answers);
       case 'notifyConsumerOperations':
-        return answerNotification(context, 'consumer', exchange, match.params);
+        return shapedAnswer(answerNotification(context, 'consumer', exchange, match.params), context.settings.answers);
       case 'getConsumerInformation':
-        return answerConsumerInformation(context, exchange, match.params);
+        return shapedAnswer(answerConsumerInformation(context, exchange, match.params), context.settings.answers);
       default:
         // The router holds the issuer's operations only; a new one in the contracts lands here until it is served.
         return errorAnswer(404, 'not_found', 'no endpoint at this path');

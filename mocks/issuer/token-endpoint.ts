@@ -3,11 +3,27 @@ import { readBodyAs, type Answer, type BodyReading, type IncomingExchange } from
 import { validateRequest } from '../../lib/validation/index.js';
 import { errorAnswer, jsonAnswer } from './answers.js';
 import type { IssuerContext } from './issuer-context.js';
+import type { IssuerVariantName } from './variants.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
 // RFC 6749 section 5.1: token answers must not be cached; errors are kept out of caches too.
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+
+/** How the token endpoint answers where RFC 6749 and the documents leave a choice, settled from the variants. */
+export interface TokenEndpointSettings {
+  /** expires_in as RFC 6749 gives it, a JSON number, instead of the documents' string. */
+  readonly expiresInAsNumber: boolean;
+  /** expires_at, which D1's reference shows beside expires_in, is given. */
+  readonly expiresAt: boolean;
+  /** A request with no client authentication at all: 400 invalid_request (allowed by RFC 6749 section 5.2) or 401. */
+  readonly missingClientAuthentication: 400 | 401;
+}
+
+export function tokenEndpointSettings(variants: ReadonlySet<IssuerVariantName>): TokenEndpointSettings {
+  const standard = variants.has('standard-oauth-answers');
+  return { expiresInAsNumber: standard, expiresAt: !standard, missingClientAuthentication: standard ? 400 : 401 };
+}
 
 interface BasicCredentials {
   readonly clientId: string;
@@ -44,6 +60,10 @@ function formFieldsOf(context: IssuerContext, reading: BodyReading): Record<stri
 /** POST /authz/d1/v1/oauth2/token (issuerGetToken): Basic client credentials, client_credentials grant. */
 export function answerTokenRequest(context: IssuerContext, exchange: IncomingExchange): Answer {
   const { config, faults, tokens } = context;
+  const settings = context.settings.tokens;
+  if (exchange.headers.authorization === undefined && settings.missingClientAuthentication === 400) {
+    return errorAnswer(400, 'invalid_request', 'no client authentication was provided', { headers: NO_STORE });
+  }
   const credentials = basicCredentialsOf(exchange.headers.authorization);
   if (credentials === undefined) return clientRefusal('HTTP Basic client credentials are required');
   if (credentials.clientId !== config.clientId) return clientRefusal('client authentication failed');
@@ -74,8 +94,8 @@ export function answerTokenRequest(context: IssuerContext, exchange: IncomingExc
     {
       access_token: accessToken,
       token_type: faults.has('token-type-lowercase') ? 'bearer' : 'Bearer',
-      expires_in: faults.has('token-expires-in-number') ? config.tokenLifetimeSeconds : String(config.tokenLifetimeSeconds),
-      expires_at: expiresAt.toISOString(),
+      expires_in: faults.has('token-expires-in-number') || settings.expiresInAsNumber ? config.tokenLifetimeSeconds : String(config.tokenLifetimeSeconds),
+      ...(settings.expiresAt ? { expires_at: expiresAt.toISOString() } : {}),
       ...(scope === undefined ? {} : { scope }),
     },
     NO_STORE,

@@ -25,6 +25,13 @@ export class TokenStore {
     return { accessToken, expiresAt: new Date(expiresAt) };
   }
 
+  /** Takes in a token another server granted for this issuer (the OAuth server variant), valid until `expiresAt`. */
+  accept(accessToken: string, expiresAt: Date): void {
+    this.forgetExpired();
+    this.expiryByToken.set(accessToken, expiresAt.getTime());
+    this.issued += 1;
+  }
+
   /** Whether the token was granted here and has not expired; tokens are reusable until then (ISSUER-TOKEN-REUSE). */
   isValid(accessToken: string | undefined): boolean {
     if (accessToken === undefined) return false;

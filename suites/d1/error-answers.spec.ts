@@ -27,11 +27,23 @@ interface ErrorRule {
   readonly errorCode: 'FIELD_INVALID_FORMAT' | 'FIELD_INVALID_VALUE';
   /** The rule says the answer names the field in error. */
   readonly namesField: boolean;
+  /**
+   * What the rule governs: that the request is refused (400), how a refusal is answered (errorCode, only judged when
+   * D1 refuses), or both (the default). A value only the suite reads as not allowed splits the two between an
+   * inferred rule (refused) and the documented error rule (answered so).
+   */
+  readonly governs?: 'refusal' | 'answer';
   readonly cases: readonly ErrorCase[];
 }
 
 const FORMAT = 'FIELD_INVALID_FORMAT';
 const VALUE = 'FIELD_INVALID_VALUE';
+
+/** In the documented format, yet no birth date by the suite's reading: a day February does not have, and a day to come. */
+const IMPOSSIBLE_BIRTH_DATES: readonly ErrorCase[] = [
+  { operationId: 'registerConsumer', in: 'body', pointer: '/personalInformation/dateOfBirth', keyword: 'pattern', value: '1990-02-30' },
+  { operationId: 'registerConsumer', in: 'body', pointer: '/personalInformation/dateOfBirth', keyword: 'pattern', value: '2999-01-25' },
+];
 
 const errorRules: readonly ErrorRule[] = [
   {
@@ -94,14 +106,19 @@ const errorRules: readonly ErrorRule[] = [
     ],
   },
   {
+    rule: 'CONSUMER-REGISTER-DATEOFBIRTH-VALUE',
+    errorCode: VALUE,
+    namesField: false,
+    governs: 'refusal',
+    cases: IMPOSSIBLE_BIRTH_DATES,
+  },
+  {
     rule: 'CONSUMER-REGISTER-ERROR-VALUE',
     errorCode: VALUE,
     namesField: false,
-    // In the documented format, yet no birth date: a day February does not have, and a day to come.
-    cases: [
-      { operationId: 'registerConsumer', in: 'body', pointer: '/personalInformation/dateOfBirth', keyword: 'pattern', value: '1990-02-30' },
-      { operationId: 'registerConsumer', in: 'body', pointer: '/personalInformation/dateOfBirth', keyword: 'pattern', value: '2999-01-25' },
-    ],
+    // The documents say how a value that is not allowed is refused, not which values are: the answer is judged when D1 refuses.
+    governs: 'answer',
+    cases: IMPOSSIBLE_BIRTH_DATES,
   },
   { rule: 'CONSUMER-DELETE-ERROR-FORMAT', errorCode: FORMAT, namesField: true, cases: [{ operationId: 'deleteConsumer', in: 'body', pointer: '/reason', keyword: 'pattern' }] },
   { rule: 'CONSUMER-DELETE-ERROR-VALUE', errorCode: VALUE, namesField: false, cases: [{ operationId: 'deleteConsumer', in: 'body', pointer: '/reasonCode', keyword: 'enum', value: 'FRAUD' }] },
@@ -134,8 +151,10 @@ function freshRequest(operationId: OperationId, issuerId: string): RequestParts 
 const nameOf = (pointer: string): string => pointer.split('/').filter((s) => s !== '' && s !== '*').pop() ?? pointer;
 
 for (const errorRule of errorRules) {
-  const statement = errorRule.errorCode === FORMAT ? `400 ${FORMAT}${errorRule.namesField ? ' naming the field' : ''}` : `400 ${VALUE}`;
-  test(`${errorRule.rule}: a request with one field in error is refused with ${statement}`, rule(errorRule.rule), async ({ d1 }) => {
+  const answer = errorRule.errorCode === FORMAT ? `400 ${FORMAT}${errorRule.namesField ? ' naming the field' : ''}` : `400 ${VALUE}`;
+  const statement =
+    errorRule.governs === 'refusal' ? 'is refused with 400' : errorRule.governs === 'answer' ? `is answered, when refused, with ${answer}` : `is refused with ${answer}`;
+  test(`${errorRule.rule}: a request with one field in error ${statement}`, rule(errorRule.rule), async ({ d1 }) => {
     for (const c of errorRule.cases) {
       const { ruleId, field } = fieldOf(c);
       const base = freshRequest(c.operationId, d1.issuerId);
@@ -144,7 +163,12 @@ for (const errorRule of errorRules) {
       if (!broken) continue;
       await test.step(`${c.operationId} with ${c.in} ${c.pointer} = ${shownValue(c.pointer, broken.value)}`, async () => {
         const response = await d1.client.call(c.operationId, asCallParts(broken.request));
+        if (errorRule.governs === 'answer' && response.status < 300) {
+          test.info().annotations.push({ type: 'not judged', description: `D1 accepted ${shownValue(c.pointer, broken.value)}; which values are refused is not this rule's business` });
+          return;
+        }
         statusIs(errorRule.rule, response, 400);
+        if (errorRule.governs === 'refusal') return;
         errorCodeIs(errorRule.rule, response, errorRule.errorCode, errorRule.namesField ? nameOf(c.pointer) : undefined);
         responseConformsToContract(c.operationId, response);
       });

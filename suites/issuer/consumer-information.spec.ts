@@ -40,7 +40,8 @@ test.describe('consumer information', () => {
   });
 
   test('the cardId query D1 adds when enabled at onboarding still gets 200', rule('CONSUMER-INFO-CARDID-ONBOARDING', 'CONSUMER-INFO-KNOWN-CONSUMER'), async ({ issuer }) => {
-    const response = await issuer.consumerInformation(issuer.knownConsumerId, { query: { cardId: uniqueId('crd') } });
+    // The card D1 enrols is one the bank issued: the known one when configured.
+    const response = await issuer.consumerInformation(issuer.knownConsumerId, { query: { cardId: issuer.cardId } });
     statusIs('CONSUMER-INFO-CARDID-ONBOARDING', withoutSecrets(response), 200);
     responseConformsToContract(OP, response);
   });

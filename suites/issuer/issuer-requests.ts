@@ -3,8 +3,9 @@
  * replaced (the fixture fixes the path parameters), fresh operationIds for the contract's examples, and answers with
  * their secrets masked before a check quotes them.
  */
+import { randomUUID } from 'node:crypto';
 import { operations } from '../../gen/operations.js';
-import { uniqueId, type IssuerParty, type ResolvedTargets } from '../../fixtures/index.js';
+import type { IssuerParty, ResolvedTargets } from '../../fixtures/index.js';
 import type { RequestParts } from '../../fixtures/requests.js';
 import { send, type HttpResponse } from '../../lib/http/client.js';
 import { redactText, redactValue } from '../../lib/redaction.js';
@@ -35,12 +36,31 @@ export async function sendToIssuer(
   });
 }
 
-/** The request with a fresh operationId in every notification item, so that no test repeats another's items. */
+/** Each notification item of the request's body, to be changed in place. */
+function itemsOf(request: RequestParts): Record<string, unknown>[] {
+  const items = (request.body as { operations?: unknown } | undefined)?.operations;
+  return Array.isArray(items) ? items.filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object') : [];
+}
+
+/**
+ * The request with a fresh operationId in every notification item, so that no test repeats another's items; a UUID,
+ * as in D1's published notification example.
+ */
 export function withFreshOperationIds(request: RequestParts): RequestParts {
   const copy = structuredClone(request);
-  const items = (copy.body as { operations?: unknown } | undefined)?.operations;
-  if (Array.isArray(items)) {
-    for (const item of items) if (item !== null && typeof item === 'object') (item as Record<string, unknown>).operationId = uniqueId('op');
+  for (const item of itemsOf(copy)) item.operationId = randomUUID();
+  return copy;
+}
+
+/**
+ * The request with every notification item about the card and consumer the bank knows (IssuerParty.cardId and
+ * knownConsumerId) in place of the contract's example ones, so that only what a test changes can explain a refusal.
+ */
+export function aboutKnownSubjects(request: RequestParts, issuer: IssuerParty): RequestParts {
+  const copy = structuredClone(request);
+  for (const item of itemsOf(copy)) {
+    if ('cardId' in item) item.cardId = issuer.cardId;
+    if ('consumerId' in item) item.consumerId = issuer.knownConsumerId;
   }
   return copy;
 }

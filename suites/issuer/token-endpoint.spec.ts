@@ -2,7 +2,7 @@
  * The issuer's token endpoint, called as D1 calls it: HTTP Basic client credentials and a form-encoded
  * client_credentials grant. Only issuers that enabled OAuth for D1's calls host it.
  */
-import { holds, notServed, responseConformsToContract, statusIs, valueIs } from '../../lib/checks/index.js';
+import { holds, notServed, responseConformsToContract, statusIs, valueIs, valueIsOneOf } from '../../lib/checks/index.js';
 import { basicAuthorization, type HttpResponse } from '../../lib/http/client.js';
 import { test, rule, type IssuerParty } from '../../fixtures/index.js';
 import { withoutSecrets } from './issuer-requests.js';
@@ -36,6 +36,8 @@ test.describe('issuer token endpoint', () => {
     responseConformsToContract(OP, response);
   });
 
+  // The documents ask for a string where RFC 6749 and mainstream servers give a number: the catalogue marks the rule
+  // a documentation quirk, so a number is a warning.
   test('expires_in, when stated, is a JSON string of whole seconds', rule('ISSUER-TOKEN-EXPIRESIN-TYPE'), async ({ issuer }) => {
     const response = await issuer.requestToken();
     statusIs('ISSUER-TOKEN-BASIC-AUTH', withoutSecrets(response), 200);
@@ -50,26 +52,43 @@ test.describe('issuer token endpoint', () => {
   });
 
   // Credentials that prove nothing: a token for them is a security finding. How the refusal reads is RFC 6749's
-  // business (401 invalid_client), judged apart so that one deviation fails one rule.
-  const badCredentials: readonly (readonly [string, (issuer: IssuerParty, secret: string) => Promise<HttpResponse>])[] = [
+  // business (section 5.2), judged apart so that one deviation fails one rule: 401 invalid_client when Basic
+  // credentials were sent and failed; 400 or 401 when no client authentication came at all.
+  interface BadCredentials {
+    readonly credentials: string;
+    readonly send: (issuer: IssuerParty, secret: string) => Promise<HttpResponse>;
+    readonly statuses: readonly number[];
+    readonly errors: readonly string[];
+  }
+  const badCredentials: readonly BadCredentials[] = [
     // The right secret with one more character: wrong, and never written anywhere.
-    ['a wrong client secret', (issuer, secret) => issuer.requestToken({ secret: `${secret}x` })],
-    ['an unknown client id', (issuer) => issuer.requestToken({ authorization: basicAuthorization(`unknown-client-${Date.now()}`, 'not-the-secret') })],
-    ['a token request without an Authorization header', (issuer) => issuer.requestToken({ authorization: null })],
+    { credentials: 'a wrong client secret', send: (issuer, secret) => issuer.requestToken({ secret: `${secret}x` }), statuses: [401], errors: ['invalid_client'] },
+    {
+      credentials: 'an unknown client id',
+      send: (issuer) => issuer.requestToken({ authorization: basicAuthorization(`unknown-client-${Date.now()}`, 'not-the-secret') }),
+      statuses: [401],
+      errors: ['invalid_client'],
+    },
+    {
+      credentials: 'a token request without an Authorization header',
+      send: (issuer) => issuer.requestToken({ authorization: null }),
+      statuses: [400, 401],
+      errors: ['invalid_client', 'invalid_request'],
+    },
   ];
-  for (const [credentials, send] of badCredentials) {
+  for (const { credentials, send, statuses, errors } of badCredentials) {
     test(`${credentials} gets no token`, rule('ISSUER-TOKEN-WRONG-SECRET', 'ISSUER-TOKEN-BASIC-AUTH'), async ({ issuer, targets }) => {
       notServed('ISSUER-TOKEN-WRONG-SECRET', withoutSecrets(await send(issuer, targets.issuer.clientSecret ?? '')), 'a token');
     });
 
     test(
-      `${credentials} is refused with 401 invalid_client`,
+      `${credentials} is refused with ${statuses.join(' or ')} ${errors.join(' or ')}`,
       rule('ISSUER-TOKEN-WRONG-SECRET-ANSWER', 'ISSUER-TOKEN-401-ERROR-REQUIRED', 'ISSUER-TOKEN-401-ERROR-ENUM'),
       async ({ issuer, targets }) => {
         const response = await send(issuer, targets.issuer.clientSecret ?? '');
         test.skip(response.status < 300, 'a token was issued: ISSUER-TOKEN-WRONG-SECRET judges it');
-        statusIs('ISSUER-TOKEN-WRONG-SECRET-ANSWER', withoutSecrets(response), 401);
-        valueIs('ISSUER-TOKEN-WRONG-SECRET-ANSWER', '/error', answerOf(response.json)?.error, 'invalid_client');
+        statusIs('ISSUER-TOKEN-WRONG-SECRET-ANSWER', withoutSecrets(response), statuses);
+        valueIsOneOf('ISSUER-TOKEN-WRONG-SECRET-ANSWER', '/error', answerOf(response.json)?.error, errors);
         responseConformsToContract(OP, response);
       },
     );
@@ -82,7 +101,8 @@ test.describe('issuer token endpoint', () => {
       // A real OAuth grant that D1 never uses, so only the grant type is wrong.
       const response = await issuer.requestToken({ fields: { grant_type: 'authorization_code' } });
       statusIs('ISSUER-TOKEN-UNSUPPORTED-GRANT', withoutSecrets(response), 400);
-      valueIs('ISSUER-TOKEN-UNSUPPORTED-GRANT', '/error', answerOf(response.json)?.error, 'unsupported_grant_type');
+      // RFC 6749 section 5.2: a server that knows the grant but not for this client says unauthorized_client.
+      valueIsOneOf('ISSUER-TOKEN-UNSUPPORTED-GRANT', '/error', answerOf(response.json)?.error, ['unsupported_grant_type', 'unauthorized_client']);
       responseConformsToContract(OP, response);
     },
   );

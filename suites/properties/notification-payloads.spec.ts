@@ -1,9 +1,10 @@
 /**
- * Properties of the issuer's notification endpoints, with bodies drawn from the notification contracts: valid card
- * and consumer notifications (one item or a batch) are acknowledged with 204, repeats included; a notification with
- * one field one step outside its contract is refused with 400; unknown operations and fields are tolerated.
+ * Properties of the issuer's notification endpoints, with bodies drawn from the notification contracts in the form D1
+ * gives its values (UUID operationIds, UTC times with milliseconds, about the card and consumer the bank knows): valid
+ * card and consumer notifications (one item or a batch) are acknowledged with 204, repeats included; a notification
+ * with one field one step outside its contract is refused with 400; unknown operations and fields are tolerated.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { RuleId } from '../../gen/catalogue.js';
 import { test, rule, type IssuerParty } from '../../fixtures/index.js';
@@ -31,24 +32,24 @@ const ruleOf = (kind: NotificationKind, suffix: string): RuleId => `NOTIFY-${kin
 type Body = { operations: Record<string, unknown>[] };
 
 /**
- * The body with each item's operationId made unique (a random tail on the generated value, still within the
- * contract's 64 characters), so that every run is a first delivery: a repeat of an earlier run's item (shrinking
- * replays values) would otherwise test the duplicate rule under another rule's name. `keep` names an item whose
- * operationId is the field under test.
+ * The body with each item's operationId replaced by a fresh UUID (D1's form, as the generated one), so that every run
+ * is a first delivery: a repeat of an earlier run's item (shrinking replays values) would otherwise test the duplicate
+ * rule under another rule's name. `keep` names an item whose operationId is the field under test.
  */
 function firstDelivery(body: Body, keep?: number): Body {
-  const operations = body.operations.map((item, index) => {
-    if (index === keep || typeof item.operationId !== 'string') return item;
-    const tail = `_${randomBytes(6).toString('hex')}`;
-    return { ...item, operationId: `${[...item.operationId].slice(0, 64 - tail.length).join('')}${tail}` };
-  });
-  return { operations };
+  return { operations: body.operations.map((item, index) => (index === keep ? item : { ...item, operationId: randomUUID() })) };
 }
 
-/** An accepted notification: 204, no body, an answer the contract describes. */
-function acknowledged(ruleId: RuleId, kind: NotificationKind, response: HttpResponse): void {
-  statusIs(ruleId, response, 204);
-  holds(ruleId, response.text === '', 'body', 'no body', `${response.text.length} characters: ${response.text.slice(0, 200)}`);
+/** The card or consumer the bank knows, which every generated item names. */
+const subjectOf = (issuer: IssuerParty, kind: NotificationKind): { subjectId: string } => ({ subjectId: kind === 'card' ? issuer.cardId : issuer.knownConsumerId });
+
+/**
+ * An accepted notification: 204, no body, an answer the contract describes. A card the bank may not know may also be
+ * refused with 400 (IssuerParty.cardAnswers).
+ */
+function acknowledged(ruleId: RuleId, kind: NotificationKind, response: HttpResponse, issuer: IssuerParty): void {
+  statusIs(ruleId, response, kind === 'card' ? issuer.cardAnswers : [204]);
+  if (response.status === 204) holds(ruleId, response.text === '', 'body', 'no body', `${response.text.length} characters: ${response.text.slice(0, 200)}`);
   responseConformsToContract(NOTIFICATION_OPERATION[kind], response);
 }
 
@@ -59,11 +60,11 @@ for (const kind of ['card', 'consumer'] as const) {
     test(`generated ${kind} notifications, one operation or a batch, are acknowledged with 204`, rule(ruleOf(kind, 'ANSWER-204'), ruleOf(kind, 'BATCH')), async ({ issuer, targets }) => {
       await assertProperty(
         targets.config,
-        fc.asyncProperty(notificationArb(kind), async (generated) => {
+        fc.asyncProperty(notificationArb(kind, subjectOf(issuer, kind)), async (generated) => {
           const body = firstDelivery(generated);
           contractAccepts(operationId, asRequest(issuer, body), `a ${kind} notification`);
           const ruleId = body.operations.length > 1 ? ruleOf(kind, 'BATCH') : ruleOf(kind, 'ANSWER-204');
-          acknowledged(ruleId, kind, await issuer.notify(kind, body));
+          acknowledged(ruleId, kind, await issuer.notify(kind, body), issuer);
         }),
         BOUNDS,
       );
@@ -72,11 +73,11 @@ for (const kind of ['card', 'consumer'] as const) {
     test(`a generated ${kind} notification delivered twice is acknowledged both times`, rule(ruleOf(kind, 'DUPLICATES')), async ({ issuer, targets }) => {
       await assertProperty(
         targets.config,
-        fc.asyncProperty(notificationArb(kind), async (generated) => {
+        fc.asyncProperty(notificationArb(kind, subjectOf(issuer, kind)), async (generated) => {
           const body = firstDelivery(generated);
           contractAccepts(operationId, asRequest(issuer, body), `a ${kind} notification`);
-          acknowledged(ruleOf(kind, 'DUPLICATES'), kind, await issuer.notify(kind, body));
-          acknowledged(ruleOf(kind, 'DUPLICATES'), kind, await issuer.notify(kind, body));
+          acknowledged(ruleOf(kind, 'DUPLICATES'), kind, await issuer.notify(kind, body), issuer);
+          acknowledged(ruleOf(kind, 'DUPLICATES'), kind, await issuer.notify(kind, body), issuer);
         }),
         BOUNDS,
       );
@@ -86,7 +87,7 @@ for (const kind of ['card', 'consumer'] as const) {
     test(`a ${kind} notification with one field one step outside its contract is refused with 400`, rule(ruleOf(kind, 'BAD-REQUEST'), ...breakable), async ({ issuer, targets }) => {
       await assertProperty(
         targets.config,
-        fc.asyncProperty(brokenNotificationArb(kind), async (broken) => {
+        fc.asyncProperty(brokenNotificationArb(kind, subjectOf(issuer, kind)), async (broken) => {
           const body = firstDelivery(broken.body, broken.pointer.endsWith('/operationId') ? broken.index : undefined);
           contractRefusesUnder(operationId, broken.ruleId, asRequest(issuer, body), `${broken.pointer} (${broken.step})`);
           const response = await issuer.notify(kind, body);
@@ -101,13 +102,13 @@ for (const kind of ['card', 'consumer'] as const) {
     test(`a ${kind} notification naming an unlisted operation or carrying unknown fields is acknowledged`, rule(ruleOf(kind, 'FORWARD-COMPATIBLE')), async ({ issuer, targets }) => {
       await assertProperty(
         targets.config,
-        fc.asyncProperty(forwardCompatibleNotificationArb(kind), async (generated) => {
+        fc.asyncProperty(forwardCompatibleNotificationArb(kind, subjectOf(issuer, kind)), async (generated) => {
           const body = firstDelivery(generated);
           const violations = validateRequest(operationId, asRequest(issuer, body));
           if (violations.length === 0 || violations.some((v) => v.ruleId !== toleratedRule)) {
             throw new GeneratorBug(`the suite generated a notification meant to break only ${toleratedRule ?? 'the operation enum'}\n${formatViolations(violations)}`);
           }
-          acknowledged(ruleOf(kind, 'FORWARD-COMPATIBLE'), kind, await issuer.notify(kind, body));
+          acknowledged(ruleOf(kind, 'FORWARD-COMPATIBLE'), kind, await issuer.notify(kind, body), issuer);
         }),
         BOUNDS,
       );

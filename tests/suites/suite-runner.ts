@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromRoot } from '../../lib/paths.js';
-import { SUITE_PROJECTS } from '../../reporters/certification.js';
+import { SUITE_PROJECTS, type CertifiedTest } from '../../reporters/certification.js';
 
 export interface SuiteTestResult {
   readonly title: string;
@@ -16,6 +16,8 @@ export interface SuiteRun {
   readonly exitCode: number | null;
   readonly results: readonly SuiteTestResult[];
   readonly stderr: string;
+  /** With `certification`: what the certification reporter wrote, failures as data and departures counted. */
+  readonly certified?: readonly CertifiedTest[];
 }
 
 interface JsonSuite {
@@ -38,11 +40,26 @@ function collect(suite: JsonSuite, trail: readonly string[], into: SuiteTestResu
   for (const child of suite.suites ?? []) collect(child, [...trail, child.title], into);
 }
 
+function readCertified(file: string): readonly CertifiedTest[] | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { tests: CertifiedTest[] }).tests;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Variables that point the suites at external systems; a nested run starts from none of them. */
-export const TARGET_VARIABLES = /^(D1_|ISSUER_|NOTIFY_SINK_|CERTIFY_|MOCK_D1_FAULTS|MOCK_ISSUER_FAULTS|SEED$|NUM_RUNS$)/;
+export const TARGET_VARIABLES = /^(D1_|ISSUER_|NOTIFY_SINK_|CERTIFY_|MOCK_D1_FAULTS|MOCK_ISSUER_FAULTS|MOCK_D1_VARIANTS|MOCK_ISSUER_VARIANTS|SEED$|NUM_RUNS$)/;
 
 /** Runs conformance suites in a child Playwright process and returns each test's outcome and tags. */
-export async function runSuites(options: { env?: Readonly<Record<string, string>>; projects?: readonly string[]; grep?: string; workers?: number }): Promise<SuiteRun> {
+export async function runSuites(options: {
+  env?: Readonly<Record<string, string>>;
+  projects?: readonly string[];
+  grep?: string;
+  workers?: number;
+  /** Also run the certification reporter, whose results say which failures fail a go-live. */
+  certification?: boolean;
+}): Promise<SuiteRun> {
   const work = mkdtempSync(path.join(tmpdir(), 'suite-run-'));
   const jsonFile = path.join(work, 'results.json');
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
@@ -50,14 +67,17 @@ export async function runSuites(options: { env?: Readonly<Record<string, string>
     fromRoot('node_modules', '@playwright', 'test', 'cli.js'),
     'test',
     ...(options.projects ?? SUITE_PROJECTS).map((p) => `--project=${p}`),
-    '--reporter=json',
+    options.certification ? `--reporter=json,${fromRoot('reporters', 'certification.ts')}` : '--reporter=json',
     `--output=${path.join(work, 'output')}`,
     `--workers=${options.workers ?? 1}`,
     ...(options.grep ? ['--grep', options.grep] : []),
   ];
   try {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, args, { cwd: fromRoot(), env: { ...env, SEED: '20261122', ...options.env, PLAYWRIGHT_JSON_OUTPUT_FILE: jsonFile } });
+      const child = spawn(process.execPath, args, {
+        cwd: fromRoot(),
+        env: { ...env, SEED: '20261122', ...options.env, PLAYWRIGHT_JSON_OUTPUT_FILE: jsonFile, ...(options.certification ? { CERTIFY_REPORTS_DIR: work } : {}) },
+      });
       let errors = '';
       child.stdout.resume();
       child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
@@ -69,7 +89,8 @@ export async function runSuites(options: { env?: Readonly<Record<string, string>
     } catch {
       // No report: the run broke before its tests; the exit code and stderr say why.
     }
-    return { exitCode: code, results, stderr };
+    const certified = options.certification ? readCertified(path.join(work, 'certification', 'tests.json')) : undefined;
+    return { exitCode: code, results, stderr, ...(certified ? { certified } : {}) };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

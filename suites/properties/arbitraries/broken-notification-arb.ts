@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { nearMissArb } from './near-miss-arb.js';
 import { notificationArb } from './notification-arb.js';
 import { TOLERATED_FIELD, notificationItemFields, type NotificationKind } from './notification-fields.js';
+import type { NotificationItemOptions } from './notification-item-arb.js';
+import { notificationNearMissArb } from './notification-near-miss-arb.js';
 
 export interface BrokenNotification {
   readonly body: { operations: Record<string, unknown>[] };
@@ -25,17 +26,31 @@ export function breakableItemRules(kind: NotificationKind): { field: string; key
 }
 
 /**
- * A valid notification with exactly one field of one item moved one step outside its contract (too long, a character
- * the pattern refuses, a status in the wrong case, a date-time with one part broken...).
+ * The item as D1 would have sent it with `field` present: an endTime belongs to a finished operation, so a PENDING
+ * item whose endTime is to be broken is first made SUCCESSFUL (a documented item), and the endTime is the only flaw.
  */
-export function brokenNotificationArb(kind: NotificationKind): fc.Arbitrary<BrokenNotification> {
-  const schemas = new Map(notificationItemFields(kind).map((f) => [f.name, f.schema]));
-  const breaks = breakableItemRules(kind).map((target) =>
-    nearMissArb(schemas.get(target.field) ?? {}, target.keyword, 'body').map((miss) => ({ ...target, miss })),
-  );
-  return fc.tuple(notificationArb(kind), fc.nat(), fc.oneof(...breaks)).map(([body, at, { field, ruleId, miss }]) => {
+function withFieldPresent(item: Record<string, unknown>, field: string): Record<string, unknown> {
+  if (field !== 'endTime' || typeof item.endTime === 'string') return item;
+  const startTime = typeof item.startTime === 'string' ? item.startTime : '';
+  return { ...item, status: 'SUCCESSFUL', endTime: startTime };
+}
+
+/**
+ * A notification D1 could have sent with exactly one field of one item moved one step outside its contract (too
+ * long, a character the pattern refuses, a status in the wrong case, a date-time with one part broken...); every
+ * other value keeps D1's form.
+ */
+export function brokenNotificationArb(kind: NotificationKind, options: NotificationItemOptions = {}): fc.Arbitrary<BrokenNotification> {
+  const fields = new Map(notificationItemFields(kind).map((f) => [f.name, f]));
+  const targets = breakableItemRules(kind);
+  return fc.tuple(notificationArb(kind, options), fc.nat(), fc.constantFrom(...targets)).chain(([body, at, { field, keyword, ruleId }]) => {
     const index = at % body.operations.length;
-    const operations = body.operations.map((item, i) => (i === index ? { ...item, [field]: miss.value } : item));
-    return { body: { operations }, ruleId, index, pointer: `/operations/${index}/${field}`, step: miss.step };
+    const item = withFieldPresent(body.operations[index] ?? {}, field);
+    const itemField = fields.get(field);
+    if (!itemField) throw new Error(`brokenNotificationArb: the ${kind} notification has no ${field} field`);
+    return notificationNearMissArb(itemField, keyword, item[field]).map((miss) => {
+      const operations = body.operations.map((other, i) => (i === index ? { ...item, [field]: miss.value } : other));
+      return { body: { operations }, ruleId, index, pointer: `/operations/${index}/${field}`, step: miss.step };
+    });
   });
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { OUTSIDE_ASCII, OUTSIDE_OTHER, carries, travelsIntact, type Carrier } from './character-pools.js';
 import { dateTimePartsArb, formatDateTime } from './date-time-parts-arb.js';
-import { fieldValueArb, type FieldSchema } from './field-value-arb.js';
+import { fieldValueArb, type FieldSchema, type ValueStyle } from './field-value-arb.js';
 import { acceptedAnywhere, longestMatch, parsePattern } from './pattern-syntax.js';
 
 /** A value one step outside the field's rule, and the step, in words, so that a counterexample explains itself. */
@@ -19,13 +19,13 @@ const resized = (value: string, length: number): string => {
   return Array.from({ length }, (_, i) => chars[i % chars.length] ?? '').join('');
 };
 
-function validStrings(schema: FieldSchema, carrier: Carrier): fc.Arbitrary<string> {
-  return fieldValueArb(schema, carrier).filter((value): value is string => typeof value === 'string' && value.length > 0);
+function validStrings(schema: FieldSchema, carrier: Carrier, style: ValueStyle): fc.Arbitrary<string> {
+  return fieldValueArb(schema, carrier, style).filter((value): value is string => typeof value === 'string' && value.length > 0);
 }
 
-function lengthMisses(schema: FieldSchema, carrier: Carrier): fc.Arbitrary<NearMiss>[] {
+function lengthMisses(schema: FieldSchema, carrier: Carrier, style: ValueStyle): fc.Arbitrary<NearMiss>[] {
   const misses: fc.Arbitrary<NearMiss>[] = [];
-  const valid = validStrings(schema, carrier);
+  const valid = validStrings(schema, carrier, style);
   const { minLength, maxLength } = schema;
   if (maxLength !== undefined) {
     misses.push(valid.map((v) => ({ value: resized(v, maxLength + 1), step: `${maxLength + 1} characters, one more than the documented ${maxLength}` })));
@@ -38,12 +38,12 @@ function lengthMisses(schema: FieldSchema, carrier: Carrier): fc.Arbitrary<NearM
   return misses.map((miss) => miss.filter(({ value }) => typeof value === 'string' && travelsIntact(carrier, value)));
 }
 
-function patternMisses(schema: FieldSchema, carrier: Carrier): fc.Arbitrary<NearMiss>[] {
+function patternMisses(schema: FieldSchema, carrier: Carrier, style: ValueStyle): fc.Arbitrary<NearMiss>[] {
   const pattern = parsePattern(schema.pattern ?? '');
   const outside = [...OUTSIDE_ASCII, ...OUTSIDE_OTHER].filter((c) => carries(carrier, c) && !acceptedAnywhere(pattern.root, c));
   if (outside.length === 0) throw new Error(`nearMissArb: no character outside ${pattern.source} travels in a ${carrier}`);
   const outsideArb = fc.constantFrom(...outside);
-  const valid = validStrings(schema, carrier);
+  const valid = validStrings(schema, carrier, style);
   const misses: fc.Arbitrary<NearMiss>[] = [];
   if (pattern.anchoredStart && pattern.anchoredEnd) {
     misses.push(
@@ -108,13 +108,14 @@ function typeMisses(schema: FieldSchema): fc.Arbitrary<NearMiss>[] {
  * A value one step outside the field's rule (`keyword` is the rule's keyword): one character too many or too few, one
  * character the class refuses (a value with no allowed character for an unanchored pattern), an enum value in the
  * wrong case, a date-time with one part broken, a value of the wrong type. Values stay in what the carrier can hold.
+ * A realistic style starts from realistic valid values, so that a length is one step off however it is counted.
  */
-export function nearMissArb(schema: FieldSchema, keyword: string, carrier: Carrier = 'body'): fc.Arbitrary<NearMiss> {
+export function nearMissArb(schema: FieldSchema, keyword: string, carrier: Carrier = 'body', style: ValueStyle = {}): fc.Arbitrary<NearMiss> {
   const misses =
     keyword === 'length'
-      ? lengthMisses(schema, carrier)
+      ? lengthMisses(schema, carrier, style)
       : keyword === 'pattern'
-        ? patternMisses(schema, carrier)
+        ? patternMisses(schema, carrier, style)
         : keyword === 'enum'
           ? enumMisses(schema)
           : keyword === 'format' && schema.format === 'date-time'

@@ -26,10 +26,20 @@ test('it starts on the given port, prints its base URLs, serves a token and a ca
 });
 
 test('a wrong option stops it with one line naming the problem and exit code 2', async () => {
-  for (const args of [['--port', 'eighty'], ['--fault', 'no-such-fault', '--generate-key', '/dev/null'], ['--colour'], []]) {
+  for (const args of [['--port', 'eighty'], ['--fault', 'no-such-fault', '--generate-key', '/dev/null'], ['--variant', 'no-such-variant', '--generate-key', '/dev/null'], ['--colour'], []]) {
     const run = await runToEnd('mocks/d1/cli.ts', args);
     expect(run.code, args.join(' ')).toBe(2);
     expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  }
+});
+
+test('--variant takes a comma list and repeats, and the banner names the variants switched on', async () => {
+  const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'mock-d1-')), 'issuer-key.pem');
+  const mock = await startMockProcess('mocks/d1/cli.ts', ['--port', '0', '--generate-key', keyFile, '--variant', 'unknown-fields,media-type-415', '--variant', 'strict-anchored-ids']);
+  try {
+    expect(mock.banner).toContain('variants: unknown-fields, media-type-415, strict-anchored-ids');
+  } finally {
+    expect(await mock.stop()).toBe(0);
   }
 });

@@ -392,7 +392,8 @@ test.describe('planted faults of the mock D1', () => {
 
   test('every fault is switched on somewhere in the mock D1 code besides its table', () => {
     const directory = fromRoot('mocks', 'd1');
-    const code = readdirSync(directory)
+    // The endpoint modules sit in a subdirectory.
+    const code = readdirSync(directory, { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.ts') && file !== 'faults.ts')
       .map((file) => readFileSync(`${directory}/${file}`, 'utf8'))
       .join('\n');

@@ -11,7 +11,7 @@ test('GET /__mock/health says the issuer is up and how it is set', async ({ star
   const issuer = await startIssuer({ issuerId: 'OTHERBANK1', requireBearer: false, faults: ['card-batch-rejected'] });
   const response = await send({ method: 'GET', url: inspectionUrl(issuer, 'health') });
   expect(response.status).toBe(200);
-  expect(response.json).toEqual({ status: 'ok', issuerId: 'OTHERBANK1', requireBearer: false, faults: ['card-batch-rejected'] });
+  expect(response.json).toEqual({ status: 'ok', issuerId: 'OTHERBANK1', requireBearer: false, faults: ['card-batch-rejected'], variants: [] });
 });
 
 test('GET /__mock/notifications lists every delivery with its kind, time, operations and duplicate flags', async ({ issuer }) => {

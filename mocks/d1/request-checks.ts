@@ -1,0 +1,116 @@
+import { operations, type OperationId } from '../../gen/operations.js';
+import type { FieldConstraint } from '../../lib/contracts/registry.js';
+import { CARD_NUMBER_SHAPE } from '../../lib/card-data.js';
+import { validateRequest, type RequestUnderTest, type Violation } from '../../lib/validation/index.js';
+import type { Answer } from '../http/server.js';
+import { d1Error, fieldRefused, violationAnswer, type Json } from './answers.js';
+import type { D1Fault } from './faults.js';
+import type { D1VariantSettings } from './variants.js';
+
+/** The identifiers a call carries, where the contract documents a pattern for them. */
+const IDENTIFIERS = new Set(['issuerId', 'cardId', 'consumerId', 'newCardId', 'operationId', 'x-correlation-id']);
+/** The identifiers the documents forbid to be a card number (a cardId must not be the PAN). */
+const PAN_SHAPED_CARRIERS = new Set(['cardId', 'newCardId', 'consumerId']);
+
+const lastSegment = (pointer: string): string => pointer.split('/').pop() ?? '';
+
+/** The values found at a catalogue pointer (`*` stands for every item of a list). */
+function valuesAt(data: unknown, pointer: string): unknown[] {
+  let current: unknown[] = [data];
+  for (const segment of pointer.split('/').slice(1)) {
+    current = current.flatMap((value) => {
+      if (segment === '*') return Array.isArray(value) ? (value as unknown[]) : [];
+      return value !== null && typeof value === 'object' && Object.hasOwn(value, segment) ? [(value as Json)[segment]] : [];
+    });
+  }
+  return current;
+}
+
+function partOf(request: RequestUnderTest, field: FieldConstraint): unknown {
+  if (field.in === 'path') return request.path;
+  if (field.in === 'query') return request.query;
+  if (field.in === 'header') return request.headers;
+  return field.in === 'body' ? request.body : undefined;
+}
+
+/** Each (field, value) of the request the contract constrains, once per place. */
+function constrainedValues(operationId: OperationId, request: RequestUnderTest): { field: FieldConstraint; value: string }[] {
+  const seen = new Set<string>();
+  const found: { field: FieldConstraint; value: string }[] = [];
+  for (const field of Object.values(operations[operationId].fields)) {
+    if (field.in === 'response') continue;
+    const key = `${field.in}:${field.pointer}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const value of valuesAt(partOf(request, field), field.pointer)) if (typeof value === 'string') found.push({ field, value });
+  }
+  return found;
+}
+
+const anchored = (pattern: string): RegExp => new RegExp(`^(?:${pattern.replace(/^\^/, '').replace(/(?<!\\)\$$/, '')})$`, 'u');
+
+/** The contract's cardholder-name pattern, which also bounds the length; the fault below lets the length go. */
+const cardholderName = operations.clickToPayEnrol.fields['CTP-ENROL-NAME-PATTERN'];
+const CARDHOLDER_NAME = new RegExp(cardholderName?.schema.pattern ?? '', 'u');
+const NAME_CHUNK = cardholderName?.schema.maxLength ?? 1;
+
+/** A name made only of the characters the contract allows, however long: each slice of allowed length matches. */
+function hasAllowedCharacters(name: string): boolean {
+  const characters = [...name];
+  for (let start = 0; start < characters.length; start += NAME_CHUNK) {
+    if (!CARDHOLDER_NAME.test(characters.slice(start, start + NAME_CHUNK).join(''))) return false;
+  }
+  return characters.length > 0;
+}
+
+/**
+ * The mock D1's checks of a request before its endpoint runs: the contract's validators (some planted faults let a
+ * violation through), then what the variants add. Answers the refusal, or undefined when the request may go on.
+ */
+export class RequestChecks {
+  constructor(
+    private readonly faults: ReadonlySet<D1Fault>,
+    private readonly settings: D1VariantSettings['requests'],
+  ) {}
+
+  refusal(operationId: OperationId, request: RequestUnderTest): Answer | undefined {
+    const first = this.relevantViolations(operationId, validateRequest(operationId, request), request.body)[0];
+    if (first) return violationAnswer(first);
+    return this.variantRefusal(operationId, request);
+  }
+
+  /** The status of a body in a media type the operation does not take: 400 unless a variant answers 415. */
+  wrongMediaType(field: string): Answer {
+    if (this.settings.wrongMediaTypeStatus === 415) return { status: 415, body: d1Error('UNSUPPORTED_MEDIA_TYPE', field) };
+    return fieldRefused('FIELD_INVALID_FORMAT', field);
+  }
+
+  /** The request violations the mock answers 400 to; planted faults let some through. */
+  private relevantViolations(operationId: OperationId, violations: Violation[], body: unknown): Violation[] {
+    if (operationId !== 'clickToPayEnrol') return violations;
+    return violations.filter((v) => {
+      if (v.ruleId === 'CTP-ENROL-ISSUERID-LENGTH' && this.faults.has('enrol-issuer-id-length-unchecked')) return false;
+      if (this.faults.has('enrol-name-length-unchecked') && v.pointer === '/name') {
+        // Only the length is let go: a name of allowed characters, however long, passes.
+        const name = (body as Json | undefined)?.name;
+        return !(typeof name === 'string' && hasAllowedCharacters(name));
+      }
+      return true;
+    });
+  }
+
+  /** What the legitimate variants refuse beyond the contract's own validators. */
+  private variantRefusal(operationId: OperationId, request: RequestUnderTest): Answer | undefined {
+    const { anchoredIds, lengthUnit, panLikeIdsRefused } = this.settings;
+    if (!anchoredIds && lengthUnit === 'code-point' && !panLikeIdsRefused) return undefined;
+    for (const { field, value } of constrainedValues(operationId, request)) {
+      const name = lastSegment(field.pointer);
+      const { pattern, maxLength } = field.schema;
+      if (anchoredIds && IDENTIFIERS.has(name) && pattern !== undefined && !anchored(pattern).test(value)) return fieldRefused('FIELD_INVALID_FORMAT', name);
+      // A UTF-16 count is never below the code-point count the validators used, so only the maximum can now be passed.
+      if (lengthUnit === 'utf16' && maxLength !== undefined && value.length > maxLength) return fieldRefused('FIELD_INVALID_FORMAT', name);
+      if (panLikeIdsRefused && PAN_SHAPED_CARRIERS.has(name) && CARD_NUMBER_SHAPE.test(value)) return fieldRefused('FIELD_INVALID_VALUE', name);
+    }
+    return undefined;
+  }
+}
