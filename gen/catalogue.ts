@@ -4519,20 +4519,20 @@ const ruleList = [
     }
   },
   {
-    "id": "CONSUMER-REGISTER-PERSONALINFORMATION-TYPE",
+    "id": "CONSUMER-REGISTER-CONSUMERINFO-TYPE",
     "api": "consumer-register",
     "category": "mandatory",
     "provenance": "inferred",
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
-    "statement": "The personal data of a register consumer travel as one personalInformation object.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "statement": "The personal data of a register consumer travel as one consumerInfo object.",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "registerConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation",
+      "pointer": "/consumerInfo",
       "keyword": "type"
     }
   },
@@ -4544,13 +4544,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The consumer language in a register consumer has exactly 5 characters.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "registerConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/language",
+      "pointer": "/consumerInfo/language",
       "keyword": "length"
     }
   },
@@ -4562,13 +4562,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The consumer language in a register consumer is two lower-case letters of an ISO 639-1 language, a hyphen and two letters of an ISO 3166-1 country, such as en-US.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "registerConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/language",
+      "pointer": "/consumerInfo/language",
       "keyword": "pattern"
     }
   },
@@ -4580,13 +4580,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The first name in a register consumer is 1 to 128 letters and digits of any script, Arabic-block characters, space and the punctuation , . ' _ # ; : / and hyphen.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "registerConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/firstName",
+      "pointer": "/consumerInfo/firstName",
       "keyword": "pattern"
     }
   },
@@ -4598,13 +4598,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The middle name in a register consumer is 1 to 128 letters and digits of any script, Arabic-block characters, space and the punctuation , . ' _ # ; : / and hyphen.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "registerConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/middleName",
+      "pointer": "/consumerInfo/middleName",
       "keyword": "pattern"
     }
   },
@@ -4616,13 +4616,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The last name in a register consumer is 1 to 128 letters and digits of any script, Arabic-block characters, space and the punctuation , . ' _ # ; : / and hyphen.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "registerConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/lastName",
+      "pointer": "/consumerInfo/lastName",
       "keyword": "pattern"
     }
   },
@@ -4634,13 +4634,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The date of birth in a register consumer is written YYYY-MM-DD with a month from 01 to 12 and a day from 01 to 31.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "registerConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/dateOfBirth",
+      "pointer": "/consumerInfo/dateOfBirth",
       "keyword": "pattern"
     }
   },
@@ -4652,13 +4652,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The title in a register consumer is 1 to 40 letters and digits of any script, Arabic-block characters, space and the punctuation , . ' _ # ; : / and hyphen, such as Mr.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "registerConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/title",
+      "pointer": "/consumerInfo/title",
       "keyword": "pattern"
     }
   },
@@ -4676,7 +4676,7 @@ const ruleList = [
         "registerConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/email",
+      "pointer": "/consumerInfo/email",
       "keyword": "type"
     }
   },
@@ -4867,7 +4867,7 @@ const ruleList = [
     "provenance": "documented",
     "source": "https://docs.payments.thalescloud.io/click-to-pay/get-started/manage-end-users/register-end-users-via-api",
     "kind": "behaviour",
-    "statement": "A consumer registered without personalInformation is known to D1 without personal data; D1 then asks the issuer for them through Get Consumer Information whenever it needs them."
+    "statement": "A consumer registered without consumerInfo is known to D1 without personal data; D1 then asks the issuer for them through Get Consumer Information whenever it needs them."
   },
   {
     "id": "CONSUMER-REGISTER-AUTO-ENROL",
@@ -5213,20 +5213,20 @@ const ruleList = [
     }
   },
   {
-    "id": "CONSUMER-UPDATE-PERSONALINFORMATION-TYPE",
+    "id": "CONSUMER-UPDATE-CONSUMERINFO-TYPE",
     "api": "consumer-update",
     "category": "conditional",
     "provenance": "inferred",
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
-    "statement": "The personal data of a update consumer travel as one personalInformation object.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "statement": "The personal data of a update consumer travel as one consumerInfo object.",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "updateConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation",
+      "pointer": "/consumerInfo",
       "keyword": "type"
     }
   },
@@ -5238,13 +5238,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The consumer language in a update consumer has exactly 5 characters.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "updateConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/language",
+      "pointer": "/consumerInfo/language",
       "keyword": "length"
     }
   },
@@ -5256,13 +5256,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The consumer language in a update consumer is two lower-case letters of an ISO 639-1 language, a hyphen and two letters of an ISO 3166-1 country, such as en-US.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "updateConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/language",
+      "pointer": "/consumerInfo/language",
       "keyword": "pattern"
     }
   },
@@ -5274,13 +5274,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The first name in a update consumer is 1 to 128 letters and digits of any script, Arabic-block characters, space and the punctuation , . ' _ # ; : / and hyphen.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "updateConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/firstName",
+      "pointer": "/consumerInfo/firstName",
       "keyword": "pattern"
     }
   },
@@ -5292,13 +5292,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The middle name in a update consumer is 1 to 128 letters and digits of any script, Arabic-block characters, space and the punctuation , . ' _ # ; : / and hyphen.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "updateConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/middleName",
+      "pointer": "/consumerInfo/middleName",
       "keyword": "pattern"
     }
   },
@@ -5310,13 +5310,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The last name in a update consumer is 1 to 128 letters and digits of any script, Arabic-block characters, space and the punctuation , . ' _ # ; : / and hyphen.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "updateConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/lastName",
+      "pointer": "/consumerInfo/lastName",
       "keyword": "pattern"
     }
   },
@@ -5328,13 +5328,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The date of birth in a update consumer is written YYYY-MM-DD with a month from 01 to 12 and a day from 01 to 31.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "updateConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/dateOfBirth",
+      "pointer": "/consumerInfo/dateOfBirth",
       "keyword": "pattern"
     }
   },
@@ -5346,13 +5346,13 @@ const ruleList = [
     "source": "https://docs.payments.thalescloud.io/3d-secure/integrate-d1-api/d1-api-reference/outbound-api-from-d1/consumer-api",
     "kind": "field",
     "statement": "The title in a update consumer is 1 to 40 letters and digits of any script, Arabic-block characters, space and the punctuation , . ' _ # ; : / and hyphen, such as Mr.",
-    "note": "The v2 body member personalInformation is published, and the v2 spec declares a consumerInfo schema, but its fields were not reached; we apply the field formats of the outbound consumerInfo (Get Consumer Information).",
+    "note": "The v2 spec names the consumer's data consumerInfo but its fields, and the body member that carries them, were not reached; we read the member as consumerInfo (personalInformation, named in no document, is accepted as an alias) and apply the field formats of the outbound consumerInfo (Get Consumer Information).",
     "check": {
       "operations": [
         "updateConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/title",
+      "pointer": "/consumerInfo/title",
       "keyword": "pattern"
     }
   },
@@ -5370,7 +5370,7 @@ const ruleList = [
         "updateConsumer"
       ],
       "in": "body",
-      "pointer": "/personalInformation/email",
+      "pointer": "/consumerInfo/email",
       "keyword": "type"
     }
   },
@@ -7144,7 +7144,7 @@ const ruleList = [
     "provenance": "documented",
     "source": "https://docs.payments.thalescloud.io/click-to-pay/get-started/manage-end-users/register-end-users-via-api",
     "kind": "behaviour",
-    "statement": "A consumer registered without personalInformation, because D1 must not keep the data, is one for which D1 later fetches the data from the issuer through this call.",
+    "statement": "A consumer registered without consumerInfo, because D1 must not keep the data, is one for which D1 later fetches the data from the issuer through this call.",
     "observable": {
       "by": "none",
       "why": "It describes when D1 decides to call; the suite plays D1 and follows the rule itself."

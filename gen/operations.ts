@@ -2560,7 +2560,7 @@ const registry = {
       "CONSUMER-REGISTER-CONSUMERID-PATTERN",
       "CONSUMER-REGISTER-CORRELATIONID-PATTERN",
       "CONSUMER-REGISTER-USERID-PATTERN",
-      "CONSUMER-REGISTER-PERSONALINFORMATION-TYPE",
+      "CONSUMER-REGISTER-CONSUMERINFO-TYPE",
       "CONSUMER-REGISTER-LANGUAGE-LENGTH",
       "CONSUMER-REGISTER-LANGUAGE-PATTERN",
       "CONSUMER-REGISTER-FIRSTNAME-PATTERN",
@@ -2626,7 +2626,7 @@ const registry = {
       },
       "requestBody": {
         "application/json": {
-          "personalInformation": {
+          "consumerInfo": {
             "language": "en-US",
             "title": "Mr.",
             "firstName": "John",
@@ -2658,14 +2658,23 @@ const registry = {
       "path:/consumerId:pattern": "CONSUMER-REGISTER-CONSUMERID-PATTERN",
       "header:/x-correlation-id:pattern": "CONSUMER-REGISTER-CORRELATIONID-PATTERN",
       "header:/x-user-id:pattern": "CONSUMER-REGISTER-USERID-PATTERN",
-      "body:/personalInformation:type": "CONSUMER-REGISTER-PERSONALINFORMATION-TYPE",
+      "body:/consumerInfo:type": "CONSUMER-REGISTER-CONSUMERINFO-TYPE",
+      "body:/personalInformation:type": "CONSUMER-REGISTER-CONSUMERINFO-TYPE",
+      "body:/consumerInfo/language:length": "CONSUMER-REGISTER-LANGUAGE-LENGTH",
       "body:/personalInformation/language:length": "CONSUMER-REGISTER-LANGUAGE-LENGTH",
+      "body:/consumerInfo/language:pattern": "CONSUMER-REGISTER-LANGUAGE-PATTERN",
       "body:/personalInformation/language:pattern": "CONSUMER-REGISTER-LANGUAGE-PATTERN",
+      "body:/consumerInfo/firstName:pattern": "CONSUMER-REGISTER-FIRSTNAME-PATTERN",
       "body:/personalInformation/firstName:pattern": "CONSUMER-REGISTER-FIRSTNAME-PATTERN",
+      "body:/consumerInfo/middleName:pattern": "CONSUMER-REGISTER-MIDDLENAME-PATTERN",
       "body:/personalInformation/middleName:pattern": "CONSUMER-REGISTER-MIDDLENAME-PATTERN",
+      "body:/consumerInfo/lastName:pattern": "CONSUMER-REGISTER-LASTNAME-PATTERN",
       "body:/personalInformation/lastName:pattern": "CONSUMER-REGISTER-LASTNAME-PATTERN",
+      "body:/consumerInfo/dateOfBirth:pattern": "CONSUMER-REGISTER-DATEOFBIRTH-PATTERN",
       "body:/personalInformation/dateOfBirth:pattern": "CONSUMER-REGISTER-DATEOFBIRTH-PATTERN",
+      "body:/consumerInfo/title:pattern": "CONSUMER-REGISTER-TITLE-PATTERN",
       "body:/personalInformation/title:pattern": "CONSUMER-REGISTER-TITLE-PATTERN",
+      "body:/consumerInfo/email:type": "CONSUMER-REGISTER-EMAIL-TYPE",
       "body:/personalInformation/email:type": "CONSUMER-REGISTER-EMAIL-TYPE",
       "response:200:/operationId:length": "CONSUMER-REGISTER-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CONSUMER-REGISTER-RESULT-OPERATIONID-PATTERN",
@@ -2722,9 +2731,9 @@ const registry = {
           "pattern": "^[A-Za-z0-9_-]{1,15}$"
         }
       },
-      "CONSUMER-REGISTER-PERSONALINFORMATION-TYPE": {
+      "CONSUMER-REGISTER-CONSUMERINFO-TYPE": {
         "in": "body",
-        "pointer": "/personalInformation",
+        "pointer": "/consumerInfo",
         "keyword": "type",
         "schema": {
           "type": "object"
@@ -2732,7 +2741,7 @@ const registry = {
       },
       "CONSUMER-REGISTER-LANGUAGE-LENGTH": {
         "in": "body",
-        "pointer": "/personalInformation/language",
+        "pointer": "/consumerInfo/language",
         "keyword": "length",
         "schema": {
           "type": "string",
@@ -2743,7 +2752,7 @@ const registry = {
       },
       "CONSUMER-REGISTER-LANGUAGE-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/language",
+        "pointer": "/consumerInfo/language",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -2754,7 +2763,7 @@ const registry = {
       },
       "CONSUMER-REGISTER-FIRSTNAME-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/firstName",
+        "pointer": "/consumerInfo/firstName",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -2763,7 +2772,7 @@ const registry = {
       },
       "CONSUMER-REGISTER-MIDDLENAME-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/middleName",
+        "pointer": "/consumerInfo/middleName",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -2772,7 +2781,7 @@ const registry = {
       },
       "CONSUMER-REGISTER-LASTNAME-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/lastName",
+        "pointer": "/consumerInfo/lastName",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -2781,7 +2790,7 @@ const registry = {
       },
       "CONSUMER-REGISTER-DATEOFBIRTH-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/dateOfBirth",
+        "pointer": "/consumerInfo/dateOfBirth",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -2790,7 +2799,7 @@ const registry = {
       },
       "CONSUMER-REGISTER-TITLE-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/title",
+        "pointer": "/consumerInfo/title",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -2799,7 +2808,7 @@ const registry = {
       },
       "CONSUMER-REGISTER-EMAIL-TYPE": {
         "in": "body",
-        "pointer": "/personalInformation/email",
+        "pointer": "/consumerInfo/email",
         "keyword": "type",
         "schema": {
           "type": "string"
@@ -3059,7 +3068,7 @@ const registry = {
       "CONSUMER-UPDATE-CONSUMERID-LENGTH",
       "CONSUMER-UPDATE-CONSUMERID-PATTERN",
       "CONSUMER-UPDATE-CORRELATIONID-PATTERN",
-      "CONSUMER-UPDATE-PERSONALINFORMATION-TYPE",
+      "CONSUMER-UPDATE-CONSUMERINFO-TYPE",
       "CONSUMER-UPDATE-LANGUAGE-LENGTH",
       "CONSUMER-UPDATE-LANGUAGE-PATTERN",
       "CONSUMER-UPDATE-FIRSTNAME-PATTERN",
@@ -3117,7 +3126,7 @@ const registry = {
       },
       "requestBody": {
         "application/json": {
-          "personalInformation": {
+          "consumerInfo": {
             "language": "fr-FR",
             "firstName": "Jeanne",
             "middleName": "Marie",
@@ -3147,14 +3156,23 @@ const registry = {
       "path:/consumerId:length": "CONSUMER-UPDATE-CONSUMERID-LENGTH",
       "path:/consumerId:pattern": "CONSUMER-UPDATE-CONSUMERID-PATTERN",
       "header:/x-correlation-id:pattern": "CONSUMER-UPDATE-CORRELATIONID-PATTERN",
-      "body:/personalInformation:type": "CONSUMER-UPDATE-PERSONALINFORMATION-TYPE",
+      "body:/consumerInfo:type": "CONSUMER-UPDATE-CONSUMERINFO-TYPE",
+      "body:/personalInformation:type": "CONSUMER-UPDATE-CONSUMERINFO-TYPE",
+      "body:/consumerInfo/language:length": "CONSUMER-UPDATE-LANGUAGE-LENGTH",
       "body:/personalInformation/language:length": "CONSUMER-UPDATE-LANGUAGE-LENGTH",
+      "body:/consumerInfo/language:pattern": "CONSUMER-UPDATE-LANGUAGE-PATTERN",
       "body:/personalInformation/language:pattern": "CONSUMER-UPDATE-LANGUAGE-PATTERN",
+      "body:/consumerInfo/firstName:pattern": "CONSUMER-UPDATE-FIRSTNAME-PATTERN",
       "body:/personalInformation/firstName:pattern": "CONSUMER-UPDATE-FIRSTNAME-PATTERN",
+      "body:/consumerInfo/middleName:pattern": "CONSUMER-UPDATE-MIDDLENAME-PATTERN",
       "body:/personalInformation/middleName:pattern": "CONSUMER-UPDATE-MIDDLENAME-PATTERN",
+      "body:/consumerInfo/lastName:pattern": "CONSUMER-UPDATE-LASTNAME-PATTERN",
       "body:/personalInformation/lastName:pattern": "CONSUMER-UPDATE-LASTNAME-PATTERN",
+      "body:/consumerInfo/dateOfBirth:pattern": "CONSUMER-UPDATE-DATEOFBIRTH-PATTERN",
       "body:/personalInformation/dateOfBirth:pattern": "CONSUMER-UPDATE-DATEOFBIRTH-PATTERN",
+      "body:/consumerInfo/title:pattern": "CONSUMER-UPDATE-TITLE-PATTERN",
       "body:/personalInformation/title:pattern": "CONSUMER-UPDATE-TITLE-PATTERN",
+      "body:/consumerInfo/email:type": "CONSUMER-UPDATE-EMAIL-TYPE",
       "body:/personalInformation/email:type": "CONSUMER-UPDATE-EMAIL-TYPE",
       "response:200:/operationId:length": "CONSUMER-UPDATE-RESULT-OPERATIONID-LENGTH",
       "response:200:/operationId:pattern": "CONSUMER-UPDATE-RESULT-OPERATIONID-PATTERN",
@@ -3202,9 +3220,9 @@ const registry = {
           "pattern": "^[A-Za-z0-9_-]{1,64}$"
         }
       },
-      "CONSUMER-UPDATE-PERSONALINFORMATION-TYPE": {
+      "CONSUMER-UPDATE-CONSUMERINFO-TYPE": {
         "in": "body",
-        "pointer": "/personalInformation",
+        "pointer": "/consumerInfo",
         "keyword": "type",
         "schema": {
           "type": "object"
@@ -3212,7 +3230,7 @@ const registry = {
       },
       "CONSUMER-UPDATE-LANGUAGE-LENGTH": {
         "in": "body",
-        "pointer": "/personalInformation/language",
+        "pointer": "/consumerInfo/language",
         "keyword": "length",
         "schema": {
           "type": "string",
@@ -3223,7 +3241,7 @@ const registry = {
       },
       "CONSUMER-UPDATE-LANGUAGE-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/language",
+        "pointer": "/consumerInfo/language",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -3234,7 +3252,7 @@ const registry = {
       },
       "CONSUMER-UPDATE-FIRSTNAME-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/firstName",
+        "pointer": "/consumerInfo/firstName",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -3243,7 +3261,7 @@ const registry = {
       },
       "CONSUMER-UPDATE-MIDDLENAME-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/middleName",
+        "pointer": "/consumerInfo/middleName",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -3252,7 +3270,7 @@ const registry = {
       },
       "CONSUMER-UPDATE-LASTNAME-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/lastName",
+        "pointer": "/consumerInfo/lastName",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -3261,7 +3279,7 @@ const registry = {
       },
       "CONSUMER-UPDATE-DATEOFBIRTH-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/dateOfBirth",
+        "pointer": "/consumerInfo/dateOfBirth",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -3270,7 +3288,7 @@ const registry = {
       },
       "CONSUMER-UPDATE-TITLE-PATTERN": {
         "in": "body",
-        "pointer": "/personalInformation/title",
+        "pointer": "/consumerInfo/title",
         "keyword": "pattern",
         "schema": {
           "type": "string",
@@ -3279,7 +3297,7 @@ const registry = {
       },
       "CONSUMER-UPDATE-EMAIL-TYPE": {
         "in": "body",
-        "pointer": "/personalInformation/email",
+        "pointer": "/consumerInfo/email",
         "keyword": "type",
         "schema": {
           "type": "string"

@@ -29,10 +29,16 @@ export interface UpstreamD1 {
   readonly tls?: { readonly cert?: string; readonly key?: string; readonly ca?: string };
 }
 
-/** Options of the embedded mock D1 a recording runs against. */
+/**
+ * Options of the embedded mock D1 a recording runs against. Unlike the mock the D1-facing suites use, it accepts
+ * calls that depart only from inferred rules (the observation warns about them instead), and answers every
+ * asynchronous write PENDING first, so that each follow-up rule is judged.
+ */
 export type RecordingMockOptions = Pick<MockD1Options, 'operationDelayMs' | 'tokenLifetimeSeconds' | 'clockSkewSeconds' | 'behaviour' | 'retry' | 'cardProducts' | 'faults'> & {
   /** The issuer's backend D1 notifies (and asks for consumer information), when the issuer wants notifications. */
   readonly backend?: IssuerBackend;
+  /** Writes whose result is known at once answer it at once, as the D1-facing mock does (default false: PENDING first). */
+  readonly immediateResults?: boolean;
 };
 
 export interface ObserverOptions {
@@ -159,9 +165,11 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     d1 = bankingUrl;
   } else {
     if (keys.length === 0) throw new ConfigurationError("recording needs the issuer's public key, to verify its assertions as D1 would");
-    const { backend, ...mockOptions } = options.mock ?? {};
+    const { backend, immediateResults, ...mockOptions } = options.mock ?? {};
     mockD1 = await startMockD1({
       ...mockOptions,
+      behaviour: { immediateResults: immediateResults === true, ...mockOptions.behaviour },
+      acceptInferredDepartures: true,
       issuers: [{ issuerId: options.issuerId, keys, ...(backend ? { backend } : {}) }],
       autoEnrolment: options.autoEnrolment === true,
     });

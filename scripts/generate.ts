@@ -66,6 +66,21 @@ function fieldRuleKey(rule: CatalogueRule): string[] {
   return [`${part}:${check.pointer}:${check.keyword}`];
 }
 
+/**
+ * The rule keys of a body rule's pointer under each alias the request body declares (x-d1-member-aliases: a member
+ * name the documents leave open, accepted under another name), so that the alias is judged by the same rules.
+ */
+function aliasRuleKeys(operation: OperationDescription, rule: CatalogueRule): string[] {
+  const check = rule.check;
+  if (check?.in !== 'body') return [];
+  const schema = Object.values(operation.requestBody?.content ?? {})[0];
+  const aliases = (schema?.['x-d1-member-aliases'] ?? {}) as Record<string, string>;
+  const member = check.pointer.split('/')[1] ?? '';
+  return Object.entries(aliases)
+    .filter(([, canonical]) => canonical === member)
+    .map(([alias]) => `body:/${alias}${check.pointer.slice(member.length + 1)}:${check.keyword}`);
+}
+
 /** The constraints of the value a field rule points at, for building valid and invalid values from them. */
 function leafSchema(operation: OperationDescription, check: NonNullable<CatalogueRule['check']>): Record<string, unknown> {
   const root =
@@ -156,7 +171,7 @@ async function generate(): Promise<GeneratedFile[]> {
       for (const rule of rules) {
         const check = rule.check;
         if (!check?.operations.includes(operation.operationId)) continue;
-        for (const key of fieldRuleKey(rule)) ruleIndex[key] = rule.id;
+        for (const key of [...fieldRuleKey(rule), ...aliasRuleKeys(operation, rule)]) ruleIndex[key] = rule.id;
         fields[rule.id] = { in: check.in, ...(check.status ? { status: check.status } : {}), pointer: check.pointer, keyword: check.keyword, schema: leafSchema(operation, check) };
       }
       return [

@@ -33,6 +33,9 @@ const USAGE = `usage: npm run observe -- [options]
                                 recording: its OAuth base and client id (secret in MOCK_D1_ISSUER_CLIENT_SECRET)
   --auto-enrolment              Click to Pay auto-enrolment is configured for the issuer
   --operation-delay MS          recording: how long the mock's operations stay PENDING
+  --immediate-results           recording: writes whose result is known at once (register consumer, opt-out of a
+                                consumer with nothing to remove) answer it at once instead of PENDING first; their
+                                follow-up rules are then skipped
   --token-margin S              a new token earlier than S seconds before the previous one expires breaks reuse (${DEFAULT_LIMITS.tokenRenewalMarginSeconds})
   --max-enrolments-per-second N more enrol calls in one second is bulk enrolment (${DEFAULT_LIMITS.maxEnrolmentsPerSecond})
   --follow-up-grace S           writes this close to the end are too recent to judge their follow-up (${DEFAULT_LIMITS.followUpGraceSeconds})
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     'issuer-client-id': { type: 'string' },
     'auto-enrolment': { type: 'boolean' },
     'operation-delay': { type: 'string' },
+    'immediate-results': { type: 'boolean' },
     'token-margin': { type: 'string' },
     'max-enrolments-per-second': { type: 'string' },
     'follow-up-grace': { type: 'string' },
@@ -109,7 +113,7 @@ async function main(): Promise<void> {
       const value = values[flag];
       if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigurationError(`--${flag} must be an http or https URL, got "${value}"`);
     }
-    const recordingOnly = ['issuer-url', 'issuer-auth-url', 'issuer-client-id', 'operation-delay'].find((flag) => values[flag as keyof typeof values] !== undefined);
+    const recordingOnly = ['issuer-url', 'issuer-auth-url', 'issuer-client-id', 'operation-delay', 'immediate-results'].find((flag) => values[flag as keyof typeof values] !== undefined);
     if (recordingOnly) throw new ConfigurationError(`--${recordingOnly} applies to recording only, not with --upstream`);
     const certFile = values['client-cert'] ?? env.D1_CLIENT_CERT?.trim();
     const keyFile = values['client-key'] ?? env.D1_CLIENT_KEY?.trim();
@@ -142,7 +146,10 @@ async function main(): Promise<void> {
         }
       : undefined;
     const operationDelayMs = number(values['operation-delay'], '--operation-delay');
-    options = { ...common, mock: { ...(backend ? { backend } : {}), ...(operationDelayMs !== undefined ? { operationDelayMs } : {}) } };
+    options = {
+      ...common,
+      mock: { ...(backend ? { backend } : {}), ...(operationDelayMs !== undefined ? { operationDelayMs } : {}), ...(values['immediate-results'] ? { immediateResults: true } : {}) },
+    };
   }
   const { startObserver, writeObservationEvidence, applicableConditionalApis, certificationPlan, planText, OBSERVATION_DIR } = await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');

@@ -1,6 +1,6 @@
 /**
  * Keeps the README's reference tables in step with their sources: the rules that cannot be checked from outside
- * (specs/), the planted bugs of both mocks (mocks/*\/faults.ts) and their legitimate variants (mocks/*\/variants.ts). Each table sits between marker comments;
+ * and those the observer judges (specs/), the planted bugs of both mocks (mocks/*\/faults.ts) and their legitimate variants (mocks/*\/variants.ts). Each table sits between marker comments;
  * `--check` changes nothing and exits 1 when a table is out of date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { d1Faults } from '../mocks/d1/faults.js';
 import { issuerFaults } from '../mocks/issuer/faults.js';
 import { d1Variants } from '../mocks/d1/variants.js';
 import { issuerVariants } from '../mocks/issuer/variants.js';
+import { OBSERVER_RULES } from '../observer/usage-rules.js';
 import type { FaultTable } from '../mocks/faults.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
@@ -40,8 +41,23 @@ function uncheckableTable(): string {
   ].join('\n');
 }
 
+/**
+ * The rules the observer judges from a bank's own calls beyond the contracts' field rules: those the catalogue says
+ * only the observer can see, and those its usage checks register (the assertion's JWT rules, for one).
+ */
+function observerRulesTable(): string {
+  return [
+    '| rule | provenance | security | statement |',
+    '|---|---|---|---|',
+    ...rules
+      .filter((r) => r.observable?.by === 'observer' || OBSERVER_RULES.has(r.id))
+      .map((r) => `| \`${r.id}\` | ${r.provenance} | ${r.security === true ? 'yes' : 'no'} | ${cell(r.statement)} |`),
+  ].join('\n');
+}
+
 export const README_TABLES: Readonly<Record<string, () => string>> = {
   'uncheckable-rules': uncheckableTable,
+  'observer-rules': observerRulesTable,
   'd1-faults': () => faultTable(d1Faults),
   'issuer-faults': () => faultTable(issuerFaults),
   'd1-variants': () => variantTable(d1Variants),

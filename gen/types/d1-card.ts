@@ -188,6 +188,10 @@ export interface components {
         /** @description One operation run on a card, as the v1 card operation model publishes it. */
         CardOperation: {
             endTime?: components["schemas"]["OperationTime"];
+            /** @description The text that goes with errorCode on a FAILED operation. */
+            error?: string;
+            /** @description Why a FAILED operation failed, as D1 names it in its error answers and in the operation notifications; the v1 model we read stops before it, so its presence here is our reading. */
+            errorCode?: string;
             /**
              * @description What was done to the card.
              * @enum {string}

@@ -10,7 +10,7 @@ export interface paths {
         get?: never;
         /**
          * Register consumer
-         * @description Registers the consumer (end user) under the issuer's own consumerId. With personalInformation D1 keeps the consumer's data; without it D1 keeps none and asks the issuer through Get Consumer Information when it needs them.
+         * @description Registers the consumer (end user) under the issuer's own consumerId. With consumerInfo D1 keeps the consumer's data; without it D1 keeps none and asks the issuer through Get Consumer Information when it needs them.
          */
         put: operations["registerConsumer"];
         post?: never;
@@ -134,9 +134,29 @@ export interface components {
         };
         CardProductId: string;
         ConsumerId: string;
+        /** @description The consumer's personal data, as the documents name it (consumerInfo). Its fields were not reached in the v2 pages, so we apply those of the outbound consumerInfo (Get Consumer Information). Click to Pay needs first name, last name, phone number, email and language. */
+        ConsumerInfo: {
+            /** @description Date of birth as YYYY-MM-DD. */
+            dateOfBirth?: string;
+            /** @description Email address; needed for Click to Pay. Not reached in any copy, so no format is declared. */
+            email?: string;
+            firstName?: components["schemas"]["PersonName"];
+            /** @description ISO 639-1 language, hyphen, ISO 3166-1 alpha-2 country, such as en-US. Needed for Click to Pay. */
+            language?: string;
+            lastName?: components["schemas"]["PersonName"];
+            middleName?: components["schemas"]["PersonName"];
+            /** @description Mobile phone number; needed for Click to Pay. The name is published, its shape (one string or country code and number apart) is not, so no type is declared. */
+            mobilePhoneNumber?: unknown;
+            /** @description Title, such as Mr. */
+            title?: string;
+        };
         /** @description One operation run on a consumer, as the v1 consumer operation model publishes it. The copy we read gives no required list, so none is declared. */
         ConsumerOperation: {
             endTime?: components["schemas"]["OperationTime"];
+            /** @description The text that goes with errorCode on a FAILED operation. */
+            error?: string;
+            /** @description Why a FAILED operation failed, as D1 names it in its error answers and in the operation notifications; the v1 model we read stops before it, so its presence here is our reading. */
+            errorCode?: string;
             /**
              * @description What was done to the consumer.
              * @enum {string}
@@ -157,9 +177,10 @@ export interface components {
         ConsumerOperationList: {
             operations?: components["schemas"]["ConsumerOperation"][];
         };
-        /** @description Body of register consumer and update consumer. */
+        /** @description Body of register consumer and update consumer. The documents name the consumer's data object consumerInfo (the ConsumerInfo schema of the v2 Register consumer, and the answer of Get Consumer Information), but the member that carries it in the v2 request body was not reached. We read that member as consumerInfo; personalInformation, the name an earlier reading of ours used and that no document shows, is accepted for compatibility and checked against the same fields. */
         ConsumerRequest: {
-            personalInformation?: components["schemas"]["PersonalInformation"];
+            consumerInfo?: components["schemas"]["ConsumerInfo"];
+            personalInformation?: components["schemas"]["ConsumerInfo"];
         };
         /** @description The v1 delete body (reason and reason code); the v2 body was not reached. */
         DeleteConsumerRequest: {
@@ -186,22 +207,6 @@ export interface components {
          * @example 2025-01-17T06:28:02.492Z
          */
         OperationTime: string;
-        /** @description The consumer's personal data. The member name is published; its fields were not reached in the v2 pages, so we apply those of the outbound consumerInfo (Get Consumer Information). Click to Pay needs first name, last name, phone number, email and language. */
-        PersonalInformation: {
-            /** @description Date of birth as YYYY-MM-DD. */
-            dateOfBirth?: string;
-            /** @description Email address; needed for Click to Pay. Not reached in any copy, so no format is declared. */
-            email?: string;
-            firstName?: components["schemas"]["PersonName"];
-            /** @description ISO 639-1 language, hyphen, ISO 3166-1 alpha-2 country, such as en-US. Needed for Click to Pay. */
-            language?: string;
-            lastName?: components["schemas"]["PersonName"];
-            middleName?: components["schemas"]["PersonName"];
-            /** @description Mobile phone number; needed for Click to Pay. The name is published, its shape (one string or country code and number apart) is not, so no type is declared. */
-            mobilePhoneNumber?: unknown;
-            /** @description Title, such as Mr. */
-            title?: string;
-        };
         /** @description A name in any script; letters, digits, Arabic-block characters, space and , . ' _ */
         PersonName: string;
         /**
@@ -344,7 +349,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "personalInformation": {
+                 *       "consumerInfo": {
                  *         "language": "en-US",
                  *         "title": "Mr.",
                  *         "firstName": "John",
@@ -570,12 +575,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description Not published; we read it as the personalInformation object of Register consumer. */
+        /** @description Not published; we read it as the consumerInfo object of Register consumer. */
         requestBody: {
             content: {
                 /**
                  * @example {
-                 *       "personalInformation": {
+                 *       "consumerInfo": {
                  *         "language": "fr-FR",
                  *         "firstName": "Jeanne",
                  *         "middleName": "Marie",

@@ -1913,7 +1913,7 @@ return errors === 0;
 }
 
 exports.getCardOperation__response_200__json = validate38;
-const schema39 = {"type":"object","description":"One operation run on a card, as the v1 card operation model publishes it.","required":["operationId","operation","status","startTime","requestorType","requestorId"],"properties":{"operationId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_-]{1,64}$"},"operation":{"type":"string","description":"What was done to the card.","enum":["ACTIVATE","D1_PAY_ENROLMENT","CLICK_TO_PAY_ENROLMENT","CLICK_TO_PAY_UPDATE","CLICK_TO_PAY_OPTOUT","DELETE","DIGITIZE","DISPLAY","PIN_CHANGE","PIN_DISPLAY","PRODUCE","PUSH","REGISTER","RENEW","REPLACE","RESUME","SUSPEND","UPDATE_ORDER","VERIFY","CARDHOLDER_VERIFICATION","CREATE"]},"status":{"type":"string","description":"Lifecycle state of an asynchronous operation; PENDING is transient, SUCCESSFUL and FAILED are final.","enum":["SUCCESSFUL","PENDING","FAILED"]},"startTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"endTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"requestorType":{"type":"string","description":"Kind of party that asked for the operation.","enum":["ISSUER","USER","TSP","CCI","D1"]},"requestorId":{"description":"Who asked: the consumerId for USER, the issuerId for ISSUER, the customer care user's id for CCI, the text D1 for operations D1 ran by itself. Its type was not reached, so none is declared (every one of these identifiers is a string)."}}};
+const schema39 = {"type":"object","description":"One operation run on a card, as the v1 card operation model publishes it.","required":["operationId","operation","status","startTime","requestorType","requestorId"],"properties":{"operationId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_-]{1,64}$"},"operation":{"type":"string","description":"What was done to the card.","enum":["ACTIVATE","D1_PAY_ENROLMENT","CLICK_TO_PAY_ENROLMENT","CLICK_TO_PAY_UPDATE","CLICK_TO_PAY_OPTOUT","DELETE","DIGITIZE","DISPLAY","PIN_CHANGE","PIN_DISPLAY","PRODUCE","PUSH","REGISTER","RENEW","REPLACE","RESUME","SUSPEND","UPDATE_ORDER","VERIFY","CARDHOLDER_VERIFICATION","CREATE"]},"status":{"type":"string","description":"Lifecycle state of an asynchronous operation; PENDING is transient, SUCCESSFUL and FAILED are final.","enum":["SUCCESSFUL","PENDING","FAILED"]},"startTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"endTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"requestorType":{"type":"string","description":"Kind of party that asked for the operation.","enum":["ISSUER","USER","TSP","CCI","D1"]},"requestorId":{"description":"Who asked: the consumerId for USER, the issuerId for ISSUER, the customer care user's id for CCI, the text D1 for operations D1 ran by itself. Its type was not reached, so none is declared (every one of these identifiers is a string)."},"errorCode":{"type":"string","description":"Why a FAILED operation failed, as D1 names it in its error answers and in the operation notifications; the v1 model we read stops before it, so its presence here is our reading."},"error":{"type":"string","description":"The text that goes with errorCode on a FAILED operation."}}};
 const formats0 = require("ajv-formats/dist/formats").fullFormats["date-time"];
 
 function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2144,14 +2144,40 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
-else {
-const err20 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(data.errorCode !== undefined){
+let data6 = data.errorCode;
+if(typeof data6 !== "string"){
+const err20 = {instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.errorCode.type,parentSchema:schema39.properties.errorCode,data:data6};
 if(vErrors === null){
 vErrors = [err20];
 }
 else {
 vErrors.push(err20);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+let data7 = data.error;
+if(typeof data7 !== "string"){
+const err21 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema39.properties.error.type,parentSchema:schema39.properties.error,data:data7};
+if(vErrors === null){
+vErrors = [err21];
+}
+else {
+vErrors.push(err21);
+}
+errors++;
+}
+}
+}
+else {
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema39.type,parentSchema:schema39,data};
+if(vErrors === null){
+vErrors = [err22];
+}
+else {
+vErrors.push(err22);
 }
 errors++;
 }
@@ -2256,7 +2282,7 @@ return errors === 0;
 }
 
 exports.getCardOperations__response_200__json = validate41;
-const schema42 = {"type":"object","description":"Not published. Our reading is an operations array of card operations, most recent first.","properties":{"operations":{"type":"array","items":{"type":"object","description":"One operation run on a card, as the v1 card operation model publishes it.","required":["operationId","operation","status","startTime","requestorType","requestorId"],"properties":{"operationId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_-]{1,64}$"},"operation":{"type":"string","description":"What was done to the card.","enum":["ACTIVATE","D1_PAY_ENROLMENT","CLICK_TO_PAY_ENROLMENT","CLICK_TO_PAY_UPDATE","CLICK_TO_PAY_OPTOUT","DELETE","DIGITIZE","DISPLAY","PIN_CHANGE","PIN_DISPLAY","PRODUCE","PUSH","REGISTER","RENEW","REPLACE","RESUME","SUSPEND","UPDATE_ORDER","VERIFY","CARDHOLDER_VERIFICATION","CREATE"]},"status":{"type":"string","description":"Lifecycle state of an asynchronous operation; PENDING is transient, SUCCESSFUL and FAILED are final.","enum":["SUCCESSFUL","PENDING","FAILED"]},"startTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"endTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"requestorType":{"type":"string","description":"Kind of party that asked for the operation.","enum":["ISSUER","USER","TSP","CCI","D1"]},"requestorId":{"description":"Who asked: the consumerId for USER, the issuerId for ISSUER, the customer care user's id for CCI, the text D1 for operations D1 ran by itself. Its type was not reached, so none is declared (every one of these identifiers is a string)."}}}}}};
+const schema42 = {"type":"object","description":"Not published. Our reading is an operations array of card operations, most recent first.","properties":{"operations":{"type":"array","items":{"type":"object","description":"One operation run on a card, as the v1 card operation model publishes it.","required":["operationId","operation","status","startTime","requestorType","requestorId"],"properties":{"operationId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_-]{1,64}$"},"operation":{"type":"string","description":"What was done to the card.","enum":["ACTIVATE","D1_PAY_ENROLMENT","CLICK_TO_PAY_ENROLMENT","CLICK_TO_PAY_UPDATE","CLICK_TO_PAY_OPTOUT","DELETE","DIGITIZE","DISPLAY","PIN_CHANGE","PIN_DISPLAY","PRODUCE","PUSH","REGISTER","RENEW","REPLACE","RESUME","SUSPEND","UPDATE_ORDER","VERIFY","CARDHOLDER_VERIFICATION","CREATE"]},"status":{"type":"string","description":"Lifecycle state of an asynchronous operation; PENDING is transient, SUCCESSFUL and FAILED are final.","enum":["SUCCESSFUL","PENDING","FAILED"]},"startTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"endTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"requestorType":{"type":"string","description":"Kind of party that asked for the operation.","enum":["ISSUER","USER","TSP","CCI","D1"]},"requestorId":{"description":"Who asked: the consumerId for USER, the issuerId for ISSUER, the customer care user's id for CCI, the text D1 for operations D1 ran by itself. Its type was not reached, so none is declared (every one of these identifiers is a string)."},"errorCode":{"type":"string","description":"Why a FAILED operation failed, as D1 names it in its error answers and in the operation notifications; the v1 model we read stops before it, so its presence here is our reading."},"error":{"type":"string","description":"The text that goes with errorCode on a FAILED operation."}}}}}};
 
 function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2493,9 +2519,10 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
-else {
-const err20 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.operations.items.type,parentSchema:schema42.properties.operations.items,data:data1};
+if(data1.errorCode !== undefined){
+let data8 = data1.errorCode;
+if(typeof data8 !== "string"){
+const err20 = {instancePath:instancePath+"/operations/" + i0+"/errorCode",schemaPath:"#/properties/operations/items/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.errorCode.type,parentSchema:schema42.properties.operations.items.properties.errorCode,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2505,9 +2532,10 @@ vErrors.push(err20);
 errors++;
 }
 }
-}
-else {
-const err21 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.operations.type,parentSchema:schema42.properties.operations,data:data0};
+if(data1.error !== undefined){
+let data9 = data1.error;
+if(typeof data9 !== "string"){
+const err21 = {instancePath:instancePath+"/operations/" + i0+"/error",schemaPath:"#/properties/operations/items/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.error.type,parentSchema:schema42.properties.operations.items.properties.error,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2519,12 +2547,36 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err22 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.operations.items.type,parentSchema:schema42.properties.operations.items,data:data1};
 if(vErrors === null){
 vErrors = [err22];
 }
 else {
 vErrors.push(err22);
+}
+errors++;
+}
+}
+}
+else {
+const err23 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.operations.type,parentSchema:schema42.properties.operations,data:data0};
+if(vErrors === null){
+vErrors = [err23];
+}
+else {
+vErrors.push(err23);
+}
+errors++;
+}
+}
+}
+else {
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err24];
+}
+else {
+vErrors.push(err24);
 }
 errors++;
 }

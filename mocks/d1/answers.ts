@@ -49,5 +49,7 @@ export function operationModel(record: OperationRecord): Json {
     ...(record.endTime ? { endTime: record.endTime } : {}),
     requestorType: record.requestorType,
     requestorId: record.requestorId,
+    // A FAILED operation says why, as its notification does.
+    ...(record.status === 'FAILED' ? { errorCode: record.errorCode ?? 'OPERATION_FAILED', error: record.error ?? 'the operation failed' } : {}),
   };
 }

@@ -73,6 +73,7 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
     backends,
     faults,
     variants: d1VariantSettings(variants),
+    acceptInferredDepartures: options.acceptInferredDepartures === true,
     autoEnrolment: options.autoEnrolment === true,
   });
 

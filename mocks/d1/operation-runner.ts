@@ -63,7 +63,12 @@ export class OperationRunner {
       if (this.faults.has('enrol-notification-never-sent')) return;
       if (this.faults.has('two-final-results')) {
         this.notify(state.issuerId, record);
-        this.notify(state.issuerId, { ...record, status: record.status === 'SUCCESSFUL' ? 'FAILED' : 'SUCCESSFUL' });
+        // The contradicting result still reads as a FAILED one would: with its errorCode and error.
+        const contradiction: OperationRecord =
+          record.status === 'SUCCESSFUL'
+            ? { ...record, status: 'FAILED', errorCode: 'CARD_ENROLMENT_REFUSED', error: 'the scheme refused the card' }
+            : { ...record, status: 'SUCCESSFUL', errorCode: undefined, error: undefined };
+        this.notify(state.issuerId, contradiction);
         return;
       }
     }
@@ -100,7 +105,7 @@ export class OperationRunner {
       startTime: record.startTime,
       ...(record.endTime ? { endTime: record.endTime } : {}),
       ...(record.target.kind === 'card' ? { cardId: record.target.cardId } : optOutAsCard ? { cardId: record.target.consumerId } : { consumerId: record.target.consumerId }),
-      ...(record.errorCode ? { errorCode: record.errorCode, error: record.error } : {}),
+      ...(record.status === 'FAILED' ? { errorCode: record.errorCode ?? 'OPERATION_FAILED', error: record.error ?? 'the operation failed' } : {}),
     };
     if (kind === 'card' && this.faults.has('notification-without-start-time')) delete item.startTime;
     this.notifier.enqueue(issuerId, kind, item);

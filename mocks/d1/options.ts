@@ -47,6 +47,11 @@ export interface BehaviourOptions {
   readonly repeatedCardOptout: FinalStatus;
   /** Also notify the PENDING state when an operation starts, as D1 may. */
   readonly notifyPending: boolean;
+  /**
+   * Writes whose result is known at once (register consumer, opt-out of a consumer with nothing to remove) answer
+   * it at once; false answers them PENDING first, as every other write, so that their follow-up can be judged.
+   */
+  readonly immediateResults: boolean;
 }
 
 export interface RetryOptions {
@@ -68,6 +73,12 @@ export interface MockD1Options {
   /** Operations per notification call, at most. */
   readonly maxBatch?: number;
   readonly faults?: readonly string[];
+  /**
+   * A request that departs only from inferred field rules (our reading, not the documents) is accepted rather than
+   * refused: the observer's recording mock does so, so that a bank following the documents gets its calls answered
+   * and judged. Departures from documented rules are refused either way.
+   */
+  readonly acceptInferredDepartures?: boolean;
   /** Names of legitimate variants to switch on (see d1Variants): other choices the documents allow. */
   readonly variants?: readonly string[];
   /** Click to Pay auto-enrolment configured for every issuer: D1 enrols each card it creates or registers. */
@@ -90,6 +101,7 @@ export const DEFAULT_BEHAVIOUR: BehaviourOptions = {
   repeatedEnrol: 'SUCCESSFUL',
   repeatedCardOptout: 'SUCCESSFUL',
   notifyPending: true,
+  immediateResults: true,
 };
 
 export const DEFAULT_RETRY: RetryOptions = { firstDelayMs: 50, maxDelayMs: 2_000, attemptTimeoutMs: 5_000 };

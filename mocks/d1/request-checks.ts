@@ -71,6 +71,7 @@ export class RequestChecks {
   constructor(
     private readonly faults: ReadonlySet<D1Fault>,
     private readonly settings: D1VariantSettings['requests'],
+    private readonly acceptInferredDepartures = false,
   ) {}
 
   refusal(operationId: OperationId, request: RequestUnderTest): Answer | undefined {
@@ -85,8 +86,12 @@ export class RequestChecks {
     return fieldRefused('FIELD_INVALID_FORMAT', field);
   }
 
-  /** The request violations the mock answers 400 to; planted faults let some through. */
-  private relevantViolations(operationId: OperationId, violations: Violation[], body: unknown): Violation[] {
+  /**
+   * The request violations the mock answers 400 to; planted faults let some through, and so does the recording mock
+   * every departure from an inferred rule (our reading, which a bank following the documents may not share).
+   */
+  private relevantViolations(operationId: OperationId, found: Violation[], body: unknown): Violation[] {
+    const violations = this.acceptInferredDepartures ? found.filter((v) => !(v.ruleId !== undefined && v.provenance === 'inferred')) : found;
     if (operationId !== 'clickToPayEnrol') return violations;
     return violations.filter((v) => {
       if (v.ruleId === 'CTP-ENROL-ISSUERID-LENGTH' && this.faults.has('enrol-issuer-id-length-unchecked')) return false;

@@ -28,6 +28,8 @@ export interface ServiceSettings extends D1Settings {
   readonly backends: ReadonlyMap<string, IssuerBackend>;
   readonly faults: ReadonlySet<D1Fault>;
   readonly variants: D1VariantSettings;
+  /** Requests departing only from inferred field rules are accepted (the observer's recording mock). */
+  readonly acceptInferredDepartures: boolean;
 }
 
 /** Every endpoint of the banking APIs, by operationId, from the modules that serve them. */
@@ -61,7 +63,7 @@ export class D1Service {
       state: new D1State(),
       operations: operationRunner,
     };
-    this.checks = new RequestChecks(settings.faults, settings.variants.requests);
+    this.checks = new RequestChecks(settings.faults, settings.variants.requests, settings.acceptInferredDepartures);
     // With auto-enrolment configured, a card D1 has just created or registered goes to Click to Pay at once.
     if (settings.autoEnrolment) {
       operationRunner.onCardCreated = (state, cardId) => {

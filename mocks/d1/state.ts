@@ -7,8 +7,8 @@ export type OperationStatus = 'PENDING' | 'SUCCESSFUL' | 'FAILED';
 export interface ConsumerRecord {
   readonly consumerId: string;
   deleted: boolean;
-  /** The personal information D1 stores; absent when the issuer keeps it and D1 must ask for it. */
-  personalInformation: Record<string, unknown> | undefined;
+  /** The consumer data (consumerInfo) D1 stores; absent when the issuer keeps them and D1 must ask for them. */
+  consumerInfo: Record<string, unknown> | undefined;
 }
 
 export interface CardRecord {
@@ -69,7 +69,7 @@ export class IssuerState {
   consumer(consumerId: string): ConsumerRecord {
     let record = this.consumers.get(consumerId);
     if (!record) {
-      record = { consumerId, deleted: false, personalInformation: undefined };
+      record = { consumerId, deleted: false, consumerInfo: undefined };
       this.consumers.set(consumerId, record);
     }
     return record;

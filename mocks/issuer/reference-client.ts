@@ -27,15 +27,34 @@ export const uniqueId = (prefix: string): string => `${prefix}_${randomBytes(6).
 type Target = { readonly cardId: string } | { readonly consumerId: string };
 
 /**
+ * Which reason codes the plan's writes send: `always` one on every write that takes it; `when-documented` only where
+ * the documents ask for one, which is nowhere: they default the Click to Pay and consumer delete reason to
+ * ISSUER_DECISION, and the card life-cycle reasonCode is our reading (an inferred rule).
+ */
+export type ReasonCodes = 'always' | 'when-documented';
+
+export interface ReferenceClientOptions {
+  /** The x-correlation-id of each call: a fresh random value, never built from personal data. */
+  readonly correlationId?: () => string;
+}
+
+/**
  * An issuer backend that uses D1 as the documents ask: a random correlation id per call, and every write answered
  * PENDING read back through its getter until it ends.
  */
 export class ReferenceClient {
-  constructor(readonly client: D1Client) {}
+  private readonly correlationId: () => string;
+
+  constructor(
+    readonly client: D1Client,
+    options: ReferenceClientOptions = {},
+  ) {
+    this.correlationId = options.correlationId ?? ((): string => randomBytes(12).toString('base64url'));
+  }
 
   /** One call with a fresh random correlation id. */
   call(operationId: OperationId, parts: CallParts = {}): Promise<HttpResponse> {
-    return this.client.call(operationId, { ...parts, headers: { 'x-correlation-id': randomBytes(12).toString('base64url'), ...parts.headers } });
+    return this.client.call(operationId, { ...parts, headers: { 'x-correlation-id': this.correlationId(), ...parts.headers } });
   }
 
   /** Reads the operation back until it leaves PENDING. */
@@ -58,8 +77,9 @@ export class ReferenceClient {
     return answer.status === 'PENDING' ? this.followUp(target, String(answer.operationId)) : String(answer.status);
   }
 
+  /** The consumer's data travel as consumerInfo, the object the documents name. */
   async registerConsumer(consumerId = uniqueId('cns')): Promise<string> {
-    await this.write('registerConsumer', { consumerId }, { personalInformation: PERSON });
+    await this.write('registerConsumer', { consumerId }, { consumerInfo: PERSON });
     return consumerId;
   }
 
@@ -103,9 +123,10 @@ export class ReferenceClient {
    * Every journey of the certification plan, in the guides' order: the journey above, then the consumer's
    * information updated, a card suspended and resumed, renewed and replaced, a card and the consumer deleted. Like a
    * bank's backend it goes on when D1 refuses a step. `skip` leaves out the journeys of the named operations, as a
-   * bank that has not built them yet would; `cardholderName` is the name it enrols cards under.
+   * bank that has not built them yet would; `cardholderName` is the name it enrols cards under; `reasonCodes` says
+   * which writes carry a reason code (every one by default).
    */
-  async runPlan(cardDataJwk: JWK, options: { skip?: readonly OperationId[]; cardholderName?: string } = {}): Promise<{ refused: string[] }> {
+  async runPlan(cardDataJwk: JWK, options: { skip?: readonly OperationId[]; cardholderName?: string; reasonCodes?: ReasonCodes } = {}): Promise<{ refused: string[] }> {
     const refused: string[] = [];
     const step = async (operationId: OperationId, run: () => Promise<unknown>): Promise<void> => {
       if (options.skip?.includes(operationId)) return;
@@ -116,6 +137,8 @@ export class ReferenceClient {
       }
     };
     const name = options.cardholderName ?? CARDHOLDER_NAME;
+    const always = (options.reasonCodes ?? 'always') === 'always';
+    const because = (reasonCode: string): { reasonCode?: string } => (always ? { reasonCode } : {});
     const consumerId = await this.registerConsumer();
     const created = await this.createCard(consumerId);
     const registered = await this.registerCard(consumerId, cardDataJwk);
@@ -123,17 +146,17 @@ export class ReferenceClient {
     await step('clickToPayGetConsumerProfiles', () => this.call('clickToPayGetConsumerProfiles', { path: { consumerId } }));
     await step('clickToPayUpdateCard', () => this.write('clickToPayUpdateCard', { cardId: created }, { name }));
     await step('clickToPayUpdateConsumer', () => this.write('clickToPayUpdateConsumer', { consumerId }, { reason: 'new email address' }));
-    await step('updateConsumer', () => this.write('updateConsumer', { consumerId }, { personalInformation: { ...PERSON, email: 'm.okafor@example.com' } }));
-    await step('suspendCard', () => this.write('suspendCard', { cardId: created }, { reasonCode: 'CARD_LOST' }));
-    await step('resumeCard', () => this.write('resumeCard', { cardId: created }, { reasonCode: 'CARD_FOUND' }));
+    await step('updateConsumer', () => this.write('updateConsumer', { consumerId }, { consumerInfo: { ...PERSON, email: 'm.okafor@example.com' } }));
+    await step('suspendCard', () => this.write('suspendCard', { cardId: created }, because('CARD_LOST')));
+    await step('resumeCard', () => this.write('resumeCard', { cardId: created }, because('CARD_FOUND')));
     await step('renewCard', async () => this.write('renewCard', { cardId: registered }, { encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) }));
     await step('replaceCard', async () =>
       this.write('replaceCard', { cardId: registered }, { newCardId: uniqueId('crd'), encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) }),
     );
-    await step('clickToPayOptoutCard', () => this.write('clickToPayOptoutCard', { cardId: registered }, { reasonCode: 'USER_DECISION' }));
+    await step('clickToPayOptoutCard', () => this.write('clickToPayOptoutCard', { cardId: registered }, because('USER_DECISION')));
     await step('clickToPayOptoutConsumer', () => this.write('clickToPayOptoutConsumer', { consumerId }, { reason: 'consumer left the bank' }));
-    await step('deleteCard', () => this.write('deleteCard', { cardId: created }, { reasonCode: 'CLOSED_CARD' }));
-    await step('deleteConsumer', () => this.write('deleteConsumer', { consumerId }, { reasonCode: 'USER_DECISION' }));
+    await step('deleteCard', () => this.write('deleteCard', { cardId: created }, because('CLOSED_CARD')));
+    await step('deleteConsumer', () => this.write('deleteConsumer', { consumerId }, because('USER_DECISION')));
     return { refused };
   }
 }

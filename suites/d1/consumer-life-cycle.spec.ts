@@ -37,7 +37,7 @@ async function followWrite(d1: D1Party, ruleId: RuleId, operationId: OperationId
 }
 
 /** Registers the consumer and returns the end of the registration: its final status, or how D1 refused it at once. */
-async function registerOutcome(d1: D1Party, consumerId: string, body: Json = { personalInformation: PERSONAL_INFORMATION }): Promise<string> {
+async function registerOutcome(d1: D1Party, consumerId: string, body: Json = { consumerInfo: PERSONAL_INFORMATION }): Promise<string> {
   const response = await d1.call('registerConsumer', { path: { consumerId }, body });
   if (response.status !== 200) return `refused with ${response.status}`;
   return String((await d1.finalConsumerOperation(consumerId, String((response.json as Json).operationId))).status);
@@ -50,7 +50,7 @@ async function deleted(d1: D1Party, consumerId: string): Promise<void> {
 
 test.describe('register consumer', () => {
   test('register consumer answers an operation that the getter returns as REGISTER', rule('CONSUMER-REGISTER-RESULT'), async ({ d1 }) => {
-    const { got } = await followWrite(d1, 'CONSUMER-REGISTER-RESULT', 'registerConsumer', uniqueId('cns'), { personalInformation: PERSONAL_INFORMATION });
+    const { got } = await followWrite(d1, 'CONSUMER-REGISTER-RESULT', 'registerConsumer', uniqueId('cns'), { consumerInfo: PERSONAL_INFORMATION });
     valueIs('CONSUMER-REGISTER-RESULT', '/operation', got.operation, 'REGISTER');
   });
 
@@ -58,7 +58,7 @@ test.describe('register consumer', () => {
     valueIsOneOf('CONSUMER-REGISTER-FINAL-STATE', '/status', await registerOutcome(d1, uniqueId('cns')), FINAL);
   });
 
-  test('a consumer registered without personalInformation is known to D1', rule('CONSUMER-REGISTER-WITHOUT-DATA'), async ({ d1 }) => {
+  test('a consumer registered without consumerInfo is known to D1', rule('CONSUMER-REGISTER-WITHOUT-DATA'), async ({ d1 }) => {
     const consumerId = uniqueId('cns');
     valueIs('CONSUMER-REGISTER-WITHOUT-DATA', '/status', await registerOutcome(d1, consumerId, {}), 'SUCCESSFUL');
     const cardId = await d1.createCard(consumerId);
@@ -94,11 +94,11 @@ test.describe('register consumer', () => {
 
 test.describe('update consumer', () => {
   test('update consumer answers an operation that the consumer operation getter returns', rule('CONSUMER-UPDATE-ASYNC'), async ({ d1 }) => {
-    await followWrite(d1, 'CONSUMER-UPDATE-ASYNC', 'updateConsumer', await d1.registerConsumer(), { personalInformation: { ...PERSONAL_INFORMATION, email: 'ana.m.lima@example.com' } });
+    await followWrite(d1, 'CONSUMER-UPDATE-ASYNC', 'updateConsumer', await d1.registerConsumer(), { consumerInfo: { ...PERSONAL_INFORMATION, email: 'ana.m.lima@example.com' } });
   });
 
   test('update consumer ends SUCCESSFUL or FAILED', rule('CONSUMER-UPDATE-FINAL-STATE'), async ({ d1 }) => {
-    const { final } = await d1.consumerWrite('updateConsumer', await d1.registerConsumer(), { personalInformation: { ...PERSONAL_INFORMATION, lastName: 'Lima-Souza' } });
+    const { final } = await d1.consumerWrite('updateConsumer', await d1.registerConsumer(), { consumerInfo: { ...PERSONAL_INFORMATION, lastName: 'Lima-Souza' } });
     valueIsOneOf('CONSUMER-UPDATE-FINAL-STATE', '/status', final.status, FINAL);
   });
 });

@@ -41,8 +41,8 @@ const VALUE = 'FIELD_INVALID_VALUE';
 
 /** In the documented format, yet no birth date by the suite's reading: a day February does not have, and a day to come. */
 const IMPOSSIBLE_BIRTH_DATES: readonly ErrorCase[] = [
-  { operationId: 'registerConsumer', in: 'body', pointer: '/personalInformation/dateOfBirth', keyword: 'pattern', value: '1990-02-30' },
-  { operationId: 'registerConsumer', in: 'body', pointer: '/personalInformation/dateOfBirth', keyword: 'pattern', value: '2999-01-25' },
+  { operationId: 'registerConsumer', in: 'body', pointer: '/consumerInfo/dateOfBirth', keyword: 'pattern', value: '1990-02-30' },
+  { operationId: 'registerConsumer', in: 'body', pointer: '/consumerInfo/dateOfBirth', keyword: 'pattern', value: '2999-01-25' },
 ];
 
 const errorRules: readonly ErrorRule[] = [

@@ -71,9 +71,9 @@ async function cardWithHistory(d1: D1Party, cardProductId: string): Promise<{ ca
 async function consumerWithHistory(d1: D1Party): Promise<{ consumerId: string; history: string[] }> {
   const consumerId = uniqueId('cns');
   const subject = consumer(consumerId);
-  const registered = await run(d1, subject, 'registerConsumer', { personalInformation: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } });
-  const updated = await run(d1, subject, 'updateConsumer', { personalInformation: { language: 'en-US', firstName: 'Ana', lastName: 'Lima-Souza' } });
-  const again = await run(d1, subject, 'updateConsumer', { personalInformation: { language: 'pt-BR', firstName: 'Ana', lastName: 'Lima-Souza' } });
+  const registered = await run(d1, subject, 'registerConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } });
+  const updated = await run(d1, subject, 'updateConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima-Souza' } });
+  const again = await run(d1, subject, 'updateConsumer', { consumerInfo: { language: 'pt-BR', firstName: 'Ana', lastName: 'Lima-Souza' } });
   return { consumerId, history: [registered, updated, again] };
 }
 
@@ -234,8 +234,8 @@ test.describe('consumer operation getter', () => {
         valueIs('CONSUMER-OPERATION-NAMES', '/operation', result.operation, expected);
       });
     };
-    await name('registerConsumer', { personalInformation: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } }, 'REGISTER');
-    await name('updateConsumer', { personalInformation: { language: 'en-US', firstName: 'Ana', lastName: 'Lima-Souza' } }, 'UPDATE');
+    await name('registerConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } }, 'REGISTER');
+    await name('updateConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima-Souza' } }, 'UPDATE');
     expect((await d1.enrol(await d1.createCard(consumerId))).final.status, 'precondition: the enrolment ends SUCCESSFUL').toBe('SUCCESSFUL');
     await name('clickToPayUpdateConsumer', { reason: 'new phone', reasonCode: 'USER_DECISION' }, 'CLICK_TO_PAY_UPDATE');
     await name('clickToPayOptoutConsumer', { reasonCode: 'USER_DECISION' }, 'CLICK_TO_PAY_OPTOUT');
@@ -253,7 +253,7 @@ test.describe('consumer operation getter', () => {
 
   test('a consumer operation carries endTime once final and none while PENDING', rule('CONSUMER-OPERATION-ENDTIME-WHEN-DONE'), async ({ d1 }) => {
     const subject = consumer(await d1.registerConsumer());
-    await checkEndTime(d1, 'CONSUMER-OPERATION-ENDTIME-WHEN-DONE', subject, await start(d1, subject, 'updateConsumer', { personalInformation: { language: 'en-US', firstName: 'Ana', lastName: 'Souza' } }));
+    await checkEndTime(d1, 'CONSUMER-OPERATION-ENDTIME-WHEN-DONE', subject, await start(d1, subject, 'updateConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Souza' } }));
     await checkEndTime(d1, 'CONSUMER-OPERATION-ENDTIME-WHEN-DONE', subject, await start(d1, subject, 'deleteConsumer', { reasonCode: 'ISSUER_DECISION' }));
   });
 });

@@ -56,8 +56,10 @@ function constraintsOf(schema: JsonSchema, pointer: string, inferredAbove: boole
     }
   }
   const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  // A member the contract declares as another's alias (x-d1-member-aliases) is judged by that member's rules.
+  const aliases = (schema['x-d1-member-aliases'] ?? {}) as Record<string, string>;
   for (const [name, child] of Object.entries(properties)) {
-    found.push(...constraintsOf(child, `${pointer}/${name}`, inferred, location));
+    found.push(...constraintsOf(child, `${pointer}/${aliases[name] ?? name}`, inferred, location));
   }
   // A path parameter cannot be absent from a matched route, so its `required` is no rule of its own.
   if (location !== 'path') {

@@ -240,7 +240,7 @@ function headersArb(profile: ServerProfile): fc.Arbitrary<Record<string, string>
 }
 
 const FIELD_NAMES = [
-  'personalInformation', 'language', 'firstName', 'lastName', 'consumerId', 'cardProductId', 'cardId', 'encryptedData', 'name', 'reason', 'reasonCode',
+  'consumerInfo', 'personalInformation', 'language', 'firstName', 'lastName', 'consumerId', 'cardProductId', 'cardId', 'encryptedData', 'name', 'reason', 'reasonCode',
   'newCardId', 'state', 'operations', 'operationId', 'operation', 'status', 'startTime', 'endTime', 'grant_type', 'assertion', 'scope', 'consumerInfo',
   '__proto__', 'constructor', 'prototype', '', 'toString',
 ] as const;

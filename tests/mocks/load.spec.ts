@@ -164,7 +164,7 @@ test.describe('load on the mocks', () => {
         client.forgetToken();
         const bearer = { authorization: `Bearer ${await client.token()}` };
         const consumerId = `cns_load_${Date.now().toString(36)}`;
-        const registered = await client.call('registerConsumer', { path: { consumerId }, body: { personalInformation: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } } });
+        const registered = await client.call('registerConsumer', { path: { consumerId }, body: { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } } });
         expect(registered.status, registered.text).toBe(200);
         const cards: string[] = [];
         for (let i = 0; i < 10; i += 1) {
@@ -177,12 +177,12 @@ test.describe('load on the mocks', () => {
         const templates: ((i: number) => LoadRequest)[] = [
           (i) => ({ kind: 'valid', label: 'card opt-out', request: json('POST', optOutUrl(cards[i % cards.length] ?? ''), reason, bearer) }),
           () => ({ kind: 'valid', label: 'create card', request: json('POST', client.urlOf('createCard'), { consumerId, cardProductId: 'prd_credit_gold' }, bearer) }),
-          (i) => ({ kind: 'valid', label: 'register consumer', request: json('PUT', client.urlOf('registerConsumer', { consumerId: `cns_load_${i}` }), { personalInformation: { language: 'fr-FR', lastName: 'Roy' } }, bearer) }),
+          (i) => ({ kind: 'valid', label: 'register consumer', request: json('PUT', client.urlOf('registerConsumer', { consumerId: `cns_load_${i}` }), { consumerInfo: { language: 'fr-FR', lastName: 'Roy' } }, bearer) }),
           () => ({ kind: 'valid', label: 'consumer profiles', request: { method: 'GET', url: client.urlOf('clickToPayGetConsumerProfiles', { consumerId }), headers: bearer } }),
           (i) => ({ kind: 'invalid', label: 'opt-out with an unknown reasonCode', request: json('POST', optOutUrl(cards[i % cards.length] ?? ''), { reasonCode: 'BECAUSE' }, bearer) }),
           () => ({ kind: 'invalid', label: 'create card with a numeric cardProductId', request: json('POST', client.urlOf('createCard'), { consumerId, cardProductId: 42 }, bearer) }),
           () => ({ kind: 'invalid', label: 'opt-out of a cardId with forbidden characters', request: json('POST', optOutUrl('crd<!>'), {}, bearer) }),
-          () => ({ kind: 'invalid', label: 'register consumer with a language out of pattern', request: json('PUT', client.urlOf('registerConsumer', { consumerId }), { personalInformation: { language: 'english' } }, bearer) }),
+          () => ({ kind: 'invalid', label: 'register consumer with a language out of pattern', request: json('PUT', client.urlOf('registerConsumer', { consumerId }), { consumerInfo: { language: 'english' } }, bearer) }),
           () => ({ kind: 'invalid', label: 'opt-out without a token', request: json('POST', optOutUrl(cards[0] ?? ''), reason, {}) }),
           () => ({ kind: 'malformed', label: 'unparseable JSON', request: { method: 'POST', url: client.urlOf('createCard'), headers: { 'content-type': 'application/json', ...bearer }, body: '{"consumerId": "cns_' } }),
           () => ({ kind: 'malformed', label: 'JSON sent as text/plain', request: { method: 'POST', url: client.urlOf('createCard'), headers: { 'content-type': 'text/plain', ...bearer }, body: JSON.stringify({ consumerId, cardProductId: 'prd_debit_classic' }) } }),

@@ -37,7 +37,7 @@ async function journey(client: D1Client, index: number): Promise<void> {
     return response.json as Record<string, unknown>;
   };
   const consumerId = `cns_chaos_${index}_${Date.now().toString(36)}`;
-  await accepted('registerConsumer', { path: { consumerId }, body: { personalInformation: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } } });
+  await accepted('registerConsumer', { path: { consumerId }, body: { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } } });
   const cards: string[] = [];
   for (const cardProductId of ['prd_debit_classic', 'prd_credit_gold']) {
     cards.push(String((await accepted('createCard', { body: { consumerId, cardProductId } })).cardId));

@@ -21,7 +21,7 @@ test('a token fetched for every call breaks D1-TOKEN-REUSE', async ({ observer, 
 });
 
 test("an email in x-correlation-id breaks the correlation id's no-personal-data rule", async ({ observer, issuer }) => {
-  await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, headers: { 'x-correlation-id': PERSON.email }, body: { personalInformation: PERSON } });
+  await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, headers: { 'x-correlation-id': PERSON.email }, body: { consumerInfo: PERSON } });
   const evidence = await observer.stop();
   expect(ruleOutcome(evidence, 'CONSUMER-REGISTER-CORRELATIONID-NO-PII'), failureLines(evidence)).toBe('failed');
   expect(failureLines(evidence)).toMatch(/CONSUMER-REGISTER-CORRELATIONID-NO-PII at header \/x-correlation-id .*it holds what looks like an email address/);

@@ -73,7 +73,7 @@ const PLANTED: Readonly<Record<string, (kit: Kit) => Promise<ObservationEvidence
     await issuer.call('createCard', { ...correlated(PAN), body: { consumerId, cardProductId: 'prd_debit_classic' } });
   },
   'CONSUMER-REGISTER-CORRELATIONID-NO-PII': async ({ issuer }) => {
-    await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, ...correlated('4111-1111-1111-1111'), body: { personalInformation: PERSON } });
+    await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, ...correlated('4111-1111-1111-1111'), body: { consumerInfo: PERSON } });
   },
   'CARD-REGISTER-CARDID-NOT-PAN': async ({ observer, issuer }) => {
     const consumerId = await issuer.registerConsumer();
@@ -133,12 +133,12 @@ const PLANTED: Readonly<Record<string, (kit: Kit) => Promise<ObservationEvidence
   },
   'CONSUMER-REGISTER-RECOMMENDED-FIELDS': async ({ issuer }) => {
     const { email: _email, ...withoutEmail } = PERSON;
-    await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, body: { personalInformation: withoutEmail } });
+    await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, body: { consumerInfo: withoutEmail } });
   },
   'CONSUMER-DELETE-NEW-ID': async ({ issuer }) => {
     const consumerId = await issuer.registerConsumer();
     await issuer.write('deleteConsumer', { consumerId }, { reasonCode: 'USER_DECISION' });
-    await issuer.call('registerConsumer', { path: { consumerId }, body: { personalInformation: PERSON } });
+    await issuer.call('registerConsumer', { path: { consumerId }, body: { consumerInfo: PERSON } });
   },
   'CONSUMER-REGISTER-CTP-PROFILE-DATA': async ({ observeWithBackend }) => {
     // The consumer is registered without data; the bank's backend then answers D1 with only the required fields.
@@ -218,7 +218,7 @@ test('card data in clear fail the security rule once: not also the inferred shap
 
 test('random ids once taken for card numbers pass: a UUID correlation id and a hex cardId', async ({ observer, issuer }) => {
   const consumerId = uniqueId('cns');
-  await issuer.call('registerConsumer', { path: { consumerId }, ...correlated('b97599f7-8733-4282-9440-c153ce2defd3'), body: { personalInformation: PERSON } });
+  await issuer.call('registerConsumer', { path: { consumerId }, ...correlated('b97599f7-8733-4282-9440-c153ce2defd3'), body: { consumerInfo: PERSON } });
   const jwk = cardDataJwk(observer);
   await issuer.call('registerCard', { path: { cardId: 'crd_4b59a35397794127687b' }, ...correlated(randomBytes(12).toString('base64url')), body: { consumerId, encryptedData: await encryptCardData(jwk, { pan: PAN, expiry: '1230' }) } });
   const evidence = await observer.stop();
@@ -229,7 +229,7 @@ test('random ids once taken for card numbers pass: a UUID correlation id and a h
   }, failureLines(evidence)).toEqual({ consumer: 'passed', card: 'passed', cardId: 'passed' });
 });
 
-test('consumer data sent as consumerInfo, the documented name, are read like personalInformation', async ({ observer, issuer }) => {
+test('consumer data sent as consumerInfo, the documented name, or as the personalInformation alias are read alike', async ({ observer, issuer }) => {
   await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, body: { consumerInfo: PERSON } });
   await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, body: { personalInformation: PERSON } });
   const evidence = await observer.stop();

@@ -36,7 +36,7 @@ async function enrolWork(context: D1Context, state: IssuerState, cardId: string)
   if (context.faults.has('reenrol-after-optout-fails') && state.optedOutCards.has(cardId)) return failed('CARD_OPTED_OUT', 'the card was opted out');
   const consumer = state.consumer(card.consumerId);
   if (consumer.deleted) return failed('CONSUMER_DELETED', 'the consumer was deleted');
-  if (!consumer.personalInformation) {
+  if (!consumer.consumerInfo) {
     const found = await askConsumerInformation(context, state.issuerId, card.consumerId, cardId);
     if (!found) return failed('CONSUMER_INFORMATION_UNAVAILABLE', 'the issuer did not provide the consumer information');
   }
@@ -77,12 +77,15 @@ function optOutConsumer(context: D1Context, state: IssuerState, consumerId: stri
   const wasEnrolled = state.everEnrolled.has(consumerId);
   if (profileList.length === 0) {
     if (wasEnrolled && faults.has('consumer-optout-repeat-409')) return { status: 409, body: d1Error('CONFLICT', 'the consumer is already opted out') };
-    // Nothing to remove: the documents answer SUCCESSFUL at once, for a repeat and for a consumer never enrolled.
+    // Nothing to remove: the documents answer SUCCESSFUL, for a repeat and for a consumer never enrolled; at once,
+    // or PENDING first when the behaviour asks for it (the documents allow either answer).
     const record = operations.start(state, { kind: 'consumer', consumerId }, 'CLICK_TO_PAY_OPTOUT');
     if (!wasEnrolled && faults.has('consumer-optout-never-enrolled-fails')) {
       operations.complete(state, record, () => failed('CONSUMER_NOT_ENROLLED', 'never enrolled'));
-    } else {
+    } else if (context.settings.behaviour.immediateResults) {
       operations.finish(state, record, SUCCESS);
+    } else {
+      operations.complete(state, record, () => SUCCESS);
     }
     return operations.accepted(record);
   }

@@ -5,11 +5,23 @@ import type { IssuerState } from '../state.js';
 import { removeFromDirectory } from './click-to-pay.js';
 
 /**
+ * The consumer data a register or update body carries, under the member the documents name (consumerInfo) or its
+ * compatibility alias (personalInformation): the contract leaves the member name open and accepts both.
+ */
+function consumerInfoOf(body: Json): Json | undefined {
+  for (const member of ['consumerInfo', 'personalInformation']) {
+    const data = body[member];
+    if (data !== null && typeof data === 'object' && !Array.isArray(data)) return data as Json;
+  }
+  return undefined;
+}
+
+/**
  * A consumer field in its documented format whose value cannot be (CONSUMER-REGISTER-DATEOFBIRTH-VALUE): a date of birth
  * that is no calendar day, or one in the future.
  */
 function valueNotAllowed(body: Json): Answer | undefined {
-  const dateOfBirth = (body.personalInformation as Json | undefined)?.dateOfBirth;
+  const dateOfBirth = consumerInfoOf(body)?.dateOfBirth;
   if (typeof dateOfBirth !== 'string') return undefined;
   const day = new Date(`${dateOfBirth}T00:00:00Z`);
   const isCalendarDay = !Number.isNaN(day.getTime()) && day.toISOString().startsWith(dateOfBirth);
@@ -19,19 +31,21 @@ function valueNotAllowed(body: Json): Answer | undefined {
 function registerConsumer(context: D1Context, state: IssuerState, consumerId: string, body: Json): Answer {
   const existing = state.consumers.get(consumerId);
   const record = context.operations.start(state, { kind: 'consumer', consumerId }, 'REGISTER');
-  if (existing?.deleted) {
-    context.operations.finish(state, record, failed('CONSUMER_DELETED', 'a deleted consumer cannot be registered again'));
-  } else {
-    state.consumer(consumerId).personalInformation = (body.personalInformation as Json | undefined) ?? existing?.personalInformation;
-    context.operations.finish(state, record, SUCCESS);
-  }
+  const outcome = (): Outcome => {
+    if (existing?.deleted) return failed('CONSUMER_DELETED', 'a deleted consumer cannot be registered again');
+    state.consumer(consumerId).consumerInfo = consumerInfoOf(body) ?? existing?.consumerInfo;
+    return SUCCESS;
+  };
+  // The registration's result is known at once; whether D1 answers it at once or PENDING first is a behaviour choice.
+  if (context.settings.behaviour.immediateResults) context.operations.finish(state, record, outcome());
+  else context.operations.complete(state, record, outcome);
   return context.operations.accepted(record);
 }
 
 function updateConsumer(state: IssuerState, consumerId: string, body: Json): Outcome {
   const consumer = state.consumers.get(consumerId);
   if (!consumer || consumer.deleted) return failed('CONSUMER_NOT_FOUND', 'no such consumer');
-  consumer.personalInformation = (body.personalInformation as Json | undefined) ?? consumer.personalInformation;
+  consumer.consumerInfo = consumerInfoOf(body) ?? consumer.consumerInfo;
   return SUCCESS;
 }
 
@@ -40,7 +54,7 @@ function deleteConsumer(context: D1Context, state: IssuerState, consumerId: stri
   const consumer = state.consumers.get(consumerId);
   if (!consumer || consumer.deleted) return failed('CONSUMER_NOT_FOUND', 'no such consumer');
   consumer.deleted = true;
-  consumer.personalInformation = undefined;
+  consumer.consumerInfo = undefined;
   for (const card of state.cards.values()) {
     if (card.consumerId === consumerId && card.state !== 'DELETED') {
       card.state = 'DELETED';

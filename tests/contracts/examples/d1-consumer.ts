@@ -11,8 +11,8 @@ const allOperations = [
 ] as const;
 /** Rule-id prefixes of the writes, whose answer is an operation result. */
 const writes = ['CONSUMER-REGISTER', 'CONSUMER-DELETE', 'CONSUMER-UPDATE'] as const;
-/** Rule-id prefixes of the writes that carry personalInformation. */
-const withPersonalInformation = ['CONSUMER-REGISTER', 'CONSUMER-UPDATE'] as const;
+/** Rule-id prefixes of the writes that carry consumerInfo. */
+const withConsumerInfo = ['CONSUMER-REGISTER', 'CONSUMER-UPDATE'] as const;
 /** Rule-id prefixes of the operation model, once for the single getter and once for the list entries. */
 const models = ['CONSUMER-OPERATION-MODEL', 'CONSUMER-OPERATIONS-MODEL'] as const;
 const ids = (prefixes: readonly string[], suffix: string): string[] => prefixes.map((p) => `${p}-${suffix}`);
@@ -64,50 +64,50 @@ export const consumerExamples: readonly FieldExampleSet[] = [
     accept: ['op_01HZX6OPT0000000000000000B', '01c5a05e-e197-11ec-8fea-0242ac120002'],
     reject: ['op.1', 'op 1', 'op/1'],
   },
-  // --- personalInformation ---------------------------------------------------------------------------------------
+  // --- consumerInfo -------------------------------------------------------------------------------------------
   {
-    title: 'personalInformation is one object',
-    rules: ids(withPersonalInformation, 'PERSONALINFORMATION-TYPE'),
+    title: 'consumerInfo is one object',
+    rules: ids(withConsumerInfo, 'CONSUMERINFO-TYPE'),
     accept: [{}, { language: 'en-US', firstName: 'John', lastName: 'Smith' }],
     reject: ['John Smith', [{ firstName: 'John' }], null],
   },
   {
     title: 'language has exactly 5 characters',
-    rules: ids(withPersonalInformation, 'LANGUAGE-LENGTH'),
+    rules: ids(withConsumerInfo, 'LANGUAGE-LENGTH'),
     accept: ['en-US', 'fr-FR'],
     reject: ['en', 'enUS', 'en-USA', ''],
   },
   {
     title: 'language is ISO 639-1 lower-case, hyphen, ISO 3166-1 country (the SDK\'s en_US form is not it)',
-    rules: ids(withPersonalInformation, 'LANGUAGE-PATTERN'),
+    rules: ids(withConsumerInfo, 'LANGUAGE-PATTERN'),
     accept: ['en-US', 'fr-FR', 'pt-br', 'ar-AE'],
     reject: ['en_US', 'EN-US', 'e1-US', 'eng-US', 'en-U5'],
   },
   {
     title: 'first, middle and last names are 1 to 128 letters or digits of any script, space and , . \' _ # ; : / -',
     rules: [
-      ...ids(withPersonalInformation, 'FIRSTNAME-PATTERN'),
-      ...ids(withPersonalInformation, 'MIDDLENAME-PATTERN'),
-      ...ids(withPersonalInformation, 'LASTNAME-PATTERN'),
+      ...ids(withConsumerInfo, 'FIRSTNAME-PATTERN'),
+      ...ids(withConsumerInfo, 'MIDDLENAME-PATTERN'),
+      ...ids(withConsumerInfo, 'LASTNAME-PATTERN'),
     ],
     accept: ['John', 'José Müller-Ångström', 'O\'Brien', arabicName, cjkName, 'Анна', 'A'.repeat(128)],
     reject: ['', 'A'.repeat(129), 'John@Smith', 'Jane"Doe', 'A+B', 'John\tSmith', 'Smith (Jr)'],
   },
   {
     title: 'title is 1 to 40 letters or digits of any script, space and , . \' _ # ; : / -',
-    rules: ids(withPersonalInformation, 'TITLE-PATTERN'),
+    rules: ids(withConsumerInfo, 'TITLE-PATTERN'),
     accept: ['Mr.', 'Dr', 'Mme', 'A'.repeat(40)],
     reject: ['', 'A'.repeat(41), 'Mr!', '<b>Dr</b>'],
   },
   {
     title: 'date of birth is YYYY-MM-DD, month 01-12, day 01-31 (the pattern does not check the calendar)',
-    rules: ids(withPersonalInformation, 'DATEOFBIRTH-PATTERN'),
+    rules: ids(withConsumerInfo, 'DATEOFBIRTH-PATTERN'),
     accept: ['1990-01-25', '2000-12-31', '1990-02-31'],
     reject: ['1990-13-01', '1990-00-10', '1990-01-32', '1990-01-00', '25/01/1990', '1990-1-5', '90-01-25'],
   },
   {
     title: 'email is a string',
-    rules: ids(withPersonalInformation, 'EMAIL-TYPE'),
+    rules: ids(withConsumerInfo, 'EMAIL-TYPE'),
     accept: ['john.smith@example.com'],
     reject: [42, null, { address: 'john.smith@example.com' }],
   },

@@ -70,7 +70,7 @@ test('deleting a consumer deletes its cards, opts them out, and its id cannot be
 
 test('update consumer information ends SUCCESSFUL for a registered consumer', async ({ client }) => {
   const consumerId = await registerConsumer(client);
-  const { final } = await consumerWrite(client, 'updateConsumer', consumerId, { personalInformation: { language: 'fr-FR', firstName: 'Ana', lastName: 'Lima' } });
+  const { final } = await consumerWrite(client, 'updateConsumer', consumerId, { consumerInfo: { language: 'fr-FR', firstName: 'Ana', lastName: 'Lima' } });
   expect(final).toMatchObject({ operation: 'UPDATE', status: 'SUCCESSFUL' });
 });
 

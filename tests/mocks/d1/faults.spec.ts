@@ -93,7 +93,7 @@ async function settledStatus(client: D1Client, target: { cardId: string } | { co
 
 async function registeredConsumer(client: D1Client): Promise<string> {
   const consumerId = uniqueId('cns');
-  await step(client, 'registerConsumer', { path: { consumerId }, body: { personalInformation: { language: 'en-US', firstName: 'Ada', lastName: 'Lovelace' } } });
+  await step(client, 'registerConsumer', { path: { consumerId }, body: { consumerInfo: { language: 'en-US', firstName: 'Ada', lastName: 'Lovelace' } } });
   return consumerId;
 }
 

@@ -9,7 +9,7 @@ export const uniqueId = (prefix: string): string => `${prefix}_${randomBytes(6).
 
 export async function registerConsumer(client: D1Client, withDetails = true): Promise<string> {
   const consumerId = uniqueId('cns');
-  const body = withDetails ? { personalInformation: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } } : {};
+  const body = withDetails ? { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } } : {};
   const response = await client.call('registerConsumer', { path: { consumerId }, body });
   expect(contractValid('registerConsumer', response)).toMatchObject({ status: 'SUCCESSFUL' });
   return consumerId;
