@@ -131,10 +131,10 @@ test('a client sending a 27-character cardholder name fails the enrol row under 
   expect(row(run.summary, 'ctp-enrol')?.failedRules).toContain('CTP-ENROL-NAME-LENGTH');
 });
 
-test('endpoints that serve consumer data or acknowledge notifications without a token are NOT READY on security findings', async () => {
-  const run = await certifyBank({ faults: ['consumer-info-without-token-served', 'card-notification-without-token-accepted'] });
+test('endpoints that issue a token for a wrong secret, serve consumer data or acknowledge notifications without a token are NOT READY on security findings', async () => {
+  const run = await certifyBank({ faults: ['token-wrong-secret-accepted', 'consumer-info-without-token-served', 'card-notification-without-token-accepted'] });
   expect(run.code).toBe(1);
-  expect(run.summary.securityFindings.map((f) => f.ruleId).sort()).toEqual(['CONSUMER-INFO-AUTH-REJECT', 'NOTIFY-CARD-AUTH-REJECT']);
+  expect(run.summary.securityFindings.map((f) => f.ruleId).sort()).toEqual(['CONSUMER-INFO-AUTH-REJECT', 'ISSUER-TOKEN-WRONG-SECRET', 'NOTIFY-CARD-AUTH-REJECT']);
   expect(run.summary.securityFindings.every((f) => f.security && f.provenance === 'inferred')).toBe(true);
   expect(run.summary.reasons[0]).toMatch(/^security findings: /);
   expect(run.stdout.indexOf('Security findings')).toBeLessThan(run.stdout.indexOf('| API |'));
