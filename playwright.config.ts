@@ -29,7 +29,9 @@ if (!selfTestOnly) {
 
 /** What the Allure report's environment panel shows: targets, the contracts' version, tool versions, the seed. */
 function reportEnvironment(targets: ReturnType<typeof readTargets>): Record<string, string> {
-  const contracts = readdirSync('contracts', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).sort();
+  const contracts = readdirSync('contracts', { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   const hash = createHash('sha256');
   for (const file of contracts) hash.update(file).update(readFileSync(`contracts/${file}`));
   const versions = JSON.parse(readFileSync('package.json', 'utf8')) as { devDependencies: Record<string, string> };
@@ -65,7 +67,14 @@ const reporters: ReporterDescription[] = [
   ['./reporters/summary-line.ts'],
   ...(sharded && !selfTestOnly ? [['blob', { outputDir: `${reportsDir}/blob-report` }] as ReporterDescription] : []),
   // The Allure results are evidence of a certification; the product's own tests do not write any.
-  ...(selfTestOnly ? [] : [['allure-playwright', { resultsDir: `${reportsDir}/allure-results`, environmentInfo, categories, detail: false }] as ReporterDescription]),
+  ...(selfTestOnly
+    ? []
+    : [
+        [
+          'allure-playwright',
+          { resultsDir: `${reportsDir}/allure-results`, environmentInfo, categories, detail: false },
+        ] as ReporterDescription,
+      ]),
 ];
 
 export default defineConfig({

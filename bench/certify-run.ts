@@ -28,7 +28,11 @@ export async function measureCertify(timeLimitSeconds: number): Promise<CertifyF
   const work = mkdtempSync(path.join(tmpdir(), 'bench-certify-'));
   // The run certifies the embedded mocks, whatever targets this shell points at.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
-  const certify = [fromRoot('node_modules', '.bin', 'tsx'), fromRoot('scripts', 'certify.ts'), `--output=${path.join(work, 'test-results')}`];
+  const certify = [
+    fromRoot('node_modules', '.bin', 'tsx'),
+    fromRoot('scripts', 'certify.ts'),
+    `--output=${path.join(work, 'test-results')}`,
+  ];
   const withTime = existsSync(GNU_TIME);
   const started = performance.now();
   // A process group of its own, so that a run past the time limit is stopped with everything it started.

@@ -44,7 +44,9 @@ export function checkResults(text: string | undefined, file: string): CheckOutco
     }
     const met = meets(definition, value);
     if (!met) missed += 1;
-    lines.push(`${label(met ? 'met' : 'MISSED')}${definition.description}: ${formatFigure(value, definition.unit)} (target ${formatTarget(definition)})`);
+    lines.push(
+      `${label(met ? 'met' : 'MISSED')}${definition.description}: ${formatFigure(value, definition.unit)} (target ${formatTarget(definition)})`,
+    );
   }
   return { exitCode: missed > 0 ? 1 : 0, lines };
 }

@@ -62,7 +62,12 @@ export async function compareServers(settings: ComparisonSettings, progress: (li
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const stops: (() => Promise<void>)[] = [];
   try {
-    const mockD1 = await startIsolatedServer({ kind: 'mock-d1', issuerId: BENCH_ISSUER_ID, kid: BENCH_KEY_ID, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const mockD1 = await startIsolatedServer({
+      kind: 'mock-d1',
+      issuerId: BENCH_ISSUER_ID,
+      kid: BENCH_KEY_ID,
+      publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
     stops.push(() => mockD1.stop());
     const bare = await startIsolatedServer({ kind: 'bare-http' });
     stops.push(() => bare.stop());
@@ -79,19 +84,32 @@ export async function compareServers(settings: ComparisonSettings, progress: (li
       { name: 'prismQuiet', url: prismQuiet.url, requests: optOuts.withoutBasePath },
       { name: 'bare', url: bare.url, requests: optOuts.withoutBasePath },
     ];
-    for (const contender of contenders.filter((c) => c.name !== 'bare')) await expectAccepted(contender.url, contender.requests[0], contender.name);
+    for (const contender of contenders.filter((c) => c.name !== 'bare'))
+      await expectAccepted(contender.url, contender.requests[0], contender.name);
 
     for (const contender of contenders) {
       progress(`warm-up: ${contender.name}, ${settings.warmUpSeconds} s`);
-      await runHttpLoad({ url: contender.url, connections: settings.connections, durationSeconds: settings.warmUpSeconds, requests: contender.requests });
+      await runHttpLoad({
+        url: contender.url,
+        connections: settings.connections,
+        durationSeconds: settings.warmUpSeconds,
+        requests: contender.requests,
+      });
     }
     const measured = new Map<Contender['name'], HttpLoadFigures[]>(contenders.map((c) => [c.name, []]));
     for (let round = 0; round < settings.rounds; round += 1) {
       for (let turn = 0; turn < contenders.length; turn += 1) {
         const contender = contenders[(round + turn) % contenders.length];
         if (!contender) continue;
-        const figures = await runHttpLoad({ url: contender.url, connections: settings.connections, durationSeconds: settings.roundSeconds, requests: contender.requests });
-        progress(`round ${round + 1}: ${contender.name} ${Math.round(figures.requestsPerSecond)} requests/s, p99 ${figures.latencyP99Ms} ms`);
+        const figures = await runHttpLoad({
+          url: contender.url,
+          connections: settings.connections,
+          durationSeconds: settings.roundSeconds,
+          requests: contender.requests,
+        });
+        progress(
+          `round ${round + 1}: ${contender.name} ${Math.round(figures.requestsPerSecond)} requests/s, p99 ${figures.latencyP99Ms} ms`,
+        );
         measured.get(contender.name)?.push(figures);
       }
     }
@@ -102,7 +120,8 @@ export async function compareServers(settings: ComparisonSettings, progress: (li
       bare: combineRounds(measured.get('bare') ?? []),
     };
     return {
-      request: 'authenticated Click to Pay card opt-out (`POST /v1/issuers/{issuerId}/cards/{cardId}/operations:clickToPayOptout` with a bearer token and the contract\'s example body)',
+      request:
+        "authenticated Click to Pay card opt-out (`POST /v1/issuers/{issuerId}/cards/{cardId}/operations:clickToPayOptout` with a bearer token and the contract's example body)",
       connections: settings.connections,
       warmUpSeconds: settings.warmUpSeconds,
       rounds: settings.rounds,

@@ -49,7 +49,9 @@ async function start(settings: ServerSettings): Promise<{ url: string; stop: () 
     // Each kind loads only its own modules, so that the memory measured is what that server needs.
     case 'mock-d1': {
       const { startMockD1 } = await import('../mocks/d1/index.js');
-      const d1 = await startMockD1({ issuers: [{ issuerId: settings.issuerId, keys: [{ kid: settings.kid, publicKey: settings.publicKeyPem }] }] });
+      const d1 = await startMockD1({
+        issuers: [{ issuerId: settings.issuerId, keys: [{ kid: settings.kid, publicKey: settings.publicKeyPem }] }],
+      });
       return { url: d1.url, stop: () => d1.stop() };
     }
     case 'reference-issuer': {

@@ -25,7 +25,11 @@ const ENTRY = fromRoot('bench', 'isolated-server-entry.ts');
  * its memory and its CPU are the server's alone; resolves once it listens.
  */
 export async function startIsolatedServer(settings: ServerSettings, timeoutMs = 30_000): Promise<IsolatedServer> {
-  const child = fork(ENTRY, [], { cwd: repoRoot, execArgv: ['--expose-gc', '--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(ENTRY, [], {
+    cwd: repoRoot,
+    execArgv: ['--expose-gc', '--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
   let errors = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     // Enough to explain a failure; a chatty process must not grow the parent's memory without bound.
@@ -41,7 +45,10 @@ export async function startIsolatedServer(settings: ServerSettings, timeoutMs = 
   };
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the ${settings.kind} process did not start within ${timeoutMs} ms; stderr: ${errors.trim()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the ${settings.kind} process did not start within ${timeoutMs} ms; stderr: ${errors.trim()}`)),
+      timeoutMs,
+    );
     child.on('message', (raw) => {
       const report = raw as ReportFromServer;
       if (report.type === 'started') {

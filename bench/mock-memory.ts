@@ -13,7 +13,12 @@ const MIB = 1024 * 1024;
  */
 export async function measureMockMemory(requests: number, connections: number): Promise<MockMemoryFigures> {
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const mockD1 = await startIsolatedServer({ kind: 'mock-d1', issuerId: BENCH_ISSUER_ID, kid: BENCH_KEY_ID, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+  const mockD1 = await startIsolatedServer({
+    kind: 'mock-d1',
+    issuerId: BENCH_ISSUER_ID,
+    kid: BENCH_KEY_ID,
+    publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  });
   try {
     const optOuts = await prepareOptOuts(mockD1.url, keys.privateKey, 20);
     await expectAccepted(mockD1.url, optOuts.mockD1[0], 'the mock D1');

@@ -37,10 +37,14 @@ export type PrismLogging = 'info' | 'warn';
 export async function startPrism(contractFile: string, logging: PrismLogging, timeoutMs = 60_000): Promise<RunningPrism> {
   const { version, bin } = JSON.parse(readFileSync(`${PRISM_PACKAGE}/package.json`, 'utf8')) as { version: string; bin: { prism: string } };
   const port = await freePort();
-  const child = spawn(process.execPath, [`${PRISM_PACKAGE}/${bin.prism}`, 'mock', contractFile, '-p', String(port), '-h', '127.0.0.1', '--verboseLevel', logging], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [`${PRISM_PACKAGE}/${bin.prism}`, 'mock', contractFile, '-p', String(port), '-h', '127.0.0.1', '--verboseLevel', logging],
+    {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let errors = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     if (errors.length < 20_000) errors += chunk;

@@ -26,7 +26,12 @@ function operationsUnderTest(): OperationId[] {
   return (Object.keys(operations) as OperationId[]).filter((id) => {
     const entry = operations[id];
     const fields = Object.values(entry.fields);
-    return entry.party === 'd1' && id !== 'getToken' && !fields.some((f) => f.pointer === '/encryptedData') && fields.some((f) => f.in in CARRIERS && KEYWORDS.has(f.keyword));
+    return (
+      entry.party === 'd1' &&
+      id !== 'getToken' &&
+      !fields.some((f) => f.pointer === '/encryptedData') &&
+      fields.some((f) => f.in in CARRIERS && KEYWORDS.has(f.keyword))
+    );
   });
 }
 
@@ -49,7 +54,11 @@ function caseArb(operationIds: readonly OperationId[]): fc.Arbitrary<PropertyCas
 /** The documented request with fresh identifiers, so that no case meets another's consumer or card. */
 function baseRequest(operationId: OperationId): RequestParts {
   const request = documentedRequest(operationId, BENCH_ISSUER_ID);
-  for (const [name, prefix] of [['consumerId', 'cns'], ['cardId', 'crd'], ['operationId', 'op']] as const) {
+  for (const [name, prefix] of [
+    ['consumerId', 'cns'],
+    ['cardId', 'crd'],
+    ['operationId', 'op'],
+  ] as const) {
     if (name in request.path) request.path[name] = `${prefix}_${randomBytes(6).toString('hex')}`;
   }
   const body = request.body as Record<string, unknown> | undefined;
@@ -67,7 +76,13 @@ export async function measurePropertyThroughput(seconds: number, seed: number): 
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const d1 = await startMockD1({ issuers: [{ issuerId: BENCH_ISSUER_ID, keys: [{ kid: BENCH_KEY_ID, publicKey: keys.publicKey }] }] });
   try {
-    const client = new D1Client({ bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, issuerId: BENCH_ISSUER_ID, keyId: BENCH_KEY_ID, privateKey: keys.privateKey });
+    const client = new D1Client({
+      bankingUrl: d1.bankingUrl,
+      authUrl: d1.authUrl,
+      issuerId: BENCH_ISSUER_ID,
+      keyId: BENCH_KEY_ID,
+      privateKey: keys.privateKey,
+    });
     const authorization = `Bearer ${await client.token()}`;
     const operationIds = operationsUnderTest();
     let cases = 0;
@@ -83,11 +98,23 @@ export async function measurePropertyThroughput(seconds: number, seed: number): 
         headers: { ...request.headers, authorization },
         ...(entry.method === 'GET' || request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
       });
-      if (validateResponse(operationId, { status: response.status, headers: response.headers, body: response.json ?? (response.text || undefined) }).length > 0) responseViolations += 1;
+      if (
+        validateResponse(operationId, {
+          status: response.status,
+          headers: response.headers,
+          body: response.json ?? (response.text || undefined),
+        }).length > 0
+      )
+        responseViolations += 1;
       cases += 1;
     });
     const started = performance.now();
-    const details = await fc.check(property, { seed, numRuns: Number.MAX_SAFE_INTEGER, interruptAfterTimeLimit: seconds * 1000, markInterruptAsFailure: false });
+    const details = await fc.check(property, {
+      seed,
+      numRuns: Number.MAX_SAFE_INTEGER,
+      interruptAfterTimeLimit: seconds * 1000,
+      markInterruptAsFailure: false,
+    });
     const elapsed = (performance.now() - started) / 1000;
     if (details.failed) throw new Error(`a property case failed to run: ${String(details.errorInstance)}`);
     return { cases, seconds: elapsed, casesPerSecond: cases / elapsed, seed, responseViolations, operations: operationIds };

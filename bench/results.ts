@@ -37,7 +37,12 @@ export interface HttpComparison {
   readonly roundSeconds: number;
   readonly prismVersion: string;
   /** `prism` runs as `prism mock` does by default; `prismQuiet` with `--verboseLevel warn`, its best case. */
-  readonly servers: { readonly mockD1: ServerFigures; readonly prism: ServerFigures; readonly prismQuiet: ServerFigures; readonly bare: ServerFigures };
+  readonly servers: {
+    readonly mockD1: ServerFigures;
+    readonly prism: ServerFigures;
+    readonly prismQuiet: ServerFigures;
+    readonly bare: ServerFigures;
+  };
   readonly ratios: { readonly mockD1OverPrism: number; readonly mockD1OverQuietPrism: number; readonly mockD1OverBare: number };
 }
 
@@ -112,7 +117,10 @@ function certifyRows(certify: CertifyFigures): string[] {
   if (certify.skipped) return [`| \`npm run certify\` on the embedded mocks | not measured: ${certify.reason} |`];
   const outcome = certify.finished ? `exit code ${String(certify.exitCode)}` : 'stopped at the bench time limit';
   const wall = `${certify.finished ? '' : 'more than '}${oneDecimal(certify.wallSeconds)} s`;
-  const largest = certify.largestProcessRssMiB === null ? '' : `; largest single process ${oneDecimal(certify.largestProcessRssMiB)} MiB (/usr/bin/time -v)`;
+  const largest =
+    certify.largestProcessRssMiB === null
+      ? ''
+      : `; largest single process ${oneDecimal(certify.largestProcessRssMiB)} MiB (/usr/bin/time -v)`;
   return [
     `| \`npm run certify\` on the embedded mocks: wall time (${outcome}) | ${wall} |`,
     `| \`npm run certify\`: peak memory, ${certify.memoryMethod}${largest} | ${oneDecimal(certify.peakTreeRssMiB)} MiB |`,
@@ -120,7 +128,11 @@ function certifyRows(certify: CertifyFigures): string[] {
 }
 
 function targetRow(target: TargetResult): string {
-  const definition = TARGETS.find((t) => t.id === target.id) ?? { comparison: target.comparison, threshold: target.target, unit: target.unit };
+  const definition = TARGETS.find((t) => t.id === target.id) ?? {
+    comparison: target.comparison,
+    threshold: target.target,
+    unit: target.unit,
+  };
   const measured = target.value === null ? 'not measured' : formatFigure(target.value, target.unit);
   const met = target.met === null ? '–' : target.met ? 'yes' : '**no**';
   return `| ${target.description} | ${measured} | ${formatTarget(definition)} | ${met} |`;
@@ -142,7 +154,10 @@ export function resultsMarkdown(results: BenchResults): string {
     '|---|---:|---:|---:|',
     serverRow('mock D1', http.servers.mockD1),
     serverRow(`Prism ${http.prismVersion}, same contract, default logging (\`prism mock\`)`, http.servers.prism),
-    serverRow(`Prism ${http.prismVersion}, same contract, \`--verboseLevel warn\` (mock D1 ÷ this: ${ratio(http.ratios.mockD1OverQuietPrism)})`, http.servers.prismQuiet),
+    serverRow(
+      `Prism ${http.prismVersion}, same contract, \`--verboseLevel warn\` (mock D1 ÷ this: ${ratio(http.ratios.mockD1OverQuietPrism)})`,
+      http.servers.prismQuiet,
+    ),
     serverRow('bare `node:http`, fixed JSON body (loopback ceiling)', http.servers.bare),
     '',
     '| measure | value |',

@@ -48,10 +48,15 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     cpuPressureAtStart: cpuPressure(),
   };
   const seed = Math.floor(Math.random() * 0x7fffffff);
-  progress(`${machine.cpus} CPUs, load average ${machine.loadAverageAtStart.toFixed(2)}, CPU pressure ${machine.cpuPressureAtStart ?? '?'} %; seed ${seed}`);
+  progress(
+    `${machine.cpus} CPUs, load average ${machine.loadAverageAtStart.toFixed(2)}, CPU pressure ${machine.cpuPressureAtStart ?? '?'} %; seed ${seed}`,
+  );
 
   progress(`1/5 mock D1, Prism and bare node:http: ${CONNECTIONS} connections, ${options.rounds} rounds of ${options.roundSeconds} s each`);
-  const http = await compareServers({ connections: CONNECTIONS, warmUpSeconds: WARM_UP_SECONDS, rounds: options.rounds, roundSeconds: options.roundSeconds }, progress);
+  const http = await compareServers(
+    { connections: CONNECTIONS, warmUpSeconds: WARM_UP_SECONDS, rounds: options.rounds, roundSeconds: options.roundSeconds },
+    progress,
+  );
 
   progress(`2/5 mock D1 alone, memory after ${MEMORY_REQUESTS.toLocaleString('en-US')} requests`);
   const mockD1Memory = await measureMockMemory(MEMORY_REQUESTS, CONNECTIONS);
@@ -72,7 +77,8 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     const limit = Math.max(CERTIFY_MINIMUM_SECONDS, Math.round(BENCH_BUDGET_SECONDS - (performance.now() - started) / 1000));
     progress(`5/5 npm run certify on the embedded mocks (stopped after ${limit} s)`);
     certify = await measureCertify(limit);
-    if (!certify.skipped) progress(`${certify.wallSeconds.toFixed(1)} s, exit code ${String(certify.exitCode)}, peak ${certify.peakTreeRssMiB.toFixed(0)} MiB`);
+    if (!certify.skipped)
+      progress(`${certify.wallSeconds.toFixed(1)} s, exit code ${String(certify.exitCode)}, peak ${certify.peakTreeRssMiB.toFixed(0)} MiB`);
   }
 
   const targets = evaluateTargets({

@@ -22,8 +22,10 @@ export function measureValidators(seconds: number, seed: number): ValidatorThrou
   const payloads: Payload[] = [];
   for (const kind of ['card', 'consumer'] as const) {
     const operationId = NOTIFICATION_OPERATION[kind];
-    for (const body of fc.sample(notificationArb(kind), { seed, numRuns: PAYLOADS_PER_KIND_AND_SHAPE })) payloads.push({ operationId, body });
-    for (const broken of fc.sample(brokenNotificationArb(kind), { seed, numRuns: PAYLOADS_PER_KIND_AND_SHAPE })) payloads.push({ operationId, body: broken.body });
+    for (const body of fc.sample(notificationArb(kind), { seed, numRuns: PAYLOADS_PER_KIND_AND_SHAPE }))
+      payloads.push({ operationId, body });
+    for (const broken of fc.sample(brokenNotificationArb(kind), { seed, numRuns: PAYLOADS_PER_KIND_AND_SHAPE }))
+      payloads.push({ operationId, body: broken.body });
   }
   const headers = { 'content-type': 'application/json' };
   const path = { issuerId: 'TESTBANK01' };
@@ -40,6 +42,7 @@ export function measureValidators(seconds: number, seed: number): ValidatorThrou
   }
   const elapsed = (performance.now() - started) / 1000;
   // Half the payloads are broken on purpose; a validator that refused none of them (or all) would not be measured right.
-  if (refused === 0 || refused === validations) throw new Error(`the validators refused ${refused} of ${validations} payloads; expected about half`);
+  if (refused === 0 || refused === validations)
+    throw new Error(`the validators refused ${refused} of ${validations} payloads; expected about half`);
   return { validations, seconds: elapsed, validationsPerSecond: validations / elapsed, payloads: payloads.length };
 }

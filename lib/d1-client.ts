@@ -59,7 +59,13 @@ export class D1Client {
 
   async assertion(options: AssertionOptions = {}): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ iss: this.options.issuerId, sub: this.options.issuerId, iat: now, exp: now + (options.expiresIn ?? 300), ...options.claims })
+    return new SignJWT({
+      iss: this.options.issuerId,
+      sub: this.options.issuerId,
+      iat: now,
+      exp: now + (options.expiresIn ?? 300),
+      ...options.claims,
+    })
       .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? this.options.keyId, typ: 'JWT' })
       .sign(options.key ?? this.key);
   }
@@ -73,7 +79,9 @@ export class D1Client {
   /** A token request with the body and headers given as they are, for the negative checks of the token endpoint. */
   requestTokenWith(body: unknown, headers: Readonly<Record<string, string>> = {}): Promise<HttpResponse> {
     const url = `${this.options.authUrl}/oauth2/token`;
-    const fields = Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    const fields = Object.fromEntries(
+      Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
     return this.send(formRequest(url, fields, headers));
   }
 
@@ -97,7 +105,9 @@ export class D1Client {
   urlOf(operationId: OperationId, path: Readonly<Record<string, string>> = {}, query: CallParts['query'] = {}): string {
     const entry = operations[operationId];
     const base = entry.contract === 'd1-oauth2' ? this.options.authUrl : this.options.bankingUrl;
-    const filled = entry.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(path[name] ?? (name === 'issuerId' ? this.options.issuerId : '')));
+    const filled = entry.path.replace(/\{([^}]+)\}/g, (_, name: string) =>
+      encodeURIComponent(path[name] ?? (name === 'issuerId' ? this.options.issuerId : '')),
+    );
     const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
     return `${base}${filled}${search ? `?${search}` : ''}`;
   }

@@ -7,11 +7,42 @@ export const REDACTED = '[redacted]';
 
 // Compared with separators removed and lowercased: `Client-Secret`, `client_secret` and `clientSecret` are one key.
 const SENSITIVE_KEYS = new Set([
-  'authorization', 'proxyauthorization', 'cookie', 'setcookie', 'xapikey',
-  'assertion', 'clientassertion', 'clientsecret', 'accesstoken', 'refreshtoken', 'idtoken', 'token', 'password',
-  'privatekey', 'secret', 'encrypteddata', 'pan', 'cardnumber', 'cvv', 'cvc',
-  'name', 'firstname', 'middlename', 'lastname', 'fullname', 'title', 'email', 'emailaddress',
-  'phone', 'phonenumber', 'mobilephonenumber', 'dateofbirth', 'address', 'billingaddress', 'line1', 'line2',
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'xapikey',
+  'assertion',
+  'clientassertion',
+  'clientsecret',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'token',
+  'password',
+  'privatekey',
+  'secret',
+  'encrypteddata',
+  'pan',
+  'cardnumber',
+  'cvv',
+  'cvc',
+  'name',
+  'firstname',
+  'middlename',
+  'lastname',
+  'fullname',
+  'title',
+  'email',
+  'emailaddress',
+  'phone',
+  'phonenumber',
+  'mobilephonenumber',
+  'dateofbirth',
+  'address',
+  'billingaddress',
+  'line1',
+  'line2',
 ]);
 
 /** Whether a key names a secret or a person's data. */
@@ -52,10 +83,12 @@ const PEM = /-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g;
 
 /** The card numbers standing on their own in a text, Luhn-valid, as written: what judging an issuer looks for. */
 export function cardNumbersIn(text: string): string[] {
-  return [...text.matchAll(STANDALONE_CARD_NUMBER)].map((match) => match[0]).filter((written) => {
-    const digits = written.replace(/\D/g, '');
-    return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
-  });
+  return [...text.matchAll(STANDALONE_CARD_NUMBER)]
+    .map((match) => match[0])
+    .filter((written) => {
+      const digits = written.replace(/\D/g, '');
+      return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
+    });
 }
 
 /** Replaces every secret or personal value found inside a text. */

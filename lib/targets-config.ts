@@ -77,7 +77,8 @@ const url = (env: Env, name: string, why: string): string => {
   } catch {
     throw new ConfigurationError(`${name} is not a URL: "${value}"`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigurationError(`${name} must be an http or https URL, got "${value}"`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new ConfigurationError(`${name} must be an http or https URL, got "${value}"`);
   return value.replace(/\/+$/, '');
 };
 
@@ -92,7 +93,8 @@ const integer = (env: Env, name: string, min: number, max: number): number | und
   const value = env[name]?.trim();
   if (!value) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   return number;
 };
 
@@ -105,7 +107,8 @@ const booleanOf = (env: Env, name: string): boolean => {
 
 const issuerIdOf = (env: Env, name: string): string => {
   const value = need(env, name, 'to name the issuer');
-  if ([...value].length !== 10) throw new ConfigurationError(`${name} must be exactly 10 characters (D1 issuer ids are), got ${[...value].length}`);
+  if ([...value].length !== 10)
+    throw new ConfigurationError(`${name} must be exactly 10 characters (D1 issuer ids are), got ${[...value].length}`);
   return value;
 };
 
@@ -113,7 +116,8 @@ function d1Target(env: Env): D1Target {
   const external = ['D1_AUTH_URL', 'D1_ISSUER_ID', 'D1_KEY_ID', 'D1_PRIVATE_KEY'].filter((n) => env[n]);
   if (!env.D1_BASE_URL?.trim()) {
     const stray = external[0];
-    if (stray) throw new ConfigurationError(`${stray} is set but D1_BASE_URL is not; set D1_BASE_URL to test an external D1, or unset ${stray}`);
+    if (stray)
+      throw new ConfigurationError(`${stray} is set but D1_BASE_URL is not; set D1_BASE_URL to test an external D1, or unset ${stray}`);
     return { kind: 'embedded' };
   }
   const why = 'when D1_BASE_URL is set';
@@ -122,7 +126,8 @@ function d1Target(env: Env): D1Target {
   const issuerId = issuerIdOf(env, 'D1_ISSUER_ID');
   const keyId = need(env, 'D1_KEY_ID', why);
   const keyPem = file(env, 'D1_PRIVATE_KEY');
-  if (!keyPem) throw new ConfigurationError(`D1_PRIVATE_KEY is not set; it is required ${why} (path to the issuer's EC P-256 private key, PEM)`);
+  if (!keyPem)
+    throw new ConfigurationError(`D1_PRIVATE_KEY is not set; it is required ${why} (path to the issuer's EC P-256 private key, PEM)`);
   let privateKey: KeyObject;
   try {
     privateKey = createPrivateKey(keyPem);
@@ -134,7 +139,10 @@ function d1Target(env: Env): D1Target {
   }
   const cert = file(env, 'D1_CLIENT_CERT');
   const key = file(env, 'D1_CLIENT_KEY');
-  if (Boolean(cert) !== Boolean(key)) throw new ConfigurationError(`${cert ? 'D1_CLIENT_KEY' : 'D1_CLIENT_CERT'} is not set; mutual TLS needs both D1_CLIENT_CERT and D1_CLIENT_KEY`);
+  if (Boolean(cert) !== Boolean(key))
+    throw new ConfigurationError(
+      `${cert ? 'D1_CLIENT_KEY' : 'D1_CLIENT_CERT'} is not set; mutual TLS needs both D1_CLIENT_CERT and D1_CLIENT_KEY`,
+    );
   const ca = file(env, 'D1_CA');
   const jwkText = file(env, 'D1_CARD_DATA_KEY');
   let cardDataJwk: Record<string, unknown> | undefined;
@@ -163,10 +171,15 @@ function d1Target(env: Env): D1Target {
 }
 
 function issuerTarget(env: Env, d1: D1Target): IssuerTarget {
-  const external = ['ISSUER_AUTH_URL', 'ISSUER_CLIENT_ID', 'ISSUER_CLIENT_SECRET', 'ISSUER_CONSUMER_ID', 'ISSUER_CARD_ID'].filter((n) => env[n]);
+  const external = ['ISSUER_AUTH_URL', 'ISSUER_CLIENT_ID', 'ISSUER_CLIENT_SECRET', 'ISSUER_CONSUMER_ID', 'ISSUER_CARD_ID'].filter(
+    (n) => env[n],
+  );
   if (!env.ISSUER_BASE_URL?.trim()) {
     const stray = external[0];
-    if (stray) throw new ConfigurationError(`${stray} is set but ISSUER_BASE_URL is not; set ISSUER_BASE_URL to test an external issuer backend, or unset ${stray}`);
+    if (stray)
+      throw new ConfigurationError(
+        `${stray} is set but ISSUER_BASE_URL is not; set ISSUER_BASE_URL to test an external issuer backend, or unset ${stray}`,
+      );
     return { kind: 'embedded' };
   }
   const why = 'when ISSUER_BASE_URL is set';
@@ -178,7 +191,9 @@ function issuerTarget(env: Env, d1: D1Target): IssuerTarget {
   const knownCardId = env.ISSUER_CARD_ID?.trim() || undefined;
   // D1 names cards by the issuer's own cardId, under the anchored pattern of its card APIs.
   if (knownCardId !== undefined && !hasForm('cardId', knownCardId)) {
-    throw new ConfigurationError(`ISSUER_CARD_ID must be a cardId as D1 names cards (${NOTIFICATION_VALUE_FORMS.cardId.pattern ?? ''}), got "${knownCardId}"`);
+    throw new ConfigurationError(
+      `ISSUER_CARD_ID must be a cardId as D1 names cards (${NOTIFICATION_VALUE_FORMS.cardId.pattern ?? ''}), got "${knownCardId}"`,
+    );
   }
   return {
     kind: 'external',
@@ -199,9 +214,15 @@ function conditionalApis(env: Env): ReadonlySet<string> {
   const value = env.CERTIFY_CONDITIONAL_APIS?.trim() ?? 'all';
   if (value === '' || value === 'all') return new Set(conditional);
   if (value === 'none') return new Set();
-  const named = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const named = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = named.filter((id) => !conditional.includes(id));
-  if (unknown.length > 0) throw new ConfigurationError(`CERTIFY_CONDITIONAL_APIS names ${unknown.join(', ')}, which is not a conditional API; use all, none, or some of ${conditional.join(', ')}`);
+  if (unknown.length > 0)
+    throw new ConfigurationError(
+      `CERTIFY_CONDITIONAL_APIS names ${unknown.join(', ')}, which is not a conditional API; use all, none, or some of ${conditional.join(', ')}`,
+    );
   return new Set(named);
 }
 
@@ -214,7 +235,9 @@ export function readTargets(env: Env = process.env): TargetsConfig {
   const sinkClientId = env.NOTIFY_SINK_CLIENT_ID?.trim();
   const sinkClientSecret = env.NOTIFY_SINK_CLIENT_SECRET?.trim();
   if (Boolean(sinkClientId) !== Boolean(sinkClientSecret)) {
-    throw new ConfigurationError(`${sinkClientId ? 'NOTIFY_SINK_CLIENT_SECRET' : 'NOTIFY_SINK_CLIENT_ID'} is not set; the notification receiver needs both or neither`);
+    throw new ConfigurationError(
+      `${sinkClientId ? 'NOTIFY_SINK_CLIENT_SECRET' : 'NOTIFY_SINK_CLIENT_ID'} is not set; the notification receiver needs both or neither`,
+    );
   }
   return {
     d1,

@@ -28,13 +28,27 @@ export function nearMisses(field: FieldConstraint, sample: unknown): unknown[] {
       return values;
     }
     case 'pattern':
-      return [`${base} x`.slice(-Math.max(2, base.length)), `${base.slice(0, -1)}.`, `${base.slice(0, -1)}<`, `${base.slice(0, -1)}@`, `${base.slice(0, -1)}é`, '!', '<>', '', '--!!--'];
+      return [
+        `${base} x`.slice(-Math.max(2, base.length)),
+        `${base.slice(0, -1)}.`,
+        `${base.slice(0, -1)}<`,
+        `${base.slice(0, -1)}@`,
+        `${base.slice(0, -1)}é`,
+        '!',
+        '<>',
+        '',
+        '--!!--',
+      ];
     case 'enum': {
       const first = typeof schema.enum?.[0] === 'string' ? schema.enum[0] : 'VALUE';
       return [first.toLowerCase(), `${first}_X`, 'NOT_A_DOCUMENTED_VALUE', ''];
     }
     case 'type':
-      return schema.type === 'string' ? [42, true, { value: base }] : schema.type === 'array' ? ['not an array', { item: 1 }] : ['not an object', 42];
+      return schema.type === 'string'
+        ? [42, true, { value: base }]
+        : schema.type === 'array'
+          ? ['not an array', { item: 1 }]
+          : ['not an object', 42];
     case 'format':
       return schema.format === 'email' ? ['no-at-sign', 'a@'] : ['not-a-date', '2025-13-45T99:00:00Z'];
     case 'items':

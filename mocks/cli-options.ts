@@ -7,7 +7,10 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Parses a mock's command line. Anything wrong (an unknown flag, a missing value) becomes a ConfigurationError, which
  * `runCli` prints as one line before exiting with code 2.
  */
-export function parseCommandLine<T extends Options>(argv: readonly string[], options: T): ReturnType<typeof parseArgs<{ options: T; args: string[]; strict: true; allowPositionals: false }>>['values'] {
+export function parseCommandLine<T extends Options>(
+  argv: readonly string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ options: T; args: string[]; strict: true; allowPositionals: false }>>['values'] {
   try {
     return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -18,7 +21,8 @@ export function parseCommandLine<T extends Options>(argv: readonly string[], opt
 export function portOption(value: string | undefined, flag = '--port'): number {
   if (value === undefined) return 0;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError(`${flag} must be a port number from 0 to 65535, got "${value}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigurationError(`${flag} must be a port number from 0 to 65535, got "${value}"`);
   return port;
 }
 

@@ -19,22 +19,42 @@ const hasPhone = (present: ReadonlySet<string>): boolean => PHONE_FIELDS.some((f
  * not judged.
  */
 export const consumerRegistrationsCarryTheirFields: UsageCheck = (view) => {
-  const registrations = view.exchanges.filter((e) => isOperation(e, 'registerConsumer')).flatMap((e) => {
-    const data = consumerDataOf(e);
-    return data ? [{ exchange: e, present: fieldsWithValue(data) }] : [];
-  });
+  const registrations = view.exchanges
+    .filter((e) => isOperation(e, 'registerConsumer'))
+    .flatMap((e) => {
+      const data = consumerDataOf(e);
+      return data ? [{ exchange: e, present: fieldsWithValue(data) }] : [];
+    });
   const recommended: Departure[] = [];
   const clickToPay: Departure[] = [];
   for (const { exchange, present } of registrations) {
     const absent = [...missing(present, ['firstName', 'lastName', 'email']), ...(hasPhone(present) ? [] : ['a phone number'])];
     if (absent.length > 0) recommended.push({ sequence: exchange.sequence, what: `the consumer data lack ${absent.join(', ')}` });
-    const forClickToPay = [...missing(present, ['language']), ...(hasPhone(present) && !present.has('mobilePhoneNumber') ? ['mobilePhoneNumber (the phone is under another name)'] : [])];
-    if (forClickToPay.length > 0) clickToPay.push({ sequence: exchange.sequence, what: `the consumer data lack ${forClickToPay.join(', ')}` });
+    const forClickToPay = [
+      ...missing(present, ['language']),
+      ...(hasPhone(present) && !present.has('mobilePhoneNumber') ? ['mobilePhoneNumber (the phone is under another name)'] : []),
+    ];
+    if (forClickToPay.length > 0)
+      clickToPay.push({ sequence: exchange.sequence, what: `the consumer data lack ${forClickToPay.join(', ')}` });
   }
   const judged = registrations.map((r) => r.exchange.sequence);
   return [
-    finding('CONSUMER-REGISTER-RECOMMENDED-FIELDS', 'body /consumerInfo', "first and last name, email and phone number in the consumer data of a registration (the postal address's member is not published, so it is not judged)", judged, recommended, 'registrations carrying consumer data'),
-    finding('CONSUMER-REGISTER-CTP-FIELDS', 'body /consumerInfo', 'on top of those, what Click to Pay needs: language, and the phone as mobilePhoneNumber', judged, clickToPay, 'registrations carrying consumer data'),
+    finding(
+      'CONSUMER-REGISTER-RECOMMENDED-FIELDS',
+      'body /consumerInfo',
+      "first and last name, email and phone number in the consumer data of a registration (the postal address's member is not published, so it is not judged)",
+      judged,
+      recommended,
+      'registrations carrying consumer data',
+    ),
+    finding(
+      'CONSUMER-REGISTER-CTP-FIELDS',
+      'body /consumerInfo',
+      'on top of those, what Click to Pay needs: language, and the phone as mobilePhoneNumber',
+      judged,
+      clickToPay,
+      'registrations carrying consumer data',
+    ),
   ];
 };
 
@@ -57,7 +77,11 @@ function cardOwners(exchanges: readonly ObservedExchange[]): Map<string, string>
  */
 export const clickToPayProfilesGetTheirData: UsageCheck = (view) => {
   const owners = cardOwners(view.exchanges);
-  const registeredWithData = new Set(view.exchanges.filter((e) => isOperation(e, 'registerConsumer', 'updateConsumer') && consumerDataOf(e)).flatMap((e) => e.params.consumerId ?? []));
+  const registeredWithData = new Set(
+    view.exchanges
+      .filter((e) => isOperation(e, 'registerConsumer', 'updateConsumer') && consumerDataOf(e))
+      .flatMap((e) => e.params.consumerId ?? []),
+  );
   const enrolsOfDatalessConsumers = view.exchanges.filter((e) => {
     const consumerId = owners.get(e.params.cardId ?? '');
     return isOperation(e, 'clickToPayEnrol') && accepted(e) && consumerId !== undefined && !registeredWithData.has(consumerId);
@@ -65,7 +89,17 @@ export const clickToPayProfilesGetTheirData: UsageCheck = (view) => {
   const documented = `the data a Click to Pay profile needs (${CLICK_TO_PAY_FIELDS.join(', ')}) reach D1, here through the issuer's Get Consumer Information answer`;
   const judged = enrolsOfDatalessConsumers.map((e) => e.sequence);
   if (!view.consumerInformationVisible) {
-    return [finding('CONSUMER-REGISTER-CTP-PROFILE-DATA', 'consumerInfo', documented, judged, [], 'enrols of consumers registered without data', judged.length > 0 ? "D1's Get Consumer Information calls go straight to the issuer, out of the observer's sight" : undefined)];
+    return [
+      finding(
+        'CONSUMER-REGISTER-CTP-PROFILE-DATA',
+        'consumerInfo',
+        documented,
+        judged,
+        [],
+        'enrols of consumers registered without data',
+        judged.length > 0 ? "D1's Get Consumer Information calls go straight to the issuer, out of the observer's sight" : undefined,
+      ),
+    ];
   }
   const departures = enrolsOfDatalessConsumers.flatMap((e): Departure[] => {
     const consumerId = owners.get(e.params.cardId ?? '') ?? '';
@@ -76,7 +110,16 @@ export const clickToPayProfilesGetTheirData: UsageCheck = (view) => {
     const absent = missing(new Set(served[served.length - 1]?.fields), CLICK_TO_PAY_FIELDS);
     return absent.length > 0 ? [{ sequence: e.sequence, what: `the consumer data the issuer answered lack ${absent.join(', ')}` }] : [];
   });
-  return [finding('CONSUMER-REGISTER-CTP-PROFILE-DATA', 'consumerInfo', documented, judged, departures, 'enrols of consumers registered without data')];
+  return [
+    finding(
+      'CONSUMER-REGISTER-CTP-PROFILE-DATA',
+      'consumerInfo',
+      documented,
+      judged,
+      departures,
+      'enrols of consumers registered without data',
+    ),
+  ];
 };
 
 /** What D1 holds of each consumer as the calls go: the fields the issuer ever sent, and the values it stores. */
@@ -116,7 +159,16 @@ export const consumerUpdatesCarryEveryField: UsageCheck = (view) => {
     }
     ledger.learn(exchange);
   }
-  return [finding('CTP-UPDATE-CONSUMER-ALL-FIELDS', 'body /consumerInfo', 'every consumer field in a Click to Pay consumer update, the unchanged ones included', judged, departures, 'consumer updates carrying consumer data')];
+  return [
+    finding(
+      'CTP-UPDATE-CONSUMER-ALL-FIELDS',
+      'body /consumerInfo',
+      'every consumer field in a Click to Pay consumer update, the unchanged ones included',
+      judged,
+      departures,
+      'consumer updates carrying consumer data',
+    ),
+  ];
 };
 
 /**
@@ -135,9 +187,22 @@ export const storedDataKeptCurrent: UsageCheck = (view) => {
     if (isOperation(exchange, 'clickToPayUpdateConsumer') && data && stored) {
       judged.push(exchange.sequence);
       const changed = Object.keys(data).filter((field) => field in stored && JSON.stringify(stored[field]) !== JSON.stringify(data[field]));
-      if (changed.length > 0) departures.push({ sequence: exchange.sequence, what: `${changed.join(', ')} changed through Click to Pay update consumer while D1 still stores the earlier value` });
+      if (changed.length > 0)
+        departures.push({
+          sequence: exchange.sequence,
+          what: `${changed.join(', ')} changed through Click to Pay update consumer while D1 still stores the earlier value`,
+        });
     }
     ledger.learn(exchange);
   }
-  return [finding('CONSUMER-UPDATE-WHEN-STORED', 'sequence of calls', 'a change of the consumer data D1 stores sent to D1 with update consumer', judged, departures, 'Click to Pay updates of consumers whose data D1 stores')];
+  return [
+    finding(
+      'CONSUMER-UPDATE-WHEN-STORED',
+      'sequence of calls',
+      'a change of the consumer data D1 stores sent to D1 with update consumer',
+      judged,
+      departures,
+      'Click to Pay updates of consumers whose data D1 stores',
+    ),
+  ];
 };

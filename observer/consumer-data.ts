@@ -21,10 +21,17 @@ export function consumerDataOf(exchange: ObservedExchange): ConsumerData | undef
 }
 
 const hasValue = (value: unknown): boolean =>
-  (typeof value === 'string' && value.trim() !== '') || typeof value === 'number' || (Boolean(value) && typeof value === 'object' && Object.keys(value as object).length > 0);
+  (typeof value === 'string' && value.trim() !== '') ||
+  typeof value === 'number' ||
+  (Boolean(value) && typeof value === 'object' && Object.keys(value as object).length > 0);
 
 /** The names of the fields that hold a value. */
-export const fieldsWithValue = (data: ConsumerData): Set<string> => new Set(Object.entries(data).filter(([, value]) => hasValue(value)).map(([name]) => name));
+export const fieldsWithValue = (data: ConsumerData): Set<string> =>
+  new Set(
+    Object.entries(data)
+      .filter(([, value]) => hasValue(value))
+      .map(([name]) => name),
+  );
 
 /** What a Click to Pay profile needs of the consumer (the middle name is optional). */
 export const CLICK_TO_PAY_FIELDS = ['firstName', 'lastName', 'email', 'mobilePhoneNumber', 'language'] as const;
@@ -36,4 +43,6 @@ export const PHONE_FIELDS = ['mobilePhoneNumber', 'phoneNumber', 'phone'] as con
 export const carriesConsumerData = (exchange: ObservedExchange): boolean => consumerDataOf(exchange) !== undefined;
 
 /** Whether D1 accepted the call (a 2xx answer): only accepted writes change what D1 holds. */
-export const accepted = (exchange: ObservedExchange): boolean => answeredObject(exchange) !== undefined || (exchange.response !== undefined && exchange.response.status >= 200 && exchange.response.status < 300);
+export const accepted = (exchange: ObservedExchange): boolean =>
+  answeredObject(exchange) !== undefined ||
+  (exchange.response !== undefined && exchange.response.status >= 200 && exchange.response.status < 300);

@@ -46,7 +46,9 @@ function exercises(exchange: ObservedExchange, operationId: OperationId, constra
     case 'query':
       return exchange.query[nameOf(constraint.pointer)] !== undefined;
     case 'header':
-      return constraint.keyword === 'content-type' ? exchange.rawBody.length > 0 : exchange.headers[nameOf(constraint.pointer)] !== undefined;
+      return constraint.keyword === 'content-type'
+        ? exchange.rawBody.length > 0
+        : exchange.headers[nameOf(constraint.pointer)] !== undefined;
     case 'body': {
       const hasBody = exchange.body !== undefined || operations[operationId].requestBodyRequired;
       if (constraint.keyword !== 'required') return resolves(exchange.body, constraint.pointer);
@@ -67,7 +69,16 @@ function exercises(exchange: ObservedExchange, operationId: OperationId, constra
 
 /** A body D1 could not read is a departure no field rule names; it is still shown. */
 function unreadableBody(operationId: OperationId, reason: string): Violation {
-  return { operationId, ruleId: undefined, provenance: 'documented', part: 'body', pointer: '', keyword: 'syntax', documented: 'a body in a declared media type that parses', received: reason };
+  return {
+    operationId,
+    ruleId: undefined,
+    provenance: 'documented',
+    part: 'body',
+    pointer: '',
+    keyword: 'syntax',
+    documented: 'a body in a declared media type that parses',
+    received: reason,
+  };
 }
 
 /** The request and the answer of one exchange against the operation's contract. */
@@ -81,7 +92,8 @@ export function departuresOf(exchange: ObservedExchange): ContractDeparture[] {
   } else {
     // A body in a media type D1 does not take is judged as sent, so that the content-type rule names it.
     const body = exchange.unreadableBody !== undefined ? exchange.rawBody.toString('utf8') : exchange.body;
-    for (const violation of validateRequest(operationId, { path: exchange.params, query: exchange.query, headers: exchange.headers, body })) request(violation);
+    for (const violation of validateRequest(operationId, { path: exchange.params, query: exchange.query, headers: exchange.headers, body }))
+      request(violation);
   }
   const response = exchange.response;
   if (response) {
@@ -94,7 +106,10 @@ export function departuresOf(exchange: ObservedExchange): ContractDeparture[] {
 }
 
 /** The observed exchanges grouped by contract operation, each checked both ways; calls outside the contracts apart. */
-export function checkContracts(exchanges: readonly ObservedExchange[]): { readonly operations: OperationObservation[]; readonly outside: ObservedExchange[] } {
+export function checkContracts(exchanges: readonly ObservedExchange[]): {
+  readonly operations: OperationObservation[];
+  readonly outside: ObservedExchange[];
+} {
   const byOperation = new Map<OperationId, ObservedExchange[]>();
   const outside: ObservedExchange[] = [];
   for (const exchange of exchanges) {
@@ -112,7 +127,9 @@ export function checkContracts(exchanges: readonly ObservedExchange[]): { readon
       operationId,
       exchanges: calls,
       departures: calls.flatMap(departuresOf),
-      exercisedRules: fields.filter(([, constraint]) => calls.some((call) => exercises(call, operationId, constraint))).map(([ruleId]) => knownRule(ruleId)),
+      exercisedRules: fields
+        .filter(([, constraint]) => calls.some((call) => exercises(call, operationId, constraint)))
+        .map(([ruleId]) => knownRule(ruleId)),
     };
   });
   return { operations: observed, outside };

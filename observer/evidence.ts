@@ -68,7 +68,13 @@ export interface ObservationEvidence {
 }
 
 /** A failure as data, with the text people read; the verdict reads only the data. */
-function observedFailure(ruleId: RuleId | undefined, operationId: string | undefined, where: string, documented: string, received: string): ObservedFailure {
+function observedFailure(
+  ruleId: RuleId | undefined,
+  operationId: string | undefined,
+  where: string,
+  documented: string,
+  received: string,
+): ObservedFailure {
   const provenance = provenanceOf(ruleId);
   const security = isSecurityRule(ruleId);
   const label = security ? ' (security rule)' : ruleId && provenance === 'inferred' ? ' (inferred rule)' : '';
@@ -113,9 +119,15 @@ export function operationResult(observation: OperationObservation, redactor: Ses
     const where = `${violation.part} ${violation.pointer || '/'}`;
     const received = `${safeReceived(violation.pointer, violation.received, redactor)} (${side === 'request' ? "the issuer's call" : "D1's answer"} #${sequence})`;
     // A departure no rule names cannot decide a certification: it is a warning (provenanceOf(undefined) is inferred).
-    failuresByRule.set(key, { failure: observedFailure(violation.ruleId, observation.operationId, where, violation.documented, received), count: 1 });
+    failuresByRule.set(key, {
+      failure: observedFailure(violation.ruleId, observation.operationId, where, violation.documented, received),
+      count: 1,
+    });
   }
-  const failures = [...failuresByRule.values()].map(({ failure, count }) => ({ ...failure, message: count > 1 ? `${failure.message}\n  (${count} departures in all)` : failure.message }));
+  const failures = [...failuresByRule.values()].map(({ failure, count }) => ({
+    ...failure,
+    message: count > 1 ? `${failure.message}\n  (${count} departures in all)` : failure.message,
+  }));
   const departing = new Set(observation.departures.map((d) => d.sequence));
   const others = observation.exchanges.map((e) => e.sequence).filter((s) => !departing.has(s));
   const calls = observation.exchanges.length;
@@ -134,7 +146,12 @@ export function operationResult(observation: OperationObservation, redactor: Ses
   };
 }
 
-export function usageResult(finding: UsageFinding, exchanges: readonly ObservedExchange[], redactor: SessionRedactor, endedAt: number): ObservedResult {
+export function usageResult(
+  finding: UsageFinding,
+  exchanges: readonly ObservedExchange[],
+  redactor: SessionRedactor,
+  endedAt: number,
+): ObservedResult {
   const rule = ruleById.get(finding.ruleId);
   const wanted = new Set(finding.exchanges);
   const shown = exchanges.filter((e) => wanted.has(e.sequence));
@@ -146,7 +163,10 @@ export function usageResult(finding: UsageFinding, exchanges: readonly ObservedE
     outcome: finding.outcome,
     rules: [finding.ruleId],
     callCount: 0,
-    failures: finding.outcome === 'failed' ? [observedFailure(finding.ruleId, undefined, finding.pointer, finding.documented, redactor.text(finding.received))] : [],
+    failures:
+      finding.outcome === 'failed'
+        ? [observedFailure(finding.ruleId, undefined, finding.pointer, finding.documented, redactor.text(finding.received))]
+        : [],
     note: redactor.text(finding.received),
     exchanges: recordsOf(finding.exchanges, exchanges, redactor),
     ...span(shown, endedAt),
@@ -164,7 +184,11 @@ export function outsideResult(outside: readonly ObservedExchange[], redactor: Se
     failures: [],
     callCount: 0,
     note: 'calls to paths or methods no contract declares; forwarded to D1 as sent and judged by no rule',
-    exchanges: recordsOf(outside.map((e) => e.sequence), outside, redactor),
+    exchanges: recordsOf(
+      outside.map((e) => e.sequence),
+      outside,
+      redactor,
+    ),
     ...span(outside, endedAt),
   };
 }
@@ -204,7 +228,15 @@ export function certifiedTests(results: readonly ObservedResult[]): CertifiedTes
         rules: failure.ruleId ? [failure.ruleId] : [],
         provenance: failure.provenance,
         outcome: 'failed',
-        failure: { ruleId: failure.ruleId, operationId: failure.operationId, provenance: failure.provenance, security: failure.security, pointer: failure.pointer, documented: failure.documented, received: failure.received },
+        failure: {
+          ruleId: failure.ruleId,
+          operationId: failure.operationId,
+          provenance: failure.provenance,
+          security: failure.security,
+          pointer: failure.pointer,
+          documented: failure.documented,
+          received: failure.received,
+        },
         ...takeCalls(),
         error: failure.message,
       });
@@ -227,15 +259,27 @@ function labelsOf(result: ObservedResult): Label[] {
   const taggedRules = result.kind === 'usage' ? result.rules : result.failures.flatMap((f) => (f.ruleId ? [f.ruleId] : []));
   return [
     { name: LabelName.SUITE, value: "issuer's calls to D1 (observed)" },
-    ...(api ? [{ name: LabelName.EPIC, value: api.group }, { name: LabelName.FEATURE, value: api.name }] : []),
+    ...(api
+      ? [
+          { name: LabelName.EPIC, value: api.group },
+          { name: LabelName.FEATURE, value: api.name },
+        ]
+      : []),
     ...(category ? [{ name: LabelName.SEVERITY, value: SEVERITY[category] }] : []),
     ...result.rules.map((id) => ({ name: LabelName.STORY, value: `${id}: ${ruleById.get(id)?.statement ?? ''}` })),
-    ...[OBSERVE_TAG, ...taggedRules, ...(category ? [category] : []), ...(first ? [first.provenance] : [])].map((value) => ({ name: LabelName.TAG, value })),
+    ...[OBSERVE_TAG, ...taggedRules, ...(category ? [category] : []), ...(first ? [first.provenance] : [])].map((value) => ({
+      name: LabelName.TAG,
+      value,
+    })),
   ];
 }
 
 const linksOf = (result: ObservedResult): Link[] =>
-  [...new Set(result.rules.map((id) => ruleById.get(id)?.source).filter((s): s is string => Boolean(s)))].map((url) => ({ url, name: 'D1 documentation', type: 'link' }));
+  [...new Set(result.rules.map((id) => ruleById.get(id)?.source).filter((s): s is string => Boolean(s)))].map((url) => ({
+    url,
+    name: 'D1 documentation',
+    type: 'link',
+  }));
 
 /** The Allure results in a directory, each with whether it is an observation's and the attachment files it names. */
 function allureResultsIn(resultsDir: string): { file: string; observation: boolean; attachments: string[] }[] {
@@ -244,7 +288,10 @@ function allureResultsIn(resultsDir: string): { file: string; observation: boole
     .filter((f) => f.endsWith('-result.json'))
     .flatMap((file) => {
       try {
-        const result = JSON.parse(readFileSync(path.join(resultsDir, file), 'utf8')) as { labels?: Label[]; attachments?: { source?: string }[] };
+        const result = JSON.parse(readFileSync(path.join(resultsDir, file), 'utf8')) as {
+          labels?: Label[];
+          attachments?: { source?: string }[];
+        };
         const observation = result.labels?.some((l) => l.name === 'tag' && l.value === OBSERVE_TAG) === true;
         return [{ file, observation, attachments: (result.attachments ?? []).flatMap((a) => (a.source ? [path.basename(a.source)] : [])) }];
       } catch {
@@ -267,7 +314,11 @@ function removeEarlierObservation(resultsDir: string): void {
  */
 export function keepOnlyObservationResults(resultsDir: string): void {
   if (!existsSync(resultsDir)) return;
-  const kept = new Set(allureResultsIn(resultsDir).filter((r) => r.observation).flatMap((r) => [r.file, ...r.attachments]));
+  const kept = new Set(
+    allureResultsIn(resultsDir)
+      .filter((r) => r.observation)
+      .flatMap((r) => [r.file, ...r.attachments]),
+  );
   for (const name of readdirSync(resultsDir)) if (!kept.has(name)) rmSync(path.join(resultsDir, name), { recursive: true, force: true });
 }
 
@@ -298,7 +349,10 @@ export function writeAllureResults(evidence: ObservationEvidence, resultsDir: st
       [],
     );
     for (const record of result.exchanges) {
-      runtime.writeAttachment(uuid, undefined, exchangeTitle(record), Buffer.from(exchangeText(record), 'utf8'), { contentType: 'text/plain', fileExtension: '.txt' });
+      runtime.writeAttachment(uuid, undefined, exchangeTitle(record), Buffer.from(exchangeText(record), 'utf8'), {
+        contentType: 'text/plain',
+        fileExtension: '.txt',
+      });
     }
     runtime.stopTest(uuid, { stop: result.stop });
     runtime.writeTest(uuid);
@@ -311,7 +365,12 @@ export function applicableConditionalApis(value: string | undefined): ReadonlySe
   const text = value?.trim() ?? 'all';
   if (text === '' || text === 'all') return new Set(conditional);
   if (text === 'none') return new Set();
-  return new Set(text.split(',').map((s) => s.trim()).filter((s) => conditional.includes(s)));
+  return new Set(
+    text
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => conditional.includes(s)),
+  );
 }
 
 /** Where the bank's calls were seen, as the summary's subject says it. */
@@ -330,7 +389,11 @@ export interface WrittenEvidence {
  * certification-format results in `observation/tests.json`, and the compliance summary of the issuer's client side
  * in `observation/compliance-summary.json` (checked against its schema) and `.md`.
  */
-export function writeObservationEvidence(evidence: ObservationEvidence, reportsDir: string, applicableConditional: ReadonlySet<string> = applicableConditionalApis(undefined)): WrittenEvidence {
+export function writeObservationEvidence(
+  evidence: ObservationEvidence,
+  reportsDir: string,
+  applicableConditional: ReadonlySet<string> = applicableConditionalApis(undefined),
+): WrittenEvidence {
   writeAllureResults(evidence, path.join(reportsDir, 'allure-results'));
   const dir = path.join(reportsDir, OBSERVATION_DIR);
   mkdirSync(dir, { recursive: true });
@@ -342,8 +405,16 @@ export function writeObservationEvidence(evidence: ObservationEvidence, reportsD
     rules,
     applicableConditional,
     seed: 0,
-    targets: { d1: evidence.d1, issuer: `the issuer's backend, observed through the ${evidence.mode === 'proxy' ? 'proxy' : 'recording mock D1'}` },
-    subject: { kind: 'bank', issuerId: evidence.issuerId, hosted: 'not tested by an observation (npm run certify tests them)', calls: observedThrough(evidence) },
+    targets: {
+      d1: evidence.d1,
+      issuer: `the issuer's backend, observed through the ${evidence.mode === 'proxy' ? 'proxy' : 'recording mock D1'}`,
+    },
+    subject: {
+      kind: 'bank',
+      issuerId: evidence.issuerId,
+      hosted: 'not tested by an observation (npm run certify tests them)',
+      calls: observedThrough(evidence),
+    },
     now: new Date(evidence.endedAt),
   });
   const ajv = new Ajv({ allErrors: true });
@@ -361,7 +432,10 @@ export function writeObservationEvidence(evidence: ObservationEvidence, reportsD
 const isCertifiedTest = (value: unknown): value is CertifiedTest => {
   const test = value as Partial<CertifiedTest> | null;
   return (
-    typeof test === 'object' && test !== null && typeof test.title === 'string' && Array.isArray(test.rules) &&
+    typeof test === 'object' &&
+    test !== null &&
+    typeof test.title === 'string' &&
+    Array.isArray(test.rules) &&
     (test.outcome === 'passed' || test.outcome === 'failed' || test.outcome === 'skipped')
   );
 };

@@ -39,7 +39,19 @@ export interface ForwarderOptions {
 }
 
 // Meaningful for one connection only (RFC 9110 §7.6.1), or recomputed by the client that sends the request again.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length', 'expect']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+]);
 // The answer is relayed as text, so the upstream must not compress it.
 const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'accept-encoding']);
 const NOT_RELAYED = new Set([...HOP_BY_HOP, 'content-encoding']);
@@ -62,12 +74,18 @@ export function upstreamUrlOf(upstream: Upstream, incoming: IncomingExchange): {
   const target = pathAndQuery(incoming);
   if (isUnder(incoming.path, AUTH_MOUNT)) return { url: `${upstream.authUrl}${target.slice(AUTH_MOUNT.length)}`, observed: true };
   if (isUnder(incoming.path, BANKING_MOUNT)) return { url: `${upstream.bankingUrl}${target.slice(BANKING_MOUNT.length)}`, observed: true };
-  if (upstream.controlsOrigin && incoming.path.startsWith(CONTROLS_MOUNT)) return { url: `${upstream.controlsOrigin}${target}`, observed: false };
+  if (upstream.controlsOrigin && incoming.path.startsWith(CONTROLS_MOUNT))
+    return { url: `${upstream.controlsOrigin}${target}`, observed: false };
   return undefined;
 }
 
 function forwardedHeaders(headers: IncomingExchange['headers']): Record<string, string> {
-  const named = new Set((typeof headers.connection === 'string' ? headers.connection : '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean));
+  const named = new Set(
+    (typeof headers.connection === 'string' ? headers.connection : '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  );
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || NOT_FORWARDED.has(name) || named.has(name)) continue;
@@ -91,7 +109,11 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
   const timeoutMs = options.timeoutMs ?? 30_000;
   const handler = async (incoming: IncomingExchange): Promise<Answer> => {
     const destination = upstreamUrlOf(options.upstream, incoming);
-    if (!destination) return { status: 404, body: observerError('NOT_FOUND', `the observer serves D1's bases only: ${BANKING_MOUNT}/... and ${AUTH_MOUNT}/...`) };
+    if (!destination)
+      return {
+        status: 404,
+        body: observerError('NOT_FOUND', `the observer serves D1's bases only: ${BANKING_MOUNT}/... and ${AUTH_MOUNT}/...`),
+      };
     const receivedAt = Date.now();
     const started = performance.now();
     let response: ObservedResponse | undefined;
@@ -107,7 +129,11 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
         ...(options.upstream.dispatcher ? { dispatcher: options.upstream.dispatcher } : {}),
       });
       response = { status: upstreamAnswer.status, headers: upstreamAnswer.headers, text: upstreamAnswer.text, json: upstreamAnswer.json };
-      answer = { status: upstreamAnswer.status, headers: relayedHeaders(upstreamAnswer.headers), body: upstreamAnswer.text === '' ? undefined : upstreamAnswer.text };
+      answer = {
+        status: upstreamAnswer.status,
+        headers: relayedHeaders(upstreamAnswer.headers),
+        body: upstreamAnswer.text === '' ? undefined : upstreamAnswer.text,
+      };
     } catch (error) {
       const name = error instanceof Error ? error.name : '';
       transportError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

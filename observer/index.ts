@@ -14,7 +14,14 @@ import { runUsageChecks, type UsageFinding } from './usage-rules.js';
 import { planProgress, type PlanProgress, type PlanStep } from './plan.js';
 
 export type { ObservationEvidence, ObservedResult, WrittenEvidence } from './evidence.js';
-export { readObservation, writeObservationEvidence, keepOnlyObservationResults, applicableConditionalApis, OBSERVATION_DIR, OBSERVE_PROJECT } from './evidence.js';
+export {
+  readObservation,
+  writeObservationEvidence,
+  keepOnlyObservationResults,
+  applicableConditionalApis,
+  OBSERVATION_DIR,
+  OBSERVE_PROJECT,
+} from './evidence.js';
 export { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
 export { OBSERVER_RULES, USAGE_CHECKS, type UsageFinding } from './usage-rules.js';
 export { certificationPlan, planProgress, planText, type PlanProgress, type PlanStep } from './plan.js';
@@ -34,7 +41,10 @@ export interface UpstreamD1 {
  * calls that depart only from inferred rules (the observation warns about them instead), and answers every
  * asynchronous write PENDING first, so that each follow-up rule is judged.
  */
-export type RecordingMockOptions = Pick<MockD1Options, 'operationDelayMs' | 'tokenLifetimeSeconds' | 'clockSkewSeconds' | 'behaviour' | 'retry' | 'cardProducts' | 'faults'> & {
+export type RecordingMockOptions = Pick<
+  MockD1Options,
+  'operationDelayMs' | 'tokenLifetimeSeconds' | 'clockSkewSeconds' | 'behaviour' | 'retry' | 'cardProducts' | 'faults'
+> & {
   /** The issuer's backend D1 notifies (and asks for consumer information), when the issuer wants notifications. */
   readonly backend?: IssuerBackend;
   /** Writes whose result is known at once answer it at once, as the D1-facing mock does (default false: PENDING first). */
@@ -110,7 +120,8 @@ function httpUrl(value: string, what: string): string {
   } catch {
     throw new ConfigurationError(`${what} is not a URL: "${value}"`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigurationError(`${what} must be an http or https URL, got "${value}"`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new ConfigurationError(`${what} must be an http or https URL, got "${value}"`);
   return value.replace(/\/+$/, '');
 }
 
@@ -118,7 +129,10 @@ function httpUrl(value: string, what: string): string {
  * The contract departures a failed usage finding stands for (the same fact on the same call, seen from the body's
  * shape) are dropped, so that one deviation fails one rule.
  */
-function withoutSuperseded(checked: ReturnType<typeof checkContracts>, findings: readonly UsageFinding[]): ReturnType<typeof checkContracts> {
+function withoutSuperseded(
+  checked: ReturnType<typeof checkContracts>,
+  findings: readonly UsageFinding[],
+): ReturnType<typeof checkContracts> {
   const superseded = new Map<number, Set<RuleId>>();
   for (const found of findings) {
     if (found.outcome !== 'failed' || !found.supersedes) continue;
@@ -127,7 +141,9 @@ function withoutSuperseded(checked: ReturnType<typeof checkContracts>, findings:
   if (superseded.size === 0) return checked;
   const operations = checked.operations.map((operation) => ({
     ...operation,
-    departures: operation.departures.filter((d) => !(d.side === 'request' && d.violation.ruleId !== undefined && superseded.get(d.sequence)?.has(d.violation.ruleId))),
+    departures: operation.departures.filter(
+      (d) => !(d.side === 'request' && d.violation.ruleId !== undefined && superseded.get(d.sequence)?.has(d.violation.ruleId)),
+    ),
     // Nor does a superseded rule pass on the strength of the very calls that broke it.
     exercisedRules: operation.exercisedRules.filter((ruleId) => operation.exchanges.some((e) => !superseded.get(e.sequence)?.has(ruleId))),
   }));
@@ -142,14 +158,16 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * forwarder, is recorded, and on stop is checked against its contract and the usage rules.
  */
 export async function startObserver(options: ObserverOptions): Promise<RunningObserver> {
-  if (!ISSUER_ID.test(options.issuerId)) throw new ConfigurationError(`the issuerId must be exactly 10 characters, got ${[...options.issuerId].length}`);
+  if (!ISSUER_ID.test(options.issuerId))
+    throw new ConfigurationError(`the issuerId must be exactly 10 characters, got ${[...options.issuerId].length}`);
   const keys = options.keys ?? [];
   const issuerKeys = publicKeysOf(keys);
   const limits: UsageLimits = { ...DEFAULT_LIMITS, ...options.limits };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isFinite(value) || value < 0) throw new ConfigurationError(`the limit ${name} must be a number of 0 or more, got ${value}`);
   }
-  if (options.upstream && options.mock) throw new ConfigurationError('the embedded mock D1 options apply to recording only, not in front of an upstream D1');
+  if (options.upstream && options.mock)
+    throw new ConfigurationError('the embedded mock D1 options apply to recording only, not in front of an upstream D1');
 
   let mockD1: RunningMockD1 | undefined;
   let upstream: Upstream;
@@ -159,7 +177,8 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     const bankingUrl = httpUrl(options.upstream.bankingUrl, 'the upstream D1 banking URL');
     const authUrl = httpUrl(options.upstream.authUrl ?? `${new URL(bankingUrl).origin}${AUTH_MOUNT}`, 'the upstream D1 auth URL');
     const tls = options.upstream.tls;
-    if (tls && Boolean(tls.cert) !== Boolean(tls.key)) throw new ConfigurationError('mutual TLS needs both the client certificate and its key');
+    if (tls && Boolean(tls.cert) !== Boolean(tls.key))
+      throw new ConfigurationError('mutual TLS needs both the client certificate and its key');
     dispatcher = tls ? new Agent({ connect: { ...tls } }) : undefined;
     upstream = { bankingUrl, authUrl, ...(dispatcher ? { dispatcher } : {}) };
     d1 = bankingUrl;
@@ -185,31 +204,47 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
   const notificationPath = new RegExp(`/notifications/d1/v2/issuers/${escapedIssuer}/(cards|consumers)$`);
   const consumerInformationPath = new RegExp(`/banking/d1/v1/issuers/${escapedIssuer}/consumers/([^/]+)$`);
   const backendUrl = options.mock?.backend?.baseUrl.replace(/\/+$/, '');
-  const stopListening = mockD1 && backendUrl
-    ? onExchange((exchange) => {
-        const { request } = exchange;
-        if (!request.url.startsWith(`${backendUrl}/`)) return;
-        const asked = request.method === 'GET' ? consumerInformationPath.exec(new URL(request.url).pathname)?.[1] : undefined;
-        if (asked) {
-          const info = (exchange.response?.json as { consumerInfo?: unknown } | undefined)?.consumerInfo;
-          // Field names only: the values are personal data the observer has no use for.
-          const fields = info && typeof info === 'object' ? Object.entries(info).filter(([, value]) => value !== null && value !== undefined && value !== '').map(([name]) => name) : [];
-          session.recordConsumerInformation({ at: Date.now(), consumerId: decodeURIComponent(asked), answeredStatus: exchange.response?.status, fields });
-          return;
-        }
-        if (request.method !== 'POST') return;
-        const kind = notificationPath.exec(new URL(request.url).pathname)?.[1];
-        if (!kind) return;
-        let items: { operationId: string; status: string }[] = [];
-        try {
-          const body = JSON.parse(String(request.body ?? '')) as { operations?: { operationId?: unknown; status?: unknown }[] };
-          items = (body.operations ?? []).map((o) => ({ operationId: String(o.operationId), status: String(o.status) }));
-        } catch {
-          // A notification the mock could not have sent; nothing to learn from it.
-        }
-        session.recordNotification({ at: Date.now(), kind: kind === 'cards' ? 'card' : 'consumer', items, answeredStatus: exchange.response?.status });
-      })
-    : undefined;
+  const stopListening =
+    mockD1 && backendUrl
+      ? onExchange((exchange) => {
+          const { request } = exchange;
+          if (!request.url.startsWith(`${backendUrl}/`)) return;
+          const asked = request.method === 'GET' ? consumerInformationPath.exec(new URL(request.url).pathname)?.[1] : undefined;
+          if (asked) {
+            const info = (exchange.response?.json as { consumerInfo?: unknown } | undefined)?.consumerInfo;
+            // Field names only: the values are personal data the observer has no use for.
+            const fields =
+              info && typeof info === 'object'
+                ? Object.entries(info)
+                    .filter(([, value]) => value !== null && value !== undefined && value !== '')
+                    .map(([name]) => name)
+                : [];
+            session.recordConsumerInformation({
+              at: Date.now(),
+              consumerId: decodeURIComponent(asked),
+              answeredStatus: exchange.response?.status,
+              fields,
+            });
+            return;
+          }
+          if (request.method !== 'POST') return;
+          const kind = notificationPath.exec(new URL(request.url).pathname)?.[1];
+          if (!kind) return;
+          let items: { operationId: string; status: string }[] = [];
+          try {
+            const body = JSON.parse(String(request.body ?? '')) as { operations?: { operationId?: unknown; status?: unknown }[] };
+            items = (body.operations ?? []).map((o) => ({ operationId: String(o.operationId), status: String(o.status) }));
+          } catch {
+            // A notification the mock could not have sent; nothing to learn from it.
+          }
+          session.recordNotification({
+            at: Date.now(),
+            kind: kind === 'cards' ? 'card' : 'consumer',
+            items,
+            answeredStatus: exchange.response?.status,
+          });
+        })
+      : undefined;
 
   const startedAt = new Date();
   let server: Awaited<ReturnType<typeof startForwarder>>;

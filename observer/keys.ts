@@ -24,7 +24,8 @@ function keysOfJwks(text: string, file: string, fallbackKid: string | undefined)
   if (!Array.isArray(list) || list.length === 0) throw new ConfigurationError(`--public-key ${file} holds no key`);
   return list.map((jwk: unknown, index) => {
     const kid = (jwk as { kid?: unknown }).kid ?? (list.length === 1 ? fallbackKid : undefined);
-    if (typeof kid !== 'string' || kid === '') throw new ConfigurationError(`--public-key ${file}: key ${index + 1} has no kid (give it one, or --kid for a single key)`);
+    if (typeof kid !== 'string' || kid === '')
+      throw new ConfigurationError(`--public-key ${file}: key ${index + 1} has no kid (give it one, or --kid for a single key)`);
     let publicKey: KeyObject;
     try {
       publicKey = createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' });

@@ -48,7 +48,11 @@ class LifeCycle {
     const body = requestObject(exchange);
     const cardId = exchange.params.cardId;
     const consumerId = exchange.params.consumerId;
-    for (const operation of isOperation(exchange, 'getCardOperation', 'getCardOperations') && answer ? (answer.operations === undefined ? [answer] : arrayOf(answer.operations)) : []) {
+    for (const operation of isOperation(exchange, 'getCardOperation', 'getCardOperations') && answer
+      ? answer.operations === undefined
+        ? [answer]
+        : arrayOf(answer.operations)
+      : []) {
       const arrived = text(operation.operationId) ? this.arrivals.get(String(operation.operationId)) : undefined;
       if (arrived && operation.status === 'FAILED') this.end(arrived, 'refused');
     }
@@ -57,7 +61,13 @@ class LifeCycle {
       case 'createCard': {
         const created = text(answer?.cardId);
         if (!created) break;
-        this.cards.set(created, { sequence: exchange.sequence, origin: 'created', consumerId: text(body?.consumerId), encryptedData: undefined, ended: undefined });
+        this.cards.set(created, {
+          sequence: exchange.sequence,
+          origin: 'created',
+          consumerId: text(body?.consumerId),
+          encryptedData: undefined,
+          ended: undefined,
+        });
         if (text(answer?.operationId)) this.arrivals.set(String(answer?.operationId), created);
         break;
       }
@@ -66,7 +76,13 @@ class LifeCycle {
         const previous = this.cards.get(cardId);
         // A retry of a registration still live keeps the card as it was first seen.
         if (previous && previous.ended === undefined) break;
-        this.cards.set(cardId, { sequence: exchange.sequence, origin: 'registered', consumerId: text(body?.consumerId), encryptedData: text(body?.encryptedData), ended: undefined });
+        this.cards.set(cardId, {
+          sequence: exchange.sequence,
+          origin: 'registered',
+          consumerId: text(body?.consumerId),
+          encryptedData: text(body?.encryptedData),
+          ended: undefined,
+        });
         if (text(answer?.operationId)) this.arrivals.set(String(answer?.operationId), cardId);
         break;
       }
@@ -74,7 +90,14 @@ class LifeCycle {
         if (!cardId) break;
         this.end(cardId, 'replaced');
         const newCardId = text(body?.newCardId);
-        if (newCardId) this.cards.set(newCardId, { sequence: exchange.sequence, origin: 'registered', consumerId: this.consumerOf(cardId), encryptedData: text(body?.encryptedData), ended: undefined });
+        if (newCardId)
+          this.cards.set(newCardId, {
+            sequence: exchange.sequence,
+            origin: 'registered',
+            consumerId: this.consumerOf(cardId),
+            encryptedData: text(body?.encryptedData),
+            ended: undefined,
+          });
         break;
       }
       case 'deleteCard':
@@ -87,7 +110,8 @@ class LifeCycle {
         for (const [id, card] of this.cards) if (card.consumerId === consumerId) this.end(id, 'deleted');
         break;
       case 'getCardList':
-        for (const card of arrayOf(answer?.cards)) if (consumerId && text(card.cardId)) this.consumerOfCard.set(String(card.cardId), consumerId);
+        for (const card of arrayOf(answer?.cards))
+          if (consumerId && text(card.cardId)) this.consumerOfCard.set(String(card.cardId), consumerId);
         break;
       default:
     }
@@ -121,32 +145,71 @@ export const cardIdsRegisteredOnce: UsageCheck = (view) => {
     if (!earlier) return;
     const body = requestObject(exchange);
     if (earlier.ended === undefined) {
-      const retry = earlier.origin === 'registered' && earlier.encryptedData !== undefined && earlier.encryptedData === text(body?.encryptedData) && earlier.consumerId === text(body?.consumerId);
-      if (!retry) twice.push({ sequence: exchange.sequence, what: `the cardId already names a live card, ${earlier.origin} at call #${earlier.sequence}, and other card data are registered under it` });
+      const retry =
+        earlier.origin === 'registered' &&
+        earlier.encryptedData !== undefined &&
+        earlier.encryptedData === text(body?.encryptedData) &&
+        earlier.consumerId === text(body?.consumerId);
+      if (!retry)
+        twice.push({
+          sequence: exchange.sequence,
+          what: `the cardId already names a live card, ${earlier.origin} at call #${earlier.sequence}, and other card data are registered under it`,
+        });
       return;
     }
     if (earlier.ended === 'refused') return;
     reused.push(exchange.sequence);
-    if (earlier.origin === 'created') wrongReuse.push({ sequence: exchange.sequence, what: `the cardId was made by create card at call #${earlier.sequence} and ${earlier.ended} since; a cardId made by D1 is not registered again` });
+    if (earlier.origin === 'created')
+      wrongReuse.push({
+        sequence: exchange.sequence,
+        what: `the cardId was made by create card at call #${earlier.sequence} and ${earlier.ended} since; a cardId made by D1 is not registered again`,
+      });
   });
   return [
-    finding('CARD-REGISTER-CARDID-UNIQUE', 'path /cardId', 'each registration under a cardId no live card holds (the same registration sent again is a retry)', judged, twice, 'card registrations'),
-    finding('CARD-REGISTER-CARDID-REUSE', 'path /cardId', 'a cardId registered again only after its card was deleted or replaced, and only when that card was registered rather than made by create card', reused, wrongReuse, 'registrations reusing a cardId'),
+    finding(
+      'CARD-REGISTER-CARDID-UNIQUE',
+      'path /cardId',
+      'each registration under a cardId no live card holds (the same registration sent again is a retry)',
+      judged,
+      twice,
+      'card registrations',
+    ),
+    finding(
+      'CARD-REGISTER-CARDID-REUSE',
+      'path /cardId',
+      'a cardId registered again only after its card was deleted or replaced, and only when that card was registered rather than made by create card',
+      reused,
+      wrongReuse,
+      'registrations reusing a cardId',
+    ),
   ];
 };
 
 // Members that name card data in clear, compared with separators removed and lowercased.
-const CLEAR_CARD_DATA_KEYS = new Set(['pan', 'cardnumber', 'primaryaccountnumber', 'accountnumber', 'expiry', 'expirydate', 'expirationdate', 'exp', 'cvv', 'cvc']);
+const CLEAR_CARD_DATA_KEYS = new Set([
+  'pan',
+  'cardnumber',
+  'primaryaccountnumber',
+  'accountnumber',
+  'expiry',
+  'expirydate',
+  'expirationdate',
+  'exp',
+  'cvv',
+  'cvc',
+]);
 
 /** Where a body holds card data in clear: a card number in any value, or a member named for card data. */
 function clearCardDataIn(value: unknown, pointer: string, depth = 0): string | undefined {
   // Bounded: a hostile body nested thousands of levels deep must not exhaust the stack.
   if (depth > 32) return undefined;
-  if (typeof value === 'string' || typeof value === 'number') return cardNumbersIn(String(value)).length > 0 ? `a card number in clear at ${pointer || '/'}` : undefined;
+  if (typeof value === 'string' || typeof value === 'number')
+    return cardNumbersIn(String(value)).length > 0 ? `a card number in clear at ${pointer || '/'}` : undefined;
   if (!value || typeof value !== 'object') return undefined;
   for (const [key, child] of Object.entries(value)) {
     const at = `${pointer}/${key}`;
-    if (CLEAR_CARD_DATA_KEYS.has(key.replace(/[-_\s]/g, '').toLowerCase()) && child !== null && child !== undefined && child !== '') return `card data in clear in ${at}`;
+    if (CLEAR_CARD_DATA_KEYS.has(key.replace(/[-_\s]/g, '').toLowerCase()) && child !== null && child !== undefined && child !== '')
+      return `card data in clear in ${at}`;
     const found = clearCardDataIn(child, at, depth + 1);
     if (found) return found;
   }
@@ -165,8 +228,24 @@ export const cardDataTravelsEncrypted: UsageCheck = (view) => {
     const where = clearCardDataIn(e.body, '');
     return where ? [{ sequence: e.sequence, what: `${where} (${e.operationId ?? 'call'})` }] : [];
   });
-  const result = finding('CARD-REGISTER-PAN-ENCRYPTED', 'body', 'card number and expiry date only inside the JWE-encrypted card data, never in a clear field', carriers.map((e) => e.sequence), departures, 'calls carrying card data');
-  return [{ ...result, supersedes: ['CARD-REGISTER-ENCRYPTEDDATA-REQUIRED', 'CARD-REGISTER-ENCRYPTEDDATA-PATTERN', 'CARD-RENEW-REPLACE-ENCRYPTEDDATA-PATTERN'] }];
+  const result = finding(
+    'CARD-REGISTER-PAN-ENCRYPTED',
+    'body',
+    'card number and expiry date only inside the JWE-encrypted card data, never in a clear field',
+    carriers.map((e) => e.sequence),
+    departures,
+    'calls carrying card data',
+  );
+  return [
+    {
+      ...result,
+      supersedes: [
+        'CARD-REGISTER-ENCRYPTEDDATA-REQUIRED',
+        'CARD-REGISTER-ENCRYPTEDDATA-PATTERN',
+        'CARD-RENEW-REPLACE-ENCRYPTEDDATA-PATTERN',
+      ],
+    },
+  ];
 };
 
 /** Whether D1 refused the call naming the field as a value it does not take. */
@@ -180,15 +259,37 @@ const refusedField = (exchange: ObservedExchange, field: string): boolean => {
  * or, in front of a real D1, against D1's own refusal of the product.
  */
 export const cardProductsOnboarded: UsageCheck = (view) => {
-  const creations = view.exchanges.filter((e) => isOperation(e, 'createCard') && text(requestObject(e)?.cardProductId) !== undefined && e.response !== undefined);
+  const creations = view.exchanges.filter(
+    (e) => isOperation(e, 'createCard') && text(requestObject(e)?.cardProductId) !== undefined && e.response !== undefined,
+  );
   const products = view.cardProducts;
   const departures = creations.flatMap((e): Departure[] => {
     const product = String(requestObject(e)?.cardProductId);
     const known = products ? products.has(product) : !refusedField(e, 'cardProductId');
-    return known ? [] : [{ sequence: e.sequence, what: products ? 'the cardProductId is none of the products onboarded for the issuer' : 'D1 refused the cardProductId as a value it does not take' }];
+    return known
+      ? []
+      : [
+          {
+            sequence: e.sequence,
+            what: products
+              ? 'the cardProductId is none of the products onboarded for the issuer'
+              : 'D1 refused the cardProductId as a value it does not take',
+          },
+        ];
   });
-  const documented = products ? `a cardProductId onboarded for the issuer (${[...products].join(', ')})` : 'a cardProductId onboarded for the issuer, which D1 takes';
-  return [finding('CARD-CREATE-PRODUCT-ONBOARDED', 'body /cardProductId', documented, creations.map((e) => e.sequence), departures, 'card creations')];
+  const documented = products
+    ? `a cardProductId onboarded for the issuer (${[...products].join(', ')})`
+    : 'a cardProductId onboarded for the issuer, which D1 takes';
+  return [
+    finding(
+      'CARD-CREATE-PRODUCT-ONBOARDED',
+      'body /cardProductId',
+      documented,
+      creations.map((e) => e.sequence),
+      departures,
+      'card creations',
+    ),
+  ];
 };
 
 /** CARD-RESUME-CONSUMER-STATE: no resume of a card whose consumer the issuer deleted. */
@@ -201,9 +302,19 @@ export const resumesFitTheConsumer: UsageCheck = (view) => {
     if (consumerId === undefined) return;
     judged.push(exchange.sequence);
     const deletedAt = life.deletedConsumers.get(consumerId);
-    if (deletedAt !== undefined) departures.push({ sequence: exchange.sequence, what: `resume of a card whose consumer was deleted at call #${deletedAt}` });
+    if (deletedAt !== undefined)
+      departures.push({ sequence: exchange.sequence, what: `resume of a card whose consumer was deleted at call #${deletedAt}` });
   });
-  return [finding('CARD-RESUME-CONSUMER-STATE', 'path /cardId', "resumes only of cards whose consumer is still active (the card's consumer known from the calls)", judged, departures, 'resumes of cards with a known consumer')];
+  return [
+    finding(
+      'CARD-RESUME-CONSUMER-STATE',
+      'path /cardId',
+      "resumes only of cards whose consumer is still active (the card's consumer known from the calls)",
+      judged,
+      departures,
+      'resumes of cards with a known consumer',
+    ),
+  ];
 };
 
 /** CONSUMER-DELETE-NEW-ID: a deleted consumerId is never registered again, nor given a card. */
@@ -211,13 +322,30 @@ export const deletedConsumerIdsStayDeleted: UsageCheck = (view) => {
   const judged: number[] = [];
   const departures: Departure[] = [];
   replay(view.exchanges, (exchange, life) => {
-    const consumerId = isOperation(exchange, 'registerConsumer') ? exchange.params.consumerId : isOperation(exchange, 'createCard', 'registerCard') ? text(requestObject(exchange)?.consumerId) : undefined;
+    const consumerId = isOperation(exchange, 'registerConsumer')
+      ? exchange.params.consumerId
+      : isOperation(exchange, 'createCard', 'registerCard')
+        ? text(requestObject(exchange)?.consumerId)
+        : undefined;
     if (consumerId === undefined) return;
     judged.push(exchange.sequence);
     const deletedAt = life.deletedConsumers.get(consumerId);
-    if (deletedAt !== undefined) departures.push({ sequence: exchange.sequence, what: `${exchange.operationId ?? 'call'} names the consumerId deleted at call #${deletedAt}` });
+    if (deletedAt !== undefined)
+      departures.push({
+        sequence: exchange.sequence,
+        what: `${exchange.operationId ?? 'call'} names the consumerId deleted at call #${deletedAt}`,
+      });
   });
-  return [finding('CONSUMER-DELETE-NEW-ID', 'consumerId', 'a person brought back after deletion registered under a new consumerId, never the deleted one', judged, departures, 'registrations naming a consumer')];
+  return [
+    finding(
+      'CONSUMER-DELETE-NEW-ID',
+      'consumerId',
+      'a person brought back after deletion registered under a new consumerId, never the deleted one',
+      judged,
+      departures,
+      'registrations naming a consumer',
+    ),
+  ];
 };
 
 /** The data an enrol carries, without the reason that explains the call. */
@@ -242,11 +370,21 @@ export const enrolIsNotAnUpdate: UsageCheck = (view) => {
       const earlier = enrolled.get(cardId);
       if (earlier) {
         judged.push(exchange.sequence);
-        if (earlier.data !== enrolData(exchange)) departures.push({ sequence: exchange.sequence, what: `the card enrolled at call #${earlier.sequence} is enrolled again with other data` });
+        if (earlier.data !== enrolData(exchange))
+          departures.push({
+            sequence: exchange.sequence,
+            what: `the card enrolled at call #${earlier.sequence} is enrolled again with other data`,
+          });
       }
     }
-    for (const operation of isOperation(exchange, 'getCardOperation', 'getCardOperations') && answer ? (answer.operations === undefined ? [answer] : arrayOf(answer.operations)) : []) {
-      for (const [id, enrol] of enrolled) if (enrol.operationId !== undefined && enrol.operationId === operation.operationId && operation.status === 'FAILED') enrolled.delete(id);
+    for (const operation of isOperation(exchange, 'getCardOperation', 'getCardOperations') && answer
+      ? answer.operations === undefined
+        ? [answer]
+        : arrayOf(answer.operations)
+      : []) {
+      for (const [id, enrol] of enrolled)
+        if (enrol.operationId !== undefined && enrol.operationId === operation.operationId && operation.status === 'FAILED')
+          enrolled.delete(id);
     }
     if (!accepted(exchange)) continue;
     const consumerId = exchange.params.consumerId;
@@ -255,9 +393,20 @@ export const enrolIsNotAnUpdate: UsageCheck = (view) => {
       const owner = text(requestObject(exchange)?.consumerId);
       if (card && owner) consumerOf.set(card, owner);
     }
-    if (isOperation(exchange, 'clickToPayEnrol') && cardId && !enrolled.has(cardId)) enrolled.set(cardId, { sequence: exchange.sequence, data: enrolData(exchange), operationId: text(answer?.operationId) });
+    if (isOperation(exchange, 'clickToPayEnrol') && cardId && !enrolled.has(cardId))
+      enrolled.set(cardId, { sequence: exchange.sequence, data: enrolData(exchange), operationId: text(answer?.operationId) });
     if (isOperation(exchange, 'clickToPayOptoutCard', 'deleteCard', 'replaceCard') && cardId) enrolled.delete(cardId);
-    if (isOperation(exchange, 'clickToPayOptoutConsumer', 'deleteConsumer') && consumerId) for (const id of [...enrolled.keys()]) if (consumerOf.get(id) === consumerId) enrolled.delete(id);
+    if (isOperation(exchange, 'clickToPayOptoutConsumer', 'deleteConsumer') && consumerId)
+      for (const id of [...enrolled.keys()]) if (consumerOf.get(id) === consumerId) enrolled.delete(id);
   }
-  return [finding('CTP-ENROL-NOT-AN-UPDATE', 'path /cardId', 'no enrol of an enrolled card with other data: Click to Pay data change through update card or update consumer', judged, departures, 'enrols of cards already enrolled')];
+  return [
+    finding(
+      'CTP-ENROL-NOT-AN-UPDATE',
+      'path /cardId',
+      'no enrol of an enrolled card with other data: Click to Pay data change through update card or update consumer',
+      judged,
+      departures,
+      'enrols of cards already enrolled',
+    ),
+  ];
 };

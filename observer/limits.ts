@@ -10,4 +10,9 @@ export interface UsageLimits {
   readonly clockSkewSeconds: number;
 }
 
-export const DEFAULT_LIMITS: UsageLimits = { tokenRenewalMarginSeconds: 120, maxEnrolmentsPerSecond: 10, followUpGraceSeconds: 2, clockSkewSeconds: 30 };
+export const DEFAULT_LIMITS: UsageLimits = {
+  tokenRenewalMarginSeconds: 120,
+  maxEnrolmentsPerSecond: 10,
+  followUpGraceSeconds: 2,
+  clockSkewSeconds: 30,
+};

@@ -76,7 +76,15 @@ export function asHttpExchange(exchange: ObservedExchange, origin: string): Http
       ...(exchange.rawBody.length > 0 ? { body: exchange.rawBody } : {}),
     },
     ...(exchange.response
-      ? { response: { status: exchange.response.status, headers: exchange.response.headers, text: exchange.response.text, json: exchange.response.json, durationMs: exchange.durationMs } }
+      ? {
+          response: {
+            status: exchange.response.status,
+            headers: exchange.response.headers,
+            text: exchange.response.text,
+            json: exchange.response.json,
+            durationMs: exchange.durationMs,
+          },
+        }
       : {}),
     ...(exchange.transportError !== undefined ? { error: exchange.transportError } : {}),
     startedAt: new Date(exchange.receivedAt),

@@ -45,11 +45,18 @@ export function personalValuesSent(exchanges: readonly ObservedExchange[]): Pers
 
 /** Letters and digits only, lowercased, accents dropped: `Dupont-Lefèvre` -> `dupontlefevre`. */
 export const folded = (text: string): string =>
-  text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 
 /** The parts of a name worth looking for: each word of three letters or more, folded. */
 export const nameParts = (name: string): string[] =>
-  name.split(/[\s,.'_#;:/-]+/u).map(folded).filter((part) => part.length >= 3);
+  name
+    .split(/[\s,.'_#;:/-]+/u)
+    .map(folded)
+    .filter((part) => part.length >= 3);
 
 /**
  * What kind of personal data or secret the product's detectors see in a value, if any. Card numbers are the strict
@@ -72,10 +79,16 @@ export function personalDataIn(correlationId: string, sent: PersonalValues): str
   if (detected) return `it holds what looks like ${detected}`;
   const foldedId = folded(correlationId);
   // Words of the id, so that a three-letter name must stand alone rather than hide inside a random run.
-  const words = new Set(correlationId.split(/[^\p{L}]+/u).map(folded).filter(Boolean));
+  const words = new Set(
+    correlationId
+      .split(/[^\p{L}]+/u)
+      .map(folded)
+      .filter(Boolean),
+  );
   for (const name of sent.names) {
     for (const part of nameParts(name)) {
-      if (words.has(part) || (part.length >= 5 && foldedId.includes(part))) return 'it contains a name the issuer sent for one of its consumers';
+      if (words.has(part) || (part.length >= 5 && foldedId.includes(part)))
+        return 'it contains a name the issuer sent for one of its consumers';
     }
   }
   for (const email of sent.emails) {
@@ -85,7 +98,8 @@ export function personalDataIn(correlationId: string, sent: PersonalValues): str
   const idDigits = correlationId.replace(/\D/g, '');
   for (const phone of sent.phones) {
     const digits = phone.replace(/\D/g, '');
-    if (digits.length >= 7 && idDigits.includes(digits.slice(-7))) return 'it contains a phone number the issuer sent for one of its consumers';
+    if (digits.length >= 7 && idDigits.includes(digits.slice(-7)))
+      return 'it contains a phone number the issuer sent for one of its consumers';
   }
   return undefined;
 }

@@ -56,10 +56,15 @@ export interface PlanProgress {
   readonly complete: boolean;
 }
 
-const answered2xx = (exchange: ObservedExchange): boolean => exchange.response !== undefined && exchange.response.status >= 200 && exchange.response.status < 300;
+const answered2xx = (exchange: ObservedExchange): boolean =>
+  exchange.response !== undefined && exchange.response.status >= 200 && exchange.response.status < 300;
 
 /** Where each step of the plan stands after the given calls and notifications. */
-export function planProgress(plan: readonly PlanStep[], exchanges: readonly ObservedExchange[], notifications: readonly ObservedNotification[]): PlanProgress {
+export function planProgress(
+  plan: readonly PlanStep[],
+  exchanges: readonly ObservedExchange[],
+  notifications: readonly ObservedNotification[],
+): PlanProgress {
   const readBack = operationsReadBack(exchanges);
   const acknowledged = new Set(notifications.filter(isAcknowledged).flatMap((n) => n.items.map((i) => i.operationId)));
   /** Why an operation is not covered yet, or undefined once it is. */

@@ -22,7 +22,9 @@ const up = (lines: number): string => (lines > 0 ? `\u001b[${lines}A\r` : '');
 export function progressLines(progress: PlanProgress, departures: readonly string[], calls: number): string[] {
   return [
     `certification plan: ${progress.covered}/${progress.steps.length} steps covered, ${calls} calls observed`,
-    ...progress.steps.map(({ step, covered, waiting }) => `  [${covered ? 'x' : ' '}] ${step.title}${covered ? '' : `: waiting for ${waiting ?? 'a call'}`}`),
+    ...progress.steps.map(
+      ({ step, covered, waiting }) => `  [${covered ? 'x' : ' '}] ${step.title}${covered ? '' : `: waiting for ${waiting ?? 'a call'}`}`,
+    ),
     ...(departures.length > 0 ? [`  contract departures so far: ${departures.join('; ')}`] : []),
   ];
 }
@@ -31,7 +33,11 @@ export function progressLines(progress: PlanProgress, departures: readonly strin
  * Shows where the plan stands while the bank drives it. On a terminal the block is redrawn in place; elsewhere (CI
  * logs) a line is printed only when a step is covered or a new departure is seen, so a log stays readable.
  */
-export function watchPlan(observer: Watched, plan: readonly PlanStep[], options: { write: (text: string) => void; live: boolean; intervalMs?: number }): PlanWatch {
+export function watchPlan(
+  observer: Watched,
+  plan: readonly PlanStep[],
+  options: { write: (text: string) => void; live: boolean; intervalMs?: number },
+): PlanWatch {
   let drawn = 0;
   let coveredBefore = new Set<string>();
   let departuresBefore = new Set<string>();
@@ -47,9 +53,11 @@ export function watchPlan(observer: Watched, plan: readonly PlanStep[], options:
       drawn = lines.length;
     } else {
       for (const { step, covered } of current.steps) {
-        if (covered && !coveredBefore.has(step.api)) options.write(`plan: covered ${step.title} (${current.covered}/${current.steps.length})\n`);
+        if (covered && !coveredBefore.has(step.api))
+          options.write(`plan: covered ${step.title} (${current.covered}/${current.steps.length})\n`);
       }
-      for (const line of departures) if (!departuresBefore.has(line.replace(/ ×\d+$/, ''))) options.write(`plan: contract departure ${line}\n`);
+      for (const line of departures)
+        if (!departuresBefore.has(line.replace(/ ×\d+$/, ''))) options.write(`plan: contract departure ${line}\n`);
     }
     coveredBefore = new Set(current.steps.filter((s) => s.covered).map((s) => s.step.api));
     departuresBefore = new Set(departures.map((d) => d.replace(/ ×\d+$/, '')));

@@ -36,14 +36,25 @@ export async function observeReferenceClient(reportsDir: string, applicable: Rea
     mock: { operationDelayMs: 5 },
   });
   try {
-    const client = new ReferenceClient(new D1Client({ bankingUrl: observer.bankingUrl, authUrl: observer.authUrl, issuerId: DEFAULT_ISSUER_ID, keyId: 'reference-client-1', privateKey }));
+    const client = new ReferenceClient(
+      new D1Client({
+        bankingUrl: observer.bankingUrl,
+        authUrl: observer.authUrl,
+        issuerId: DEFAULT_ISSUER_ID,
+        keyId: 'reference-client-1',
+        privateKey,
+      }),
+    );
     const { refused } = await client.runPlan(observer.mockD1?.cardDataJwk ?? {});
     // The reference pair conforms: a refusal here is a bug of the pair, and its evidence shows which call.
     if (refused.length > 0) process.stderr.write(`certify: D1 refused steps of the reference client: ${refused.join('; ')}\n`);
   } finally {
     const evidence = await observer.stop();
     writeObservationEvidence(evidence, reportsDir, applicable);
-    writeFileSync(path.join(reportsDir, OBSERVATION_DIR, REFERENCE_MARK), 'the reference client made this observation; certify makes it anew\n');
+    writeFileSync(
+      path.join(reportsDir, OBSERVATION_DIR, REFERENCE_MARK),
+      'the reference client made this observation; certify makes it anew\n',
+    );
     process.stdout.write(`certify: the reference client drove the certification plan: ${evidence.exchangeCount} calls observed\n`);
   }
 }

@@ -123,7 +123,9 @@ export class SessionRedactor {
     private readonly origin: string,
   ) {
     const credentials = credentialsOf(session, configured);
-    this.credentialPieces = new Set(credentials.flatMap((c) => [c, ...c.split(/[^A-Za-z0-9_-]+/)]).filter((p) => p.length >= MIN_CREDENTIAL_PIECE));
+    this.credentialPieces = new Set(
+      credentials.flatMap((c) => [c, ...c.split(/[^A-Za-z0-9_-]+/)]).filter((p) => p.length >= MIN_CREDENTIAL_PIECE),
+    );
     const literals = personalLiterals(session).sort((a, b) => b.length - a.length);
     const long = literals.filter((v) => v.length >= 4).map(escapeRegExp);
     // A three-letter name part is only a word of its own, so that it does not eat the inside of other words.

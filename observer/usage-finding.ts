@@ -58,11 +58,26 @@ export interface Departure {
 const SHOWN_DEPARTURES = 5;
 
 /** A rule's finding from the number of cases judged and the departures among them. */
-export function finding(ruleId: RuleId, pointer: string, documented: string, judged: readonly number[], departures: readonly Departure[], unit: string, skippedWhy?: string): UsageFinding {
+export function finding(
+  ruleId: RuleId,
+  pointer: string,
+  documented: string,
+  judged: readonly number[],
+  departures: readonly Departure[],
+  unit: string,
+  skippedWhy?: string,
+): UsageFinding {
   if (departures.length > 0) {
     const shown = departures.slice(0, SHOWN_DEPARTURES).map((d) => `${d.at ?? `call #${d.sequence}`}: ${d.what}`);
     const more = departures.length > SHOWN_DEPARTURES ? `; and ${departures.length - SHOWN_DEPARTURES} more` : '';
-    return { ruleId, outcome: 'failed', pointer, documented, received: `${departures.length} of ${judged.length} ${unit}: ${shown.join('; ')}${more}`, exchanges: departures.map((d) => d.sequence) };
+    return {
+      ruleId,
+      outcome: 'failed',
+      pointer,
+      documented,
+      received: `${departures.length} of ${judged.length} ${unit}: ${shown.join('; ')}${more}`,
+      exchanges: departures.map((d) => d.sequence),
+    };
   }
   if (judged.length === 0 || skippedWhy) {
     return { ruleId, outcome: 'skipped', pointer, documented, received: skippedWhy ?? `no ${unit} observed`, exchanges: judged };
@@ -70,7 +85,8 @@ export function finding(ruleId: RuleId, pointer: string, documented: string, jud
   return { ruleId, outcome: 'passed', pointer, documented, received: `${judged.length} ${unit}, none departing`, exchanges: judged };
 }
 
-export const isOperation = (exchange: ObservedExchange, ...ids: readonly OperationId[]): boolean => exchange.operationId !== undefined && ids.includes(exchange.operationId);
+export const isOperation = (exchange: ObservedExchange, ...ids: readonly OperationId[]): boolean =>
+  exchange.operationId !== undefined && ids.includes(exchange.operationId);
 export const seconds = (ms: number): number => Math.round(ms / 1000);
 
 /** The objects of an array value, or none. */

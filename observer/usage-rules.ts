@@ -9,9 +9,30 @@ import type { RuleId } from '../gen/catalogue.js';
 import type { OperationId } from '../gen/operations.js';
 import { answeredObject, headerOf, isAcknowledged, requestObject, type ObservedExchange } from './observed-exchange.js';
 import { detectedKind, personalDataIn, personalValuesSent } from './personal-data.js';
-import { arrayOf, finding, isOperation, seconds, type Departure, type ObservationView, type UsageCheck, type UsageFinding } from './usage-finding.js';
-import { cardDataTravelsEncrypted, cardIdsRegisteredOnce, cardProductsOnboarded, deletedConsumerIdsStayDeleted, enrolIsNotAnUpdate, resumesFitTheConsumer } from './life-cycle-rules.js';
-import { clickToPayProfilesGetTheirData, consumerRegistrationsCarryTheirFields, consumerUpdatesCarryEveryField, storedDataKeptCurrent } from './consumer-data-rules.js';
+import {
+  arrayOf,
+  finding,
+  isOperation,
+  seconds,
+  type Departure,
+  type ObservationView,
+  type UsageCheck,
+  type UsageFinding,
+} from './usage-finding.js';
+import {
+  cardDataTravelsEncrypted,
+  cardIdsRegisteredOnce,
+  cardProductsOnboarded,
+  deletedConsumerIdsStayDeleted,
+  enrolIsNotAnUpdate,
+  resumesFitTheConsumer,
+} from './life-cycle-rules.js';
+import {
+  clickToPayProfilesGetTheirData,
+  consumerRegistrationsCarryTheirFields,
+  consumerUpdatesCarryEveryField,
+  storedDataKeptCurrent,
+} from './consumer-data-rules.js';
 
 export { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
 export type { ObservationView, UsageCheck, UsageFinding } from './usage-finding.js';
@@ -34,7 +55,8 @@ function grantOf(exchange: ObservedExchange): Grant | undefined {
   return { sequence: exchange.sequence, token: body.access_token, expiresAt: exchange.receivedAt + lifetimeSeconds * 1000 };
 }
 
-const bearerOf = (exchange: ObservedExchange): string | undefined => /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(headerOf(exchange, 'authorization') ?? '')?.[1];
+const bearerOf = (exchange: ObservedExchange): string | undefined =>
+  /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(headerOf(exchange, 'authorization') ?? '')?.[1];
 
 /**
  * D1-TOKEN-REUSE: a token is asked for only when the one it replaces is near its end, or was refused. A token still
@@ -55,14 +77,19 @@ export const tokensReusedUntilExpiry: UsageCheck = (view) => {
     if (exchange.response?.status === 401) refusals.set(token, [...(refusals.get(token) ?? []), exchange.sequence]);
   }
   const usedAfter = (token: string, sequence: number): boolean => (lastUse.get(token) ?? 0) > sequence;
-  const refusedBefore = (grant: Grant, sequence: number): boolean => (refusals.get(grant.token) ?? []).some((s) => s > grant.sequence && s < sequence);
+  const refusedBefore = (grant: Grant, sequence: number): boolean =>
+    (refusals.get(grant.token) ?? []).some((s) => s > grant.sequence && s < sequence);
   let grants: Grant[] = [];
   const departures: Departure[] = [];
   for (const request of requests) {
     grants = grants.filter((g) => g.expiresAt - request.receivedAt > margin);
     const dropped = grants.filter((g) => !refusedBefore(g, request.sequence) && !usedAfter(g.token, request.sequence));
     const latest = dropped[dropped.length - 1];
-    if (latest) departures.push({ sequence: request.sequence, what: `a new token asked while the one granted at call #${latest.sequence} had ${seconds(latest.expiresAt - request.receivedAt)} s left` });
+    if (latest)
+      departures.push({
+        sequence: request.sequence,
+        what: `a new token asked while the one granted at call #${latest.sequence} had ${seconds(latest.expiresAt - request.receivedAt)} s left`,
+      });
     const grant = grantOf(request);
     if (grant) grants.push(grant);
   }
@@ -74,7 +101,11 @@ export const tokensReusedUntilExpiry: UsageCheck = (view) => {
     departures,
     'token requests',
   );
-  return [departures.length > 0 ? { ...result, received: `${result.received} (${requests.length} token requests for ${apiCalls} other calls)` } : result];
+  return [
+    departures.length > 0
+      ? { ...result, received: `${result.received} (${requests.length} token requests for ${apiCalls} other calls)` }
+      : result,
+  ];
 };
 
 // --- the JWT assertion ------------------------------------------------------------------------------------------
@@ -116,7 +147,10 @@ export const assertionsFollowTheJwtRules: UsageCheck = async (view) => {
   const signatureDepartures: Departure[] = [];
   for (const assertion of assertions) {
     if (!assertion.header || !assertion.claims) {
-      signatureDepartures.push({ sequence: assertion.exchange.sequence, what: 'the assertion is not a JWT (header, claims and signature)' });
+      signatureDepartures.push({
+        sequence: assertion.exchange.sequence,
+        what: 'the assertion is not a JWT (header, claims and signature)',
+      });
       continue;
     }
     const key = typeof assertion.header.kid === 'string' ? view.issuerKeys.get(assertion.header.kid) : undefined;
@@ -124,7 +158,10 @@ export const assertionsFollowTheJwtRules: UsageCheck = async (view) => {
     try {
       await compactVerify(assertion.text, key);
     } catch {
-      signatureDepartures.push({ sequence: assertion.exchange.sequence, what: `the signature does not verify with the issuer key ${String(assertion.header.kid)}` });
+      signatureDepartures.push({
+        sequence: assertion.exchange.sequence,
+        what: `the signature does not verify with the issuer key ${String(assertion.header.kid)}`,
+      });
     }
   }
   const expOf = (a: ReadAssertion): number | undefined => (typeof a.claims?.exp === 'number' ? a.claims.exp : undefined);
@@ -133,28 +170,80 @@ export const assertionsFollowTheJwtRules: UsageCheck = async (view) => {
   const knownKids = view.issuerKeys.size > 0 ? `, one of the configured ${[...view.issuerKeys.keys()].join(', ')}` : '';
 
   return [
-    finding('D1-TOKEN-ASSERTION-JWT', 'body /assertion', `a complete JWT signed by the issuer${view.issuerKeys.size > 0 ? ', verifying with the public key its kid names' : ''}`, judged, signatureDepartures, 'assertions'),
-    finding('D1-TOKEN-JWT-ES256', 'assertion header /alg', 'alg ES256', decodedSequences, departures((a) => (a.header?.alg === 'ES256' ? undefined : 'alg is not ES256')), 'assertions'),
-    finding('D1-TOKEN-JWT-KID', 'assertion header /kid', `a kid naming the issuer's public key${knownKids}`, decodedSequences,
+    finding(
+      'D1-TOKEN-ASSERTION-JWT',
+      'body /assertion',
+      `a complete JWT signed by the issuer${view.issuerKeys.size > 0 ? ', verifying with the public key its kid names' : ''}`,
+      judged,
+      signatureDepartures,
+      'assertions',
+    ),
+    finding(
+      'D1-TOKEN-JWT-ES256',
+      'assertion header /alg',
+      'alg ES256',
+      decodedSequences,
+      departures((a) => (a.header?.alg === 'ES256' ? undefined : 'alg is not ES256')),
+      'assertions',
+    ),
+    finding(
+      'D1-TOKEN-JWT-KID',
+      'assertion header /kid',
+      `a kid naming the issuer's public key${knownKids}`,
+      decodedSequences,
       departures((a) => {
         const kid = a.header?.kid;
         if (typeof kid !== 'string' || kid === '') return 'no kid';
         return view.issuerKeys.size > 0 && !view.issuerKeys.has(kid) ? 'kid names no key configured for the issuer' : undefined;
-      }), 'assertions'),
-    finding('D1-TOKEN-JWT-ISS', 'assertion claims /iss', `iss equal to the issuerId ${view.issuerId}`, decodedSequences, departures((a) => (a.claims?.iss === view.issuerId ? undefined : a.claims?.iss === undefined ? 'no iss' : 'iss is not the issuerId')), 'assertions'),
-    finding('D1-TOKEN-JWT-SUB', 'assertion claims /sub', `sub equal to the issuerId ${view.issuerId}`, decodedSequences, departures((a) => (a.claims?.sub === view.issuerId ? undefined : a.claims?.sub === undefined ? 'no sub' : 'sub is not the issuerId')), 'assertions'),
-    finding('D1-TOKEN-JWT-EXP-INTEGER', 'assertion claims /exp', 'exp present, an integer number of seconds since the epoch', decodedSequences,
-      departures((a) => (a.claims?.exp === undefined ? 'no exp' : Number.isInteger(a.claims.exp) ? undefined : 'exp is not an integer')), 'assertions'),
-    finding('D1-TOKEN-JWT-EXP-MAX', 'assertion claims /exp', `exp at most 15 minutes after the assertion is sent (${skew} s allowed for clock difference)`, withExp.map((a) => a.exchange.sequence),
+      }),
+      'assertions',
+    ),
+    finding(
+      'D1-TOKEN-JWT-ISS',
+      'assertion claims /iss',
+      `iss equal to the issuerId ${view.issuerId}`,
+      decodedSequences,
+      departures((a) => (a.claims?.iss === view.issuerId ? undefined : a.claims?.iss === undefined ? 'no iss' : 'iss is not the issuerId')),
+      'assertions',
+    ),
+    finding(
+      'D1-TOKEN-JWT-SUB',
+      'assertion claims /sub',
+      `sub equal to the issuerId ${view.issuerId}`,
+      decodedSequences,
+      departures((a) => (a.claims?.sub === view.issuerId ? undefined : a.claims?.sub === undefined ? 'no sub' : 'sub is not the issuerId')),
+      'assertions',
+    ),
+    finding(
+      'D1-TOKEN-JWT-EXP-INTEGER',
+      'assertion claims /exp',
+      'exp present, an integer number of seconds since the epoch',
+      decodedSequences,
+      departures((a) => (a.claims?.exp === undefined ? 'no exp' : Number.isInteger(a.claims.exp) ? undefined : 'exp is not an integer')),
+      'assertions',
+    ),
+    finding(
+      'D1-TOKEN-JWT-EXP-MAX',
+      'assertion claims /exp',
+      `exp at most 15 minutes after the assertion is sent (${skew} s allowed for clock difference)`,
+      withExp.map((a) => a.exchange.sequence),
       departures((a) => {
         const ahead = (expOf(a) ?? 0) - at(a);
         return ahead > 900 + skew ? `exp ${Math.round(ahead)} s after the request` : undefined;
-      }, withExp), 'assertions with an exp'),
-    finding('D1-TOKEN-JWT-NOT-EXPIRED', 'assertion claims /exp', `exp still ahead when the assertion is sent (${skew} s allowed for clock difference)`, withExp.map((a) => a.exchange.sequence),
+      }, withExp),
+      'assertions with an exp',
+    ),
+    finding(
+      'D1-TOKEN-JWT-NOT-EXPIRED',
+      'assertion claims /exp',
+      `exp still ahead when the assertion is sent (${skew} s allowed for clock difference)`,
+      withExp.map((a) => a.exchange.sequence),
       departures((a) => {
         const ahead = (expOf(a) ?? 0) - at(a);
         return ahead < -skew ? `the assertion expired ${Math.round(-ahead)} s before it was sent` : undefined;
-      }, withExp), 'assertions with an exp'),
+      }, withExp),
+      'assertions with an exp',
+    ),
   ];
 };
 
@@ -166,7 +255,16 @@ export const everyCallCarriesABearerToken: UsageCheck = (view) => {
     if (authorization === undefined) return [{ sequence: e.sequence, what: 'no Authorization header' }];
     return bearerOf(e) ? [] : [{ sequence: e.sequence, what: 'the Authorization header is not Bearer followed by a token' }];
   });
-  return [finding('D1-TOKEN-BEARER-ON-CALLS', 'header /authorization', 'Authorization: Bearer <access token> on every call but the token request', calls.map((e) => e.sequence), departures, 'calls to D1 APIs')];
+  return [
+    finding(
+      'D1-TOKEN-BEARER-ON-CALLS',
+      'header /authorization',
+      'Authorization: Bearer <access token> on every call but the token request',
+      calls.map((e) => e.sequence),
+      departures,
+      'calls to D1 APIs',
+    ),
+  ];
 };
 
 // --- correlation ids --------------------------------------------------------------------------------------------
@@ -306,7 +404,6 @@ class EnrolmentLedger {
   }
 }
 
-
 /** CTP-OPTOUT-CARD-ENROLLED-ONLY, CTP-UPDATE-CARD-ENROLLED-ONLY, CTP-UPDATE-CONSUMER-ENROLLED-ONLY. */
 export const optOutsAndUpdatesOnlyForEnrolled: UsageCheck = (view) => {
   const ledger = new EnrolmentLedger(view.autoEnrolment);
@@ -319,16 +416,40 @@ export const optOutsAndUpdatesOnlyForEnrolled: UsageCheck = (view) => {
       judged[kind].push(exchange.sequence);
       if (!enrolled) departures[kind].push({ sequence: exchange.sequence, what });
     };
-    if (isOperation(exchange, 'clickToPayOptoutCard')) judge('optoutCard', ledger.cardEnrolled(cardId), 'opt-out of a card never seen enrolled');
-    if (isOperation(exchange, 'clickToPayUpdateCard')) judge('updateCard', ledger.cardEnrolled(cardId), 'update of a card never seen enrolled');
-    if (isOperation(exchange, 'clickToPayUpdateConsumer')) judge('updateConsumer', ledger.consumerEnrolled(consumerId), 'update of a consumer with no card seen enrolled');
+    if (isOperation(exchange, 'clickToPayOptoutCard'))
+      judge('optoutCard', ledger.cardEnrolled(cardId), 'opt-out of a card never seen enrolled');
+    if (isOperation(exchange, 'clickToPayUpdateCard'))
+      judge('updateCard', ledger.cardEnrolled(cardId), 'update of a card never seen enrolled');
+    if (isOperation(exchange, 'clickToPayUpdateConsumer'))
+      judge('updateConsumer', ledger.consumerEnrolled(consumerId), 'update of a consumer with no card seen enrolled');
     ledger.learn(exchange);
   }
   const known = 'known from its enrol calls, or from the profiles it read, during the observation';
   return [
-    finding('CTP-OPTOUT-CARD-ENROLLED-ONLY', 'path /cardId', `card opt-outs only for cards the issuer enrolled (${known})`, judged.optoutCard, departures.optoutCard, 'card opt-outs'),
-    finding('CTP-UPDATE-CARD-ENROLLED-ONLY', 'path /cardId', `card updates only for cards the issuer enrolled (${known})`, judged.updateCard, departures.updateCard, 'card updates'),
-    finding('CTP-UPDATE-CONSUMER-ENROLLED-ONLY', 'path /consumerId', `consumer updates only for consumers with a card the issuer enrolled (${known})`, judged.updateConsumer, departures.updateConsumer, 'consumer updates'),
+    finding(
+      'CTP-OPTOUT-CARD-ENROLLED-ONLY',
+      'path /cardId',
+      `card opt-outs only for cards the issuer enrolled (${known})`,
+      judged.optoutCard,
+      departures.optoutCard,
+      'card opt-outs',
+    ),
+    finding(
+      'CTP-UPDATE-CARD-ENROLLED-ONLY',
+      'path /cardId',
+      `card updates only for cards the issuer enrolled (${known})`,
+      judged.updateCard,
+      departures.updateCard,
+      'card updates',
+    ),
+    finding(
+      'CTP-UPDATE-CONSUMER-ENROLLED-ONLY',
+      'path /consumerId',
+      `consumer updates only for consumers with a card the issuer enrolled (${known})`,
+      judged.updateConsumer,
+      departures.updateConsumer,
+      'consumer updates',
+    ),
   ];
 };
 
@@ -366,7 +487,8 @@ export function pendingWriteOf(exchange: ObservedExchange): PendingWrite | undef
   if (!ruleId || answer?.status !== 'PENDING' || typeof answer.operationId !== 'string') return undefined;
   const cardId = exchange.params.cardId ?? (typeof answer.cardId === 'string' ? answer.cardId : undefined);
   const consumerId = exchange.params.consumerId;
-  if (consumerId !== undefined && exchange.params.cardId === undefined) return { exchange, ruleId, operationId: answer.operationId, target: { kind: 'consumer', consumerId } };
+  if (consumerId !== undefined && exchange.params.cardId === undefined)
+    return { exchange, ruleId, operationId: answer.operationId, target: { kind: 'consumer', consumerId } };
   if (cardId !== undefined) return { exchange, ruleId, operationId: answer.operationId, target: { kind: 'card', cardId } };
   return undefined;
 }
@@ -377,9 +499,11 @@ export function operationsReadBack(exchanges: readonly ObservedExchange[]): Map<
   for (const exchange of exchanges) {
     const answer = answeredObject(exchange);
     if (!answer) continue;
-    if (isOperation(exchange, 'getCardOperation', 'getConsumerOperation') && exchange.params.operationId) read.set(exchange.params.operationId, exchange.sequence);
+    if (isOperation(exchange, 'getCardOperation', 'getConsumerOperation') && exchange.params.operationId)
+      read.set(exchange.params.operationId, exchange.sequence);
     if (isOperation(exchange, 'getCardOperations', 'getConsumerOperations')) {
-      for (const operation of arrayOf(answer.operations)) if (typeof operation.operationId === 'string') read.set(operation.operationId, exchange.sequence);
+      for (const operation of arrayOf(answer.operations))
+        if (typeof operation.operationId === 'string') read.set(operation.operationId, exchange.sequence);
     }
   }
   return read;
@@ -391,7 +515,8 @@ function missedCardNotifications(view: ObservationView): Map<string, number> {
   const missed = new Map<string, number>();
   for (const notification of view.notifications) {
     if (notification.kind !== 'card' || isAcknowledged(notification)) continue;
-    for (const { operationId } of notification.items) if (!acknowledged.has(operationId) && !missed.has(operationId)) missed.set(operationId, notification.at);
+    for (const { operationId } of notification.items)
+      if (!acknowledged.has(operationId) && !missed.has(operationId)) missed.set(operationId, notification.at);
   }
   return missed;
 }
@@ -402,20 +527,36 @@ function missedCardNotifications(view: ObservationView): Map<string, number> {
  * rather than under its *-FOLLOW-UP rule: one missed result, one rule.
  */
 export const missedNotificationsReconciled: UsageCheck = (view) => {
-  const documented = 'each card operation whose notification the issuer missed read from D1 (Get card operation or the operation list) afterwards';
-  if (!view.notificationsVisible) return [finding('NOTIFY-CARD-RECONCILE', 'sequence of calls', documented, [], [], 'missed card notifications', "D1's notifications go straight to the issuer, out of the observer's sight")];
+  const documented =
+    'each card operation whose notification the issuer missed read from D1 (Get card operation or the operation list) afterwards';
+  if (!view.notificationsVisible)
+    return [
+      finding(
+        'NOTIFY-CARD-RECONCILE',
+        'sequence of calls',
+        documented,
+        [],
+        [],
+        'missed card notifications',
+        "D1's notifications go straight to the issuer, out of the observer's sight",
+      ),
+    ];
   const cutoff = view.endedAt - view.limits.followUpGraceSeconds * 1000;
   const readAt = new Map<string, number>();
   for (const exchange of view.exchanges) {
     const answer = answeredObject(exchange);
     if (!answer || !isOperation(exchange, 'getCardOperation', 'getCardOperations')) continue;
-    const ids = exchange.params.operationId ? [exchange.params.operationId] : arrayOf(answer.operations).flatMap((o) => (typeof o.operationId === 'string' ? [o.operationId] : []));
+    const ids = exchange.params.operationId
+      ? [exchange.params.operationId]
+      : arrayOf(answer.operations).flatMap((o) => (typeof o.operationId === 'string' ? [o.operationId] : []));
     for (const id of ids) readAt.set(id, exchange.receivedAt);
   }
-  const writeOf = new Map(view.exchanges.flatMap((e) => {
-    const operationId = answeredObject(e)?.operationId;
-    return typeof operationId === 'string' ? [[operationId, e.sequence] as const] : [];
-  }));
+  const writeOf = new Map(
+    view.exchanges.flatMap((e) => {
+      const operationId = answeredObject(e)?.operationId;
+      return typeof operationId === 'string' ? [[operationId, e.sequence] as const] : [];
+    }),
+  );
   const judged: number[] = [];
   const departures: Departure[] = [];
   for (const [operationId, at] of missedCardNotifications(view)) {
@@ -423,7 +564,11 @@ export const missedNotificationsReconciled: UsageCheck = (view) => {
     const sequence = writeOf.get(operationId) ?? 0;
     judged.push(sequence);
     if ((readAt.get(operationId) ?? 0) < at) {
-      departures.push({ sequence, at: sequence > 0 ? `the notification of call #${sequence}` : 'a card notification', what: 'the backend did not acknowledge it and the operation was never read from D1 afterwards' });
+      departures.push({
+        sequence,
+        at: sequence > 0 ? `the notification of call #${sequence}` : 'a card notification',
+        what: 'the backend did not acknowledge it and the operation was never read from D1 afterwards',
+      });
     }
   }
   return [finding('NOTIFY-CARD-RECONCILE', 'sequence of calls', documented, judged, departures, 'missed card notifications')];
@@ -442,14 +587,31 @@ export const asynchronousResultsFollowedUp: UsageCheck = (view) => {
     const mine = writes.filter((w) => w.ruleId === ruleId);
     const judged = mine.filter((w) => w.exchange.receivedAt <= cutoff);
     const unread = judged.filter((w) => (readBack.get(w.operationId) ?? 0) <= w.exchange.sequence && !acknowledged.has(w.operationId));
-    const documented = 'the outcome of each write answered PENDING read back through the operation getter, or its notification acknowledged by the issuer';
+    const documented =
+      'the outcome of each write answered PENDING read back through the operation getter, or its notification acknowledged by the issuer';
     const sequences = judged.map((w) => w.exchange.sequence);
     const tooRecent = mine.length - judged.length;
     if (unread.length > 0 && !view.notificationsVisible) {
-      return [finding(ruleId, 'sequence of calls', documented, sequences, [], 'pending writes', `${unread.length} of ${judged.length} pending writes not read back through the getter; D1's notifications go straight to the issuer, out of the observer's sight, so they cannot be judged`)];
+      return [
+        finding(
+          ruleId,
+          'sequence of calls',
+          documented,
+          sequences,
+          [],
+          'pending writes',
+          `${unread.length} of ${judged.length} pending writes not read back through the getter; D1's notifications go straight to the issuer, out of the observer's sight, so they cannot be judged`,
+        ),
+      ];
     }
-    const departures = unread.map((w) => ({ sequence: w.exchange.sequence, what: `${w.exchange.operationId ?? 'write'} answered PENDING, never read back and no notification of it acknowledged` }));
-    const tooRecentWhy = judged.length === 0 && tooRecent > 0 ? `${tooRecent} pending writes answered in the last ${view.limits.followUpGraceSeconds} s of the observation, too recent to judge` : undefined;
+    const departures = unread.map((w) => ({
+      sequence: w.exchange.sequence,
+      what: `${w.exchange.operationId ?? 'write'} answered PENDING, never read back and no notification of it acknowledged`,
+    }));
+    const tooRecentWhy =
+      judged.length === 0 && tooRecent > 0
+        ? `${tooRecent} pending writes answered in the last ${view.limits.followUpGraceSeconds} s of the observation, too recent to judge`
+        : undefined;
     return [finding(ruleId, 'sequence of calls', documented, sequences, departures, 'pending writes', tooRecentWhy)];
   });
 };
@@ -460,9 +622,20 @@ export const asynchronousResultsFollowedUp: UsageCheck = (view) => {
 export const cardIdsAreNotCardNumbers: UsageCheck = (view) => {
   const registrations = view.exchanges.filter((e) => isOperation(e, 'registerCard'));
   const departures = registrations.flatMap((e): Departure[] =>
-    detectedKind(e.params.cardId ?? '') === 'a card number' ? [{ sequence: e.sequence, what: 'the cardId holds a card number: 13 to 19 digits standing on their own that pass the Luhn check' }] : [],
+    detectedKind(e.params.cardId ?? '') === 'a card number'
+      ? [{ sequence: e.sequence, what: 'the cardId holds a card number: 13 to 19 digits standing on their own that pass the Luhn check' }]
+      : [],
   );
-  return [finding('CARD-REGISTER-CARDID-NOT-PAN', 'path /cardId', 'a cardId that is neither the PAN nor derived from it', registrations.map((e) => e.sequence), departures, 'card registrations')];
+  return [
+    finding(
+      'CARD-REGISTER-CARDID-NOT-PAN',
+      'path /cardId',
+      'a cardId that is neither the PAN nor derived from it',
+      registrations.map((e) => e.sequence),
+      departures,
+      'card registrations',
+    ),
+  ];
 };
 
 /** A usage check and the rules it reports on: each of them gets a finding from every run, if only a skipped one. */
@@ -478,14 +651,29 @@ export interface RegisteredCheck {
 export const USAGE_CHECKS = {
   tokensReusedUntilExpiry: { rules: ['D1-TOKEN-REUSE'], check: tokensReusedUntilExpiry },
   assertionsFollowTheJwtRules: {
-    rules: ['D1-TOKEN-ASSERTION-JWT', 'D1-TOKEN-JWT-ES256', 'D1-TOKEN-JWT-KID', 'D1-TOKEN-JWT-ISS', 'D1-TOKEN-JWT-SUB', 'D1-TOKEN-JWT-EXP-INTEGER', 'D1-TOKEN-JWT-EXP-MAX', 'D1-TOKEN-JWT-NOT-EXPIRED'],
+    rules: [
+      'D1-TOKEN-ASSERTION-JWT',
+      'D1-TOKEN-JWT-ES256',
+      'D1-TOKEN-JWT-KID',
+      'D1-TOKEN-JWT-ISS',
+      'D1-TOKEN-JWT-SUB',
+      'D1-TOKEN-JWT-EXP-INTEGER',
+      'D1-TOKEN-JWT-EXP-MAX',
+      'D1-TOKEN-JWT-NOT-EXPIRED',
+    ],
     check: assertionsFollowTheJwtRules,
   },
   everyCallCarriesABearerToken: { rules: ['D1-TOKEN-BEARER-ON-CALLS'], check: everyCallCarriesABearerToken },
-  correlationIdsCarryNoPersonalData: { rules: ['CARD-CREATE-REGISTER-CORRELATIONID-NO-PII', 'CONSUMER-REGISTER-CORRELATIONID-NO-PII'], check: correlationIdsCarryNoPersonalData },
+  correlationIdsCarryNoPersonalData: {
+    rules: ['CARD-CREATE-REGISTER-CORRELATIONID-NO-PII', 'CONSUMER-REGISTER-CORRELATIONID-NO-PII'],
+    check: correlationIdsCarryNoPersonalData,
+  },
   noBulkEnrolment: { rules: ['CTP-ENROL-NO-BULK'], check: noBulkEnrolment },
   enrolIsNotAnUpdate: { rules: ['CTP-ENROL-NOT-AN-UPDATE'], check: enrolIsNotAnUpdate },
-  optOutsAndUpdatesOnlyForEnrolled: { rules: ['CTP-OPTOUT-CARD-ENROLLED-ONLY', 'CTP-UPDATE-CARD-ENROLLED-ONLY', 'CTP-UPDATE-CONSUMER-ENROLLED-ONLY'], check: optOutsAndUpdatesOnlyForEnrolled },
+  optOutsAndUpdatesOnlyForEnrolled: {
+    rules: ['CTP-OPTOUT-CARD-ENROLLED-ONLY', 'CTP-UPDATE-CARD-ENROLLED-ONLY', 'CTP-UPDATE-CONSUMER-ENROLLED-ONLY'],
+    check: optOutsAndUpdatesOnlyForEnrolled,
+  },
   missedNotificationsReconciled: { rules: ['NOTIFY-CARD-RECONCILE'], check: missedNotificationsReconciled },
   asynchronousResultsFollowedUp: { rules: [...new Set(Object.values(FOLLOW_UP_RULES))], check: asynchronousResultsFollowedUp },
   cardIdsAreNotCardNumbers: { rules: ['CARD-REGISTER-CARDID-NOT-PAN'], check: cardIdsAreNotCardNumbers },
@@ -494,21 +682,27 @@ export const USAGE_CHECKS = {
   cardProductsOnboarded: { rules: ['CARD-CREATE-PRODUCT-ONBOARDED'], check: cardProductsOnboarded },
   resumesFitTheConsumer: { rules: ['CARD-RESUME-CONSUMER-STATE'], check: resumesFitTheConsumer },
   deletedConsumerIdsStayDeleted: { rules: ['CONSUMER-DELETE-NEW-ID'], check: deletedConsumerIdsStayDeleted },
-  consumerRegistrationsCarryTheirFields: { rules: ['CONSUMER-REGISTER-RECOMMENDED-FIELDS', 'CONSUMER-REGISTER-CTP-FIELDS'], check: consumerRegistrationsCarryTheirFields },
+  consumerRegistrationsCarryTheirFields: {
+    rules: ['CONSUMER-REGISTER-RECOMMENDED-FIELDS', 'CONSUMER-REGISTER-CTP-FIELDS'],
+    check: consumerRegistrationsCarryTheirFields,
+  },
   clickToPayProfilesGetTheirData: { rules: ['CONSUMER-REGISTER-CTP-PROFILE-DATA'], check: clickToPayProfilesGetTheirData },
   consumerUpdatesCarryEveryField: { rules: ['CTP-UPDATE-CONSUMER-ALL-FIELDS'], check: consumerUpdatesCarryEveryField },
   storedDataKeptCurrent: { rules: ['CONSUMER-UPDATE-WHEN-STORED'], check: storedDataKeptCurrent },
 } as const satisfies Readonly<Record<string, RegisteredCheck>>;
 
 /** The rules the observer judges, from the registry. */
-export const OBSERVER_RULES: ReadonlySet<RuleId> = new Set(Object.values(USAGE_CHECKS).flatMap((registered: RegisteredCheck) => registered.rules));
+export const OBSERVER_RULES: ReadonlySet<RuleId> = new Set(
+  Object.values(USAGE_CHECKS).flatMap((registered: RegisteredCheck) => registered.rules),
+);
 
 export async function runUsageChecks(view: ObservationView): Promise<UsageFinding[]> {
   const findings: UsageFinding[] = [];
   for (const [name, registered] of Object.entries(USAGE_CHECKS) as [string, RegisteredCheck][]) {
     for (const found of await registered.check(view)) {
       // The registry is what the coverage of the catalogue is computed from: a check reporting elsewhere is a bug.
-      if (!registered.rules.includes(found.ruleId)) throw new Error(`the usage check ${name} reported ${found.ruleId}, which its registration does not list`);
+      if (!registered.rules.includes(found.ruleId))
+        throw new Error(`the usage check ${name} reported ${found.ruleId}, which its registration does not list`);
       findings.push(found);
     }
   }

@@ -41,7 +41,8 @@ export function productVersion(): string {
 
 // A received body can be long; the certificate keeps one page and says where the whole of it is.
 const CLIP = 240;
-const clip = (text: string): string => (text.length <= CLIP ? escapeHtml(text) : `${escapeHtml(text.slice(0, CLIP))}… <i>(in full in compliance-summary.json)</i>`);
+const clip = (text: string): string =>
+  text.length <= CLIP ? escapeHtml(text) : `${escapeHtml(text.slice(0, CLIP))}… <i>(in full in compliance-summary.json)</i>`;
 
 const when = (iso: string): string => iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
 
@@ -83,7 +84,12 @@ const cls = (text: string): string => text.replace(/ /g, '-');
 
 function rowHtml(row: ApiSummaryRow): string {
   const applies = row.category === 'conditional' ? (row.applicable ? 'conditional, applies' : 'conditional, does not apply') : row.category;
-  const evidence = row.evidence === 'none' ? 'none' : row.evidence === 'suite' ? `suite: ${counted(row.evidenceCount, 'test')}` : `observed: ${counted(row.evidenceCount, 'call')}`;
+  const evidence =
+    row.evidence === 'none'
+      ? 'none'
+      : row.evidence === 'suite'
+        ? `suite: ${counted(row.evidenceCount, 'test')}`
+        : `observed: ${counted(row.evidenceCount, 'call')}`;
   return (
     `<tr${row.applicable ? '' : ' class="na"'}><td>${escapeHtml(row.name)} <span class="small">(${escapeHtml(row.id)})</span></td><td>${escapeHtml(applies)}</td>` +
     `<td>${row.hostedBy === 'bank' ? 'bank hosts' : 'bank calls'}</td><td>${escapeHtml(evidence)}</td><td>${row.passed} / ${row.failed} / ${row.warnings}</td>` +
@@ -140,15 +146,22 @@ export function certificateHtml(summary: ComplianceSummary, meta: CertificateMet
     '<thead><tr><th>API</th><th>category</th><th>side</th><th>evidence</th><th>rules pass / fail / warn</th><th>verdict</th></tr></thead>',
     `<tbody>${summary.apis.map(rowHtml).join('')}</tbody></table>`,
     `<div class="small">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped. Greyed rows do not count for the verdict.</div>`,
-    ...(failed.length > 0 ? ['<h2>Failed rules (security findings first; each fails the go-live)</h2>', ...failed.map((f, i) => findingHtml(f, i === 0))] : []),
+    ...(failed.length > 0
+      ? ['<h2>Failed rules (security findings first; each fails the go-live)</h2>', ...failed.map((f, i) => findingHtml(f, i === 0))]
+      : []),
     ...(summary.warnings.length > 0
-      ? [`<h2>Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live)</h2><div>${summary.warnings.map((w) => `<span class="rule">${escapeHtml(w.ruleId)}</span>`).join(', ')}</div>`]
+      ? [
+          `<h2>Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live)</h2><div>${summary.warnings.map((w) => `<span class="rule">${escapeHtml(w.ruleId)}</span>`).join(', ')}</div>`,
+        ]
       : []),
     '<div class="apart">',
     `<h2>D1 environment: <span class="v-${cls(env.status)}">${escapeHtml(env.status)}</span></h2>`,
     `<div class="small">Reported apart, never part of the verdict: whether the D1 the run used (${escapeHtml(env.d1)}) behaves as documented and the tenant is set up.</div>`,
     `<div class="groups">${env.groups
-      .map((g) => `${escapeHtml(g.name)}: <span class="v-${cls(g.status)}">${escapeHtml(g.status)}</span>${g.failedRules.length > 0 ? ` (failed: ${escapeHtml(g.failedRules.join(', '))})` : ''}`)
+      .map(
+        (g) =>
+          `${escapeHtml(g.name)}: <span class="v-${cls(g.status)}">${escapeHtml(g.status)}</span>${g.failedRules.length > 0 ? ` (failed: ${escapeHtml(g.failedRules.join(', '))})` : ''}`,
+      )
       .join('; ')}.</div>`,
     '</div>',
     `<footer>The full evidence (compliance-summary.json and .md, the Allure report) accompanies this certificate; the seed replays the run.</footer>`,
@@ -170,7 +183,8 @@ export async function writeCertificate(reportsDir: string, summary: ComplianceSu
   // A PDF left by an earlier run would contradict this run's HTML if printing now fails.
   rmSync(pdfFile, { force: true });
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) return { htmlFile, pdfFile: undefined, problem: `no Chromium at ${executablePath} (install Debian's chromium or set CHROMIUM_PATH)` };
+  if (!existsSync(executablePath))
+    return { htmlFile, pdfFile: undefined, problem: `no Chromium at ${executablePath} (install Debian's chromium or set CHROMIUM_PATH)` };
   try {
     const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
     try {
@@ -183,6 +197,14 @@ export async function writeCertificate(reportsDir: string, summary: ComplianceSu
     return { htmlFile, pdfFile, problem: undefined };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { htmlFile, pdfFile: undefined, problem: message.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'Chromium failed' };
+    return {
+      htmlFile,
+      pdfFile: undefined,
+      problem:
+        message
+          .split('\n')
+          .find((line) => line.trim() !== '')
+          ?.trim() ?? 'Chromium failed',
+    };
   }
 }

@@ -65,11 +65,15 @@ function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, mark
 
 /** Generates the Allure 3 HTML report; returns a line saying why when it could not. */
 function generateHtmlReport(resultsDir: string, reportDir: string, verdict: string): string | undefined {
-  const run = spawnSync(process.execPath, [fromRoot('node_modules', 'allure', 'cli.js'), 'generate', resultsDir, '--config', fromRoot('allurerc.mjs'), '--output', reportDir], {
-    cwd: fromRoot(),
-    encoding: 'utf8',
-    env: { ...process.env, CERTIFY_REPORT_NAME: `D1 Click to Pay issuer certification: ${verdict}` },
-  });
+  const run = spawnSync(
+    process.execPath,
+    [fromRoot('node_modules', 'allure', 'cli.js'), 'generate', resultsDir, '--config', fromRoot('allurerc.mjs'), '--output', reportDir],
+    {
+      cwd: fromRoot(),
+      encoding: 'utf8',
+      env: { ...process.env, CERTIFY_REPORT_NAME: `D1 Click to Pay issuer certification: ${verdict}` },
+    },
+  );
   if (run.status === 0 && existsSync(path.join(reportDir, 'index.html'))) return undefined;
   return `the Allure report could not be generated (exit ${run.status ?? run.signal ?? '?'}): ${(run.stderr || run.stdout).trim().split('\n').slice(-1)[0] ?? ''}`;
 }
@@ -121,7 +125,17 @@ function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run:
  * the issuer's own calls (npm run observe) made there stays, since it is part of the evidence.
  */
 export function clearEarlierEvidence(reportsDir: string): void {
-  for (const stale of [TESTS_FILE, RUN_FILE, 'allure-report', 'blob-report', 'junit', 'compliance-summary.json', 'compliance-summary.md', 'certificate.html', 'certificate.pdf']) {
+  for (const stale of [
+    TESTS_FILE,
+    RUN_FILE,
+    'allure-report',
+    'blob-report',
+    'junit',
+    'compliance-summary.json',
+    'compliance-summary.md',
+    'certificate.html',
+    'certificate.pdf',
+  ]) {
     rmSync(path.join(reportsDir, stale), { recursive: true, force: true });
   }
   keepOnlyObservationResults(path.join(reportsDir, 'allure-results'));
@@ -132,11 +146,18 @@ export function clearEarlierEvidence(reportsDir: string): void {
  * reports directory, writes the evidence, prints the summary and where everything is, and returns the exit code:
  * 0 READY, 1 NOT READY or no HTML report.
  */
-export async function concludeCertification(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription, command: string, outcome = ''): Promise<number> {
+export async function concludeCertification(
+  reportsDir: string,
+  tests: readonly CertifiedTest[],
+  run: RunDescription,
+  command: string,
+  outcome = '',
+): Promise<number> {
   const observed = readObservation(reportsDir) ?? [];
   // A bank certified without its endpoints configured: the reference issuer's results are not the bank's evidence.
   if (run.subject.kind === 'bank' && run.targets.issuer === 'embedded reference issuer') tests = tests.filter((t) => t.subject !== 'bank');
-  if (observed.length > 0) process.stdout.write(`${command}: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
+  if (observed.length > 0)
+    process.stdout.write(`${command}: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
   const { summary, markdown, reportProblem } = writeEvidence(reportsDir, [...tests, ...observed], run);
   const shown = path.relative(process.cwd(), reportsDir) || '.';
   process.stdout.write(`\n${markdown}\n`);

@@ -3,7 +3,14 @@ import path from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { rules, type RuleId } from '../gen/catalogue.js';
 import { CONTRACT_DEPARTURES_ATTACHMENT } from '../lib/checks/test-scope.js';
-import { isRuleId, parseRuleFailure, provenanceOf, RULE_FAILURE_ATTACHMENT, ruleStanding, type RuleFailure } from '../lib/checks/rule-failure.js';
+import {
+  isRuleId,
+  parseRuleFailure,
+  provenanceOf,
+  RULE_FAILURE_ATTACHMENT,
+  ruleStanding,
+  type RuleFailure,
+} from '../lib/checks/rule-failure.js';
 
 export const SUITE_PROJECTS = ['d1', 'issuer', 'flows', 'properties', 'issuer-properties'] as const;
 

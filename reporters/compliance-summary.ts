@@ -87,7 +87,13 @@ export interface ComplianceSummary {
   readonly targets: { readonly d1: string; readonly issuer: string };
   readonly applicableConditionalApis: readonly string[];
   /** Over the results that judge the bank. */
-  readonly totals: { readonly tests: number; readonly passed: number; readonly failed: number; readonly skipped: number; readonly warnings: number };
+  readonly totals: {
+    readonly tests: number;
+    readonly passed: number;
+    readonly failed: number;
+    readonly skipped: number;
+    readonly warnings: number;
+  };
   /** Security findings fail a go-live whatever their provenance; listed first everywhere. */
   readonly securityFindings: readonly Finding[];
   readonly apis: readonly ApiSummaryRow[];
@@ -110,7 +116,8 @@ export function ruleOutcomes(tests: readonly CertifiedTest[]): Map<string, RuleO
   const failedOn = new Map<string, RuleOutcome>();
   for (const test of tests) {
     const failure = test.outcome === 'failed' ? test.failure : undefined;
-    if (failure?.ruleId && failedOn.get(failure.ruleId) !== 'failed') failedOn.set(failure.ruleId, failsGoLive(failure) ? 'failed' : 'warning');
+    if (failure?.ruleId && failedOn.get(failure.ruleId) !== 'failed')
+      failedOn.set(failure.ruleId, failsGoLive(failure) ? 'failed' : 'warning');
   }
   for (const test of tests) {
     for (const rule of test.rules) {
@@ -136,7 +143,9 @@ function findingsOf(tests: readonly CertifiedTest[], rules: readonly Rule[], api
     const key = failure.ruleId ?? `contract:${failure.operationId ?? test.title}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const api = failure.ruleId ? apis.find((a) => a.id === ruleById.get(failure.ruleId ?? '')?.api) : apiOfOperation.get(failure.operationId ?? '');
+    const api = failure.ruleId
+      ? apis.find((a) => a.id === ruleById.get(failure.ruleId ?? '')?.api)
+      : apiOfOperation.get(failure.operationId ?? '');
     findings.push({
       ruleId: key,
       api: api?.id,
@@ -165,25 +174,41 @@ function evidenceFor(api: ApiRow, bankTests: readonly CertifiedTest[]): { eviden
 }
 
 const ENVIRONMENT_GROUPS: readonly { readonly group: string; readonly name: string; readonly meaning: string }[] = [
-  { group: 'D1 OAuth2', name: 'D1 token endpoint', meaning: "D1 grants tokens for the issuer's key: the key and its kid are registered for the tenant" },
+  {
+    group: 'D1 OAuth2',
+    name: 'D1 token endpoint',
+    meaning: "D1 grants tokens for the issuer's key: the key and its kid are registered for the tenant",
+  },
   { group: 'D1 Consumer', name: 'D1 consumers', meaning: 'D1 registers, updates and deletes consumers as documented' },
   { group: 'D1 Card', name: 'D1 cards', meaning: 'D1 creates and registers cards: the card product and the card-data key are set up' },
   { group: 'D1 Click to Pay', name: 'D1 Click to Pay', meaning: 'D1 enrols, updates and opts out as documented' },
-  { group: 'Issuer backend', name: "D1's calls to the bank", meaning: "D1 sends notifications and consumer-information calls to the bank's URLs with its credentials: the routing is set up" },
+  {
+    group: 'Issuer backend',
+    name: "D1's calls to the bank",
+    meaning: "D1 sends notifications and consumer-information calls to the bank's URLs with its credentials: the routing is set up",
+  },
 ];
 
 /** The D1 environment: the D1-facing results, by API group. */
 function environmentOf(d1Tests: readonly CertifiedTest[], rules: readonly Rule[], apis: readonly ApiRow[], d1: string): D1Environment {
   const groupOfApi = new Map(apis.map((a) => [a.id, a.direction === 'd1-to-issuer' ? 'Issuer backend' : a.group]));
   const apiOfRule = new Map<string, string>(rules.map((r) => [r.id, r.api]));
-  const groupOf = (test: CertifiedTest): string | undefined => groupOfApi.get(apiOfRule.get(test.failure?.ruleId ?? test.rules[0] ?? '') ?? '');
+  const groupOf = (test: CertifiedTest): string | undefined =>
+    groupOfApi.get(apiOfRule.get(test.failure?.ruleId ?? test.rules[0] ?? '') ?? '');
   const groups = ENVIRONMENT_GROUPS.map(({ group, name, meaning }): EnvironmentGroup => {
     const tests = d1Tests.filter((t) => groupOf(t) === group);
     const failedTests = tests.filter((t) => t.outcome === 'failed');
     const failed = failedTests.filter((t) => t.failure && failsGoLive(t.failure));
     const warnings = failedTests.length - failed.length;
     const passed = tests.filter((t) => t.outcome === 'passed').length;
-    const status = tests.length - tests.filter((t) => t.outcome === 'skipped').length === 0 ? 'NOT RUN' : failed.length > 0 ? 'FAIL' : warnings > 0 ? 'PASS WITH WARNINGS' : 'PASS';
+    const status =
+      tests.length - tests.filter((t) => t.outcome === 'skipped').length === 0
+        ? 'NOT RUN'
+        : failed.length > 0
+          ? 'FAIL'
+          : warnings > 0
+            ? 'PASS WITH WARNINGS'
+            : 'PASS';
     return {
       name,
       meaning,
@@ -196,7 +221,14 @@ function environmentOf(d1Tests: readonly CertifiedTest[], rules: readonly Rule[]
     };
   });
   const run = groups.filter((g) => g.status !== 'NOT RUN');
-  const status = run.length === 0 ? 'NOT RUN' : run.some((g) => g.status === 'FAIL') ? 'FAIL' : run.some((g) => g.status === 'PASS WITH WARNINGS') ? 'PASS WITH WARNINGS' : 'PASS';
+  const status =
+    run.length === 0
+      ? 'NOT RUN'
+      : run.some((g) => g.status === 'FAIL')
+        ? 'FAIL'
+        : run.some((g) => g.status === 'PASS WITH WARNINGS')
+          ? 'PASS WITH WARNINGS'
+          : 'PASS';
   return { d1, status, groups };
 }
 
@@ -257,9 +289,21 @@ export function summarise(input: {
     ...(securityFindings.length > 0 ? [`security findings: ${securityFindings.map((f) => f.ruleId).join(', ')}`] : []),
     ...(failedRows.length > 0 ? [`documented rules failed in: ${failedRows.map((r) => r.name).join(', ')}`] : []),
     ...(untested.filter((r) => r.hostedBy === 'd1').length > 0
-      ? [`no observed call of the bank's for: ${untested.filter((r) => r.hostedBy === 'd1').map((r) => r.name).join(', ')} (run the certification plan against the observer)`]
+      ? [
+          `no observed call of the bank's for: ${untested
+            .filter((r) => r.hostedBy === 'd1')
+            .map((r) => r.name)
+            .join(', ')} (run the certification plan against the observer)`,
+        ]
       : []),
-    ...(untested.filter((r) => r.hostedBy === 'bank').length > 0 ? [`not tested on the bank's endpoints: ${untested.filter((r) => r.hostedBy === 'bank').map((r) => r.name).join(', ')}`] : []),
+    ...(untested.filter((r) => r.hostedBy === 'bank').length > 0
+      ? [
+          `not tested on the bank's endpoints: ${untested
+            .filter((r) => r.hostedBy === 'bank')
+            .map((r) => r.name)
+            .join(', ')}`,
+        ]
+      : []),
   ];
   const count = (outcome: CertifiedTest['outcome']): number => bankTests.filter((t) => t.outcome === outcome).length;
   const failedBank = bankTests.filter((t) => t.outcome === 'failed');
@@ -308,14 +352,17 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
       r.category,
       r.applicable ? 'yes' : 'no',
       r.hostedBy === 'bank' ? 'bank hosts' : 'bank calls',
-      r.evidence === 'none' ? 'none' : `${r.evidence}: ${r.evidenceCount} ${r.evidence === 'suite' ? 'test' : 'call'}${r.evidenceCount === 1 ? '' : 's'}`,
+      r.evidence === 'none'
+        ? 'none'
+        : `${r.evidence}: ${r.evidenceCount} ${r.evidence === 'suite' ? 'test' : 'call'}${r.evidenceCount === 1 ? '' : 's'}`,
       `${r.passed}/${r.failed}/${r.warnings}`,
       r.verdict,
     ]
       .map(cell)
       .join(' | '),
   );
-  const findingLine = (f: Finding): string => `- ${f.ruleId}${f.apiName ? ` (${f.apiName})` : ''} at ${f.where}: documented ${cell(f.documented)}; received ${cell(f.received)}`;
+  const findingLine = (f: Finding): string =>
+    `- ${f.ruleId}${f.apiName ? ` (${f.apiName})` : ''} at ${f.where}: documented ${cell(f.documented)}; received ${cell(f.received)}`;
   const env = summary.d1Environment;
   return [
     `# Go-live verdict: ${summary.verdict}`,
@@ -323,7 +370,9 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
     `Certified: ${subjectLine(summary.subject)}.`,
     `D1: ${summary.targets.d1}; seed ${summary.seed}; ${summary.generatedAt}`,
     ...(summary.reasons.length > 0 ? ['', 'Why NOT READY:', ...summary.reasons.map((r) => `- ${r}`)] : []),
-    ...(summary.securityFindings.length > 0 ? ['', 'Security findings (each fails the go-live):', ...summary.securityFindings.map(findingLine)] : []),
+    ...(summary.securityFindings.length > 0
+      ? ['', 'Security findings (each fails the go-live):', ...summary.securityFindings.map(findingLine)]
+      : []),
     '',
     '| API | category | applies | side | evidence | rules passed/failed/warned | verdict |',
     '|---|---|---|---|---|---|---|',
@@ -331,11 +380,19 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
     '',
     `Results judging the bank: ${summary.totals.passed} passed, ${summary.totals.failed} failed on documented or security rules, ${summary.totals.warnings} warnings (inferred rules, recommendations, documentation quirks), ${summary.totals.skipped} skipped.`,
     ...(summary.failures.length > 0 ? ['', 'Failed rules:', ...summary.failures.map(findingLine)] : []),
-    ...(summary.warnings.length > 0 ? ['', `Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live): ${summary.warnings.map((w) => (w.contradicts ? `${w.ruleId} (the documents depart from ${w.contradicts.split(':')[0] ?? ''})` : w.ruleId)).join(', ')}`] : []),
+    ...(summary.warnings.length > 0
+      ? [
+          '',
+          `Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live): ${summary.warnings.map((w) => (w.contradicts ? `${w.ruleId} (the documents depart from ${w.contradicts.split(':')[0] ?? ''})` : w.ruleId)).join(', ')}`,
+        ]
+      : []),
     '',
     `## D1 environment: ${env.status} (${env.d1}; reported apart, never part of the verdict)`,
     '',
-    ...env.groups.map((g) => `- ${g.name}: ${g.status} (${g.passed} passed, ${g.failed} failed, ${g.warnings} warnings)${g.failedRules.length > 0 ? `; failed: ${g.failedRules.join(', ')}` : ''}. ${g.meaning}.`),
+    ...env.groups.map(
+      (g) =>
+        `- ${g.name}: ${g.status} (${g.passed} passed, ${g.failed} failed, ${g.warnings} warnings)${g.failedRules.length > 0 ? `; failed: ${g.failedRules.join(', ')}` : ''}. ${g.meaning}.`,
+    ),
     '',
   ].join('\n');
 }

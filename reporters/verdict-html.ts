@@ -1,4 +1,11 @@
-import { subjectLine, type ApiSummaryRow, type ComplianceSummary, type D1Environment, type Finding, type RowVerdict } from './compliance-summary.js';
+import {
+  subjectLine,
+  type ApiSummaryRow,
+  type ComplianceSummary,
+  type D1Environment,
+  type Finding,
+  type RowVerdict,
+} from './compliance-summary.js';
 
 /** Escapes text for an element's content or a quoted attribute: received values come from the bank and may hold markup. */
 export function escapeHtml(text: string): string {
@@ -97,15 +104,33 @@ export function verdictHtml(summary: ComplianceSummary): string {
     `<p style="margin:0 0 4px">Go-live verdict: ${badge(summary.verdict, 13)}</p>`,
     `<p style="margin:0 0 4px">Certified: ${escapeHtml(subjectLine(summary.subject))}.</p>`,
     `<p style="margin:0 0 8px;${SMALL}">D1: ${escapeHtml(summary.targets.d1)}; issuer: ${escapeHtml(summary.targets.issuer)}; seed ${summary.seed}; ${escapeHtml(summary.generatedAt)}</p>`,
-    ...(summary.reasons.length > 0 ? [heading('Why NOT READY'), list(summary.reasons.map((r) => `<li style="${WRAP}">${escapeHtml(r)}</li>`))] : []),
-    ...(summary.securityFindings.length > 0 ? [heading('Security findings (each fails the go-live)'), list(summary.securityFindings.map(findingHtml))] : []),
+    ...(summary.reasons.length > 0
+      ? [heading('Why NOT READY'), list(summary.reasons.map((r) => `<li style="${WRAP}">${escapeHtml(r)}</li>`))]
+      : []),
+    ...(summary.securityFindings.length > 0
+      ? [heading('Security findings (each fails the go-live)'), list(summary.securityFindings.map(findingHtml))]
+      : []),
     `<table style="display:table;table-layout:fixed;width:100%;max-width:100%;border-collapse:collapse;margin:8px 0;${WRAP}">`,
     `<colgroup>${widths.map((w) => `<col style="width:${w}">`).join('')}</colgroup>`,
     `<thead><tr>${head.map((h) => `<th style="${CELL};font-weight:bold">${h}</th>`).join('')}</tr></thead>`,
     `<tbody>${summary.apis.map(rowHtml).join('')}</tbody></table>`,
     `<p style="margin:4px 0">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped.</p>`,
-    ...(otherFailures.length > 0 ? [heading(summary.securityFindings.length > 0 ? 'Failed documented rules (besides the security findings above)' : 'Failed documented rules'), list(otherFailures.map(findingHtml))] : []),
-    ...(summary.warnings.length > 0 ? [heading('Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live)'), list(summary.warnings.map(findingHtml))] : []),
+    ...(otherFailures.length > 0
+      ? [
+          heading(
+            summary.securityFindings.length > 0
+              ? 'Failed documented rules (besides the security findings above)'
+              : 'Failed documented rules',
+          ),
+          list(otherFailures.map(findingHtml)),
+        ]
+      : []),
+    ...(summary.warnings.length > 0
+      ? [
+          heading('Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live)'),
+          list(summary.warnings.map(findingHtml)),
+        ]
+      : []),
     environmentHtml(summary.d1Environment),
     '</div>',
   ].join('\n');

@@ -44,7 +44,9 @@ async function bench(options: { skipCertify: boolean; rounds: number; roundSecon
   writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
   const markdown = resultsMarkdown(results);
   writeFileSync(path.join(options.outDir, 'results.md'), markdown);
-  process.stdout.write(`\n${markdown}\nbench: written ${path.relative(process.cwd(), jsonFile)} and results.md in ${Math.round(results.benchSeconds)} s\n`);
+  process.stdout.write(
+    `\n${markdown}\nbench: written ${path.relative(process.cwd(), jsonFile)} and results.md in ${Math.round(results.benchSeconds)} s\n`,
+  );
   check(jsonFile);
   // Benchmarks report; a missed target is for the reader, not for the exit code.
   return 0;

@@ -13,7 +13,13 @@ import path from 'node:path';
 import { ConfigurationError } from '../mocks/faults.js';
 import { fromRoot } from '../lib/paths.js';
 import type { CertificationResults } from '../reporters/certification.js';
-import { RUN_FILE, TESTS_FILE, clearEarlierEvidence, concludeCertification, type RunDescription } from '../reporters/certification-evidence.js';
+import {
+  RUN_FILE,
+  TESTS_FILE,
+  clearEarlierEvidence,
+  concludeCertification,
+  type RunDescription,
+} from '../reporters/certification-evidence.js';
 import { observeReferenceClient } from '../observer/reference-pair.js';
 
 interface Shard {
@@ -26,7 +32,8 @@ function readShard(dir: string): Shard {
   if (!existsSync(runFile)) throw new ConfigurationError(`${dir} holds no sharded certification (no ${RUN_FILE})`);
   const run = JSON.parse(readFileSync(runFile, 'utf8')) as RunDescription;
   if (!run.shard) throw new ConfigurationError(`${dir} holds an unsharded run; only shards are merged`);
-  if (!existsSync(path.join(dir, 'blob-report'))) throw new ConfigurationError(`${dir} has no blob-report; was it written by npm run certify -- --shard=K/N?`);
+  if (!existsSync(path.join(dir, 'blob-report')))
+    throw new ConfigurationError(`${dir} has no blob-report; was it written by npm run certify -- --shard=K/N?`);
   return { dir, run };
 }
 
@@ -35,11 +42,18 @@ function checkShardsMakeOneRun(shards: readonly Shard[]): RunDescription {
   const first = shards[0]?.run;
   if (!first?.shard) throw new ConfigurationError('no shard directories given: npm run certify:merge -- <dir> <dir> ...');
   const same = (a: RunDescription, b: RunDescription): boolean =>
-    a.seed === b.seed && JSON.stringify(a.targets) === JSON.stringify(b.targets) && a.applicableConditionalApis.join() === b.applicableConditionalApis.join();
+    a.seed === b.seed &&
+    JSON.stringify(a.targets) === JSON.stringify(b.targets) &&
+    a.applicableConditionalApis.join() === b.applicableConditionalApis.join();
   for (const shard of shards) {
-    if (shard.run.shard?.total !== first.shard.total) throw new ConfigurationError(`${shard.dir} is a shard of ${shard.run.shard?.total ?? '?'}, ${shards[0]?.dir} of ${first.shard.total}`);
+    if (shard.run.shard?.total !== first.shard.total)
+      throw new ConfigurationError(
+        `${shard.dir} is a shard of ${shard.run.shard?.total ?? '?'}, ${shards[0]?.dir} of ${first.shard.total}`,
+      );
     if (!same(shard.run, first)) {
-      throw new ConfigurationError(`${shard.dir} ran with seed ${shard.run.seed} against ${shard.run.targets.d1}, ${shards[0]?.dir} with seed ${first.seed} against ${first.targets.d1}; shards of one run share seed, targets and applicable APIs`);
+      throw new ConfigurationError(
+        `${shard.dir} ran with seed ${shard.run.seed} against ${shard.run.targets.d1}, ${shards[0]?.dir} with seed ${first.seed} against ${first.targets.d1}; shards of one run share seed, targets and applicable APIs`,
+      );
     }
   }
   const seen = shards.map((s) => s.run.shard?.current ?? 0);
@@ -58,7 +72,8 @@ function parseArguments(args: readonly string[]): { dirs: string[]; output: stri
     const arg = args[i] ?? '';
     if (arg === '--output') output = args[(i += 1)] ?? '';
     else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
-    else if (arg.startsWith('-')) throw new ConfigurationError(`unknown option ${arg}; usage: npm run certify:merge -- <shard reports dir> ... [--output <dir>]`);
+    else if (arg.startsWith('-'))
+      throw new ConfigurationError(`unknown option ${arg}; usage: npm run certify:merge -- <shard reports dir> ... [--output <dir>]`);
     else dirs.push(path.resolve(arg));
   }
   if (output === '') throw new ConfigurationError('--output needs a directory');
@@ -72,7 +87,8 @@ async function main(): Promise<number> {
   try {
     const parsed = parseArguments(process.argv.slice(2));
     output = parsed.output;
-    if (parsed.dirs.includes(output)) throw new ConfigurationError(`the merge would overwrite the shard in ${output}; choose another directory with --output`);
+    if (parsed.dirs.includes(output))
+      throw new ConfigurationError(`the merge would overwrite the shard in ${output}; choose another directory with --output`);
     shards = parsed.dirs.map(readShard);
     run = checkShardsMakeOneRun(shards);
   } catch (error) {
@@ -87,15 +103,22 @@ async function main(): Promise<number> {
   const blobs = mkdtempSync(path.join(tmpdir(), 'certify-blobs-'));
   try {
     for (const shard of shards) {
-      for (const file of readdirSync(path.join(shard.dir, 'blob-report'))) copyFileSync(path.join(shard.dir, 'blob-report', file), path.join(blobs, file));
+      for (const file of readdirSync(path.join(shard.dir, 'blob-report')))
+        copyFileSync(path.join(shard.dir, 'blob-report', file), path.join(blobs, file));
     }
-    const merge = spawnSync(process.execPath, [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'merge-reports', '--reporter=junit,./reporters/certification.ts', blobs], {
-      cwd: fromRoot(),
-      encoding: 'utf8',
-      env: { ...process.env, CERTIFY_REPORTS_DIR: output, PLAYWRIGHT_JUNIT_OUTPUT_FILE: path.join(output, 'junit', 'results.xml') },
-    });
+    const merge = spawnSync(
+      process.execPath,
+      [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'merge-reports', '--reporter=junit,./reporters/certification.ts', blobs],
+      {
+        cwd: fromRoot(),
+        encoding: 'utf8',
+        env: { ...process.env, CERTIFY_REPORTS_DIR: output, PLAYWRIGHT_JUNIT_OUTPUT_FILE: path.join(output, 'junit', 'results.xml') },
+      },
+    );
     if (!existsSync(path.join(output, TESTS_FILE))) {
-      process.stderr.write(`certify:merge: the blob reports could not be merged: ${(merge.stderr || merge.stdout).trim().split('\n').slice(-1)[0] ?? ''}\n`);
+      process.stderr.write(
+        `certify:merge: the blob reports could not be merged: ${(merge.stderr || merge.stdout).trim().split('\n').slice(-1)[0] ?? ''}\n`,
+      );
       return 1;
     }
   } finally {

@@ -25,7 +25,13 @@ import { DEFAULT_ISSUER_ID } from '../mocks/issuer/index.js';
 import { loadDotEnv, readTargets, type TargetsConfig } from '../lib/targets-config.js';
 import { fromRoot } from '../lib/paths.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
-import { RUN_FILE, TESTS_FILE, clearEarlierEvidence, concludeCertification, type RunDescription } from '../reporters/certification-evidence.js';
+import {
+  RUN_FILE,
+  TESTS_FILE,
+  clearEarlierEvidence,
+  concludeCertification,
+  type RunDescription,
+} from '../reporters/certification-evidence.js';
 import type { ObserverOptions } from '../observer/index.js';
 import { observeReferenceClient, observedBankIn } from '../observer/reference-pair.js';
 
@@ -40,7 +46,8 @@ function shardOf(args: readonly string[]): { current: number; total: number } | 
   const match = /^(\d+)\/(\d+)$/.exec(value ?? '');
   const current = Number(match?.[1]);
   const total = Number(match?.[2]);
-  if (!match || current < 1 || total < 1 || current > total) throw new ConfigurationError(`--shard must be K/N with 1 <= K <= N, got "${value ?? ''}"`);
+  if (!match || current < 1 || total < 1 || current > total)
+    throw new ConfigurationError(`--shard must be K/N with 1 <= K <= N, got "${value ?? ''}"`);
   return { current, total };
 }
 
@@ -65,7 +72,8 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
   const valueOf = (arg: string, name: string, min: number, max: number): number => {
     const text = arg.slice(name.length + 1);
     const value = Number(text);
-    if (text === '' || !Number.isInteger(value) || value < min || value > max) throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
+    if (text === '' || !Number.isInteger(value) || value < min || value > max)
+      throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
     return value;
   };
   for (const arg of args) {
@@ -77,7 +85,9 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
   }
   if (playwrightArgs.some((a) => a === '--trace' || a.startsWith('--trace='))) {
     // Evidence is redacted before it is written; a trace would keep every value the tests compared, as it was.
-    throw new ConfigurationError('--trace is refused: Playwright traces record tokens, card numbers and names unredacted; the Allure report carries the redacted exchanges');
+    throw new ConfigurationError(
+      '--trace is refused: Playwright traces record tokens, card numbers and names unredacted; the Allure report carries the redacted exchanges',
+    );
   }
   return { observe, observeTimeoutSeconds, observePort, skipD1Environment, playwrightArgs };
 }
@@ -88,27 +98,45 @@ async function bankObserverOptions(targets: TargetsConfig, port: number): Promis
   if (targets.issuer.kind !== 'external') throw new ConfigurationError('--observe observes a bank: set ISSUER_BASE_URL to its backend');
   const issuer = targets.issuer;
   // The bank's public key and kid; D1_KEY_ID too when D1 is external (the same key signs for staging).
-  const keys = issuerKeys(process.env.CERTIFY_OBSERVE_PUBLIC_KEY?.trim() || undefined, process.env.CERTIFY_OBSERVE_KID?.trim() || process.env.D1_KEY_ID?.trim());
+  const keys = issuerKeys(
+    process.env.CERTIFY_OBSERVE_PUBLIC_KEY?.trim() || undefined,
+    process.env.CERTIFY_OBSERVE_KID?.trim() || process.env.D1_KEY_ID?.trim(),
+  );
   const secrets = issuer.clientSecret ? [issuer.clientSecret] : [];
   if (targets.d1.kind === 'external') {
     const d1 = targets.d1;
-    return { issuerId: issuer.issuerId, keys, port, secrets, upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, ...(d1.tls ? { tls: d1.tls } : {}) } };
+    return {
+      issuerId: issuer.issuerId,
+      keys,
+      port,
+      secrets,
+      upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, ...(d1.tls ? { tls: d1.tls } : {}) },
+    };
   }
-  if (keys.length === 0) throw new ConfigurationError("--observe needs the bank's public key: CERTIFY_OBSERVE_PUBLIC_KEY (a PEM file with CERTIFY_OBSERVE_KID, or a JWKS file)");
+  if (keys.length === 0)
+    throw new ConfigurationError(
+      "--observe needs the bank's public key: CERTIFY_OBSERVE_PUBLIC_KEY (a PEM file with CERTIFY_OBSERVE_KID, or a JWKS file)",
+    );
   const backend = {
     baseUrl: issuer.baseUrl,
-    ...(issuer.authUrl && issuer.clientId && issuer.clientSecret ? { authUrl: issuer.authUrl, clientId: issuer.clientId, clientSecret: issuer.clientSecret } : {}),
+    ...(issuer.authUrl && issuer.clientId && issuer.clientSecret
+      ? { authUrl: issuer.authUrl, clientId: issuer.clientId, clientSecret: issuer.clientSecret }
+      : {}),
   };
   return { issuerId: issuer.issuerId, keys, port, secrets, mock: { backend } };
 }
 
 /** Runs Playwright on the suites; resolves with its exit code once it has ended. */
 function runSuites(projects: readonly string[], args: readonly string[], env: NodeJS.ProcessEnv): Promise<number | null> {
-  const child = spawn(process.execPath, [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...projects.map((p) => `--project=${p}`), ...args], {
-    cwd: fromRoot(),
-    stdio: 'inherit',
-    env,
-  });
+  const child = spawn(
+    process.execPath,
+    [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...projects.map((p) => `--project=${p}`), ...args],
+    {
+      cwd: fromRoot(),
+      stdio: 'inherit',
+      env,
+    },
+  );
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : null))));
 }
 
@@ -123,9 +151,14 @@ async function main(): Promise<number> {
     options = certifyOptions(process.argv.slice(2));
     shard = shardOf(options.playwrightArgs);
     if (shard && !targets.seedWasGiven) {
-      throw new ConfigurationError('SEED must be set when sharding, to the same value on every machine, so that all shards run the same cases');
+      throw new ConfigurationError(
+        'SEED must be set when sharding, to the same value on every machine, so that all shards run the same cases',
+      );
     }
-    if (shard && options.observe) throw new ConfigurationError('--observe cannot be sharded: observe once with npm run observe, then merge the shards in the same reports directory');
+    if (shard && options.observe)
+      throw new ConfigurationError(
+        '--observe cannot be sharded: observe once with npm run observe, then merge the shards in the same reports directory',
+      );
     if (options.observe) observerOptions = await bankObserverOptions(targets, options.observePort);
   } catch (error) {
     if (error instanceof ConfigurationError) {
@@ -163,10 +196,16 @@ async function main(): Promise<number> {
   writeFileSync(path.join(reportsDir, RUN_FILE), `${JSON.stringify(run, null, 2)}\n`);
 
   if (!bank && !observedBank && !shard) await observeReferenceClient(reportsDir, targets.applicableConditionalApis);
-  const observation = observerOptions ? await startBankObservation(observerOptions, targets.applicableConditionalApis, options.observeTimeoutSeconds) : undefined;
+  const observation = observerOptions
+    ? await startBankObservation(observerOptions, targets.applicableConditionalApis, options.observeTimeoutSeconds)
+    : undefined;
 
   const projects = options.skipD1Environment ? BANK_PROJECTS : SUITE_PROJECTS;
-  const exitCode = await runSuites(projects, options.playwrightArgs, { ...process.env, SEED: String(targets.seed), CERTIFY_REPORTS_DIR: reportsDir });
+  const exitCode = await runSuites(projects, options.playwrightArgs, {
+    ...process.env,
+    SEED: String(targets.seed),
+    CERTIFY_REPORTS_DIR: reportsDir,
+  });
   if (observation) await observation.finish(reportsDir);
 
   const resultsFile = path.join(reportsDir, TESTS_FILE);
@@ -207,7 +246,10 @@ async function startBankObservation(
   );
   const watch = watchPlan(observer, plan, { write: (text) => process.stdout.write(text), live: false });
   const ended = new Promise<string>((resolve) => {
-    watch.complete.then(() => resolve('the certification plan is complete'), () => undefined);
+    watch.complete.then(
+      () => resolve('the certification plan is complete'),
+      () => undefined,
+    );
     setTimeout(() => resolve(`${timeoutSeconds} s elapsed before the plan was complete`), timeoutSeconds * 1000).unref();
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -217,7 +259,9 @@ async function startBankObservation(
       const reason = await ended;
       watch.stop();
       const progress = watch.last();
-      process.stdout.write(`certify: observation ends (${reason}); plan ${progress.covered}/${progress.steps.length} steps covered, ${observer.observedCalls()} calls\n`);
+      process.stdout.write(
+        `certify: observation ends (${reason}); plan ${progress.covered}/${progress.steps.length} steps covered, ${observer.observedCalls()} calls\n`,
+      );
       writeObservationEvidence(await observer.stop(), reportsDir, applicable);
     },
   };

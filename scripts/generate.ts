@@ -172,7 +172,13 @@ async function generate(): Promise<GeneratedFile[]> {
         const check = rule.check;
         if (!check?.operations.includes(operation.operationId)) continue;
         for (const key of [...fieldRuleKey(rule), ...aliasRuleKeys(operation, rule)]) ruleIndex[key] = rule.id;
-        fields[rule.id] = { in: check.in, ...(check.status ? { status: check.status } : {}), pointer: check.pointer, keyword: check.keyword, schema: leafSchema(operation, check) };
+        fields[rule.id] = {
+          in: check.in,
+          ...(check.status ? { status: check.status } : {}),
+          pointer: check.pointer,
+          keyword: check.keyword,
+          schema: leafSchema(operation, check),
+        };
       }
       return [
         operation.operationId,

@@ -93,7 +93,8 @@ async function main(): Promise<void> {
   const env = process.env;
   const issuerId = values['issuer-id'] ?? env.D1_ISSUER_ID?.trim();
   if (!issuerId) throw new ConfigurationError('give the issuerId with --issuer-id or D1_ISSUER_ID');
-  if ([...issuerId].length !== 10) throw new ConfigurationError(`--issuer-id must be exactly 10 characters (D1 issuer ids are), got ${[...issuerId].length}`);
+  if ([...issuerId].length !== 10)
+    throw new ConfigurationError(`--issuer-id must be exactly 10 characters (D1 issuer ids are), got ${[...issuerId].length}`);
   const keys = issuerKeys(values['public-key'], values.kid ?? env.D1_KEY_ID?.trim());
   const port = portOption(values.port);
   const duration = number(values.duration, '--duration', { min: 0.1 });
@@ -107,18 +108,31 @@ async function main(): Promise<void> {
   const reportsDir = values.output ? path.resolve(values.output) : path.resolve(fromRoot(), env.CERTIFY_REPORTS_DIR ?? 'reports');
 
   let options: ObserverOptions;
-  const common = { issuerId, keys, limits, port, autoEnrolment: values['auto-enrolment'] === true, ...(values.quiet ? {} : { log: (line: string) => process.stdout.write(`${line}\n`) }) };
+  const common = {
+    issuerId,
+    keys,
+    limits,
+    port,
+    autoEnrolment: values['auto-enrolment'] === true,
+    ...(values.quiet ? {} : { log: (line: string) => process.stdout.write(`${line}\n`) }),
+  };
   if (values.upstream) {
     for (const flag of ['upstream', 'upstream-auth'] as const) {
       const value = values[flag];
-      if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value)) throw new ConfigurationError(`--${flag} must be an http or https URL, got "${value}"`);
+      if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value))
+        throw new ConfigurationError(`--${flag} must be an http or https URL, got "${value}"`);
     }
-    const recordingOnly = ['issuer-url', 'issuer-auth-url', 'issuer-client-id', 'operation-delay', 'immediate-results'].find((flag) => values[flag as keyof typeof values] !== undefined);
+    const recordingOnly = ['issuer-url', 'issuer-auth-url', 'issuer-client-id', 'operation-delay', 'immediate-results'].find(
+      (flag) => values[flag as keyof typeof values] !== undefined,
+    );
     if (recordingOnly) throw new ConfigurationError(`--${recordingOnly} applies to recording only, not with --upstream`);
     const certFile = values['client-cert'] ?? env.D1_CLIENT_CERT?.trim();
     const keyFile = values['client-key'] ?? env.D1_CLIENT_KEY?.trim();
     const caFile = values.ca ?? env.D1_CA?.trim();
-    if (Boolean(certFile) !== Boolean(keyFile)) throw new ConfigurationError(`${certFile ? '--client-key' : '--client-cert'} is missing; mutual TLS needs both the client certificate and its key`);
+    if (Boolean(certFile) !== Boolean(keyFile))
+      throw new ConfigurationError(
+        `${certFile ? '--client-key' : '--client-cert'} is missing; mutual TLS needs both the client certificate and its key`,
+      );
     const cert = certFile ? readFile(certFile, '--client-cert') : undefined;
     const key = keyFile ? readFile(keyFile, '--client-key') : undefined;
     const ca = caFile ? readFile(caFile, '--ca') : undefined;
@@ -133,7 +147,10 @@ async function main(): Promise<void> {
   } else {
     const tlsFlag = ['upstream-auth', 'client-cert', 'client-key', 'ca'].find((flag) => values[flag as keyof typeof values] !== undefined);
     if (tlsFlag) throw new ConfigurationError(`--${tlsFlag} applies to proxy mode only: give --upstream too`);
-    if (keys.length === 0) throw new ConfigurationError("give the issuer's public key with --public-key FILE (PEM or JWKS), or set D1_PRIVATE_KEY and D1_KEY_ID");
+    if (keys.length === 0)
+      throw new ConfigurationError(
+        "give the issuer's public key with --public-key FILE (PEM or JWKS), or set D1_PRIVATE_KEY and D1_KEY_ID",
+      );
     // The client secret comes from the environment so that it never shows in a process list.
     const clientSecret = env.MOCK_D1_ISSUER_CLIENT_SECRET;
     if (values['issuer-auth-url'] && (!values['issuer-client-id'] || !clientSecret)) {
@@ -142,16 +159,23 @@ async function main(): Promise<void> {
     const backend: IssuerBackend | undefined = values['issuer-url']
       ? {
           baseUrl: values['issuer-url'].replace(/\/+$/, ''),
-          ...(values['issuer-auth-url'] ? { authUrl: values['issuer-auth-url'].replace(/\/+$/, ''), clientId: values['issuer-client-id'], clientSecret } : {}),
+          ...(values['issuer-auth-url']
+            ? { authUrl: values['issuer-auth-url'].replace(/\/+$/, ''), clientId: values['issuer-client-id'], clientSecret }
+            : {}),
         }
       : undefined;
     const operationDelayMs = number(values['operation-delay'], '--operation-delay');
     options = {
       ...common,
-      mock: { ...(backend ? { backend } : {}), ...(operationDelayMs !== undefined ? { operationDelayMs } : {}), ...(values['immediate-results'] ? { immediateResults: true } : {}) },
+      mock: {
+        ...(backend ? { backend } : {}),
+        ...(operationDelayMs !== undefined ? { operationDelayMs } : {}),
+        ...(values['immediate-results'] ? { immediateResults: true } : {}),
+      },
     };
   }
-  const { startObserver, writeObservationEvidence, applicableConditionalApis, certificationPlan, planText, OBSERVATION_DIR } = await import('../observer/index.js');
+  const { startObserver, writeObservationEvidence, applicableConditionalApis, certificationPlan, planText, OBSERVATION_DIR } =
+    await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');
   const applicable = applicableConditionalApis(env.CERTIFY_CONDITIONAL_APIS);
   const plan = certificationPlan(applicable);
@@ -165,7 +189,9 @@ async function main(): Promise<void> {
   const showPlan = values.plan === true || values['until-plan-complete'] === true;
   if (showPlan) process.stdout.write(`the certification plan, for the bank's backend to drive:\n${planText(plan)}\n`);
   // A terminal gets a display redrawn in place; a CI log gets a line per step covered.
-  const watch = showPlan ? watchPlan(observer, plan, { write: (text) => process.stdout.write(text), live: process.stdout.isTTY && !env.CI }) : undefined;
+  const watch = showPlan
+    ? watchPlan(observer, plan, { write: (text) => process.stdout.write(text), live: process.stdout.isTTY && !env.CI })
+    : undefined;
   const ended = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -192,7 +218,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${written.markdown}\n`);
   for (const test of certification.tests.filter((t) => t.outcome === 'failed')) {
     const fails = test.failure !== undefined && failsGoLive(test.failure);
-    process.stdout.write(`${fails ? (test.failure?.security ? 'FAILED (security)' : 'FAILED') : 'warning'}: ${test.error?.split('\n')[0] ?? test.title}\n`);
+    process.stdout.write(
+      `${fails ? (test.failure?.security ? 'FAILED (security)' : 'FAILED') : 'warning'}: ${test.error?.split('\n')[0] ?? test.title}\n`,
+    );
   }
   process.stdout.write(
     `observer: ${certification.passed} passed, ${certification.documentedFailures} failed on documented or security rules, ` +

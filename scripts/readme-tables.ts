@@ -37,7 +37,10 @@ function uncheckableTable(): string {
     '|---|---|---|---|',
     ...rules
       .filter((r) => r.observable)
-      .map((r) => `| \`${r.id}\` | ${r.provenance} | ${r.observable?.by === 'observer' ? "watching the issuer's own calls" : 'nothing outside'} | ${cell(r.observable?.why ?? '')} |`),
+      .map(
+        (r) =>
+          `| \`${r.id}\` | ${r.provenance} | ${r.observable?.by === 'observer' ? "watching the issuer's own calls" : 'nothing outside'} | ${cell(r.observable?.why ?? '')} |`,
+      ),
   ].join('\n');
 }
 

@@ -33,7 +33,12 @@ export function responseConformsToContract(operationId: OperationId, response: H
 export function statusIs(ruleId: RuleId, response: HttpResponse, expected: number | readonly number[]): void {
   const allowed = typeof expected === 'number' ? [expected] : expected;
   if (!allowed.includes(response.status)) {
-    throw new RuleViolation(ruleId, 'status', `status ${allowed.join(' or ')}`, `status ${response.status}${response.text ? ` with body ${describeReceived(bodyOf(response))}` : ''}`);
+    throw new RuleViolation(
+      ruleId,
+      'status',
+      `status ${allowed.join(' or ')}`,
+      `status ${response.status}${response.text ? ` with body ${describeReceived(bodyOf(response))}` : ''}`,
+    );
   }
 }
 
@@ -41,7 +46,8 @@ export function statusIs(ruleId: RuleId, response: HttpResponse, expected: numbe
 export function errorCodeIs(ruleId: RuleId, response: HttpResponse, errorCode: string, field?: string): void {
   const body = (response.json ?? {}) as { errorCode?: unknown; error?: unknown };
   if (body.errorCode !== errorCode) throw new RuleViolation(ruleId, '/errorCode', errorCode, describeReceived(body.errorCode));
-  if (field !== undefined && body.error !== field) throw new RuleViolation(ruleId, '/error', `the field in error, ${field}`, describeReceived(body.error));
+  if (field !== undefined && body.error !== field)
+    throw new RuleViolation(ruleId, '/error', `the field in error, ${field}`, describeReceived(body.error));
 }
 
 /** A value the rule fixes has the documented value. */
@@ -71,6 +77,11 @@ export function notServed(ruleId: RuleId, response: HttpResponse, what: string):
   const served = response.status >= 200 && response.status < 300;
   const token = typeof (response.json as { access_token?: unknown } | undefined)?.access_token === 'string';
   if (served || token) {
-    throw new RuleViolation(ruleId, 'status', `a refusal: ${what} is not served without valid credentials`, `status ${response.status}${token ? ' with an access_token' : ''}`);
+    throw new RuleViolation(
+      ruleId,
+      'status',
+      `a refusal: ${what} is not served without valid credentials`,
+      `status ${response.status}${token ? ' with an access_token' : ''}`,
+    );
   }
 }

@@ -46,7 +46,12 @@ export function contradictionOf(id: RuleId | undefined): string | undefined {
 export function ruleStanding(id: RuleId | undefined): Pick<RuleFailure, 'provenance' | 'security' | 'contradicts' | 'recommendation'> {
   const contradicts = contradictionOf(id);
   const recommendation = id ? ruleById.get(id)?.recommendation : undefined;
-  return { provenance: provenanceOf(id), security: isSecurityRule(id), ...(contradicts ? { contradicts } : {}), ...(recommendation ? { recommendation } : {}) };
+  return {
+    provenance: provenanceOf(id),
+    security: isSecurityRule(id),
+    ...(contradicts ? { contradicts } : {}),
+    ...(recommendation ? { recommendation } : {}),
+  };
 }
 
 /**

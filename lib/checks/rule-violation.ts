@@ -33,7 +33,13 @@ export class RuleViolation extends Error {
     received = safeReceived;
     violations = safeViolations;
     const { provenance, security, contradicts } = ruleStanding(ruleId);
-    const standing = security ? ' (security rule)' : provenance === 'inferred' ? ' (inferred rule)' : contradicts ? ' (documentation quirk)' : '';
+    const standing = security
+      ? ' (security rule)'
+      : provenance === 'inferred'
+        ? ' (inferred rule)'
+        : contradicts
+          ? ' (documentation quirk)'
+          : '';
     super(
       `${ruleId ?? `${operationId ?? ''} contract departure`}${standing} at ${pointer || '/'}\n` +
         `  documented: ${documented}\n` +

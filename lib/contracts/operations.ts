@@ -136,8 +136,7 @@ export function describeContract(contractFile: string): OperationDescription[] {
         security,
         parameters,
         parameterExamples,
-        requestBody:
-          Object.keys(bodyContent).length > 0 ? { required: body.required === true, content: requestContent } : undefined,
+        requestBody: Object.keys(bodyContent).length > 0 ? { required: body.required === true, content: requestContent } : undefined,
         requestBodyExamples,
         responses,
         responseExamples,

@@ -24,7 +24,10 @@ const MAX_BODY = 16 * 1024;
 
 function redactHeaders(headers: Readonly<Record<string, string>> | undefined, secrets: readonly string[]): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), isSensitiveKey(name) ? maskCredentials(value) : (redactValue(value, secrets) as string)]),
+    Object.entries(headers ?? {}).map(([name, value]) => [
+      name.toLowerCase(),
+      isSensitiveKey(name) ? maskCredentials(value) : (redactValue(value, secrets) as string),
+    ]),
   );
 }
 
@@ -35,7 +38,11 @@ const maskCredentials = (value: string): string => {
 };
 
 /** A body redacted by key when it is JSON or a form, by value otherwise. */
-export function redactBody(body: string | Buffer | undefined, contentType: string | undefined, secrets: readonly string[] = []): string | undefined {
+export function redactBody(
+  body: string | Buffer | undefined,
+  contentType: string | undefined,
+  secrets: readonly string[] = [],
+): string | undefined {
   if (body === undefined) return undefined;
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.length === 0) return '';
@@ -47,7 +54,9 @@ export function redactBody(body: string | Buffer | undefined, contentType: strin
       redacted = redactValue(text, secrets) as string;
     }
   } else if (/x-www-form-urlencoded/i.test(contentType ?? '')) {
-    const fields = [...new URLSearchParams(text)].map(([key, value]) => `${key}=${isSensitiveKey(key) ? REDACTED : (redactValue(value, secrets) as string)}`);
+    const fields = [...new URLSearchParams(text)].map(
+      ([key, value]) => `${key}=${isSensitiveKey(key) ? REDACTED : (redactValue(value, secrets) as string)}`,
+    );
     redacted = fields.join('&');
   } else {
     redacted = redactValue(text, secrets) as string;
@@ -91,14 +100,17 @@ export const exchangeTitle = (record: ExchangeRecord): string =>
 
 /** The record as a person reads HTTP: request line, headers and body, then the answer. */
 export function exchangeText(record: ExchangeRecord): string {
-  const headerLines = (headers: Readonly<Record<string, string>>): string[] => Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  const headerLines = (headers: Readonly<Record<string, string>>): string[] =>
+    Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
   const lines = [
     `${record.method} ${record.url}`,
     ...headerLines(record.requestHeaders),
     '',
     record.requestBody ?? '',
     '',
-    record.status === undefined ? `(no answer: ${record.error ?? 'unknown'})` : `HTTP ${record.status}${record.durationMs === undefined ? '' : ` (${record.durationMs} ms)`}`,
+    record.status === undefined
+      ? `(no answer: ${record.error ?? 'unknown'})`
+      : `HTTP ${record.status}${record.durationMs === undefined ? '' : ` (${record.durationMs} ms)`}`,
     ...headerLines(record.responseHeaders),
     '',
     record.responseBody ?? '',

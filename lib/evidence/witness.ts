@@ -63,7 +63,11 @@ function witnessBody(body: string | Buffer | undefined): void {
 }
 
 /** Witnesses the sensitive headers and fields of one exchange, both ways. */
-export function witnessExchange(headers: Readonly<Record<string, string>> | undefined, requestBody: string | Buffer | undefined, responseBody: string | undefined): void {
+export function witnessExchange(
+  headers: Readonly<Record<string, string>> | undefined,
+  requestBody: string | Buffer | undefined,
+  responseBody: string | undefined,
+): void {
   if (!witnessing) return;
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (/^(proxy-)?authorization$/i.test(name)) witnessCredential(value);

@@ -69,7 +69,13 @@ export async function send(httpRequest: HttpRequest): Promise<HttpResponse> {
     for (const [name, value] of Object.entries(answer.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
     }
-    const response: HttpResponse = { status: answer.statusCode, headers, text, json: parseJson(text), durationMs: performance.now() - started };
+    const response: HttpResponse = {
+      status: answer.statusCode,
+      headers,
+      text,
+      json: parseJson(text),
+      durationMs: performance.now() - started,
+    };
     witnessExchange(httpRequest.headers, httpRequest.body, text);
     for (const listener of listeners) listener({ request: httpRequest, response, startedAt });
     return response;
@@ -87,7 +93,11 @@ export const jsonRequest = (method: string, url: string, body: unknown, headers:
   body: JSON.stringify(body),
 });
 
-export const formRequest = (url: string, fields: Readonly<Record<string, string>>, headers: Readonly<Record<string, string>> = {}): HttpRequest => ({
+export const formRequest = (
+  url: string,
+  fields: Readonly<Record<string, string>>,
+  headers: Readonly<Record<string, string>> = {},
+): HttpRequest => ({
   method: 'POST',
   url,
   headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },

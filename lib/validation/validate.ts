@@ -121,12 +121,7 @@ function documentedText(error: ErrorObject): string {
   }
 }
 
-function violationsOf(
-  entry: OperationEntry,
-  validate: ValidateFunction,
-  data: unknown,
-  part: string,
-): Violation[] {
+function violationsOf(entry: OperationEntry, validate: ValidateFunction, data: unknown, part: string): Violation[] {
   if (validate(data)) return [];
   return (validate.errors ?? []).map((error) => {
     const params = error.params as Record<string, unknown>;

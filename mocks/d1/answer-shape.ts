@@ -58,7 +58,10 @@ function withoutOptional(value: unknown, schema: JsonSchema | undefined): unknow
 function withUnknownFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withUnknownFields);
   if (!isObject(value)) return value;
-  return { ...Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withUnknownFields(item)])), [UNKNOWN_FIELD.name]: UNKNOWN_FIELD.value };
+  return {
+    ...Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withUnknownFields(item)])),
+    [UNKNOWN_FIELD.name]: UNKNOWN_FIELD.value,
+  };
 }
 
 /** Shapes an answer as the variants say: fields left out, fields added. Without variants the answer is unchanged. */

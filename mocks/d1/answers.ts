@@ -50,6 +50,8 @@ export function operationModel(record: OperationRecord): Json {
     requestorType: record.requestorType,
     requestorId: record.requestorId,
     // A FAILED operation says why, as its notification does.
-    ...(record.status === 'FAILED' ? { errorCode: record.errorCode ?? 'OPERATION_FAILED', error: record.error ?? 'the operation failed' } : {}),
+    ...(record.status === 'FAILED'
+      ? { errorCode: record.errorCode ?? 'OPERATION_FAILED', error: record.error ?? 'the operation failed' }
+      : {}),
   };
 }

@@ -24,7 +24,9 @@ export class CardDataKey {
     try {
       const { plaintext } = await compactDecrypt(encryptedData, this.privateKey);
       const data = JSON.parse(new TextDecoder().decode(plaintext)) as Partial<CardData>;
-      return typeof data.pan === 'string' && CARD_NUMBER_SHAPE.test(data.pan) ? { pan: data.pan, ...(data.expiry ? { expiry: data.expiry } : {}) } : undefined;
+      return typeof data.pan === 'string' && CARD_NUMBER_SHAPE.test(data.pan)
+        ? { pan: data.pan, ...(data.expiry ? { expiry: data.expiry } : {}) }
+        : undefined;
     } catch {
       return undefined;
     }

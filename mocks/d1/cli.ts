@@ -71,7 +71,9 @@ async function main(): Promise<void> {
   const backend: IssuerBackend | undefined = values['issuer-url']
     ? {
         baseUrl: values['issuer-url'].replace(/\/$/, ''),
-        ...(values['issuer-auth-url'] ? { authUrl: values['issuer-auth-url'].replace(/\/$/, ''), clientId: values['issuer-client-id'], clientSecret } : {}),
+        ...(values['issuer-auth-url']
+          ? { authUrl: values['issuer-auth-url'].replace(/\/$/, ''), clientId: values['issuer-client-id'], clientSecret }
+          : {}),
         cardNotifications: !values['no-card-notifications'],
         consumerNotifications: !values['no-consumer-notifications'],
       }
@@ -94,11 +96,16 @@ async function main(): Promise<void> {
     },
     faults: values.fault ?? [],
     // Repeatable, and each occurrence may be a comma list.
-    variants: (values.variant ?? []).flatMap((list) => list.split(',')).map((name) => name.trim()).filter((name) => name !== ''),
+    variants: (values.variant ?? [])
+      .flatMap((list) => list.split(','))
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
     autoEnrolment: values['auto-enrolment'] === true,
     log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   });
-  process.stdout.write(`mock D1 listening: D1_BASE_URL=${d1.bankingUrl} D1_AUTH_URL=${d1.authUrl} issuer ${issuerId}, kid ${kid}${d1.faults.size > 0 ? `, faults: ${[...d1.faults].join(', ')}` : ''}${d1.variants.size > 0 ? `, variants: ${[...d1.variants].join(', ')}` : ''}\n`);
+  process.stdout.write(
+    `mock D1 listening: D1_BASE_URL=${d1.bankingUrl} D1_AUTH_URL=${d1.authUrl} issuer ${issuerId}, kid ${kid}${d1.faults.size > 0 ? `, faults: ${[...d1.faults].join(', ')}` : ''}${d1.variants.size > 0 ? `, variants: ${[...d1.variants].join(', ')}` : ''}\n`,
+  );
   const stop = (): void => {
     void d1.stop().then(() => process.exit(0));
   };

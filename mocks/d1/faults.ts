@@ -51,7 +51,7 @@ export const d1Faults = {
   },
   'consumer-optout-keeps-cards': {
     rule: 'CTP-OPTOUT-CONSUMER-CASCADE',
-    description: 'A consumer opt-out leaves one of the consumer\'s cards enrolled.',
+    description: "A consumer opt-out leaves one of the consumer's cards enrolled.",
   },
   'last-card-optout-keeps-profile': {
     rule: 'CTP-OPTOUT-CARD-LAST-CARD',

@@ -2,13 +2,7 @@ import { Authorizer } from './authorizer.js';
 import { CardDataKey } from './card-data-key.js';
 import { d1Faults, type D1Fault } from './faults.js';
 import { Notifier, type DeliveryStats } from './notifier.js';
-import {
-  DEFAULT_BEHAVIOUR,
-  DEFAULT_CARD_PRODUCTS,
-  DEFAULT_RETRY,
-  type IssuerBackend,
-  type MockD1Options,
-} from './options.js';
+import { DEFAULT_BEHAVIOUR, DEFAULT_CARD_PRODUCTS, DEFAULT_RETRY, type IssuerBackend, type MockD1Options } from './options.js';
 import { D1Service, d1Error } from './service.js';
 import type { IssuerState } from './state.js';
 import { faultSet, ConfigurationError } from '../faults.js';

@@ -134,7 +134,12 @@ export class Notifier {
     try {
       const token = await this.issuerToken(queue.issuerId);
       response = await send({
-        ...jsonRequest('POST', `${backend.baseUrl}/notifications/d1/v2/issuers/${queue.issuerId}/${PATHS[queue.kind]}`, { operations: batch }, token ? { authorization: `Bearer ${token}` } : {}),
+        ...jsonRequest(
+          'POST',
+          `${backend.baseUrl}/notifications/d1/v2/issuers/${queue.issuerId}/${PATHS[queue.kind]}`,
+          { operations: batch },
+          token ? { authorization: `Bearer ${token}` } : {},
+        ),
         timeoutMs: this.retry.attemptTimeoutMs,
       });
     } catch (error) {

@@ -96,7 +96,10 @@ export class OperationRunner {
   }
 
   private notify(issuerId: string, record: OperationRecord): void {
-    const optOutAsCard = record.operation === 'CLICK_TO_PAY_OPTOUT' && record.target.kind === 'consumer' && this.faults.has('consumer-optout-notified-as-card');
+    const optOutAsCard =
+      record.operation === 'CLICK_TO_PAY_OPTOUT' &&
+      record.target.kind === 'consumer' &&
+      this.faults.has('consumer-optout-notified-as-card');
     const kind: NotificationKind = record.target.kind === 'card' || optOutAsCard ? 'card' : 'consumer';
     const item: Json = {
       operationId: record.operationId,
@@ -104,8 +107,14 @@ export class OperationRunner {
       status: record.status,
       startTime: record.startTime,
       ...(record.endTime ? { endTime: record.endTime } : {}),
-      ...(record.target.kind === 'card' ? { cardId: record.target.cardId } : optOutAsCard ? { cardId: record.target.consumerId } : { consumerId: record.target.consumerId }),
-      ...(record.status === 'FAILED' ? { errorCode: record.errorCode ?? 'OPERATION_FAILED', error: record.error ?? 'the operation failed' } : {}),
+      ...(record.target.kind === 'card'
+        ? { cardId: record.target.cardId }
+        : optOutAsCard
+          ? { cardId: record.target.consumerId }
+          : { consumerId: record.target.consumerId }),
+      ...(record.status === 'FAILED'
+        ? { errorCode: record.errorCode ?? 'OPERATION_FAILED', error: record.error ?? 'the operation failed' }
+        : {}),
     };
     if (kind === 'card' && this.faults.has('notification-without-start-time')) delete item.startTime;
     this.notifier.enqueue(issuerId, kind, item);

@@ -91,7 +91,9 @@ export class RequestChecks {
    * every departure from an inferred rule (our reading, which a bank following the documents may not share).
    */
   private relevantViolations(operationId: OperationId, found: Violation[], body: unknown): Violation[] {
-    const violations = this.acceptInferredDepartures ? found.filter((v) => !(v.ruleId !== undefined && v.provenance === 'inferred')) : found;
+    const violations = this.acceptInferredDepartures
+      ? found.filter((v) => !(v.ruleId !== undefined && v.provenance === 'inferred'))
+      : found;
     if (operationId !== 'clickToPayEnrol') return violations;
     return violations.filter((v) => {
       if (v.ruleId === 'CTP-ENROL-ISSUERID-LENGTH' && this.faults.has('enrol-issuer-id-length-unchecked')) return false;
@@ -111,10 +113,12 @@ export class RequestChecks {
     for (const { field, value } of constrainedValues(operationId, request)) {
       const name = lastSegment(field.pointer);
       const { pattern, maxLength } = field.schema;
-      if (anchoredIds && IDENTIFIERS.has(name) && pattern !== undefined && !anchored(pattern).test(value)) return fieldRefused('FIELD_INVALID_FORMAT', name);
+      if (anchoredIds && IDENTIFIERS.has(name) && pattern !== undefined && !anchored(pattern).test(value))
+        return fieldRefused('FIELD_INVALID_FORMAT', name);
       // A UTF-16 count is never below the code-point count the validators used, so only the maximum can now be passed.
       if (lengthUnit === 'utf16' && maxLength !== undefined && value.length > maxLength) return fieldRefused('FIELD_INVALID_FORMAT', name);
-      if (panLikeIdsRefused && PAN_SHAPED_CARRIERS.has(name) && CARD_NUMBER_SHAPE.test(value)) return fieldRefused('FIELD_INVALID_VALUE', name);
+      if (panLikeIdsRefused && PAN_SHAPED_CARRIERS.has(name) && CARD_NUMBER_SHAPE.test(value))
+        return fieldRefused('FIELD_INVALID_VALUE', name);
     }
     return undefined;
   }

@@ -85,7 +85,11 @@ export class D1Service {
     const route = this.router.match(exchange.method, exchange.path);
     if (route.kind === 'not-found') return notFound('no D1 operation at this path');
     if (route.kind === 'method-not-allowed') {
-      return { status: 405, headers: { allow: route.allowed.join(', ') }, body: d1Error('METHOD_NOT_ALLOWED', `use ${route.allowed.join(' or ')}`) };
+      return {
+        status: 405,
+        headers: { allow: route.allowed.join(', ') },
+        body: d1Error('METHOD_NOT_ALLOWED', `use ${route.allowed.join(' or ')}`),
+      };
     }
     const answer = await this.answer(route.operationId, route.params, exchange);
     return shapeAnswer(this.context.variants.answers, route.operationId, answer);
@@ -117,13 +121,15 @@ export class D1Service {
   /** A body in a media type the operation does not take, when a variant answers that apart (415) before reading it. */
   private takesOtherMediaType(operationId: OperationId, exchange: IncomingExchange): boolean {
     const declared = operations[operationId].validators.requestBody;
-    if (this.context.variants.requests.wrongMediaTypeStatus !== 415 || exchange.rawBody.length === 0 || Object.keys(declared).length === 0) return false;
+    if (this.context.variants.requests.wrongMediaTypeStatus !== 415 || exchange.rawBody.length === 0 || Object.keys(declared).length === 0)
+      return false;
     const mediaType = mediaTypeOf(exchange.headers);
     return mediaType === undefined || !Object.hasOwn(declared, mediaType);
   }
 
   private foreignIssuer(): Answer {
-    if (this.context.variants.requests.foreignIssuerStatus === 403) return { status: 403, body: d1Error('FORBIDDEN', 'the access token does not open this issuer') };
+    if (this.context.variants.requests.foreignIssuerStatus === 403)
+      return { status: 403, body: d1Error('FORBIDDEN', 'the access token does not open this issuer') };
     return unauthorized;
   }
 }

@@ -24,7 +24,8 @@ export interface CardRecord {
   suspendReason: string | undefined;
 }
 
-export type OperationTarget = { readonly kind: 'card'; readonly cardId: string } | { readonly kind: 'consumer'; readonly consumerId: string };
+export type OperationTarget =
+  { readonly kind: 'card'; readonly cardId: string } | { readonly kind: 'consumer'; readonly consumerId: string };
 
 export interface OperationRecord {
   readonly operationId: string;
@@ -162,5 +163,8 @@ function randomPool(size: number): Buffer {
 }
 
 export function newCardId(): string {
-  return `crd_${randomBytes(15).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x').toLowerCase()}`;
+  return `crd_${randomBytes(15)
+    .toString('base64url')
+    .replace(/[^A-Za-z0-9]/g, 'x')
+    .toLowerCase()}`;
 }

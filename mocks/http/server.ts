@@ -136,7 +136,15 @@ export async function startServer(handler: RequestHandler, options: ServerOption
 
     readBody(request, limit)
       .then(async (rawBody) => {
-        const answer = await handler({ id, method, path: url.pathname, target: request.url ?? '/', query: queryOf(url), headers: request.headers, rawBody });
+        const answer = await handler({
+          id,
+          method,
+          path: url.pathname,
+          target: request.url ?? '/',
+          query: queryOf(url),
+          headers: request.headers,
+          rawBody,
+        });
         finish(answer);
       })
       .catch((error: unknown) => {
@@ -146,7 +154,9 @@ export async function startServer(handler: RequestHandler, options: ServerOption
           request.resume();
           return;
         }
-        log(`[${options.name} ${id}] handler error: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+        log(
+          `[${options.name} ${id}] handler error: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`,
+        );
         finish({ status: 500, body: options.errorBody(500, 'MOCK_INTERNAL_ERROR', 'the mock failed; see its log') });
       });
   });
@@ -155,13 +165,20 @@ export async function startServer(handler: RequestHandler, options: ServerOption
     if (socket.writable) {
       const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
       const body = head ? '' : JSON.stringify(options.errorBody(400, 'MALFORMED_HTTP', 'the request is not valid HTTP/1.1'));
-      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
     } else socket.destroy(error);
   });
   // An Expect header other than 100-continue is refused with a body, like every other refusal.
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
     sequence += 1;
-    send(response, { status: 417, body: options.errorBody(417, 'EXPECTATION_FAILED', 'only Expect: 100-continue is supported') }, `req-${String(sequence).padStart(6, '0')}`, true);
+    send(
+      response,
+      { status: 417, body: options.errorBody(417, 'EXPECTATION_FAILED', 'only Expect: 100-continue is supported') },
+      `req-${String(sequence).padStart(6, '0')}`,
+      true,
+    );
     request.resume();
   });
 

@@ -76,9 +76,12 @@ export interface AnswerSettings {
   readonly unknownFields: boolean;
 }
 
-export const answerSettings = (variants: ReadonlySet<IssuerVariantName>): AnswerSettings => ({ unknownFields: variants.has('unknown-fields') });
+export const answerSettings = (variants: ReadonlySet<IssuerVariantName>): AnswerSettings => ({
+  unknownFields: variants.has('unknown-fields'),
+});
 
-const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The answer as the settings shape it: with unknown-fields, a trace id no contract describes beside the documented fields. */
 export function shapedAnswer(answer: Answer, settings: AnswerSettings): Answer {

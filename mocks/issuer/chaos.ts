@@ -55,11 +55,23 @@ export interface RunningChaosFront {
 const NOTIFICATION_PREFIX = '/notifications/';
 
 // Framing and connection headers belong to one hop; the forwarded call and the answer get their own.
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'host', 'upgrade', 'te', 'trailer', 'proxy-connection', 'expect']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'host',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+  'expect',
+]);
 
 const probability = (value: number | undefined, name: string): number => {
   const p = value ?? 0;
-  if (!Number.isFinite(p) || p < 0 || p > 1) throw new ConfigurationError(`chaos.${name} must be a probability from 0 to 1, got ${String(value)}`);
+  if (!Number.isFinite(p) || p < 0 || p > 1)
+    throw new ConfigurationError(`chaos.${name} must be a probability from 0 to 1, got ${String(value)}`);
   return p;
 };
 
@@ -72,8 +84,10 @@ export function resolveChaos(options: ChaosOptions): ResolvedChaos {
     reset: probability(options.reset, 'reset'),
     holdMs: options.holdMs ?? 60_000,
   };
-  if (resolved.serverError + resolved.timeout + resolved.reset > 1) throw new ConfigurationError('chaos probabilities must add up to at most 1');
-  if (!Number.isFinite(resolved.holdMs) || resolved.holdMs < 0) throw new ConfigurationError(`chaos.holdMs must be 0 or more, got ${String(options.holdMs)}`);
+  if (resolved.serverError + resolved.timeout + resolved.reset > 1)
+    throw new ConfigurationError('chaos probabilities must add up to at most 1');
+  if (!Number.isFinite(resolved.holdMs) || resolved.holdMs < 0)
+    throw new ConfigurationError(`chaos.holdMs must be 0 or more, got ${String(options.holdMs)}`);
   return resolved;
 }
 
@@ -123,14 +137,21 @@ export async function startChaosFront(targetUrl: string, options: ChaosOptions, 
   const issuerAnswers: Record<string, number> = {};
   const held = new Set<NodeJS.Timeout>();
 
-  const isNotification = (request: IncomingMessage): boolean => request.method === 'POST' && (request.url ?? '').startsWith(NOTIFICATION_PREFIX);
+  const isNotification = (request: IncomingMessage): boolean =>
+    request.method === 'POST' && (request.url ?? '').startsWith(NOTIFICATION_PREFIX);
 
   const fateOf = (request: IncomingMessage): ChaosOutcome => {
     if (!isNotification(request)) return 'passed';
     counts.calls += 1;
     const draw = random();
     const outcome: ChaosOutcome =
-      draw < chaos.serverError ? 'server-error' : draw < chaos.serverError + chaos.timeout ? 'timeout' : draw < chaos.serverError + chaos.timeout + chaos.reset ? 'reset' : 'passed';
+      draw < chaos.serverError
+        ? 'server-error'
+        : draw < chaos.serverError + chaos.timeout
+          ? 'timeout'
+          : draw < chaos.serverError + chaos.timeout + chaos.reset
+            ? 'reset'
+            : 'passed';
     if (outcome === 'server-error') counts.serverError += 1;
     else if (outcome === 'timeout') counts.timeout += 1;
     else if (outcome === 'reset') counts.reset += 1;

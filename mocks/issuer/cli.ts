@@ -100,7 +100,9 @@ async function main(): Promise<void> {
   );
   if (givenSecret === undefined) {
     // The generated secret is never printed: logs outlive the run. Whoever needs a token chooses the secret.
-    process.stdout.write(`note: no --client-secret or ${CLIENT_SECRET_VARIABLE} given; a random secret was generated and is not shown, so no token can be obtained\n`);
+    process.stdout.write(
+      `note: no --client-secret or ${CLIENT_SECRET_VARIABLE} given; a random secret was generated and is not shown, so no token can be obtained\n`,
+    );
   }
   if (values.fault !== undefined && values.fault.length > 0) process.stdout.write(`faults on: ${values.fault.join(', ')}\n`);
   if (values.variant !== undefined && values.variant.length > 0) process.stdout.write(`variants on: ${values.variant.join(', ')}\n`);

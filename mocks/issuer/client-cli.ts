@@ -28,7 +28,8 @@ function privateKeyOf(file: string): KeyObject {
   } catch {
     throw new ConfigurationError(`--private-key ${file} does not hold a PEM private key`);
   }
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new ConfigurationError('--private-key must be an EC P-256 key');
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+    throw new ConfigurationError('--private-key must be an EC P-256 key');
   return key;
 }
 
@@ -45,7 +46,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if (!values.d1 || !values['private-key'] || !values.kid) throw new ConfigurationError(`--d1, --private-key and --kid are required\n${USAGE}`);
+  if (!values.d1 || !values['private-key'] || !values.kid)
+    throw new ConfigurationError(`--d1, --private-key and --kid are required\n${USAGE}`);
   let origin: string;
   try {
     origin = new URL(values.d1).origin;
@@ -54,7 +56,13 @@ async function main(): Promise<void> {
   }
   const issuerId = values['issuer-id'] ?? DEFAULT_ISSUER_ID;
   const client = new ReferenceClient(
-    new D1Client({ bankingUrl: `${origin}/banking`, authUrl: `${origin}/authz/v1`, issuerId, keyId: values.kid, privateKey: privateKeyOf(values['private-key']) }),
+    new D1Client({
+      bankingUrl: `${origin}/banking`,
+      authUrl: `${origin}/authz/v1`,
+      issuerId,
+      keyId: values.kid,
+      privateKey: privateKeyOf(values['private-key']),
+    }),
   );
   // A recording mock publishes its card-data key there; in front of a real D1 the bank has its own.
   const cardDataJwk = (await send({ method: 'GET', url: `${origin}/__mock/card-data-key` })).json as JWK;

@@ -54,10 +54,13 @@ export function answerConsumerInformation(
   const problems = settings.lengthUnit === 'utf16-units' ? utf16LengthProblems('getConsumerInformation', request) : [];
   if (violations.length > 0 || problems.length > 0) {
     if (faults.has('consumer-info-bad-request-answered-404')) return errorAnswer(404, 'unknown_consumer', 'no such consumer');
-    return errorAnswer(400, 'invalid_request', 'the request breaks its contract', { violations, ...(problems.length > 0 ? { problems } : {}) });
+    return errorAnswer(400, 'invalid_request', 'the request breaks its contract', {
+      violations,
+      ...(problems.length > 0 ? { problems } : {}),
+    });
   }
   // A consumer of another issuer is one this issuer does not know.
-  if (path.issuerId !== config.issuerId) return errorAnswer(404, 'unknown_issuer', 'the issuerId in the path is not this issuer\'s');
+  if (path.issuerId !== config.issuerId) return errorAnswer(404, 'unknown_issuer', "the issuerId in the path is not this issuer's");
 
   const consumerId = path.consumerId ?? '';
   if (config.restrictedConsumers.has(consumerId) && !faults.has('restricted-consumer-served')) {

@@ -79,7 +79,8 @@ export const issuerFaults = {
   },
   'consumer-language-pattern-broken': {
     rule: 'CONSUMER-INFO-LANGUAGE-PATTERN',
-    description: 'The language in consumerInfo is sent with an underscore in place of its hyphen (en_GB): five characters that break the pattern.',
+    description:
+      'The language in consumerInfo is sent with an underscore in place of its hyphen (en_GB): five characters that break the pattern.',
   },
   'unknown-consumer-answered-200': {
     rule: 'CONSUMER-INFO-UNKNOWN-CONSUMER',

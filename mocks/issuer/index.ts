@@ -115,9 +115,11 @@ export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConf
   const knownCards = options.cards ?? [DEFAULT_CARD_ID];
   // A card D1 could never name is one no notification can be about.
   const unnameable = knownCards.filter((cardId) => !hasForm('cardId', cardId));
-  if (unnameable.length > 0) throw new ConfigurationError(`cards ${unnameable.join(', ')}: a cardId must match ${NOTIFICATION_VALUE_FORMS.cardId.pattern ?? ''}`);
+  if (unnameable.length > 0)
+    throw new ConfigurationError(`cards ${unnameable.join(', ')}: a cardId must match ${NOTIFICATION_VALUE_FORMS.cardId.pattern ?? ''}`);
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigurationError(`port must be from 0 to 65535, got ${String(port)}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigurationError(`port must be from 0 to 65535, got ${String(port)}`);
   return {
     issuerId,
     clientId,

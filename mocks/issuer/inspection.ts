@@ -36,8 +36,7 @@ function inspectionRouteOf(path: string): InspectionRoute | undefined {
   return decoded === undefined ? undefined : { name: 'consumer', methods: ['DELETE', 'PUT'], consumerId: decoded };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function putConsumer(context: IssuerContext, exchange: IncomingExchange, consumerId: string): Answer {
   const reading = readBodyAs(exchange);
@@ -46,7 +45,8 @@ function putConsumer(context: IssuerContext, exchange: IncomingExchange, consume
   }
   const consumerInfo = reading.value.consumerInfo;
   const problems = consumerProblems(consumerId, consumerInfo);
-  if (problems.length > 0) return errorAnswer(400, 'invalid_consumer', 'the consumer could not be served as the contract requires', { problems });
+  if (problems.length > 0)
+    return errorAnswer(400, 'invalid_consumer', 'the consumer could not be served as the contract requires', { problems });
   // consumerProblems has just checked it against the contract's ConsumerInfo.
   const created = context.consumers.set(consumerId, consumerInfo as ConsumerInfo);
   return jsonAnswer(created ? 201 : 200, { consumerId, created });
@@ -64,7 +64,13 @@ export function answerInspection(context: IssuerContext, exchange: IncomingExcha
   }
   switch (route.name) {
     case 'health':
-      return jsonAnswer(200, { status: 'ok', issuerId: context.config.issuerId, requireBearer: context.config.requireBearer, faults: [...context.faults], variants: [...context.variants] });
+      return jsonAnswer(200, {
+        status: 'ok',
+        issuerId: context.config.issuerId,
+        requireBearer: context.config.requireBearer,
+        faults: [...context.faults],
+        variants: [...context.variants],
+      });
     case 'notifications':
       return jsonAnswer(200, { deliveries: context.ledger.deliveries() });
     case 'operations':

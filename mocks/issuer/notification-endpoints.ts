@@ -106,8 +106,11 @@ export function answerNotification(
   const tokenCheckSkipped =
     (kind === 'card' && faults.has('card-notification-without-token-accepted')) ||
     (kind === 'consumer' && faults.has('consumer-notification-without-token-accepted'));
-  const refusedAs403 = faults.has(kind === 'card' ? 'card-notification-without-token-answered-403' : 'consumer-notification-without-token-answered-403');
-  if (config.requireBearer && !tokenCheckSkipped && !hasValidBearer(context, exchange.headers)) return bearerRefusal(exchange.headers, refusedAs403);
+  const refusedAs403 = faults.has(
+    kind === 'card' ? 'card-notification-without-token-answered-403' : 'consumer-notification-without-token-answered-403',
+  );
+  if (config.requireBearer && !tokenCheckSkipped && !hasValidBearer(context, exchange.headers))
+    return bearerRefusal(exchange.headers, refusedAs403);
 
   const checked = checkNotification(context, kind, exchange, path);
   if ('refusal' in checked) {
@@ -116,11 +119,14 @@ export function answerNotification(
   }
   // The contract lists no 404 here; a notification for another issuer is a request this issuer cannot take.
   if (path.issuerId !== config.issuerId) {
-    return errorAnswer(400, 'unknown_issuer', 'the issuerId in the path is not this issuer\'s');
+    return errorAnswer(400, 'unknown_issuer', "the issuerId in the path is not this issuer's");
   }
 
   const { items } = checked;
-  const unknownCards = kind === 'card' && context.settings.notifications.refuseUnknownCards ? items.filter((item) => !config.knownCards.has(item.subjectId)) : [];
+  const unknownCards =
+    kind === 'card' && context.settings.notifications.refuseUnknownCards
+      ? items.filter((item) => !config.knownCards.has(item.subjectId))
+      : [];
   if (unknownCards.length > 0) {
     // The contract lists no 404 here: the notification names something this issuer cannot take.
     return errorAnswer(400, 'unknown_card', 'the issuer knows no card with the cardId of an item', {

@@ -81,7 +81,12 @@ export async function startOidcTokenServer(options: OidcTokenServerOptions): Pro
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const origin = `http://${options.host}:${port}`;
   // Signing keys and storage of our own, so that the provider runs without its development-only defaults.
-  const signingKey = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'ES256', use: 'sig' };
+  const signingKey = {
+    ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }),
+    kid: randomUUID(),
+    alg: 'ES256',
+    use: 'sig',
+  };
   const configuration: Configuration = {
     adapter: MemoryAdapter,
     clients: [

@@ -126,7 +126,10 @@ export class ReferenceClient {
    * bank that has not built them yet would; `cardholderName` is the name it enrols cards under; `reasonCodes` says
    * which writes carry a reason code (every one by default).
    */
-  async runPlan(cardDataJwk: JWK, options: { skip?: readonly OperationId[]; cardholderName?: string; reasonCodes?: ReasonCodes } = {}): Promise<{ refused: string[] }> {
+  async runPlan(
+    cardDataJwk: JWK,
+    options: { skip?: readonly OperationId[]; cardholderName?: string; reasonCodes?: ReasonCodes } = {},
+  ): Promise<{ refused: string[] }> {
     const refused: string[] = [];
     const step = async (operationId: OperationId, run: () => Promise<unknown>): Promise<void> => {
       if (options.skip?.includes(operationId)) return;
@@ -142,19 +145,30 @@ export class ReferenceClient {
     const consumerId = await this.registerConsumer();
     const created = await this.createCard(consumerId);
     const registered = await this.registerCard(consumerId, cardDataJwk);
-    for (const cardId of [created, registered]) await step('clickToPayEnrol', () => this.write('clickToPayEnrol', { cardId }, { name, reason: 'customer asked in branch' }));
+    for (const cardId of [created, registered])
+      await step('clickToPayEnrol', () => this.write('clickToPayEnrol', { cardId }, { name, reason: 'customer asked in branch' }));
     await step('clickToPayGetConsumerProfiles', () => this.call('clickToPayGetConsumerProfiles', { path: { consumerId } }));
     await step('clickToPayUpdateCard', () => this.write('clickToPayUpdateCard', { cardId: created }, { name }));
     await step('clickToPayUpdateConsumer', () => this.write('clickToPayUpdateConsumer', { consumerId }, { reason: 'new email address' }));
-    await step('updateConsumer', () => this.write('updateConsumer', { consumerId }, { consumerInfo: { ...PERSON, email: 'm.okafor@example.com' } }));
+    await step('updateConsumer', () =>
+      this.write('updateConsumer', { consumerId }, { consumerInfo: { ...PERSON, email: 'm.okafor@example.com' } }),
+    );
     await step('suspendCard', () => this.write('suspendCard', { cardId: created }, because('CARD_LOST')));
     await step('resumeCard', () => this.write('resumeCard', { cardId: created }, because('CARD_FOUND')));
-    await step('renewCard', async () => this.write('renewCard', { cardId: registered }, { encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) }));
+    await step('renewCard', async () =>
+      this.write('renewCard', { cardId: registered }, { encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) }),
+    );
     await step('replaceCard', async () =>
-      this.write('replaceCard', { cardId: registered }, { newCardId: uniqueId('crd'), encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) }),
+      this.write(
+        'replaceCard',
+        { cardId: registered },
+        { newCardId: uniqueId('crd'), encryptedData: await encryptCardData(cardDataJwk, { pan: PAN, expiry: '1233' }) },
+      ),
     );
     await step('clickToPayOptoutCard', () => this.write('clickToPayOptoutCard', { cardId: registered }, because('USER_DECISION')));
-    await step('clickToPayOptoutConsumer', () => this.write('clickToPayOptoutConsumer', { consumerId }, { reason: 'consumer left the bank' }));
+    await step('clickToPayOptoutConsumer', () =>
+      this.write('clickToPayOptoutConsumer', { consumerId }, { reason: 'consumer left the bank' }),
+    );
     await step('deleteCard', () => this.write('deleteCard', { cardId: created }, because('CLOSED_CARD')));
     await step('deleteConsumer', () => this.write('deleteConsumer', { consumerId }, because('USER_DECISION')));
     return { refused };

@@ -46,8 +46,7 @@ const sameSecret = (sent: string, expected: string): boolean => timingSafeEqual(
 const clientRefusal = (description: string): Answer =>
   errorAnswer(401, 'invalid_client', description, { headers: { ...NO_STORE, 'www-authenticate': 'Basic realm="issuer"' } });
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The form fields of the request, or undefined when the body is not form-encoded. */
 function formFieldsOf(context: IssuerContext, reading: BodyReading): Record<string, unknown> | undefined {
@@ -68,7 +67,8 @@ export function answerTokenRequest(context: IssuerContext, exchange: IncomingExc
   if (credentials === undefined) return clientRefusal('HTTP Basic client credentials are required');
   if (credentials.clientId !== config.clientId) return clientRefusal('client authentication failed');
   if (!sameSecret(credentials.clientSecret, config.clientSecret) && !faults.has('token-wrong-secret-accepted')) {
-    if (faults.has('token-wrong-secret-answered-400')) return errorAnswer(400, 'invalid_request', 'client authentication failed', { headers: NO_STORE });
+    if (faults.has('token-wrong-secret-answered-400'))
+      return errorAnswer(400, 'invalid_request', 'client authentication failed', { headers: NO_STORE });
     return clientRefusal('client authentication failed');
   }
 
@@ -94,7 +94,10 @@ export function answerTokenRequest(context: IssuerContext, exchange: IncomingExc
     {
       access_token: accessToken,
       token_type: faults.has('token-type-lowercase') ? 'bearer' : 'Bearer',
-      expires_in: faults.has('token-expires-in-number') || settings.expiresInAsNumber ? config.tokenLifetimeSeconds : String(config.tokenLifetimeSeconds),
+      expires_in:
+        faults.has('token-expires-in-number') || settings.expiresInAsNumber
+          ? config.tokenLifetimeSeconds
+          : String(config.tokenLifetimeSeconds),
       ...(settings.expiresAt ? { expires_at: expiresAt.toISOString() } : {}),
       ...(scope === undefined ? {} : { scope }),
     },

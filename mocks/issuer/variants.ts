@@ -8,8 +8,9 @@ import { variantSetOf, type VariantTable } from '../variants.js';
 export const issuerVariants = {
   'strict-anchored-ids': {
     description:
-      'Notifications whose identifiers or times are not in the form D1 gives them (anchored id patterns, D1\'s ISO 8601 timestamp expression) are refused with 400.',
-    allowedBy: 'D1 issues operation and card ids under anchored patterns and publishes its notification timestamp expression; the issuer may hold its input to them.',
+      "Notifications whose identifiers or times are not in the form D1 gives them (anchored id patterns, D1's ISO 8601 timestamp expression) are refused with 400.",
+    allowedBy:
+      'D1 issues operation and card ids under anchored patterns and publishes its notification timestamp expression; the issuer may hold its input to them.',
   },
   'media-type-415': {
     description: 'A notification sent in another media type than JSON is refused with 415 instead of 400.',
@@ -40,19 +41,22 @@ export const issuerVariants = {
     allowedBy: 'JSON Schema counts a string length in code points (RFC 8259 characters).',
   },
   'notifications-validated-lazily': {
-    description: 'Every readable notification is acknowledged with 204 and checked later, when it is processed; broken items are then dropped.',
-    allowedBy: 'The issuer answers 204 once it has received a notification; that it refuses a broken one with 400 is inferred, not documented.',
+    description:
+      'Every readable notification is acknowledged with 204 and checked later, when it is processed; broken items are then dropped.',
+    allowedBy:
+      'The issuer answers 204 once it has received a notification; that it refuses a broken one with 400 is inferred, not documented.',
   },
   'standard-oauth-answers': {
     description:
       'The token endpoint answers as mainstream OAuth servers do: expires_in a JSON number, no expires_at, and 400 invalid_request to a request without any client authentication.',
     allowedBy:
-      'RFC 6749 gives expires_in as a number (section 5.1) and allows 400 when no Authorization header was sent (section 5.2); the documents\' string is a quirk the catalogue records.',
+      "RFC 6749 gives expires_in as a number (section 5.1) and allows 400 when no Authorization header was sent (section 5.2); the documents' string is a quirk the catalogue records.",
   },
   'oauth-server-oidc-provider': {
     description:
       'The token endpoint is served by oidc-provider, a certified OAuth 2.0 server (client credentials, client_secret_basic), on an origin of its own; its tokens open the notification and consumer endpoints.',
-    allowedBy: 'The documents ask for an OAuth 2.0 client credentials endpoint with Basic client authentication, not for a particular implementation of it.',
+    allowedBy:
+      'The documents ask for an OAuth 2.0 client credentials endpoint with Basic client authentication, not for a particular implementation of it.',
   },
 } as const satisfies VariantTable;
 
@@ -66,4 +70,5 @@ const EXCLUSIVE_GROUPS: readonly (readonly IssuerVariantName[])[] = [
 ];
 
 /** The set of switched-on variants, refusing unknown names and choices that exclude each other. */
-export const variantSet = (names: readonly string[]): ReadonlySet<IssuerVariantName> => variantSetOf(issuerVariants, names, EXCLUSIVE_GROUPS);
+export const variantSet = (names: readonly string[]): ReadonlySet<IssuerVariantName> =>
+  variantSetOf(issuerVariants, names, EXCLUSIVE_GROUPS);

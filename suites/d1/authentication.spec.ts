@@ -33,7 +33,10 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
 /** The operation's documented request with fresh identifiers, so that a call let through touches no other test's data. */
 function requestFor(d1: D1Party, operationId: OperationId): CallParts {
   const request = documentedRequest(operationId, d1.issuerId);
-  for (const [name, prefix] of [['cardId', 'crd'], ['consumerId', 'cns']] as const) {
+  for (const [name, prefix] of [
+    ['cardId', 'crd'],
+    ['consumerId', 'cns'],
+  ] as const) {
     if (name in request.path) request.path[name] = uniqueId(prefix);
   }
   const body = request.body as Record<string, unknown> | undefined;
@@ -45,7 +48,11 @@ function requestFor(d1: D1Party, operationId: OperationId): CallParts {
 /** Sends the operation with the Authorization given (or none) instead of a valid token. */
 function callWith(d1: D1Party, operationId: OperationId, authorization: string | undefined): Promise<HttpResponse> {
   const parts = requestFor(d1, operationId);
-  return d1.client.call(operationId, { ...parts, token: null, headers: { ...parts.headers, ...(authorization === undefined ? {} : { authorization }) } });
+  return d1.client.call(operationId, {
+    ...parts,
+    token: null,
+    headers: { ...parts.headers, ...(authorization === undefined ? {} : { authorization }) },
+  });
 }
 
 const isRefused = (ruleId: RuleId, operationId: OperationId, response: HttpResponse): void => {
@@ -55,23 +62,28 @@ const isRefused = (ruleId: RuleId, operationId: OperationId, response: HttpRespo
 };
 
 for (const row of rows) {
-  test(`${row.api}: a call without a valid access token is refused with 401 AUTHORIZER_UNAUTHORIZED`, rule(row.authRule, 'D1-TOKEN-UNAUTHORIZED'), async ({ d1 }) => {
-    const valid = await d1.client.token();
-    // A well-formed ES256 JWT for this issuer, signed by a key of our own: a token D1 never issued.
-    const neverIssued = await d1.client.assertion({ key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey });
-    const cases: [string, string | undefined][] = [
-      ['no Authorization header', undefined],
-      ['Bearer and no token', 'Bearer'],
-      ['the access token without the Bearer scheme', valid],
-      ['Basic credentials', `Basic ${Buffer.from(`${d1.issuerId}:secret`).toString('base64')}`],
-      ['a JWT signed by a key D1 does not know', `Bearer ${neverIssued}`],
-    ];
-    for (const operationId of row.operations) {
-      for (const [name, authorization] of cases) {
-        await test.step(`${operationId} with ${name}`, async () => isRefused(row.authRule, operationId, await callWith(d1, operationId, authorization)));
+  test(
+    `${row.api}: a call without a valid access token is refused with 401 AUTHORIZER_UNAUTHORIZED`,
+    rule(row.authRule, 'D1-TOKEN-UNAUTHORIZED'),
+    async ({ d1 }) => {
+      const valid = await d1.client.token();
+      // A well-formed ES256 JWT for this issuer, signed by a key of our own: a token D1 never issued.
+      const neverIssued = await d1.client.assertion({ key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey });
+      const cases: [string, string | undefined][] = [
+        ['no Authorization header', undefined],
+        ['Bearer and no token', 'Bearer'],
+        ['the access token without the Bearer scheme', valid],
+        ['Basic credentials', `Basic ${Buffer.from(`${d1.issuerId}:secret`).toString('base64')}`],
+        ['a JWT signed by a key D1 does not know', `Bearer ${neverIssued}`],
+      ];
+      for (const operationId of row.operations) {
+        for (const [name, authorization] of cases) {
+          await test.step(`${operationId} with ${name}`, async () =>
+            isRefused(row.authRule, operationId, await callWith(d1, operationId, authorization)));
+        }
       }
-    }
-  });
+    },
+  );
 }
 
 test('an access token altered by one character is refused with 401', rule('D1-TOKEN-UNAUTHORIZED'), async ({ d1 }) => {
@@ -84,19 +96,29 @@ test('an access token altered by one character is refused with 401', rule('D1-TO
  * A valid token on another issuer's path: the documents answer 401 to a missing or invalid Authorization, but also
  * list 403 (forbidden action) and 404 (issuerId not found), so any of the three refuses it; 401 carries its errorCode.
  */
-test("an access token used on another issuer's resources opens none of them (401, 403 or 404)", rule('D1-TOKEN-UNAUTHORIZED'), async ({ d1 }) => {
-  const otherIssuer = d1.issuerId === 'OTHERBANK1' ? 'OTHERBANK2' : 'OTHERBANK1';
-  const response = await d1.client.call('getCardList', { path: { issuerId: otherIssuer, consumerId: uniqueId('cns') } });
-  statusIs('D1-TOKEN-UNAUTHORIZED', response, [401, 403, 404]);
-  if (response.status === 401) {
-    errorCodeIs('D1-TOKEN-UNAUTHORIZED', response, 'AUTHORIZER_UNAUTHORIZED');
-    responseConformsToContract('getCardList', response);
-    return;
-  }
-  // The contract declares no 403 or 404 for this operation, so only D1's error convention is asked of them.
-  const body = (response.json ?? {}) as { errorCode?: unknown; error?: unknown };
-  holds('D1-TOKEN-UNAUTHORIZED', typeof body.errorCode === 'string' || typeof body.error === 'string', '/', 'a D1 error body (errorCode, error)', response.text || 'no body');
-});
+test(
+  "an access token used on another issuer's resources opens none of them (401, 403 or 404)",
+  rule('D1-TOKEN-UNAUTHORIZED'),
+  async ({ d1 }) => {
+    const otherIssuer = d1.issuerId === 'OTHERBANK1' ? 'OTHERBANK2' : 'OTHERBANK1';
+    const response = await d1.client.call('getCardList', { path: { issuerId: otherIssuer, consumerId: uniqueId('cns') } });
+    statusIs('D1-TOKEN-UNAUTHORIZED', response, [401, 403, 404]);
+    if (response.status === 401) {
+      errorCodeIs('D1-TOKEN-UNAUTHORIZED', response, 'AUTHORIZER_UNAUTHORIZED');
+      responseConformsToContract('getCardList', response);
+      return;
+    }
+    // The contract declares no 403 or 404 for this operation, so only D1's error convention is asked of them.
+    const body = (response.json ?? {}) as { errorCode?: unknown; error?: unknown };
+    holds(
+      'D1-TOKEN-UNAUTHORIZED',
+      typeof body.errorCode === 'string' || typeof body.error === 'string',
+      '/',
+      'a D1 error body (errorCode, error)',
+      response.text || 'no body',
+    );
+  },
+);
 
 /**
  * Ages every access token D1 issued so far, where D1 lets the suite do so: the embedded mock directly, an external

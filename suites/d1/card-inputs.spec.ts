@@ -4,12 +4,16 @@
 import { errorCodeIs, statusIs } from '../../lib/checks/index.js';
 import { test, rule, uniqueId } from '../../fixtures/index.js';
 
-test('a card product not set up for the issuer is refused with FIELD_INVALID_VALUE', rule('CARD-CREATE-PRODUCT-UNKNOWN'), async ({ d1 }) => {
-  const consumerId = await d1.registerConsumer();
-  const response = await d1.call('createCard', { body: { consumerId, cardProductId: uniqueId('prd_not_onboarded') } });
-  statusIs('CARD-CREATE-PRODUCT-UNKNOWN', response, 400);
-  errorCodeIs('CARD-CREATE-PRODUCT-UNKNOWN', response, 'FIELD_INVALID_VALUE', 'cardProductId');
-});
+test(
+  'a card product not set up for the issuer is refused with FIELD_INVALID_VALUE',
+  rule('CARD-CREATE-PRODUCT-UNKNOWN'),
+  async ({ d1 }) => {
+    const consumerId = await d1.registerConsumer();
+    const response = await d1.call('createCard', { body: { consumerId, cardProductId: uniqueId('prd_not_onboarded') } });
+    statusIs('CARD-CREATE-PRODUCT-UNKNOWN', response, 400);
+    errorCodeIs('CARD-CREATE-PRODUCT-UNKNOWN', response, 'FIELD_INVALID_VALUE', 'cardProductId');
+  },
+);
 
 test('no card can be created for a deleted consumer', rule('CARD-CREATE-CONSUMER-DELETED'), async ({ d1, targets }) => {
   const consumerId = await d1.registerConsumer();

@@ -27,10 +27,28 @@ async function cardsOf(d1: D1Party, consumerId: string): Promise<string[]> {
 }
 
 /** A consumer write's immediate answer and the getter's view of the operation it names. */
-async function followWrite(d1: D1Party, ruleId: RuleId, operationId: OperationId, consumerId: string, body: Json): Promise<{ accepted: Json; got: Json }> {
+async function followWrite(
+  d1: D1Party,
+  ruleId: RuleId,
+  operationId: OperationId,
+  consumerId: string,
+  body: Json,
+): Promise<{ accepted: Json; got: Json }> {
   const accepted = await d1.ok(operationId, { path: { consumerId }, body });
-  holds(ruleId, typeof accepted.operationId === 'string', '/operationId', 'an operationId in the immediate answer', JSON.stringify(accepted.operationId) ?? 'absent');
-  holds(ruleId, typeof accepted.status === 'string', '/status', 'a status in the immediate answer', JSON.stringify(accepted.status) ?? 'absent');
+  holds(
+    ruleId,
+    typeof accepted.operationId === 'string',
+    '/operationId',
+    'an operationId in the immediate answer',
+    JSON.stringify(accepted.operationId) ?? 'absent',
+  );
+  holds(
+    ruleId,
+    typeof accepted.status === 'string',
+    '/status',
+    'a status in the immediate answer',
+    JSON.stringify(accepted.status) ?? 'absent',
+  );
   const got = await d1.ok('getConsumerOperation', { path: { consumerId, operationId: String(accepted.operationId) } });
   valueIs(ruleId, '/operationId', got.operationId, accepted.operationId);
   return { accepted, got };
@@ -50,7 +68,9 @@ async function deleted(d1: D1Party, consumerId: string): Promise<void> {
 
 test.describe('register consumer', () => {
   test('register consumer answers an operation that the getter returns as REGISTER', rule('CONSUMER-REGISTER-RESULT'), async ({ d1 }) => {
-    const { got } = await followWrite(d1, 'CONSUMER-REGISTER-RESULT', 'registerConsumer', uniqueId('cns'), { consumerInfo: PERSONAL_INFORMATION });
+    const { got } = await followWrite(d1, 'CONSUMER-REGISTER-RESULT', 'registerConsumer', uniqueId('cns'), {
+      consumerInfo: PERSONAL_INFORMATION,
+    });
     valueIs('CONSUMER-REGISTER-RESULT', '/operation', got.operation, 'REGISTER');
   });
 
@@ -63,42 +83,67 @@ test.describe('register consumer', () => {
     valueIs('CONSUMER-REGISTER-WITHOUT-DATA', '/status', await registerOutcome(d1, consumerId, {}), 'SUCCESSFUL');
     const cardId = await d1.createCard(consumerId);
     const cards = await cardsOf(d1, consumerId);
-    holds('CONSUMER-REGISTER-WITHOUT-DATA', cards.includes(cardId), '/cards', `the consumer's card list with ${cardId}`, JSON.stringify(cards));
-  });
-
-  test('D1 asks the issuer for the data of a consumer registered without them when it needs them', rule('CONSUMER-REGISTER-WITHOUT-DATA'), async ({ d1, targets }) => {
-    const sink = targets.sink;
-    test.skip(!sink, "D1's calls to the issuer cannot be observed in this run (NOTIFY_SINK_PORT is not set)");
-    if (!sink) return;
-    const consumerId = uniqueId('cns');
-    sink.consumers.set(consumerId, PERSONAL_INFORMATION);
-    expect(await registerOutcome(d1, consumerId, {}), 'precondition: the registration').toBe('SUCCESSFUL');
-    // A Click to Pay enrolment needs the consumer's details.
-    await d1.enrol(await d1.createCard(consumerId));
-    const asked = await sink.waitFor(() => sink.consumerInfoRequests.includes(consumerId)).then(
-      () => true,
-      () => false,
+    holds(
+      'CONSUMER-REGISTER-WITHOUT-DATA',
+      cards.includes(cardId),
+      '/cards',
+      `the consumer's card list with ${cardId}`,
+      JSON.stringify(cards),
     );
-    holds('CONSUMER-REGISTER-WITHOUT-DATA', asked, 'Get Consumer Information', `a request for ${consumerId}`, `none among ${sink.consumerInfoRequests.length} requests`);
   });
 
-  test('with auto-enrolment configured, a consumer whose data are missing fails to enrol', rule('CONSUMER-REGISTER-AUTO-ENROL'), async ({ d1 }) => {
-    test.skip(!d1.autoEnrolment, 'auto-enrolment is not configured for this issuer (D1_AUTO_ENROLMENT)');
-    const consumerId = uniqueId('cns');
-    expect(await registerOutcome(d1, consumerId, {}), 'precondition: the registration').toBe('SUCCESSFUL');
-    const enrolment = await d1.autoEnrolmentOf(await d1.createCard(consumerId));
-    valueIs('CONSUMER-REGISTER-AUTO-ENROL', '/status', enrolment?.status, 'FAILED');
-  });
+  test(
+    'D1 asks the issuer for the data of a consumer registered without them when it needs them',
+    rule('CONSUMER-REGISTER-WITHOUT-DATA'),
+    async ({ d1, targets }) => {
+      const sink = targets.sink;
+      test.skip(!sink, "D1's calls to the issuer cannot be observed in this run (NOTIFY_SINK_PORT is not set)");
+      if (!sink) return;
+      const consumerId = uniqueId('cns');
+      sink.consumers.set(consumerId, PERSONAL_INFORMATION);
+      expect(await registerOutcome(d1, consumerId, {}), 'precondition: the registration').toBe('SUCCESSFUL');
+      // A Click to Pay enrolment needs the consumer's details.
+      await d1.enrol(await d1.createCard(consumerId));
+      const asked = await sink
+        .waitFor(() => sink.consumerInfoRequests.includes(consumerId))
+        .then(
+          () => true,
+          () => false,
+        );
+      holds(
+        'CONSUMER-REGISTER-WITHOUT-DATA',
+        asked,
+        'Get Consumer Information',
+        `a request for ${consumerId}`,
+        `none among ${sink.consumerInfoRequests.length} requests`,
+      );
+    },
+  );
+
+  test(
+    'with auto-enrolment configured, a consumer whose data are missing fails to enrol',
+    rule('CONSUMER-REGISTER-AUTO-ENROL'),
+    async ({ d1 }) => {
+      test.skip(!d1.autoEnrolment, 'auto-enrolment is not configured for this issuer (D1_AUTO_ENROLMENT)');
+      const consumerId = uniqueId('cns');
+      expect(await registerOutcome(d1, consumerId, {}), 'precondition: the registration').toBe('SUCCESSFUL');
+      const enrolment = await d1.autoEnrolmentOf(await d1.createCard(consumerId));
+      valueIs('CONSUMER-REGISTER-AUTO-ENROL', '/status', enrolment?.status, 'FAILED');
+    },
+  );
 });
-
 
 test.describe('update consumer', () => {
   test('update consumer answers an operation that the consumer operation getter returns', rule('CONSUMER-UPDATE-ASYNC'), async ({ d1 }) => {
-    await followWrite(d1, 'CONSUMER-UPDATE-ASYNC', 'updateConsumer', await d1.registerConsumer(), { consumerInfo: { ...PERSONAL_INFORMATION, email: 'ana.m.lima@example.com' } });
+    await followWrite(d1, 'CONSUMER-UPDATE-ASYNC', 'updateConsumer', await d1.registerConsumer(), {
+      consumerInfo: { ...PERSONAL_INFORMATION, email: 'ana.m.lima@example.com' },
+    });
   });
 
   test('update consumer ends SUCCESSFUL or FAILED', rule('CONSUMER-UPDATE-FINAL-STATE'), async ({ d1 }) => {
-    const { final } = await d1.consumerWrite('updateConsumer', await d1.registerConsumer(), { consumerInfo: { ...PERSONAL_INFORMATION, lastName: 'Lima-Souza' } });
+    const { final } = await d1.consumerWrite('updateConsumer', await d1.registerConsumer(), {
+      consumerInfo: { ...PERSONAL_INFORMATION, lastName: 'Lima-Souza' },
+    });
     valueIsOneOf('CONSUMER-UPDATE-FINAL-STATE', '/status', final.status, FINAL);
   });
 });
@@ -118,7 +163,10 @@ test('the card list holds the cards created and registered for the consumer', ru
 
 test.describe('delete consumer', () => {
   test('delete consumer answers an operation that the getter returns as DELETE', rule('CONSUMER-DELETE-ASYNC'), async ({ d1 }) => {
-    const { got } = await followWrite(d1, 'CONSUMER-DELETE-ASYNC', 'deleteConsumer', await d1.registerConsumer(), { reason: 'customer left the bank', reasonCode: 'USER_DECISION' });
+    const { got } = await followWrite(d1, 'CONSUMER-DELETE-ASYNC', 'deleteConsumer', await d1.registerConsumer(), {
+      reason: 'customer left the bank',
+      reasonCode: 'USER_DECISION',
+    });
     valueIs('CONSUMER-DELETE-ASYNC', '/operation', got.operation, 'DELETE');
   });
 
@@ -140,13 +188,25 @@ test.describe('delete consumer', () => {
     const consumerId = await d1.registerConsumer();
     await deleted(d1, consumerId);
     const again = await registerOutcome(d1, consumerId);
-    holds('CONSUMER-DELETE-IRREVERSIBLE', again !== 'SUCCESSFUL', '/status', 'registering the deleted consumerId again refused or FAILED', again);
+    holds(
+      'CONSUMER-DELETE-IRREVERSIBLE',
+      again !== 'SUCCESSFUL',
+      '/status',
+      'registering the deleted consumerId again refused or FAILED',
+      again,
+    );
     const card = await d1.call('createCard', { body: { consumerId, cardProductId: targets.d1.cardProductId } });
     const cardOutcome =
       card.status === 200
         ? String((await d1.finalCardOperation(String((card.json as Json).cardId), String((card.json as Json).operationId))).status)
         : `refused with ${card.status}`;
-    holds('CONSUMER-DELETE-IRREVERSIBLE', cardOutcome !== 'SUCCESSFUL', '/status', 'a card created for the deleted consumerId refused or FAILED', cardOutcome);
+    holds(
+      'CONSUMER-DELETE-IRREVERSIBLE',
+      cardOutcome !== 'SUCCESSFUL',
+      '/status',
+      'a card created for the deleted consumerId refused or FAILED',
+      cardOutcome,
+    );
   });
 
   test('deleting a consumer takes the consumer and its cards out of Click to Pay', rule('CONSUMER-DELETE-CTP-OPTOUT'), async ({ d1 }) => {

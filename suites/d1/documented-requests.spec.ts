@@ -56,18 +56,29 @@ const builders: Partial<Record<OperationId, (context: Context) => Promise<CallPa
     const jwk = cardDataKey(targets);
     const { headers } = documented(d1, 'registerCard');
     const encryptedData = await encryptCardData(jwk, { pan: uniquePan(), expiry: EXPIRY });
-    return { path: { cardId: `crd_${randomUUID().replaceAll('-', '')}` }, headers, body: { consumerId: await d1.registerConsumer(), encryptedData } };
+    return {
+      path: { cardId: `crd_${randomUUID().replaceAll('-', '')}` },
+      headers,
+      body: { consumerId: await d1.registerConsumer(), encryptedData },
+    };
   },
   renewCard: async ({ d1, targets }) => {
     const jwk = cardDataKey(targets);
     const pan = uniquePan();
     const cardId = await d1.registerCard(await d1.registerConsumer(), { pan, expiry: EXPIRY });
-    return { path: { cardId }, headers: documented(d1, 'renewCard').headers, body: { encryptedData: await encryptCardData(jwk, { pan, expiry: '1233' }) } };
+    return {
+      path: { cardId },
+      headers: documented(d1, 'renewCard').headers,
+      body: { encryptedData: await encryptCardData(jwk, { pan, expiry: '1233' }) },
+    };
   },
   replaceCard: async ({ d1, targets }) => {
     const jwk = cardDataKey(targets);
     const cardId = await d1.registerCard(await d1.registerConsumer(), { pan: uniquePan(), expiry: EXPIRY });
-    const body = { newCardId: `crd_${randomUUID().replaceAll('-', '')}`, encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }) };
+    const body = {
+      newCardId: `crd_${randomUUID().replaceAll('-', '')}`,
+      encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }),
+    };
     return { path: { cardId }, headers: documented(d1, 'replaceCard').headers, body };
   },
   deleteCard: async ({ d1 }) => ({ path: { cardId: await d1.createCard(await d1.registerConsumer()) }, ...documented(d1, 'deleteCard') }),
@@ -78,15 +89,21 @@ const builders: Partial<Record<OperationId, (context: Context) => Promise<CallPa
     return { path: { cardId }, headers: documented(d1, 'resumeCard').headers, body: { reasonCode: 'CARD_FOUND' } };
   },
   getCardOperation: async ({ d1, targets }) => {
-    const accepted = await d1.ok('createCard', { body: { consumerId: await d1.registerConsumer(), cardProductId: targets.d1.cardProductId } });
-    return { path: { cardId: String(accepted.cardId), operationId: String(accepted.operationId) }, headers: documented(d1, 'getCardOperation').headers };
+    const accepted = await d1.ok('createCard', {
+      body: { consumerId: await d1.registerConsumer(), cardProductId: targets.d1.cardProductId },
+    });
+    return {
+      path: { cardId: String(accepted.cardId), operationId: String(accepted.operationId) },
+      headers: documented(d1, 'getCardOperation').headers,
+    };
   },
   getCardOperations: async ({ d1 }) => ({
     path: { cardId: await d1.createCard(await d1.registerConsumer()) },
     query: { offset: 0, limit: 10 },
     headers: documented(d1, 'getCardOperations').headers,
   }),
-  registerConsumer: ({ d1 }) => Promise.resolve({ path: { consumerId: `cns_${randomUUID().replaceAll('-', '')}` }, ...documented(d1, 'registerConsumer') }),
+  registerConsumer: ({ d1 }) =>
+    Promise.resolve({ path: { consumerId: `cns_${randomUUID().replaceAll('-', '')}` }, ...documented(d1, 'registerConsumer') }),
   deleteConsumer: async ({ d1 }) => ({ path: { consumerId: await d1.registerConsumer() }, ...documented(d1, 'deleteConsumer') }),
   updateConsumer: async ({ d1 }) => ({ path: { consumerId: await d1.registerConsumer() }, ...documented(d1, 'updateConsumer') }),
   getCardList: async ({ d1 }) => {
@@ -104,15 +121,30 @@ const builders: Partial<Record<OperationId, (context: Context) => Promise<CallPa
     query: { offset: 0, limit: 10 },
     headers: documented(d1, 'getConsumerOperations').headers,
   }),
-  clickToPayEnrol: async ({ d1 }) => ({ path: { cardId: await d1.createCard(await d1.registerConsumer()) }, ...documented(d1, 'clickToPayEnrol') }),
+  clickToPayEnrol: async ({ d1 }) => ({
+    path: { cardId: await d1.createCard(await d1.registerConsumer()) },
+    ...documented(d1, 'clickToPayEnrol'),
+  }),
   clickToPayGetConsumerProfiles: async ({ d1 }) => ({
     path: { consumerId: (await enrolledCard(d1)).consumerId },
     headers: documented(d1, 'clickToPayGetConsumerProfiles').headers,
   }),
-  clickToPayUpdateCard: async ({ d1 }) => ({ path: { cardId: (await enrolledCard(d1)).cardId }, ...documented(d1, 'clickToPayUpdateCard') }),
-  clickToPayUpdateConsumer: async ({ d1 }) => ({ path: { consumerId: (await enrolledCard(d1)).consumerId }, ...documented(d1, 'clickToPayUpdateConsumer') }),
-  clickToPayOptoutCard: async ({ d1 }) => ({ path: { cardId: (await enrolledCard(d1)).cardId }, ...documented(d1, 'clickToPayOptoutCard') }),
-  clickToPayOptoutConsumer: async ({ d1 }) => ({ path: { consumerId: (await enrolledCard(d1)).consumerId }, ...documented(d1, 'clickToPayOptoutConsumer') }),
+  clickToPayUpdateCard: async ({ d1 }) => ({
+    path: { cardId: (await enrolledCard(d1)).cardId },
+    ...documented(d1, 'clickToPayUpdateCard'),
+  }),
+  clickToPayUpdateConsumer: async ({ d1 }) => ({
+    path: { consumerId: (await enrolledCard(d1)).consumerId },
+    ...documented(d1, 'clickToPayUpdateConsumer'),
+  }),
+  clickToPayOptoutCard: async ({ d1 }) => ({
+    path: { cardId: (await enrolledCard(d1)).cardId },
+    ...documented(d1, 'clickToPayOptoutCard'),
+  }),
+  clickToPayOptoutConsumer: async ({ d1 }) => ({
+    path: { consumerId: (await enrolledCard(d1)).consumerId },
+    ...documented(d1, 'clickToPayOptoutConsumer'),
+  }),
 };
 
 for (const operationId of Object.keys(operations) as OperationId[]) {
@@ -122,11 +154,16 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
     .filter(([, field]) => field.in === 'response')
     .map(([id]) => knownRule(id));
   // A write stands for its ASYNC/RESULT rule; a read for the first rule its answer is checked against.
-  const primary = (entry.method === 'GET' ? undefined : entry.rules.filter((id) => /-(ASYNC|RESULT)$/.test(id)).map(knownRule)[0]) ?? responseRules[0];
+  const primary =
+    (entry.method === 'GET' ? undefined : entry.rules.filter((id) => /-(ASYNC|RESULT)$/.test(id)).map(knownRule)[0]) ?? responseRules[0];
   if (!primary) throw new Error(`${operationId} has neither an ASYNC/RESULT rule nor a response rule`);
   const tags = rule(primary, ...responseRules.filter((id) => id !== primary));
   const getter: OperationId | undefined =
-    entry.method === 'GET' || operationId === 'getToken' ? undefined : entry.path.includes('/cards') ? 'getCardOperation' : 'getConsumerOperation';
+    entry.method === 'GET' || operationId === 'getToken'
+      ? undefined
+      : entry.path.includes('/cards')
+        ? 'getCardOperation'
+        : 'getConsumerOperation';
 
   test(`${operationId}: the documented request answers 200 with a body that follows the contract`, tags, async ({ d1, targets }) => {
     const build = builders[operationId];

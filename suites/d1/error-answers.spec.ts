@@ -56,7 +56,12 @@ const errorRules: readonly ErrorRule[] = [
       { operationId: 'registerCard', in: 'body', pointer: '/encryptedData', keyword: 'pattern', value: 'not-a-jwe' },
     ],
   },
-  { rule: 'CARD-CREATE-ERROR-VALUE', errorCode: VALUE, namesField: false, cases: [{ operationId: 'createCard', in: 'body', pointer: '/state', keyword: 'enum', value: 'SUSPENDED' }] },
+  {
+    rule: 'CARD-CREATE-ERROR-VALUE',
+    errorCode: VALUE,
+    namesField: false,
+    cases: [{ operationId: 'createCard', in: 'body', pointer: '/state', keyword: 'enum', value: 'SUSPENDED' }],
+  },
   {
     rule: 'CARD-RENEW-REPLACE-ERROR-FORMAT',
     errorCode: FORMAT,
@@ -94,8 +99,18 @@ const errorRules: readonly ErrorRule[] = [
       { operationId: 'resumeCard', in: 'body', pointer: '/reasonCode', keyword: 'enum', value: 'CARD_STOLEN' },
     ],
   },
-  { rule: 'CARD-OPERATION-ERROR-FORMAT', errorCode: FORMAT, namesField: false, cases: [{ operationId: 'getCardOperation', in: 'path', pointer: '/operationId', keyword: 'pattern' }] },
-  { rule: 'CARD-OPERATIONS-ERROR-FORMAT', errorCode: FORMAT, namesField: false, cases: [{ operationId: 'getCardOperations', in: 'query', pointer: '/limit', keyword: 'type', value: 'ten' }] },
+  {
+    rule: 'CARD-OPERATION-ERROR-FORMAT',
+    errorCode: FORMAT,
+    namesField: false,
+    cases: [{ operationId: 'getCardOperation', in: 'path', pointer: '/operationId', keyword: 'pattern' }],
+  },
+  {
+    rule: 'CARD-OPERATIONS-ERROR-FORMAT',
+    errorCode: FORMAT,
+    namesField: false,
+    cases: [{ operationId: 'getCardOperations', in: 'query', pointer: '/limit', keyword: 'type', value: 'ten' }],
+  },
   {
     rule: 'CONSUMER-REGISTER-ERROR-FORMAT',
     errorCode: FORMAT,
@@ -120,17 +135,49 @@ const errorRules: readonly ErrorRule[] = [
     governs: 'answer',
     cases: IMPOSSIBLE_BIRTH_DATES,
   },
-  { rule: 'CONSUMER-DELETE-ERROR-FORMAT', errorCode: FORMAT, namesField: true, cases: [{ operationId: 'deleteConsumer', in: 'body', pointer: '/reason', keyword: 'pattern' }] },
-  { rule: 'CONSUMER-DELETE-ERROR-VALUE', errorCode: VALUE, namesField: false, cases: [{ operationId: 'deleteConsumer', in: 'body', pointer: '/reasonCode', keyword: 'enum', value: 'FRAUD' }] },
-  { rule: 'CONSUMER-UPDATE-ERROR-FORMAT', errorCode: FORMAT, namesField: true, cases: [{ operationId: 'updateConsumer', in: 'path', pointer: '/consumerId', keyword: 'pattern' }] },
-  { rule: 'CONSUMER-CARDS-ERROR-FORMAT', errorCode: FORMAT, namesField: true, cases: [{ operationId: 'getCardList', in: 'path', pointer: '/consumerId', keyword: 'pattern' }] },
-  { rule: 'CONSUMER-OPERATION-ERROR-FORMAT', errorCode: FORMAT, namesField: true, cases: [{ operationId: 'getConsumerOperation', in: 'path', pointer: '/operationId', keyword: 'pattern' }] },
-  { rule: 'CONSUMER-OPERATIONS-ERROR-FORMAT', errorCode: FORMAT, namesField: true, cases: [{ operationId: 'getConsumerOperations', in: 'query', pointer: '/offset', keyword: 'type', value: 'first' }] },
+  {
+    rule: 'CONSUMER-DELETE-ERROR-FORMAT',
+    errorCode: FORMAT,
+    namesField: true,
+    cases: [{ operationId: 'deleteConsumer', in: 'body', pointer: '/reason', keyword: 'pattern' }],
+  },
+  {
+    rule: 'CONSUMER-DELETE-ERROR-VALUE',
+    errorCode: VALUE,
+    namesField: false,
+    cases: [{ operationId: 'deleteConsumer', in: 'body', pointer: '/reasonCode', keyword: 'enum', value: 'FRAUD' }],
+  },
+  {
+    rule: 'CONSUMER-UPDATE-ERROR-FORMAT',
+    errorCode: FORMAT,
+    namesField: true,
+    cases: [{ operationId: 'updateConsumer', in: 'path', pointer: '/consumerId', keyword: 'pattern' }],
+  },
+  {
+    rule: 'CONSUMER-CARDS-ERROR-FORMAT',
+    errorCode: FORMAT,
+    namesField: true,
+    cases: [{ operationId: 'getCardList', in: 'path', pointer: '/consumerId', keyword: 'pattern' }],
+  },
+  {
+    rule: 'CONSUMER-OPERATION-ERROR-FORMAT',
+    errorCode: FORMAT,
+    namesField: true,
+    cases: [{ operationId: 'getConsumerOperation', in: 'path', pointer: '/operationId', keyword: 'pattern' }],
+  },
+  {
+    rule: 'CONSUMER-OPERATIONS-ERROR-FORMAT',
+    errorCode: FORMAT,
+    namesField: true,
+    cases: [{ operationId: 'getConsumerOperations', in: 'query', pointer: '/offset', keyword: 'type', value: 'first' }],
+  },
 ];
 
 /** The contract's constraint on the field, and the id of the field rule it encodes. */
 function fieldOf(c: ErrorCase): { ruleId: string; field: FieldConstraint } {
-  const found = Object.entries(operations[c.operationId].fields).find(([, f]) => f.in === c.in && f.pointer === c.pointer && f.keyword === c.keyword);
+  const found = Object.entries(operations[c.operationId].fields).find(
+    ([, f]) => f.in === c.in && f.pointer === c.pointer && f.keyword === c.keyword,
+  );
   if (!found) throw new Error(`the ${c.operationId} contract has no ${c.keyword} constraint on ${c.in} ${c.pointer}`);
   return { ruleId: found[0], field: found[1] };
 }
@@ -138,7 +185,10 @@ function fieldOf(c: ErrorCase): { ruleId: string; field: FieldConstraint } {
 /** The documented request with fresh identifiers, so that nothing it names belongs to another test. */
 function freshRequest(operationId: OperationId, issuerId: string): RequestParts {
   const request = documentedRequest(operationId, issuerId);
-  for (const [name, prefix] of [['cardId', 'crd'], ['consumerId', 'cns']] as const) {
+  for (const [name, prefix] of [
+    ['cardId', 'crd'],
+    ['consumerId', 'cns'],
+  ] as const) {
     if (name in request.path) request.path[name] = uniqueId(prefix);
   }
   const body = request.body as Record<string, unknown> | undefined;
@@ -148,23 +198,37 @@ function freshRequest(operationId: OperationId, issuerId: string): RequestParts 
 }
 
 /** How D1 names a field in error: its own name, without the objects around it. */
-const nameOf = (pointer: string): string => pointer.split('/').filter((s) => s !== '' && s !== '*').pop() ?? pointer;
+const nameOf = (pointer: string): string =>
+  pointer
+    .split('/')
+    .filter((s) => s !== '' && s !== '*')
+    .pop() ?? pointer;
 
 for (const errorRule of errorRules) {
   const answer = errorRule.errorCode === FORMAT ? `400 ${FORMAT}${errorRule.namesField ? ' naming the field' : ''}` : `400 ${VALUE}`;
   const statement =
-    errorRule.governs === 'refusal' ? 'is refused with 400' : errorRule.governs === 'answer' ? `is answered, when refused, with ${answer}` : `is refused with ${answer}`;
+    errorRule.governs === 'refusal'
+      ? 'is refused with 400'
+      : errorRule.governs === 'answer'
+        ? `is answered, when refused, with ${answer}`
+        : `is refused with ${answer}`;
   test(`${errorRule.rule}: a request with one field in error ${statement}`, rule(errorRule.rule), async ({ d1 }) => {
     for (const c of errorRule.cases) {
       const { ruleId, field } = fieldOf(c);
       const base = freshRequest(c.operationId, d1.issuerId);
-      const broken = c.value === undefined ? breakingRequest(c.operationId, ruleId, base) : { request: withField(base, field, c.value), value: c.value };
+      const broken =
+        c.value === undefined ? breakingRequest(c.operationId, ruleId, base) : { request: withField(base, field, c.value), value: c.value };
       expect(broken, `the contract gives a value that breaks ${ruleId}`).toBeDefined();
       if (!broken) continue;
       await test.step(`${c.operationId} with ${c.in} ${c.pointer} = ${shownValue(c.pointer, broken.value)}`, async () => {
         const response = await d1.client.call(c.operationId, asCallParts(broken.request));
         if (errorRule.governs === 'answer' && response.status < 300) {
-          test.info().annotations.push({ type: 'not judged', description: `D1 accepted ${shownValue(c.pointer, broken.value)}; which values are refused is not this rule's business` });
+          test
+            .info()
+            .annotations.push({
+              type: 'not judged',
+              description: `D1 accepted ${shownValue(c.pointer, broken.value)}; which values are refused is not this rule's business`,
+            });
           return;
         }
         statusIs(errorRule.rule, response, 400);

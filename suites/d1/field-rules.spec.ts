@@ -19,14 +19,19 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
     for (const [id, field] of Object.entries(entry.fields)) {
       const ruleId = knownRule(id);
       if (!REQUEST_PARTS.has(field.in) || field.keyword === 'content-type') continue;
-      const errorRule = operationId === 'getToken' ? 'D1-TOKEN-ERROR-BAD-REQUEST' : `${prefix ?? ''}-ERROR-${field.keyword === 'enum' ? 'VALUE' : 'FORMAT'}`;
+      const errorRule =
+        operationId === 'getToken'
+          ? 'D1-TOKEN-ERROR-BAD-REQUEST'
+          : `${prefix ?? ''}-ERROR-${field.keyword === 'enum' ? 'VALUE' : 'FORMAT'}`;
       const errorRuleId = known.has(errorRule) ? knownRule(errorRule) : undefined;
       const tags = errorRuleId ? rule(ruleId, errorRuleId) : rule(ruleId);
       test(`${ruleId}: ${field.in} ${field.pointer} breaking its ${field.keyword} is refused with 400`, tags, async ({ d1 }) => {
         const broken = breakingRequest(operationId, ruleId, documentedRequest(operationId, d1.issuerId));
         expect(broken, 'the contract gives a value that breaks this rule').toBeDefined();
         if (!broken) return;
-        test.info().annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${shownValue(field.pointer, broken.value)}` });
+        test
+          .info()
+          .annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${shownValue(field.pointer, broken.value)}` });
         const response =
           operationId === 'getToken'
             ? await d1.client.requestTokenWith(broken.request.body, broken.request.headers)

@@ -17,7 +17,8 @@ type Subject = { readonly kind: 'card'; readonly cardId: string } | { readonly k
 
 const card = (cardId: string): Subject => ({ kind: 'card', cardId });
 const consumer = (consumerId: string): Subject => ({ kind: 'consumer', consumerId });
-const pathOf = (subject: Subject): Record<string, string> => (subject.kind === 'card' ? { cardId: subject.cardId } : { consumerId: subject.consumerId });
+const pathOf = (subject: Subject): Record<string, string> =>
+  subject.kind === 'card' ? { cardId: subject.cardId } : { consumerId: subject.consumerId };
 const getterOf = (subject: Subject): OperationId => (subject.kind === 'card' ? 'getCardOperation' : 'getConsumerOperation');
 const listOf = (subject: Subject): OperationId => (subject.kind === 'card' ? 'getCardOperations' : 'getConsumerOperations');
 
@@ -28,7 +29,9 @@ async function start(d1: D1Party, subject: Subject, operationId: OperationId, bo
 }
 
 function final(d1: D1Party, subject: Subject, operationId: string): Promise<Json> {
-  return subject.kind === 'card' ? d1.finalCardOperation(subject.cardId, operationId) : d1.finalConsumerOperation(subject.consumerId, operationId);
+  return subject.kind === 'card'
+    ? d1.finalCardOperation(subject.cardId, operationId)
+    : d1.finalConsumerOperation(subject.consumerId, operationId);
 }
 
 /** One write on the subject, waited for until final; its operationId. */
@@ -71,8 +74,12 @@ async function cardWithHistory(d1: D1Party, cardProductId: string): Promise<{ ca
 async function consumerWithHistory(d1: D1Party): Promise<{ consumerId: string; history: string[] }> {
   const consumerId = uniqueId('cns');
   const subject = consumer(consumerId);
-  const registered = await run(d1, subject, 'registerConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } });
-  const updated = await run(d1, subject, 'updateConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima-Souza' } });
+  const registered = await run(d1, subject, 'registerConsumer', {
+    consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' },
+  });
+  const updated = await run(d1, subject, 'updateConsumer', {
+    consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima-Souza' },
+  });
   const again = await run(d1, subject, 'updateConsumer', { consumerInfo: { language: 'pt-BR', firstName: 'Ana', lastName: 'Lima-Souza' } });
   return { consumerId, history: [registered, updated, again] };
 }
@@ -85,7 +92,13 @@ async function checkNewestFirst(d1: D1Party, ruleId: RuleId, subject: Subject, h
   // The order is the rule's business, not whether each operation states its startTime: only those stated are compared.
   const stated = all.filter((o) => o.startTime !== undefined);
   const times = stated.map((o) => Date.parse(String(o.startTime)));
-  holds(ruleId, times.every((t, i) => i === 0 || t <= (times[i - 1] ?? t)), '/operations/*/startTime', 'start times from newest to oldest', JSON.stringify(stated.map((o) => o.startTime)));
+  holds(
+    ruleId,
+    times.every((t, i) => i === 0 || t <= (times[i - 1] ?? t)),
+    '/operations/*/startTime',
+    'start times from newest to oldest',
+    JSON.stringify(stated.map((o) => o.startTime)),
+  );
   const fromZero = await list(d1, subject, { offset: 0 });
   valueIs(ruleId, '/operations (offset 0)', idsOf(fromZero), idsOf(all));
   const second = await list(d1, subject, { offset: 1, limit: 1 });
@@ -105,34 +118,45 @@ async function checkEndTime(d1: D1Party, ruleId: RuleId, subject: Subject, opera
   const seen = [await read(d1, subject, operationId), await final(d1, subject, operationId)];
   for (const operation of seen) {
     const done = operation.status === 'SUCCESSFUL' || operation.status === 'FAILED';
-    holds(ruleId, done === (operation.endTime !== undefined), '/endTime', done ? `an endTime once ${String(operation.status)}` : 'no endTime while PENDING', `status ${String(operation.status)}, endTime ${JSON.stringify(operation.endTime) ?? 'absent'}`);
+    holds(
+      ruleId,
+      done === (operation.endTime !== undefined),
+      '/endTime',
+      done ? `an endTime once ${String(operation.status)}` : 'no endTime while PENDING',
+      `status ${String(operation.status)}, endTime ${JSON.stringify(operation.endTime) ?? 'absent'}`,
+    );
   }
 }
 
 test.describe('card operation getter', () => {
-  test('the final result of an enrol, a card update and a card opt-out is read under the operationId they answered', rule('CARD-OPERATION-CTP-RESULT'), async ({ d1 }) => {
-    const { cardId } = await enrolledCard(d1);
-    const subject = card(cardId);
-    const writes: [OperationId, Json][] = [
-      ['clickToPayUpdateCard', { name: 'Ana M Lima' }],
-      ['clickToPayOptoutCard', { reasonCode: 'ISSUER_DECISION' }],
-      ['clickToPayEnrol', { name: 'Ana Lima' }],
-    ];
-    for (const [operationId, body] of writes) {
-      await test.step(operationId, async () => {
-        const id = await start(d1, subject, operationId, body);
-        const result = await final(d1, subject, id);
-        valueIs('CARD-OPERATION-CTP-RESULT', '/operationId', result.operationId, id);
-        valueIsOneOf('CARD-OPERATION-CTP-RESULT', '/status', result.status, FINAL);
-      });
-    }
-  });
+  test(
+    'the final result of an enrol, a card update and a card opt-out is read under the operationId they answered',
+    rule('CARD-OPERATION-CTP-RESULT'),
+    async ({ d1 }) => {
+      const { cardId } = await enrolledCard(d1);
+      const subject = card(cardId);
+      const writes: [OperationId, Json][] = [
+        ['clickToPayUpdateCard', { name: 'Ana M Lima' }],
+        ['clickToPayOptoutCard', { reasonCode: 'ISSUER_DECISION' }],
+        ['clickToPayEnrol', { name: 'Ana Lima' }],
+      ];
+      for (const [operationId, body] of writes) {
+        await test.step(operationId, async () => {
+          const id = await start(d1, subject, operationId, body);
+          const result = await final(d1, subject, id);
+          valueIs('CARD-OPERATION-CTP-RESULT', '/operationId', result.operationId, id);
+          valueIsOneOf('CARD-OPERATION-CTP-RESULT', '/status', result.status, FINAL);
+        });
+      }
+    },
+  );
 
   test('each card operation is named after the write that started it', rule('CARD-OPERATION-NAMES'), async ({ d1, targets }) => {
     const consumerId = await d1.registerConsumer();
     const accepted = await d1.ok('createCard', { body: { consumerId, cardProductId: targets.d1.cardProductId } });
     const subject = card(String(accepted.cardId));
-    await test.step('createCard', async () => valueIs('CARD-OPERATION-NAMES', '/operation', (await final(d1, subject, String(accepted.operationId))).operation, 'CREATE'));
+    await test.step('createCard', async () =>
+      valueIs('CARD-OPERATION-NAMES', '/operation', (await final(d1, subject, String(accepted.operationId))).operation, 'CREATE'));
     const writes: [OperationId, Json, string][] = [
       ['suspendCard', { reasonCode: 'CARD_LOST' }, 'SUSPEND'],
       ['resumeCard', { reasonCode: 'CARD_FOUND' }, 'RESUME'],
@@ -156,9 +180,17 @@ test.describe('card operation getter', () => {
     const pan = uniquePan();
     const subject = card(uniqueId('crd'));
     const writes: [OperationId, () => Promise<Json>, string][] = [
-      ['registerCard', async () => ({ consumerId: await d1.registerConsumer(), encryptedData: await encryptCardData(jwk, { pan, expiry: '1230' }) }), 'REGISTER'],
+      [
+        'registerCard',
+        async () => ({ consumerId: await d1.registerConsumer(), encryptedData: await encryptCardData(jwk, { pan, expiry: '1230' }) }),
+        'REGISTER',
+      ],
       ['renewCard', async () => ({ encryptedData: await encryptCardData(jwk, { pan, expiry: '1233' }) }), 'RENEW'],
-      ['replaceCard', async () => ({ newCardId: uniqueId('crd'), encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }) }), 'REPLACE'],
+      [
+        'replaceCard',
+        async () => ({ newCardId: uniqueId('crd'), encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }) }),
+        'REPLACE',
+      ],
     ];
     for (const [operationId, body, name] of writes) {
       await test.step(operationId, async () => {
@@ -168,35 +200,49 @@ test.describe('card operation getter', () => {
     }
   });
 
-  test('an operation the issuer started shows requestorType ISSUER and the issuerId', rule('CARD-OPERATION-REQUESTOR-ISSUER'), async ({ d1, targets }) => {
-    const { cardId, history } = await cardWithHistory(d1, targets.d1.cardProductId);
-    for (const id of history) {
-      const operation = await read(d1, card(cardId), id);
-      valueIs('CARD-OPERATION-REQUESTOR-ISSUER', '/requestorType', operation.requestorType, 'ISSUER');
-      valueIs('CARD-OPERATION-REQUESTOR-ISSUER', '/requestorId', operation.requestorId, d1.issuerId);
-    }
-  });
+  test(
+    'an operation the issuer started shows requestorType ISSUER and the issuerId',
+    rule('CARD-OPERATION-REQUESTOR-ISSUER'),
+    async ({ d1, targets }) => {
+      const { cardId, history } = await cardWithHistory(d1, targets.d1.cardProductId);
+      for (const id of history) {
+        const operation = await read(d1, card(cardId), id);
+        valueIs('CARD-OPERATION-REQUESTOR-ISSUER', '/requestorType', operation.requestorType, 'ISSUER');
+        valueIs('CARD-OPERATION-REQUESTOR-ISSUER', '/requestorId', operation.requestorId, d1.issuerId);
+      }
+    },
+  );
 
   test('a card operation carries endTime once final and none while PENDING', rule('CARD-OPERATION-ENDTIME-WHEN-DONE'), async ({ d1 }) => {
     const cardId = await d1.createCard(await d1.registerConsumer());
     const subject = card(cardId);
-    await checkEndTime(d1, 'CARD-OPERATION-ENDTIME-WHEN-DONE', subject, await start(d1, subject, 'suspendCard', { reasonCode: 'CARD_LOST' }));
+    await checkEndTime(
+      d1,
+      'CARD-OPERATION-ENDTIME-WHEN-DONE',
+      subject,
+      await start(d1, subject, 'suspendCard', { reasonCode: 'CARD_LOST' }),
+    );
     await checkEndTime(d1, 'CARD-OPERATION-ENDTIME-WHEN-DONE', subject, await start(d1, subject, 'clickToPayEnrol', { name: 'Ana Lima' }));
   });
 });
 
 test.describe('card operation list', () => {
-  test('the list holds every operation run on the card, the Click to Pay ones included', rule('CARD-OPERATIONS-ALL'), async ({ d1, targets }) => {
-    const { cardId, history } = await cardWithHistory(d1, targets.d1.cardProductId);
-    const subject = card(cardId);
-    const ctp = [
-      await run(d1, subject, 'clickToPayEnrol', { name: 'Ana Lima' }),
-      await run(d1, subject, 'clickToPayUpdateCard', { name: 'Ana M Lima' }),
-      await run(d1, subject, 'clickToPayOptoutCard', { reasonCode: 'ISSUER_DECISION' }),
-    ];
-    const listed = idsOf(await list(d1, subject, { offset: 0, limit: 50 }));
-    for (const id of [...history, ...ctp]) holds('CARD-OPERATIONS-ALL', listed.includes(id), '/operations', `operation ${id} listed`, JSON.stringify(listed));
-  });
+  test(
+    'the list holds every operation run on the card, the Click to Pay ones included',
+    rule('CARD-OPERATIONS-ALL'),
+    async ({ d1, targets }) => {
+      const { cardId, history } = await cardWithHistory(d1, targets.d1.cardProductId);
+      const subject = card(cardId);
+      const ctp = [
+        await run(d1, subject, 'clickToPayEnrol', { name: 'Ana Lima' }),
+        await run(d1, subject, 'clickToPayUpdateCard', { name: 'Ana M Lima' }),
+        await run(d1, subject, 'clickToPayOptoutCard', { reasonCode: 'ISSUER_DECISION' }),
+      ];
+      const listed = idsOf(await list(d1, subject, { offset: 0, limit: 50 }));
+      for (const id of [...history, ...ctp])
+        holds('CARD-OPERATIONS-ALL', listed.includes(id), '/operations', `operation ${id} listed`, JSON.stringify(listed));
+    },
+  );
 
   test('the list starts with the most recent operation', rule('CARD-OPERATIONS-NEWEST-FIRST'), async ({ d1, targets }) => {
     const { cardId, history } = await cardWithHistory(d1, targets.d1.cardProductId);
@@ -209,21 +255,25 @@ test.describe('card operation list', () => {
 });
 
 test.describe('consumer operation getter', () => {
-  test('the final result of a Click to Pay consumer update and opt-out is read under the operationId they answered', rule('CONSUMER-OPERATION-CTP-RESULT'), async ({ d1 }) => {
-    const subject = consumer((await enrolledCard(d1)).consumerId);
-    const writes: [OperationId, Json][] = [
-      ['clickToPayUpdateConsumer', { reason: 'new phone', reasonCode: 'USER_DECISION' }],
-      ['clickToPayOptoutConsumer', { reasonCode: 'USER_DECISION' }],
-    ];
-    for (const [operationId, body] of writes) {
-      await test.step(operationId, async () => {
-        const id = await start(d1, subject, operationId, body);
-        const result = await final(d1, subject, id);
-        valueIs('CONSUMER-OPERATION-CTP-RESULT', '/operationId', result.operationId, id);
-        valueIsOneOf('CONSUMER-OPERATION-CTP-RESULT', '/status', result.status, FINAL);
-      });
-    }
-  });
+  test(
+    'the final result of a Click to Pay consumer update and opt-out is read under the operationId they answered',
+    rule('CONSUMER-OPERATION-CTP-RESULT'),
+    async ({ d1 }) => {
+      const subject = consumer((await enrolledCard(d1)).consumerId);
+      const writes: [OperationId, Json][] = [
+        ['clickToPayUpdateConsumer', { reason: 'new phone', reasonCode: 'USER_DECISION' }],
+        ['clickToPayOptoutConsumer', { reasonCode: 'USER_DECISION' }],
+      ];
+      for (const [operationId, body] of writes) {
+        await test.step(operationId, async () => {
+          const id = await start(d1, subject, operationId, body);
+          const result = await final(d1, subject, id);
+          valueIs('CONSUMER-OPERATION-CTP-RESULT', '/operationId', result.operationId, id);
+          valueIsOneOf('CONSUMER-OPERATION-CTP-RESULT', '/status', result.status, FINAL);
+        });
+      }
+    },
+  );
 
   test('each consumer operation is named after the write that started it', rule('CONSUMER-OPERATION-NAMES'), async ({ d1 }) => {
     const consumerId = uniqueId('cns');
@@ -236,40 +286,67 @@ test.describe('consumer operation getter', () => {
     };
     await name('registerConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } }, 'REGISTER');
     await name('updateConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima-Souza' } }, 'UPDATE');
-    expect((await d1.enrol(await d1.createCard(consumerId))).final.status, 'precondition: the enrolment ends SUCCESSFUL').toBe('SUCCESSFUL');
+    expect((await d1.enrol(await d1.createCard(consumerId))).final.status, 'precondition: the enrolment ends SUCCESSFUL').toBe(
+      'SUCCESSFUL',
+    );
     await name('clickToPayUpdateConsumer', { reason: 'new phone', reasonCode: 'USER_DECISION' }, 'CLICK_TO_PAY_UPDATE');
     await name('clickToPayOptoutConsumer', { reasonCode: 'USER_DECISION' }, 'CLICK_TO_PAY_OPTOUT');
     await name('deleteConsumer', { reasonCode: 'ISSUER_DECISION' }, 'DELETE');
   });
 
-  test('an operation the issuer started shows requestorType ISSUER and the issuerId', rule('CONSUMER-OPERATION-REQUESTOR'), async ({ d1 }) => {
-    const { consumerId, history } = await consumerWithHistory(d1);
-    for (const id of history) {
-      const operation = await read(d1, consumer(consumerId), id);
-      valueIs('CONSUMER-OPERATION-REQUESTOR', '/requestorType', operation.requestorType, 'ISSUER');
-      valueIs('CONSUMER-OPERATION-REQUESTOR', '/requestorId', operation.requestorId, d1.issuerId);
-    }
-  });
+  test(
+    'an operation the issuer started shows requestorType ISSUER and the issuerId',
+    rule('CONSUMER-OPERATION-REQUESTOR'),
+    async ({ d1 }) => {
+      const { consumerId, history } = await consumerWithHistory(d1);
+      for (const id of history) {
+        const operation = await read(d1, consumer(consumerId), id);
+        valueIs('CONSUMER-OPERATION-REQUESTOR', '/requestorType', operation.requestorType, 'ISSUER');
+        valueIs('CONSUMER-OPERATION-REQUESTOR', '/requestorId', operation.requestorId, d1.issuerId);
+      }
+    },
+  );
 
-  test('a consumer operation carries endTime once final and none while PENDING', rule('CONSUMER-OPERATION-ENDTIME-WHEN-DONE'), async ({ d1 }) => {
-    const subject = consumer(await d1.registerConsumer());
-    await checkEndTime(d1, 'CONSUMER-OPERATION-ENDTIME-WHEN-DONE', subject, await start(d1, subject, 'updateConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Souza' } }));
-    await checkEndTime(d1, 'CONSUMER-OPERATION-ENDTIME-WHEN-DONE', subject, await start(d1, subject, 'deleteConsumer', { reasonCode: 'ISSUER_DECISION' }));
-  });
+  test(
+    'a consumer operation carries endTime once final and none while PENDING',
+    rule('CONSUMER-OPERATION-ENDTIME-WHEN-DONE'),
+    async ({ d1 }) => {
+      const subject = consumer(await d1.registerConsumer());
+      await checkEndTime(
+        d1,
+        'CONSUMER-OPERATION-ENDTIME-WHEN-DONE',
+        subject,
+        await start(d1, subject, 'updateConsumer', { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Souza' } }),
+      );
+      await checkEndTime(
+        d1,
+        'CONSUMER-OPERATION-ENDTIME-WHEN-DONE',
+        subject,
+        await start(d1, subject, 'deleteConsumer', { reasonCode: 'ISSUER_DECISION' }),
+      );
+    },
+  );
 });
 
 test.describe('consumer operation list', () => {
-  test('the list holds every operation run on the consumer, the Click to Pay ones included', rule('CONSUMER-OPERATIONS-ALL'), async ({ d1 }) => {
-    const { consumerId, history } = await consumerWithHistory(d1);
-    const subject = consumer(consumerId);
-    expect((await d1.enrol(await d1.createCard(consumerId))).final.status, 'precondition: the enrolment ends SUCCESSFUL').toBe('SUCCESSFUL');
-    const ctp = [
-      await run(d1, subject, 'clickToPayUpdateConsumer', { reason: 'new phone', reasonCode: 'USER_DECISION' }),
-      await run(d1, subject, 'clickToPayOptoutConsumer', { reasonCode: 'USER_DECISION' }),
-    ];
-    const listed = idsOf(await list(d1, subject, { offset: 0, limit: 50 }));
-    for (const id of [...history, ...ctp]) holds('CONSUMER-OPERATIONS-ALL', listed.includes(id), '/operations', `operation ${id} listed`, JSON.stringify(listed));
-  });
+  test(
+    'the list holds every operation run on the consumer, the Click to Pay ones included',
+    rule('CONSUMER-OPERATIONS-ALL'),
+    async ({ d1 }) => {
+      const { consumerId, history } = await consumerWithHistory(d1);
+      const subject = consumer(consumerId);
+      expect((await d1.enrol(await d1.createCard(consumerId))).final.status, 'precondition: the enrolment ends SUCCESSFUL').toBe(
+        'SUCCESSFUL',
+      );
+      const ctp = [
+        await run(d1, subject, 'clickToPayUpdateConsumer', { reason: 'new phone', reasonCode: 'USER_DECISION' }),
+        await run(d1, subject, 'clickToPayOptoutConsumer', { reasonCode: 'USER_DECISION' }),
+      ];
+      const listed = idsOf(await list(d1, subject, { offset: 0, limit: 50 }));
+      for (const id of [...history, ...ctp])
+        holds('CONSUMER-OPERATIONS-ALL', listed.includes(id), '/operations', `operation ${id} listed`, JSON.stringify(listed));
+    },
+  );
 
   test('the list starts with the most recent operation', rule('CONSUMER-OPERATIONS-NEWEST-FIRST'), async ({ d1 }) => {
     const { consumerId, history } = await consumerWithHistory(d1);

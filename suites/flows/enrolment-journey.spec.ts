@@ -7,59 +7,98 @@ import { test, expect, rule } from '../../fixtures/index.js';
 
 const FINAL = ['SUCCESSFUL', 'FAILED'] as const;
 
-test('the documented journey: enrol, PENDING, final result, one final notification, profile, opt-outs, empty profiles', rule('CTP-ENROL-ASYNC', 'CTP-ENROL-FINAL-STATE', 'CTP-ENROL-NOTIFY-CARD', 'CTP-OPTOUT-CARD-REMOVES-CARD', 'CTP-OPTOUT-CONSUMER-REPEAT', 'CTP-PROFILES-EMPTY-LIST'), async ({ d1 }) => {
-  const consumerId = await d1.registerConsumer();
-  const kept = await d1.createCard(consumerId);
-  const optedOut = await d1.createCard(consumerId);
+test(
+  'the documented journey: enrol, PENDING, final result, one final notification, profile, opt-outs, empty profiles',
+  rule(
+    'CTP-ENROL-ASYNC',
+    'CTP-ENROL-FINAL-STATE',
+    'CTP-ENROL-NOTIFY-CARD',
+    'CTP-OPTOUT-CARD-REMOVES-CARD',
+    'CTP-OPTOUT-CONSUMER-REPEAT',
+    'CTP-PROFILES-EMPTY-LIST',
+  ),
+  async ({ d1 }) => {
+    const consumerId = await d1.registerConsumer();
+    const kept = await d1.createCard(consumerId);
+    const optedOut = await d1.createCard(consumerId);
 
-  await test.step('enrol answers an operationId and PENDING', async () => {
-    const accepted = await d1.startCardWrite('clickToPayEnrol', kept, { name: 'Ana Lima' });
-    valueIsOneOf('CTP-ENROL-ASYNC', '/status', accepted.status, ['PENDING', 'SUCCESSFUL']);
-    holds('CTP-ENROL-ASYNC', typeof accepted.operationId === 'string', '/operationId', 'an operationId', JSON.stringify(accepted.operationId) ?? 'absent');
-    const final = await d1.finalCardOperation(kept, String(accepted.operationId));
-    valueIs('CTP-ENROL-FINAL-STATE', '/status', final.status, 'SUCCESSFUL');
-    if (d1.notificationsObservable) {
-      const items = await d1.awaitFinalNotification(String(accepted.operationId));
-      const finals = items.filter((i) => FINAL.includes(i.status as (typeof FINAL)[number]));
-      holds('CTP-ENROL-NOTIFY-CARD', finals.length > 0 && finals.every((i) => i.kind === 'card' && i.operation === 'CLICK_TO_PAY_ENROLMENT'), 'notification', 'a Notify Card Operations item CLICK_TO_PAY_ENROLMENT with the same operationId', JSON.stringify(items));
-      holds('NOTIFY-CARD-ONE-TERMINAL', new Set(finals.map((i) => i.status)).size === 1, 'notification', 'one final status', JSON.stringify(finals.map((i) => i.status)));
-      valueIs('CTP-ENROL-NOTIFY-CARD', '/status', finals[0]?.status, final.status);
-    }
-  });
+    await test.step('enrol answers an operationId and PENDING', async () => {
+      const accepted = await d1.startCardWrite('clickToPayEnrol', kept, { name: 'Ana Lima' });
+      valueIsOneOf('CTP-ENROL-ASYNC', '/status', accepted.status, ['PENDING', 'SUCCESSFUL']);
+      holds(
+        'CTP-ENROL-ASYNC',
+        typeof accepted.operationId === 'string',
+        '/operationId',
+        'an operationId',
+        JSON.stringify(accepted.operationId) ?? 'absent',
+      );
+      const final = await d1.finalCardOperation(kept, String(accepted.operationId));
+      valueIs('CTP-ENROL-FINAL-STATE', '/status', final.status, 'SUCCESSFUL');
+      if (d1.notificationsObservable) {
+        const items = await d1.awaitFinalNotification(String(accepted.operationId));
+        const finals = items.filter((i) => FINAL.includes(i.status as (typeof FINAL)[number]));
+        holds(
+          'CTP-ENROL-NOTIFY-CARD',
+          finals.length > 0 && finals.every((i) => i.kind === 'card' && i.operation === 'CLICK_TO_PAY_ENROLMENT'),
+          'notification',
+          'a Notify Card Operations item CLICK_TO_PAY_ENROLMENT with the same operationId',
+          JSON.stringify(items),
+        );
+        holds(
+          'NOTIFY-CARD-ONE-TERMINAL',
+          new Set(finals.map((i) => i.status)).size === 1,
+          'notification',
+          'one final status',
+          JSON.stringify(finals.map((i) => i.status)),
+        );
+        valueIs('CTP-ENROL-NOTIFY-CARD', '/status', finals[0]?.status, final.status);
+      }
+    });
 
-  await test.step('the profile shows the card', async () => {
-    await d1.enrol(optedOut);
-    expect(await d1.profiles(consumerId)).toEqual([{ scheme: 'VISA', cards: [kept, optedOut].sort() }]);
-  });
+    await test.step('the profile shows the card', async () => {
+      await d1.enrol(optedOut);
+      expect(await d1.profiles(consumerId)).toEqual([{ scheme: 'VISA', cards: [kept, optedOut].sort() }]);
+    });
 
-  await test.step('card opt-out, then the profile without it', async () => {
-    const { final } = await d1.cardWrite('clickToPayOptoutCard', optedOut);
-    valueIs('CTP-OPTOUT-CARD-ASYNC', '/status', final.status, 'SUCCESSFUL');
-    const profiles = await d1.profiles(consumerId);
-    holds('CTP-OPTOUT-CARD-REMOVES-CARD', !profiles.some((p) => p.cards.includes(optedOut)), 'profiles', `no profile lists ${optedOut}`, JSON.stringify(profiles));
-  });
+    await test.step('card opt-out, then the profile without it', async () => {
+      const { final } = await d1.cardWrite('clickToPayOptoutCard', optedOut);
+      valueIs('CTP-OPTOUT-CARD-ASYNC', '/status', final.status, 'SUCCESSFUL');
+      const profiles = await d1.profiles(consumerId);
+      holds(
+        'CTP-OPTOUT-CARD-REMOVES-CARD',
+        !profiles.some((p) => p.cards.includes(optedOut)),
+        'profiles',
+        `no profile lists ${optedOut}`,
+        JSON.stringify(profiles),
+      );
+    });
 
-  await test.step('consumer opt-out twice, both SUCCESSFUL, then empty profiles', async () => {
-    for (const attempt of ['first', 'repeated']) {
-      const { accepted, final } = await d1.consumerWrite('clickToPayOptoutConsumer', consumerId);
-      valueIsOneOf('CTP-OPTOUT-CONSUMER-IMMEDIATE-STATUS', '/status', accepted.status, ['PENDING', 'SUCCESSFUL']);
-      valueIs(attempt === 'first' ? 'CTP-OPTOUT-CONSUMER-CASCADE' : 'CTP-OPTOUT-CONSUMER-REPEAT', '/status', final.status, 'SUCCESSFUL');
-    }
-    valueIs('CTP-PROFILES-EMPTY-LIST', '/clickToPayProfiles', await d1.profiles(consumerId), []);
-  });
-});
+    await test.step('consumer opt-out twice, both SUCCESSFUL, then empty profiles', async () => {
+      for (const attempt of ['first', 'repeated']) {
+        const { accepted, final } = await d1.consumerWrite('clickToPayOptoutConsumer', consumerId);
+        valueIsOneOf('CTP-OPTOUT-CONSUMER-IMMEDIATE-STATUS', '/status', accepted.status, ['PENDING', 'SUCCESSFUL']);
+        valueIs(attempt === 'first' ? 'CTP-OPTOUT-CONSUMER-CASCADE' : 'CTP-OPTOUT-CONSUMER-REPEAT', '/status', final.status, 'SUCCESSFUL');
+      }
+      valueIs('CTP-PROFILES-EMPTY-LIST', '/clickToPayProfiles', await d1.profiles(consumerId), []);
+    });
+  },
+);
 
 test('a consumer never enrolled has an empty profile list', rule('CTP-PROFILES-EMPTY-LIST'), async ({ d1 }) => {
   const consumerId = await d1.registerConsumer();
   valueIs('CTP-PROFILES-EMPTY-LIST', '/clickToPayProfiles', await d1.profiles(consumerId), []);
 });
 
-test('opting out a consumer never enrolled is SUCCESSFUL', rule('CTP-OPTOUT-CONSUMER-NEVER-ENROLLED', 'CTP-OPTOUT-CONSUMER-IMMEDIATE-STATUS'), async ({ d1 }) => {
-  const consumerId = await d1.registerConsumer();
-  const { accepted, final } = await d1.consumerWrite('clickToPayOptoutConsumer', consumerId);
-  valueIsOneOf('CTP-OPTOUT-CONSUMER-IMMEDIATE-STATUS', '/status', accepted.status, ['PENDING', 'SUCCESSFUL']);
-  valueIs('CTP-OPTOUT-CONSUMER-NEVER-ENROLLED', '/status', final.status, 'SUCCESSFUL');
-});
+test(
+  'opting out a consumer never enrolled is SUCCESSFUL',
+  rule('CTP-OPTOUT-CONSUMER-NEVER-ENROLLED', 'CTP-OPTOUT-CONSUMER-IMMEDIATE-STATUS'),
+  async ({ d1 }) => {
+    const consumerId = await d1.registerConsumer();
+    const { accepted, final } = await d1.consumerWrite('clickToPayOptoutConsumer', consumerId);
+    valueIsOneOf('CTP-OPTOUT-CONSUMER-IMMEDIATE-STATUS', '/status', accepted.status, ['PENDING', 'SUCCESSFUL']);
+    valueIs('CTP-OPTOUT-CONSUMER-NEVER-ENROLLED', '/status', final.status, 'SUCCESSFUL');
+  },
+);
 
 test('a repeated consumer opt-out is SUCCESSFUL', rule('CTP-OPTOUT-CONSUMER-REPEAT'), async ({ d1 }) => {
   const consumerId = await d1.registerConsumer();
@@ -107,7 +146,13 @@ test('deleting a card opts it out of Click to Pay', rule('CARD-DELETE-OPTS-OUT')
   const { final } = await d1.cardWrite('deleteCard', deleted, { reasonCode: 'CLOSED_CARD' });
   valueIs('CARD-DELETE-OPTS-OUT', '/status', final.status, 'SUCCESSFUL');
   const profiles = await d1.profiles(consumerId);
-  holds('CARD-DELETE-OPTS-OUT', !profiles.some((p) => p.cards.includes(deleted)), 'profiles', `no profile lists the deleted card`, JSON.stringify(profiles));
+  holds(
+    'CARD-DELETE-OPTS-OUT',
+    !profiles.some((p) => p.cards.includes(deleted)),
+    'profiles',
+    `no profile lists the deleted card`,
+    JSON.stringify(profiles),
+  );
 });
 
 test('deleting the last enrolled card removes the profile', rule('CARD-DELETE-LAST-CARD'), async ({ d1 }) => {
@@ -129,14 +174,20 @@ test('a card opted out can be enrolled again', rule('CTP-ENROL-AFTER-OPTOUT', 'C
   valueIs('CTP-ENROL-AFTER-OPTOUT', '/clickToPayProfiles', await d1.profiles(consumerId), [{ scheme: 'VISA', cards: [cardId] }]);
 });
 
-test('the first enrol creates the profile, later enrols add their card to it', rule('CTP-ENROL-CREATES-PROFILE', 'CTP-PROFILES-SHOWS-CARD'), async ({ d1 }) => {
-  const consumerId = await d1.registerConsumer();
-  const [first, second] = [await d1.createCard(consumerId), await d1.createCard(consumerId)];
-  await d1.enrol(first);
-  valueIs('CTP-ENROL-CREATES-PROFILE', '/clickToPayProfiles', await d1.profiles(consumerId), [{ scheme: 'VISA', cards: [first] }]);
-  await d1.enrol(second);
-  valueIs('CTP-ENROL-CREATES-PROFILE', '/clickToPayProfiles', await d1.profiles(consumerId), [{ scheme: 'VISA', cards: [first, second].sort() }]);
-});
+test(
+  'the first enrol creates the profile, later enrols add their card to it',
+  rule('CTP-ENROL-CREATES-PROFILE', 'CTP-PROFILES-SHOWS-CARD'),
+  async ({ d1 }) => {
+    const consumerId = await d1.registerConsumer();
+    const [first, second] = [await d1.createCard(consumerId), await d1.createCard(consumerId)];
+    await d1.enrol(first);
+    valueIs('CTP-ENROL-CREATES-PROFILE', '/clickToPayProfiles', await d1.profiles(consumerId), [{ scheme: 'VISA', cards: [first] }]);
+    await d1.enrol(second);
+    valueIs('CTP-ENROL-CREATES-PROFILE', '/clickToPayProfiles', await d1.profiles(consumerId), [
+      { scheme: 'VISA', cards: [first, second].sort() },
+    ]);
+  },
+);
 
 test('no scheme appears twice in the profile list', rule('CTP-PROFILES-ONE-PER-SCHEME'), async ({ d1, targets }) => {
   const consumerId = await d1.registerConsumer();
@@ -144,7 +195,13 @@ test('no scheme appears twice in the profile list', rule('CTP-PROFILES-ONE-PER-S
   if (targets.d1.secondCardProductId) cards.push(await d1.createCard(consumerId, targets.d1.secondCardProductId));
   for (const cardId of cards) await d1.enrol(cardId);
   const schemes = (await d1.profiles(consumerId)).map((p) => p.scheme);
-  holds('CTP-PROFILES-ONE-PER-SCHEME', new Set(schemes).size === schemes.length, '/clickToPayProfiles/*/scheme', 'each scheme at most once', JSON.stringify(schemes));
+  holds(
+    'CTP-PROFILES-ONE-PER-SCHEME',
+    new Set(schemes).size === schemes.length,
+    '/clickToPayProfiles/*/scheme',
+    'each scheme at most once',
+    JSON.stringify(schemes),
+  );
 });
 
 test('the scheme comes from the card, not from the request', rule('CTP-ENROL-SCHEME-FROM-CARD'), async ({ d1, targets }) => {
@@ -156,15 +213,25 @@ test('the scheme comes from the card, not from the request', rule('CTP-ENROL-SCH
   valueIs('CTP-ENROL-SCHEME-FROM-CARD', '/clickToPayProfiles/*/scheme', schemes, ['MASTERCARD', 'VISA']);
 });
 
-test('a card the scheme refuses ends FAILED and may leave the consumer enrolled with no card', rule('CTP-ENROL-FAILED-KEEPS-CONSUMER'), async ({ d1, targets }) => {
-  const refused = targets.d1.refusedCardProductId;
-  test.skip(!refused, 'needs a card product whose cards the scheme refuses (D1_REFUSED_CARD_PRODUCT_ID)');
-  const consumerId = await d1.registerConsumer();
-  const { final } = await d1.enrol(await d1.createCard(consumerId, refused));
-  valueIs('CTP-ENROL-FINAL-STATE', '/status', final.status, 'FAILED');
-  const profiles = await d1.profiles(consumerId);
-  holds('CTP-ENROL-FAILED-KEEPS-CONSUMER', profiles.every((p) => p.cards.length === 0), '/clickToPayProfiles', 'the consumer, with no card', JSON.stringify(profiles));
-});
+test(
+  'a card the scheme refuses ends FAILED and may leave the consumer enrolled with no card',
+  rule('CTP-ENROL-FAILED-KEEPS-CONSUMER'),
+  async ({ d1, targets }) => {
+    const refused = targets.d1.refusedCardProductId;
+    test.skip(!refused, 'needs a card product whose cards the scheme refuses (D1_REFUSED_CARD_PRODUCT_ID)');
+    const consumerId = await d1.registerConsumer();
+    const { final } = await d1.enrol(await d1.createCard(consumerId, refused));
+    valueIs('CTP-ENROL-FINAL-STATE', '/status', final.status, 'FAILED');
+    const profiles = await d1.profiles(consumerId);
+    holds(
+      'CTP-ENROL-FAILED-KEEPS-CONSUMER',
+      profiles.every((p) => p.cards.length === 0),
+      '/clickToPayProfiles',
+      'the consumer, with no card',
+      JSON.stringify(profiles),
+    );
+  },
+);
 
 test('an enrol of a card already enrolled ends SUCCESSFUL and changes nothing', rule('CTP-ENROL-REPEAT'), async ({ d1 }) => {
   const consumerId = await d1.registerConsumer();

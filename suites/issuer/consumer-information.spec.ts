@@ -33,18 +33,26 @@ test.describe('consumer information', () => {
     responseConformsToContract(OP, response);
   });
 
-  test('a consumerId with a character outside its pattern (a.b) is answered 400', rule('CONSUMER-INFO-BAD-REQUEST', 'CONSUMER-INFO-CONSUMERID-PATTERN'), async ({ issuer }) => {
-    const response = await issuer.consumerInformation('a.b');
-    statusIs('CONSUMER-INFO-BAD-REQUEST', withoutSecrets(response), 400);
-    responseConformsToContract(OP, response);
-  });
+  test(
+    'a consumerId with a character outside its pattern (a.b) is answered 400',
+    rule('CONSUMER-INFO-BAD-REQUEST', 'CONSUMER-INFO-CONSUMERID-PATTERN'),
+    async ({ issuer }) => {
+      const response = await issuer.consumerInformation('a.b');
+      statusIs('CONSUMER-INFO-BAD-REQUEST', withoutSecrets(response), 400);
+      responseConformsToContract(OP, response);
+    },
+  );
 
-  test('the cardId query D1 adds when enabled at onboarding still gets 200', rule('CONSUMER-INFO-CARDID-ONBOARDING', 'CONSUMER-INFO-KNOWN-CONSUMER'), async ({ issuer }) => {
-    // The card D1 enrols is one the bank issued: the known one when configured.
-    const response = await issuer.consumerInformation(issuer.knownConsumerId, { query: { cardId: issuer.cardId } });
-    statusIs('CONSUMER-INFO-CARDID-ONBOARDING', withoutSecrets(response), 200);
-    responseConformsToContract(OP, response);
-  });
+  test(
+    'the cardId query D1 adds when enabled at onboarding still gets 200',
+    rule('CONSUMER-INFO-CARDID-ONBOARDING', 'CONSUMER-INFO-KNOWN-CONSUMER'),
+    async ({ issuer }) => {
+      // The card D1 enrols is one the bank issued: the known one when configured.
+      const response = await issuer.consumerInformation(issuer.knownConsumerId, { query: { cardId: issuer.cardId } });
+      statusIs('CONSUMER-INFO-CARDID-ONBOARDING', withoutSecrets(response), 200);
+      responseConformsToContract(OP, response);
+    },
+  );
 
   for (const [credentials, token] of [
     ['without a bearer token', null],
@@ -68,15 +76,19 @@ test.describe('consumer information', () => {
     });
   }
 
-  test("a Click to Pay consumer's information gives an email and a mobile number", rule('CONSUMER-INFO-CTP-CONTACT'), async ({ issuer }) => {
-    const response = await issuer.consumerInformation(issuer.knownConsumerId);
-    statusIs('CONSUMER-INFO-KNOWN-CONSUMER', withoutSecrets(response), 200);
-    for (const pointer of ['/consumerInfo/email', '/consumerInfo/mobilePhoneNumber']) {
-      const value = valueAt(response.json, pointer);
-      holds('CONSUMER-INFO-CTP-CONTACT', value !== undefined, pointer, 'present', 'absent');
-    }
-    responseConformsToContract(OP, response);
-  });
+  test(
+    "a Click to Pay consumer's information gives an email and a mobile number",
+    rule('CONSUMER-INFO-CTP-CONTACT'),
+    async ({ issuer }) => {
+      const response = await issuer.consumerInformation(issuer.knownConsumerId);
+      statusIs('CONSUMER-INFO-KNOWN-CONSUMER', withoutSecrets(response), 200);
+      for (const pointer of ['/consumerInfo/email', '/consumerInfo/mobilePhoneNumber']) {
+        const value = valueAt(response.json, pointer);
+        holds('CONSUMER-INFO-CTP-CONTACT', value !== undefined, pointer, 'present', 'absent');
+      }
+      responseConformsToContract(OP, response);
+    },
+  );
 });
 
 // One test a response field rule, so that each rule gets its own verdict with its own provenance: an inferred field
@@ -90,10 +102,16 @@ test.describe("the known consumer's answer keeps each field rule", () => {
       const response = await issuer.consumerInformation(issuer.knownConsumerId);
       statusIs('CONSUMER-INFO-KNOWN-CONSUMER', withoutSecrets(response), 200);
       const present = valueAt(response.json, field.pointer) !== undefined;
-      test.skip(!present && field.keyword !== 'required', `the known consumer has no ${field.pointer}, so its ${field.keyword} cannot be seen`);
-      const broken = validateResponse(OP, { status: response.status, headers: response.headers, body: response.json }).find((v) => v.ruleId === ruleId);
+      test.skip(
+        !present && field.keyword !== 'required',
+        `the known consumer has no ${field.pointer}, so its ${field.keyword} cannot be seen`,
+      );
+      const broken = validateResponse(OP, { status: response.status, headers: response.headers, body: response.json }).find(
+        (v) => v.ruleId === ruleId,
+      );
       // A name, an email or a phone number is personal data: the report says which rule it breaks, not the value.
-      const received = broken && isSensitiveKey(field.pointer.split('/').pop() ?? '') ? `${REDACTED} (personal data)` : (broken?.received ?? '');
+      const received =
+        broken && isSensitiveKey(field.pointer.split('/').pop() ?? '') ? `${REDACTED} (personal data)` : (broken?.received ?? '');
       holds(ruleId, broken === undefined, broken?.pointer ?? field.pointer, broken?.documented ?? field.keyword, received);
     });
   }
@@ -103,27 +121,37 @@ test.describe("the known consumer's answer keeps each field rule", () => {
 // which therefore comes first (a bank that answers otherwise gets a warning, not a failed certification).
 test.describe('getConsumerInformation refuses each broken request field', () => {
   // The control: unbroken, the same request is served, so a 400 below is the broken field's doing.
-  test("the contract's example request for the known consumer is answered 200", rule('CONSUMER-INFO-KNOWN-CONSUMER'), async ({ issuer, targets }) => {
-    const request = documentedRequest(OP, issuer.issuerId);
-    request.path.consumerId = issuer.knownConsumerId;
-    const response = await sendToIssuer(targets, issuer, OP, request);
-    statusIs('CONSUMER-INFO-KNOWN-CONSUMER', withoutSecrets(response), 200);
-    responseConformsToContract(OP, response);
-  });
+  test(
+    "the contract's example request for the known consumer is answered 200",
+    rule('CONSUMER-INFO-KNOWN-CONSUMER'),
+    async ({ issuer, targets }) => {
+      const request = documentedRequest(OP, issuer.issuerId);
+      request.path.consumerId = issuer.knownConsumerId;
+      const response = await sendToIssuer(targets, issuer, OP, request);
+      statusIs('CONSUMER-INFO-KNOWN-CONSUMER', withoutSecrets(response), 200);
+      responseConformsToContract(OP, response);
+    },
+  );
 
   for (const [id, field] of Object.entries(entry.fields)) {
     const ruleId = knownRule(id);
     if (field.in === 'response') continue;
-    test(`${ruleId}: ${field.in} ${field.pointer} breaking its ${field.keyword} is answered 400`, rule('CONSUMER-INFO-BAD-REQUEST', ruleId), async ({ issuer, targets }) => {
-      const request = documentedRequest(OP, issuer.issuerId);
-      request.path.consumerId = issuer.knownConsumerId;
-      const broken = breakingRequest(OP, ruleId, request);
-      expect(broken, 'the contract gives a value that breaks this rule').toBeDefined();
-      if (!broken) return;
-      test.info().annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${shownValue(field.pointer, broken.value)}` });
-      const response = await sendToIssuer(targets, issuer, OP, broken.request);
-      statusIs('CONSUMER-INFO-BAD-REQUEST', withoutSecrets(response), 400);
-      responseConformsToContract(OP, response);
-    });
+    test(
+      `${ruleId}: ${field.in} ${field.pointer} breaking its ${field.keyword} is answered 400`,
+      rule('CONSUMER-INFO-BAD-REQUEST', ruleId),
+      async ({ issuer, targets }) => {
+        const request = documentedRequest(OP, issuer.issuerId);
+        request.path.consumerId = issuer.knownConsumerId;
+        const broken = breakingRequest(OP, ruleId, request);
+        expect(broken, 'the contract gives a value that breaks this rule').toBeDefined();
+        if (!broken) return;
+        test
+          .info()
+          .annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${shownValue(field.pointer, broken.value)}` });
+        const response = await sendToIssuer(targets, issuer, OP, broken.request);
+        statusIs('CONSUMER-INFO-BAD-REQUEST', withoutSecrets(response), 400);
+        responseConformsToContract(OP, response);
+      },
+    );
   }
 });

@@ -27,12 +27,16 @@ for (const operationId of ['notifyCardOperations', 'notifyConsumerOperations'] a
   const badRequest = BAD_REQUEST[operationId];
   test.describe(`${operationId} refuses each broken field`, () => {
     // The control: unbroken, the same request is accepted, so a 400 below is the broken field's doing.
-    test(`the contract's example ${operationId} request is acknowledged with 204`, rule(ANSWER_204[operationId]), async ({ issuer, targets }) => {
-      const response = await sendToIssuer(targets, issuer, operationId, exampleNotification(operationId, issuer));
-      // A card the bank may not know may be refused: the documents leave that open (IssuerParty.cardAnswers).
-      statusIs(ANSWER_204[operationId], withoutSecrets(response), operationId === 'notifyCardOperations' ? issuer.cardAnswers : 204);
-      responseConformsToContract(operationId, response);
-    });
+    test(
+      `the contract's example ${operationId} request is acknowledged with 204`,
+      rule(ANSWER_204[operationId]),
+      async ({ issuer, targets }) => {
+        const response = await sendToIssuer(targets, issuer, operationId, exampleNotification(operationId, issuer));
+        // A card the bank may not know may be refused: the documents leave that open (IssuerParty.cardAnswers).
+        statusIs(ANSWER_204[operationId], withoutSecrets(response), operationId === 'notifyCardOperations' ? issuer.cardAnswers : 204);
+        responseConformsToContract(operationId, response);
+      },
+    );
 
     for (const [ruleId, field] of Object.entries(operations[operationId].fields)) {
       if (!REQUEST_PARTS.has(field.in)) continue;
@@ -40,15 +44,21 @@ for (const operationId of ['notifyCardOperations', 'notifyConsumerOperations'] a
       // does not list, so breaking the operation enum must be acknowledged, not refused: notifications.spec.ts
       // checks that under both rule ids.
       if (field.pointer === '/operations/*/operation' && field.keyword === 'enum') continue;
-      test(`${ruleId}: ${field.in} ${field.pointer} breaking its ${field.keyword} is refused with 400`, rule(badRequest, ruleId as RuleId), async ({ issuer, targets }) => {
-        const broken = breakingRequest(operationId, ruleId, exampleNotification(operationId, issuer));
-        expect(broken, 'the contract gives a value that breaks this rule').toBeDefined();
-        if (!broken) return;
-        test.info().annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${shownValue(field.pointer, broken.value)}` });
-        const response = await sendToIssuer(targets, issuer, operationId, broken.request);
-        statusIs(badRequest, withoutSecrets(response), 400);
-        responseConformsToContract(operationId, response);
-      });
+      test(
+        `${ruleId}: ${field.in} ${field.pointer} breaking its ${field.keyword} is refused with 400`,
+        rule(badRequest, ruleId as RuleId),
+        async ({ issuer, targets }) => {
+          const broken = breakingRequest(operationId, ruleId, exampleNotification(operationId, issuer));
+          expect(broken, 'the contract gives a value that breaks this rule').toBeDefined();
+          if (!broken) return;
+          test
+            .info()
+            .annotations.push({ type: 'sent', description: `${field.in} ${field.pointer} = ${shownValue(field.pointer, broken.value)}` });
+          const response = await sendToIssuer(targets, issuer, operationId, broken.request);
+          statusIs(badRequest, withoutSecrets(response), 400);
+          responseConformsToContract(operationId, response);
+        },
+      );
     }
   });
 }

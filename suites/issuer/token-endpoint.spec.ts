@@ -14,7 +14,10 @@ const answerOf = (json: unknown): TokenAnswer => json as TokenAnswer;
 
 test.describe('issuer token endpoint', () => {
   // ISSUER-TOKEN-OPTIONAL: the endpoint exists only when OAuth is enabled for D1's calls to this issuer.
-  test.skip(({ issuer }) => !issuer.usesOAuth, 'the issuer does not use OAuth (no ISSUER_AUTH_URL): D1 calls it without tokens, so it hosts no token endpoint');
+  test.skip(
+    ({ issuer }) => !issuer.usesOAuth,
+    'the issuer does not use OAuth (no ISSUER_AUTH_URL): D1 calls it without tokens, so it hosts no token endpoint',
+  );
 
   test(
     'valid Basic client credentials get a Bearer access token',
@@ -25,16 +28,26 @@ test.describe('issuer token endpoint', () => {
       statusIs('ISSUER-TOKEN-BASIC-AUTH', withoutSecrets(response), 200);
       responseConformsToContract(OP, response);
       const token = answerOf(response.json)?.access_token;
-      holds('ISSUER-TOKEN-ACCESSTOKEN-REQUIRED', typeof token === 'string' && token !== '', '/access_token', 'a non-empty string', typeof token);
+      holds(
+        'ISSUER-TOKEN-ACCESSTOKEN-REQUIRED',
+        typeof token === 'string' && token !== '',
+        '/access_token',
+        'a non-empty string',
+        typeof token,
+      );
     },
   );
 
-  test('the token answer names its type exactly Bearer', rule('ISSUER-TOKEN-TOKENTYPE-ENUM', 'ISSUER-TOKEN-TOKENTYPE-REQUIRED'), async ({ issuer }) => {
-    const response = await issuer.requestToken();
-    statusIs('ISSUER-TOKEN-BASIC-AUTH', withoutSecrets(response), 200);
-    valueIs('ISSUER-TOKEN-TOKENTYPE-ENUM', '/token_type', answerOf(response.json)?.token_type, 'Bearer');
-    responseConformsToContract(OP, response);
-  });
+  test(
+    'the token answer names its type exactly Bearer',
+    rule('ISSUER-TOKEN-TOKENTYPE-ENUM', 'ISSUER-TOKEN-TOKENTYPE-REQUIRED'),
+    async ({ issuer }) => {
+      const response = await issuer.requestToken();
+      statusIs('ISSUER-TOKEN-BASIC-AUTH', withoutSecrets(response), 200);
+      valueIs('ISSUER-TOKEN-TOKENTYPE-ENUM', '/token_type', answerOf(response.json)?.token_type, 'Bearer');
+      responseConformsToContract(OP, response);
+    },
+  );
 
   // The documents ask for a string where RFC 6749 and mainstream servers give a number: the catalogue marks the rule
   // a documentation quirk, so a number is a warning.
@@ -42,9 +55,20 @@ test.describe('issuer token endpoint', () => {
     const response = await issuer.requestToken();
     statusIs('ISSUER-TOKEN-BASIC-AUTH', withoutSecrets(response), 200);
     const expiresIn = answerOf(response.json)?.expires_in;
-    test.info().annotations.push({ type: 'expires_in', description: expiresIn === undefined ? 'not stated' : `${typeof expiresIn} ${JSON.stringify(expiresIn)}` });
+    test
+      .info()
+      .annotations.push({
+        type: 'expires_in',
+        description: expiresIn === undefined ? 'not stated' : `${typeof expiresIn} ${JSON.stringify(expiresIn)}`,
+      });
     if (expiresIn !== undefined) {
-      holds('ISSUER-TOKEN-EXPIRESIN-TYPE', typeof expiresIn === 'string', '/expires_in', 'a JSON string, such as "900"', `a ${typeof expiresIn}`);
+      holds(
+        'ISSUER-TOKEN-EXPIRESIN-TYPE',
+        typeof expiresIn === 'string',
+        '/expires_in',
+        'a JSON string, such as "900"',
+        `a ${typeof expiresIn}`,
+      );
       const seconds = typeof expiresIn === 'string' ? expiresIn : JSON.stringify(expiresIn);
       holds('ISSUER-TOKEN-EXPIRESIN-TYPE', /^[1-9][0-9]*$/.test(seconds), '/expires_in', 'a positive whole number of seconds', seconds);
     }
@@ -62,7 +86,12 @@ test.describe('issuer token endpoint', () => {
   }
   const badCredentials: readonly BadCredentials[] = [
     // The right secret with one more character: wrong, and never written anywhere.
-    { credentials: 'a wrong client secret', send: (issuer, secret) => issuer.requestToken({ secret: `${secret}x` }), statuses: [401], errors: ['invalid_client'] },
+    {
+      credentials: 'a wrong client secret',
+      send: (issuer, secret) => issuer.requestToken({ secret: `${secret}x` }),
+      statuses: [401],
+      errors: ['invalid_client'],
+    },
     {
       credentials: 'an unknown client id',
       send: (issuer) => issuer.requestToken({ authorization: basicAuthorization(`unknown-client-${Date.now()}`, 'not-the-secret') }),
@@ -96,20 +125,35 @@ test.describe('issuer token endpoint', () => {
 
   test(
     'a grant other than client_credentials gets 400 unsupported_grant_type',
-    rule('ISSUER-TOKEN-UNSUPPORTED-GRANT', 'ISSUER-TOKEN-GRANTTYPE-ENUM', 'ISSUER-TOKEN-ERROR-BAD-REQUEST', 'ISSUER-TOKEN-400-ERROR-REQUIRED', 'ISSUER-TOKEN-400-ERROR-ENUM'),
+    rule(
+      'ISSUER-TOKEN-UNSUPPORTED-GRANT',
+      'ISSUER-TOKEN-GRANTTYPE-ENUM',
+      'ISSUER-TOKEN-ERROR-BAD-REQUEST',
+      'ISSUER-TOKEN-400-ERROR-REQUIRED',
+      'ISSUER-TOKEN-400-ERROR-ENUM',
+    ),
     async ({ issuer }) => {
       // A real OAuth grant that D1 never uses, so only the grant type is wrong.
       const response = await issuer.requestToken({ fields: { grant_type: 'authorization_code' } });
       statusIs('ISSUER-TOKEN-UNSUPPORTED-GRANT', withoutSecrets(response), 400);
       // RFC 6749 section 5.2: a server that knows the grant but not for this client says unauthorized_client.
-      valueIsOneOf('ISSUER-TOKEN-UNSUPPORTED-GRANT', '/error', answerOf(response.json)?.error, ['unsupported_grant_type', 'unauthorized_client']);
+      valueIsOneOf('ISSUER-TOKEN-UNSUPPORTED-GRANT', '/error', answerOf(response.json)?.error, [
+        'unsupported_grant_type',
+        'unauthorized_client',
+      ]);
       responseConformsToContract(OP, response);
     },
   );
 
   test(
     'a token request without grant_type gets 400 invalid_request',
-    rule('ISSUER-TOKEN-MISSING-GRANT', 'ISSUER-TOKEN-GRANTTYPE-REQUIRED', 'ISSUER-TOKEN-ERROR-BAD-REQUEST', 'ISSUER-TOKEN-400-ERROR-REQUIRED', 'ISSUER-TOKEN-400-ERROR-ENUM'),
+    rule(
+      'ISSUER-TOKEN-MISSING-GRANT',
+      'ISSUER-TOKEN-GRANTTYPE-REQUIRED',
+      'ISSUER-TOKEN-ERROR-BAD-REQUEST',
+      'ISSUER-TOKEN-400-ERROR-REQUIRED',
+      'ISSUER-TOKEN-400-ERROR-ENUM',
+    ),
     async ({ issuer }) => {
       const response = await issuer.requestToken({ fields: {} });
       statusIs('ISSUER-TOKEN-MISSING-GRANT', withoutSecrets(response), 400);
@@ -120,7 +164,13 @@ test.describe('issuer token endpoint', () => {
 
   test(
     'a token request sent as JSON instead of a form gets 400 invalid_request',
-    rule('ISSUER-TOKEN-MISSING-GRANT', 'ISSUER-TOKEN-CONTENT-TYPE', 'ISSUER-TOKEN-ERROR-BAD-REQUEST', 'ISSUER-TOKEN-400-ERROR-REQUIRED', 'ISSUER-TOKEN-400-ERROR-ENUM'),
+    rule(
+      'ISSUER-TOKEN-MISSING-GRANT',
+      'ISSUER-TOKEN-CONTENT-TYPE',
+      'ISSUER-TOKEN-ERROR-BAD-REQUEST',
+      'ISSUER-TOKEN-400-ERROR-REQUIRED',
+      'ISSUER-TOKEN-400-ERROR-ENUM',
+    ),
     async ({ issuer }) => {
       // The right fields in the wrong encoding: D1 only ever sends a form, so a JSON body is not a token request.
       const response = await issuer.requestToken({ json: true });

@@ -15,7 +15,9 @@ export class GeneratorBug extends Error {
 export function contractAccepts(operationId: OperationId, request: Partial<RequestParts>, what: string): void {
   const violations = validateRequest(operationId, request);
   if (violations.length > 0) {
-    throw new GeneratorBug(`the suite generated ${what}, which the contract refuses; this is a bug of the arbitraries, not of the target\n${formatViolations(violations)}`);
+    throw new GeneratorBug(
+      `the suite generated ${what}, which the contract refuses; this is a bug of the arbitraries, not of the target\n${formatViolations(violations)}`,
+    );
   }
 }
 
@@ -27,10 +29,14 @@ export function contractRefusesUnder(operationId: OperationId, ruleId: string, r
   const violations = validateRequest(operationId, request);
   const broken = violations.find((v) => v.ruleId === ruleId);
   if (!broken) {
-    throw new GeneratorBug(`the suite generated ${what} to break ${ruleId}, but the contract does not refuse it under that rule; this is a bug of the arbitraries\n${formatViolations(violations)}`);
+    throw new GeneratorBug(
+      `the suite generated ${what} to break ${ruleId}, but the contract does not refuse it under that rule; this is a bug of the arbitraries\n${formatViolations(violations)}`,
+    );
   }
   const elsewhere = violations.filter((v) => v.part !== broken.part || v.pointer !== broken.pointer);
   if (elsewhere.length > 0) {
-    throw new GeneratorBug(`the suite generated ${what} to break ${ruleId} alone, but it breaks other fields too\n${formatViolations(elsewhere)}`);
+    throw new GeneratorBug(
+      `the suite generated ${what} to break ${ruleId} alone, but it breaks other fields too\n${formatViolations(elsewhere)}`,
+    );
   }
 }

@@ -28,12 +28,18 @@ type RequestPart = keyof typeof CARRIERS;
 const NOT_A_CARD_NUMBER = new Set(['cardId', 'newCardId', 'consumerId']);
 
 /** A value a real issuer would send in the field: of the documented form, and no identifier shaped like a card number. */
-const realisticFor = (field: FieldConstraint) => (value: unknown): boolean =>
-  !(typeof value === 'string' && NOT_A_CARD_NUMBER.has(field.pointer.split('/').pop() ?? '') && CARD_NUMBER_SHAPE.test(value));
+const realisticFor =
+  (field: FieldConstraint) =>
+  (value: unknown): boolean =>
+    !(typeof value === 'string' && NOT_A_CARD_NUMBER.has(field.pointer.split('/').pop() ?? '') && CARD_NUMBER_SHAPE.test(value));
 
 /** The names of the request's fields, as D1 would name one in error. */
 function fieldNames(request: RequestParts): Set<string> {
-  const names = new Set<string>([...Object.keys(request.path), ...Object.keys(request.query ?? {}), ...Object.keys(request.headers).map((h) => h.toLowerCase())]);
+  const names = new Set<string>([
+    ...Object.keys(request.path),
+    ...Object.keys(request.query ?? {}),
+    ...Object.keys(request.headers).map((h) => h.toLowerCase()),
+  ]);
   const walk = (value: unknown): void => {
     if (value === null || typeof value !== 'object') return;
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
@@ -70,7 +76,11 @@ const known = new Set<string>(rules.map((r) => r.id));
 async function baseRequest(operationId: OperationId, d1: D1Party, targets: ResolvedTargets): Promise<RequestParts> {
   const request = documentedRequest(operationId, d1.issuerId);
   // Fresh identifiers, so that no run touches a consumer or card that another test created, deleted or enrolled.
-  for (const [name, prefix] of [['consumerId', 'cns'], ['cardId', 'crd'], ['operationId', 'op']] as const) {
+  for (const [name, prefix] of [
+    ['consumerId', 'cns'],
+    ['cardId', 'crd'],
+    ['operationId', 'op'],
+  ] as const) {
     if (name in request.path) request.path[name] = uniqueId(prefix);
   }
   const body = request.body as Record<string, unknown> | undefined;
@@ -78,14 +88,17 @@ async function baseRequest(operationId: OperationId, d1: D1Party, targets: Resol
     if ('consumerId' in body) body.consumerId = uniqueId('cns');
     if ('newCardId' in body) body.newCardId = uniqueId('crd');
     if ('cardProductId' in body) body.cardProductId = targets.d1.cardProductId;
-    if ('encryptedData' in body && targets.d1.cardDataJwk) body.encryptedData = await encryptCardData(targets.d1.cardDataJwk, { pan: TEST_PAN, expiry: '1230' });
+    if ('encryptedData' in body && targets.d1.cardDataJwk)
+      body.encryptedData = await encryptCardData(targets.d1.cardDataJwk, { pan: TEST_PAN, expiry: '1230' });
     if (operationId === 'getToken') body.assertion = await d1.client.assertion();
   }
   return request;
 }
 
 function send(d1: D1Party, operationId: OperationId, request: RequestParts): Promise<HttpResponse> {
-  return operationId === 'getToken' ? d1.client.requestTokenWith(request.body, request.headers) : d1.client.call(operationId, asCallParts(request));
+  return operationId === 'getToken'
+    ? d1.client.requestTokenWith(request.body, request.headers)
+    : d1.client.call(operationId, asCallParts(request));
 }
 
 const describeSchema = (field: FieldConstraint): string => {
@@ -116,41 +129,57 @@ for (const operationId of Object.keys(operations) as OperationId[]) {
       const errorCode = field.keyword === 'enum' ? 'FIELD_INVALID_VALUE' : 'FIELD_INVALID_FORMAT';
       const errorRule = errorRuleOf(operationId, field.keyword);
 
-      test(`${ruleId} ${operationId}: values of ${where} within its ${field.keyword} are not refused`, rule(ruleId), async ({ d1, targets }) => {
-        test.skip(needsCardData && !targets.d1.cardDataJwk, 'needs the card-data key (D1_CARD_DATA_KEY) to build an acceptable request');
-        await assertProperty(
-          targets.config,
-          fc.asyncProperty(fieldValueArb(field.schema, carrier, { realistic: true }).filter(realisticFor(field)), async (value) => {
-            const request = withField(await baseRequest(operationId, d1, targets), field, value);
-            contractAccepts(operationId, request, `${where} = ${shownValue(field.pointer, value)}`);
-            const response = await send(d1, operationId, request);
-            // Any other answer (401/403/404 for an issuerId not the caller's, a value D1 cannot use) is not this rule's.
-            if (!refusedForItsRule(response, field, request)) return;
-            throw new RuleViolation(ruleId, where, `a value that ${describeSchema(field)} is not refused for its ${field.keyword}`, `status 400 with body ${response.text}`);
-          }),
-          { ...BOUNDS, personalValues: isSensitiveKey(field.pointer.split('/').pop() ?? '') },
-        );
-      });
+      test(
+        `${ruleId} ${operationId}: values of ${where} within its ${field.keyword} are not refused`,
+        rule(ruleId),
+        async ({ d1, targets }) => {
+          test.skip(needsCardData && !targets.d1.cardDataJwk, 'needs the card-data key (D1_CARD_DATA_KEY) to build an acceptable request');
+          await assertProperty(
+            targets.config,
+            fc.asyncProperty(fieldValueArb(field.schema, carrier, { realistic: true }).filter(realisticFor(field)), async (value) => {
+              const request = withField(await baseRequest(operationId, d1, targets), field, value);
+              contractAccepts(operationId, request, `${where} = ${shownValue(field.pointer, value)}`);
+              const response = await send(d1, operationId, request);
+              // Any other answer (401/403/404 for an issuerId not the caller's, a value D1 cannot use) is not this rule's.
+              if (!refusedForItsRule(response, field, request)) return;
+              throw new RuleViolation(
+                ruleId,
+                where,
+                `a value that ${describeSchema(field)} is not refused for its ${field.keyword}`,
+                `status 400 with body ${response.text}`,
+              );
+            }),
+            { ...BOUNDS, personalValues: isSensitiveKey(field.pointer.split('/').pop() ?? '') },
+          );
+        },
+      );
 
       const errorRuleId = errorRule ? knownRule(errorRule) : undefined;
       const tags = errorRuleId ? rule(ruleId, errorRuleId) : rule(ruleId);
       const answer = operationId === 'getToken' ? '400' : `400 ${errorCode}`;
-      test(`${ruleId} ${operationId}: ${where} one step outside its ${field.keyword} is refused with ${answer}`, tags, async ({ d1, targets }) => {
-        test.skip(needsCardData && !targets.d1.cardDataJwk, 'needs the card-data key (D1_CARD_DATA_KEY) to build an otherwise acceptable request');
-        await assertProperty(
-          targets.config,
-          fc.asyncProperty(nearMissArb(field.schema, field.keyword, carrier, { realistic: true }), async (miss) => {
-            const request = withField(await baseRequest(operationId, d1, targets), field, miss.value);
-            contractRefusesUnder(operationId, ruleId, request, `${where} = ${shownValue(field.pointer, miss.value)} (${miss.step})`);
-            const response = await send(d1, operationId, request);
-            statusIs(ruleId, response, 400);
-            responseConformsToContract(operationId, response);
-            // The token endpoint answers OAuth errors, whose codes D1-TOKEN-ERROR-BAD-REQUEST covers elsewhere.
-            if (operationId !== 'getToken') errorCodeIs(errorRuleId ?? ruleId, response, errorCode);
-          }),
-          { ...BOUNDS, personalValues: isSensitiveKey(field.pointer.split('/').pop() ?? '') },
-        );
-      });
+      test(
+        `${ruleId} ${operationId}: ${where} one step outside its ${field.keyword} is refused with ${answer}`,
+        tags,
+        async ({ d1, targets }) => {
+          test.skip(
+            needsCardData && !targets.d1.cardDataJwk,
+            'needs the card-data key (D1_CARD_DATA_KEY) to build an otherwise acceptable request',
+          );
+          await assertProperty(
+            targets.config,
+            fc.asyncProperty(nearMissArb(field.schema, field.keyword, carrier, { realistic: true }), async (miss) => {
+              const request = withField(await baseRequest(operationId, d1, targets), field, miss.value);
+              contractRefusesUnder(operationId, ruleId, request, `${where} = ${shownValue(field.pointer, miss.value)} (${miss.step})`);
+              const response = await send(d1, operationId, request);
+              statusIs(ruleId, response, 400);
+              responseConformsToContract(operationId, response);
+              // The token endpoint answers OAuth errors, whose codes D1-TOKEN-ERROR-BAD-REQUEST covers elsewhere.
+              if (operationId !== 'getToken') errorCodeIs(errorRuleId ?? ruleId, response, errorCode);
+            }),
+            { ...BOUNDS, personalValues: isSensitiveKey(field.pointer.split('/').pop() ?? '') },
+          );
+        },
+      );
     }
   });
 }

@@ -45,7 +45,10 @@ export class PropertyFailure extends Error {
  * fast-check's report follow.
  */
 function failure(cause: unknown, text: string): Error {
-  const error = cause instanceof RuleViolation ? new RuleViolation(cause.ruleId, cause.pointer, cause.documented, cause.received, cause.violations) : new PropertyFailure(text);
+  const error =
+    cause instanceof RuleViolation
+      ? new RuleViolation(cause.ruleId, cause.pointer, cause.documented, cause.received, cause.violations)
+      : new PropertyFailure(text);
   if (cause instanceof RuleViolation) error.message = `${cause.message}\n\n${text}`;
   const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
   error.stack = [`${error.name}: ${error.message}`, ...frames].join('\n');
@@ -70,11 +73,19 @@ export async function assertProperty<Ts>(config: TargetsConfig, property: fc.IAs
     includeErrorInReport: true,
     ...(path ? { path, endOnFailure: true } : {}),
   });
-  test.info().annotations.push({ type: 'property', description: `seed=${seed}, ${details.numRuns} of ${numRuns} runs${details.interrupted ? ' (time limit reached)' : ''}` });
+  test
+    .info()
+    .annotations.push({
+      type: 'property',
+      description: `seed=${seed}, ${details.numRuns} of ${numRuns} runs${details.interrupted ? ' (time limit reached)' : ''}`,
+    });
   if (!details.failed) return;
   const fullReport = (await fc.asyncDefaultReportMessage(details)) ?? 'the property failed';
   const report = bounds.personalValues
-    ? fullReport.replace(/^Counterexample: .*$/m, `Counterexample: ${REDACTED} (the field holds personal data; the replay command below shows it)`)
+    ? fullReport.replace(
+        /^Counterexample: .*$/m,
+        `Counterexample: ${REDACTED} (the field holds personal data; the replay command below shows it)`,
+      )
     : fullReport;
   const commandsPath = /replayPath="([^"]+)"/.exec(report)?.[1];
   throw failure(

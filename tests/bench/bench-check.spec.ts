@@ -19,7 +19,8 @@ const ALL_MET: Readonly<Record<TargetId, number>> = {
   'mock-d1-rss-after-100k': 150,
 };
 
-const resultsFile = (values: Readonly<Partial<Record<TargetId, number | null>>>): string => JSON.stringify({ date: '2026-11-22T00:00:00.000Z', targets: evaluateTargets(values) });
+const resultsFile = (values: Readonly<Partial<Record<TargetId, number | null>>>): string =>
+  JSON.stringify({ date: '2026-11-22T00:00:00.000Z', targets: evaluateTargets(values) });
 
 test('a file whose figures meet every target passes, one line per target', () => {
   const outcome = checkResults(resultsFile(ALL_MET), 'results.json');
@@ -32,15 +33,25 @@ test('a file whose figures meet every target passes, one line per target', () =>
 test('one missed target fails with exit code 1 and names it; the others still say met', () => {
   const outcome = checkResults(resultsFile({ ...ALL_MET, 'certify-wall-time': 110.64 }), 'results.json');
   expect(outcome.exitCode).toBe(1);
-  expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual(['MISSED        full npm run certify on the embedded mocks (2 cores): 110.6 s (target ≤ 60 s)']);
+  expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual([
+    'MISSED        full npm run certify on the embedded mocks (2 cores): 110.6 s (target ≤ 60 s)',
+  ]);
   expect(outcome.lines.filter((line) => line.startsWith('met'))).toHaveLength(TARGETS.length - 1);
 });
 
 test('a figure on the boundary is judged as the target words it: at least and at most include it, below does not', () => {
-  const onTheBoundary = { 'mock-d1-vs-prism': 10, 'mock-d1-vs-bare': 0.5, 'property-cases-per-second': 2_000, 'certify-wall-time': 60, 'mock-d1-rss-after-100k': 200 };
+  const onTheBoundary = {
+    'mock-d1-vs-prism': 10,
+    'mock-d1-vs-bare': 0.5,
+    'property-cases-per-second': 2_000,
+    'certify-wall-time': 60,
+    'mock-d1-rss-after-100k': 200,
+  };
   const outcome = checkResults(resultsFile(onTheBoundary), 'results.json');
   expect(outcome.exitCode).toBe(1);
-  expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual(['MISSED        mock D1 RSS after 100,000 requests: 200.0 MiB (target < 200 MiB)']);
+  expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual([
+    'MISSED        mock D1 RSS after 100,000 requests: 200.0 MiB (target < 200 MiB)',
+  ]);
 });
 
 test('the targets of the code decide, not the met the file claims', () => {
@@ -65,8 +76,18 @@ test.describe('a missing or malformed file is exit code 2 with one line saying w
     ['not JSON', '{"targets": [', /results\.json is not valid JSON/],
     ['no targets list', JSON.stringify({ date: 'today' }), /results\.json has no "targets" list/],
     ['a JSON array', '[]', /has no "targets" list/],
-    ['a target left out', JSON.stringify({ targets: evaluateTargets(ALL_MET).filter((t) => t.id !== 'mock-d1-vs-bare') }), /no figure for the target mock-d1-vs-bare/],
-    ['a figure that is no number', JSON.stringify({ targets: evaluateTargets(ALL_MET).map((t) => (t.id === 'property-cases-per-second' ? { ...t, value: 'fast' } : t)) }), /the figure of property-cases-per-second is "fast", not a number/],
+    [
+      'a target left out',
+      JSON.stringify({ targets: evaluateTargets(ALL_MET).filter((t) => t.id !== 'mock-d1-vs-bare') }),
+      /no figure for the target mock-d1-vs-bare/,
+    ],
+    [
+      'a figure that is no number',
+      JSON.stringify({
+        targets: evaluateTargets(ALL_MET).map((t) => (t.id === 'property-cases-per-second' ? { ...t, value: 'fast' } : t)),
+      }),
+      /the figure of property-cases-per-second is "fast", not a number/,
+    ],
   ];
   for (const [what, text, message] of cases) {
     test(what, () => {

@@ -20,13 +20,28 @@ const round = (requests: number, durationSeconds: number, latencyP50Ms: number, 
   errors: 0,
 });
 
-const server = (requestsPerSecond: number): ServerFigures => ({ requestsPerSecond, latencyP50Ms: 10, latencyP99Ms: 30, requests: requestsPerSecond * 8, non2xx: 0, errors: 0 });
+const server = (requestsPerSecond: number): ServerFigures => ({
+  requestsPerSecond,
+  latencyP50Ms: 10,
+  latencyP99Ms: 30,
+  requests: requestsPerSecond * 8,
+  non2xx: 0,
+  errors: 0,
+});
 
 function sampleResults(overrides: Partial<BenchResults> = {}): BenchResults {
   const servers = { mockD1: server(4_000), prism: server(300), prismQuiet: server(800), bare: server(9_000) };
   return {
     date: '2026-11-22T06:00:00.000Z',
-    machine: { cpus: 2, cpuModel: 'Test CPU', totalMemoryMiB: 24_105, node: 'v20.20.2', platform: 'linux x64', loadAverageAtStart: 0.5, cpuPressureAtStart: 12.4 },
+    machine: {
+      cpus: 2,
+      cpuModel: 'Test CPU',
+      totalMemoryMiB: 24_105,
+      node: 'v20.20.2',
+      platform: 'linux x64',
+      loadAverageAtStart: 0.5,
+      cpuPressureAtStart: 12.4,
+    },
     benchSeconds: 200,
     http: {
       request: 'authenticated Click to Pay card opt-out',
@@ -40,9 +55,32 @@ function sampleResults(overrides: Partial<BenchResults> = {}): BenchResults {
     },
     properties: { cases: 12_000, seconds: 8, casesPerSecond: 1_500, seed: 1, responseViolations: 0, operations: ['clickToPayOptoutCard'] },
     validators: { validations: 90_000, seconds: 3, validationsPerSecond: 30_000, payloads: 1_000 },
-    certify: { skipped: false, wallSeconds: 98.25, exitCode: 0, finished: true, peakTreeRssMiB: 812.4, memoryMethod: 'process tree RSS summed from /proc every 200 ms', largestProcessRssMiB: 301.2 },
-    mockD1Memory: { rssAtStartMiB: 110.5, requests: 100_000, rssMiB: 150.25, heapUsedMiB: 60.5, heapUsedAfterGcMiB: 55.1, requestsPerSecond: 3_900, non2xx: 0, errors: 0 },
-    targets: evaluateTargets({ 'mock-d1-vs-prism': 4_000 / 300, 'mock-d1-vs-bare': 4_000 / 9_000, 'property-cases-per-second': 1_500, 'certify-wall-time': 98.25, 'mock-d1-rss-after-100k': 150.25 }),
+    certify: {
+      skipped: false,
+      wallSeconds: 98.25,
+      exitCode: 0,
+      finished: true,
+      peakTreeRssMiB: 812.4,
+      memoryMethod: 'process tree RSS summed from /proc every 200 ms',
+      largestProcessRssMiB: 301.2,
+    },
+    mockD1Memory: {
+      rssAtStartMiB: 110.5,
+      requests: 100_000,
+      rssMiB: 150.25,
+      heapUsedMiB: 60.5,
+      heapUsedAfterGcMiB: 55.1,
+      requestsPerSecond: 3_900,
+      non2xx: 0,
+      errors: 0,
+    },
+    targets: evaluateTargets({
+      'mock-d1-vs-prism': 4_000 / 300,
+      'mock-d1-vs-bare': 4_000 / 9_000,
+      'property-cases-per-second': 1_500,
+      'certify-wall-time': 98.25,
+      'mock-d1-rss-after-100k': 150.25,
+    }),
     ...overrides,
   };
 }
@@ -57,20 +95,30 @@ test.describe('combining measured rounds', () => {
   });
 
   test('with two rounds the median is their mean; errors and non-2xx answers add up', () => {
-    const combined = combineRounds([{ ...round(100, 1, 4, 9), non2xx: 2, errors: 1 }, { ...round(300, 1, 6, 7), non2xx: 3 }]);
+    const combined = combineRounds([
+      { ...round(100, 1, 4, 9), non2xx: 2, errors: 1 },
+      { ...round(300, 1, 6, 7), non2xx: 3 },
+    ]);
     expect(combined.latencyP50Ms).toBe(5);
     expect(combined).toMatchObject({ requests: 400, requestsPerSecond: 200, non2xx: 5, errors: 1 });
   });
 
   test('a ratio against a server that answered nothing is refused rather than infinite', () => {
     expect(throughputRatio(server(4_000), server(400), 'mock D1 / Prism')).toBe(10);
-    expect(() => throughputRatio(server(4_000), server(0), 'mock D1 / Prism')).toThrow(/mock D1 \/ Prism: the second server answered no request/);
+    expect(() => throughputRatio(server(4_000), server(0), 'mock D1 / Prism')).toThrow(
+      /mock D1 \/ Prism: the second server answered no request/,
+    );
   });
 });
 
 test.describe('targets', () => {
   test('each target is judged on its figure; a figure not measured is neither met nor missed', () => {
-    const judged = evaluateTargets({ 'mock-d1-vs-prism': 9.99, 'mock-d1-vs-bare': 0.5, 'certify-wall-time': null, 'mock-d1-rss-after-100k': 199.9 });
+    const judged = evaluateTargets({
+      'mock-d1-vs-prism': 9.99,
+      'mock-d1-vs-bare': 0.5,
+      'certify-wall-time': null,
+      'mock-d1-rss-after-100k': 199.9,
+    });
     expect(Object.fromEntries(judged.map((t) => [t.id, t.met]))).toEqual({
       'mock-d1-vs-prism': false,
       'mock-d1-vs-bare': true,
@@ -96,7 +144,9 @@ test.describe('targets', () => {
 test.describe('the Markdown table', () => {
   test('shows the machine, the three servers side by side, the other figures and every target with its verdict', () => {
     const markdown = resultsMarkdown(sampleResults());
-    expect(markdown).toContain('Measured 2026-11-22 on 2 CPUs (Test CPU), 23.5 GiB, Node v20.20.2, linux x64; load average 0.50, tasks waiting for a CPU 12 % of the time when it started.');
+    expect(markdown).toContain(
+      'Measured 2026-11-22 on 2 CPUs (Test CPU), 23.5 GiB, Node v20.20.2, linux x64; load average 0.50, tasks waiting for a CPU 12 % of the time when it started.',
+    );
     expect(markdown).toContain('| mock D1 | 4,000 | 10 ms | 30 ms |');
     expect(markdown).toContain('| Prism 5.16.0, same contract, default logging (`prism mock`) | 300 | 10 ms | 30 ms |');
     expect(markdown).toContain('| Prism 5.16.0, same contract, `--verboseLevel warn` (mock D1 ÷ this: 5×) | 800 | 10 ms | 30 ms |');
@@ -117,13 +167,29 @@ test.describe('the Markdown table', () => {
   });
 
   test('a certify run stopped at the time limit says it took longer than that', () => {
-    const stopped = { skipped: false, wallSeconds: 120, exitCode: null, finished: false, peakTreeRssMiB: 700, memoryMethod: 'sampled', largestProcessRssMiB: null } as const;
-    expect(resultsMarkdown(sampleResults({ certify: stopped }))).toContain('| `npm run certify` on the embedded mocks: wall time (stopped at the bench time limit) | more than 120.0 s |');
+    const stopped = {
+      skipped: false,
+      wallSeconds: 120,
+      exitCode: null,
+      finished: false,
+      peakTreeRssMiB: 700,
+      memoryMethod: 'sampled',
+      largestProcessRssMiB: null,
+    } as const;
+    expect(resultsMarkdown(sampleResults({ certify: stopped }))).toContain(
+      '| `npm run certify` on the embedded mocks: wall time (stopped at the bench time limit) | more than 120.0 s |',
+    );
   });
 
   test('a skipped certify and a server with refusals say so', () => {
-    const results = sampleResults({ certify: { skipped: true, reason: 'skipped with --skip-certify' }, targets: evaluateTargets({ 'certify-wall-time': null }) });
-    const withRefusals = { ...results, http: { ...results.http, servers: { ...results.http.servers, prism: { ...server(300), non2xx: 12, errors: 1 } } } };
+    const results = sampleResults({
+      certify: { skipped: true, reason: 'skipped with --skip-certify' },
+      targets: evaluateTargets({ 'certify-wall-time': null }),
+    });
+    const withRefusals = {
+      ...results,
+      http: { ...results.http, servers: { ...results.http.servers, prism: { ...server(300), non2xx: 12, errors: 1 } } },
+    };
     const markdown = resultsMarkdown(withRefusals);
     expect(markdown).toContain('| `npm run certify` on the embedded mocks | not measured: skipped with --skip-certify |');
     expect(markdown).toContain('| full npm run certify on the embedded mocks (2 cores) | not measured | ≤ 60 s | – |');
@@ -144,7 +210,14 @@ test.describe('the memory of a process tree, from /proc', () => {
   });
 
   test('the tree is the root and everything below it, nothing beside it', () => {
-    const parentOf = new Map([[10, 1], [11, 10], [12, 10], [13, 12], [20, 1], [21, 20]]);
+    const parentOf = new Map([
+      [10, 1],
+      [11, 10],
+      [12, 10],
+      [13, 12],
+      [20, 1],
+      [21, 20],
+    ]);
     expect(descendantsOf(10, parentOf).sort((a, b) => a - b)).toEqual([10, 11, 12, 13]);
     expect(descendantsOf(99, parentOf)).toEqual([99]);
   });

@@ -25,7 +25,8 @@ interface Mutant {
 }
 
 function mutantsOf(target: JsonSchema, keyword: string): Mutant[] {
-  const bounds = keyword === 'length' ? (['minLength', 'maxLength'] as const) : keyword === 'items' ? (['minItems', 'maxItems'] as const) : [];
+  const bounds =
+    keyword === 'length' ? (['minLength', 'maxLength'] as const) : keyword === 'items' ? (['minItems', 'maxItems'] as const) : [];
   const mutants: Mutant[] = [];
   for (const bound of bounds) {
     const value = target[bound];

@@ -15,7 +15,9 @@ const operations = describeAllContracts();
 const rowById = new Map(sources.apis.map((row) => [row.id, row]));
 
 test('every catalogue file follows specs/catalogue.schema.json', () => {
-  const validate = new Ajv({ allErrors: true }).compile(JSON.parse(readFileSync(fromRoot('specs', 'catalogue.schema.json'), 'utf8')) as object);
+  const validate = new Ajv({ allErrors: true }).compile(
+    JSON.parse(readFileSync(fromRoot('specs', 'catalogue.schema.json'), 'utf8')) as object,
+  );
   for (const { file, content } of sources.files) {
     expect(validate(content), `${file}: ${JSON.stringify(validate.errors, null, 1)}`).toBe(true);
   }
@@ -77,10 +79,8 @@ test('every x-rules id exists in the catalogue', () => {
   expect(unknown).toEqual([]);
 });
 
-test("every rule is listed in x-rules of an operation of its own row", () => {
-  const unlisted = rules
-    .filter((r) => !operations.some((o) => o.api === r.api && o.rules.includes(r.id)))
-    .map((r) => `${r.id} (${r.api})`);
+test('every rule is listed in x-rules of an operation of its own row', () => {
+  const unlisted = rules.filter((r) => !operations.some((o) => o.api === r.api && o.rules.includes(r.id))).map((r) => `${r.id} (${r.api})`);
   expect(unlisted).toEqual([]);
 });
 

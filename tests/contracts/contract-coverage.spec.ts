@@ -64,7 +64,11 @@ function constraintsOf(schema: JsonSchema, pointer: string, inferredAbove: boole
   // A path parameter cannot be absent from a matched route, so its `required` is no rule of its own.
   if (location !== 'path') {
     for (const name of (schema.required ?? []) as string[]) {
-      found.push({ pointer: `${pointer}/${name}`, keyword: 'required', inferred: inferred || properties[name]?.['x-provenance'] === 'inferred' });
+      found.push({
+        pointer: `${pointer}/${name}`,
+        keyword: 'required',
+        inferred: inferred || properties[name]?.['x-provenance'] === 'inferred',
+      });
     }
   }
   if (schema.items && typeof schema.items === 'object') {
@@ -164,7 +168,9 @@ test('a field rule is inferred exactly when the contract marks its element infer
         if (!found) continue;
         const markedInferred = found.inferred;
         if (markedInferred !== (rule.provenance === 'inferred')) {
-          disagreements.push(`${rule.id} is ${rule.provenance} but ${operationId} ${part.key} ${check.pointer} is ${markedInferred ? '' : 'not '}marked inferred`);
+          disagreements.push(
+            `${rule.id} is ${rule.provenance} but ${operationId} ${part.key} ${check.pointer} is ${markedInferred ? '' : 'not '}marked inferred`,
+          );
         }
       }
     }

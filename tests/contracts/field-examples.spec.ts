@@ -30,12 +30,18 @@ for (const set of allExampleSets) {
         for (const operationId of check.operations) {
           for (const value of set.accept) {
             const violations = violationsWithField(operationId, check, value);
-            expect(violations, `${operationId} ${check.in} ${check.pointer} = ${show(value)} is accepted:\n${formatViolations(violations)}`).toEqual([]);
+            expect(
+              violations,
+              `${operationId} ${check.in} ${check.pointer} = ${show(value)} is accepted:\n${formatViolations(violations)}`,
+            ).toEqual([]);
           }
           for (const value of set.reject) {
             const violations = violationsWithField(operationId, check, value);
             const hit = violations.find((v) => v.ruleId === ruleId);
-            expect(hit, `${operationId} ${check.in} ${check.pointer} = ${show(value)} is rejected under ${ruleId}:\n${formatViolations(violations)}`).toBeDefined();
+            expect(
+              hit,
+              `${operationId} ${check.in} ${check.pointer} = ${show(value)} is rejected under ${ruleId}:\n${formatViolations(violations)}`,
+            ).toBeDefined();
             expect(hit?.pointer).toBe(concretePointer(check.pointer));
           }
         }
@@ -67,7 +73,10 @@ test.describe('content types', () => {
     test(`${rule.id}: a body sent as text/plain is reported`, () => {
       for (const operationId of check.operations) {
         const violations = violationsWithField(operationId, { ...check, in: 'header', pointer: '/content-type' }, 'text/plain');
-        expect(violations.map((v) => v.ruleId), formatViolations(violations)).toContain(rule.id);
+        expect(
+          violations.map((v) => v.ruleId),
+          formatViolations(violations),
+        ).toContain(rule.id);
       }
     });
   }

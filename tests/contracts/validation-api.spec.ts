@@ -44,18 +44,29 @@ test('a violation of an inferred rule is marked inferred', () => {
     headers: { 'content-type': 'application/json' },
     body: { reasonCode: 'FRAUD' },
   });
-  expect(violation).toMatchObject({ ruleId: 'CTP-OPTOUT-CONSUMER-REASONCODE-ENUM', provenance: 'inferred', documented: 'one of USER_DECISION, ISSUER_DECISION' });
+  expect(violation).toMatchObject({
+    ruleId: 'CTP-OPTOUT-CONSUMER-REASONCODE-ENUM',
+    provenance: 'inferred',
+    documented: 'one of USER_DECISION, ISSUER_DECISION',
+  });
 });
 
 test('header names are matched without regard to case', () => {
   const violations = validateRequest('clickToPayEnrol', { path: enrolPath, headers: { 'X-Correlation-ID': 'has space' } });
-  expect(violations.map((v) => [v.ruleId, v.part, v.pointer])).toEqual([['CTP-ENROL-CORRELATIONID-PATTERN', 'header', '/x-correlation-id']]);
+  expect(violations.map((v) => [v.ruleId, v.part, v.pointer])).toEqual([
+    ['CTP-ENROL-CORRELATIONID-PATTERN', 'header', '/x-correlation-id'],
+  ]);
 });
 
 test('a body in an undeclared media type is reported against the content type', () => {
   const violations = validateRequest('clickToPayEnrol', { path: enrolPath, headers: { 'content-type': 'text/plain' }, body: 'name=x' });
   expect(violations).toHaveLength(1);
-  expect(violations[0]).toMatchObject({ part: 'header', pointer: '/content-type', documented: 'one of application/json', received: '"text/plain"' });
+  expect(violations[0]).toMatchObject({
+    part: 'header',
+    pointer: '/content-type',
+    documented: 'one of application/json',
+    received: '"text/plain"',
+  });
 });
 
 test('an undocumented response status is reported', () => {

@@ -16,7 +16,13 @@ const RANDOM_IDS = 100_000;
 const hexIdArb = fc.string({ unit: fc.constantFrom(...HEX), minLength: 20, maxLength: 20 }).map((hex) => `crd_${hex}`);
 const base64urlIdArb = fc.string({ unit: fc.constantFrom(...BASE64URL), minLength: 16, maxLength: 43 });
 const randomBytesIdArb = fc.uint8Array({ minLength: 8, maxLength: 24 }).map((bytes) => Buffer.from(bytes).toString('base64url'));
-const randomIdArb = fc.oneof(fc.uuid({ version: 4 }), fc.uuid({ version: 4 }).map((uuid) => uuid.toUpperCase()), hexIdArb, base64urlIdArb, randomBytesIdArb);
+const randomIdArb = fc.oneof(
+  fc.uuid({ version: 4 }),
+  fc.uuid({ version: 4 }).map((uuid) => uuid.toUpperCase()),
+  hexIdArb,
+  base64urlIdArb,
+  randomBytesIdArb,
+);
 
 test(`no random UUID, hex or base64url id is a card number (${RANDOM_IDS} ids)`, () => {
   // A fresh seed each run, printed so that a failure replays with FC_SEED=<seed>.
@@ -60,7 +66,15 @@ test('a card number standing alone, grouped by fours, or after a prefix is found
 });
 
 test('digit runs that are no card number are not found: Luhn-invalid, too short or long, glued to letters, mixed groups', () => {
-  for (const text of ['4111111111111112', '411111111111', '41111111111111111111', '4111111111111111abc', 'x4111111111111111', '4111 1111-1111 1111', '4111-1111-1111-1111-1111']) {
+  for (const text of [
+    '4111111111111112',
+    '411111111111',
+    '41111111111111111111',
+    '4111111111111111abc',
+    'x4111111111111111',
+    '4111 1111-1111 1111',
+    '4111-1111-1111-1111-1111',
+  ]) {
     expect(cardNumbersIn(text), text).toEqual([]);
   }
 });

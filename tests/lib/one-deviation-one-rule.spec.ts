@@ -58,8 +58,22 @@ test('departures become one failed result per rule, none where a test of that ru
   testScope.begin(['ISSUER-TOKEN-BASIC-AUTH']);
   responseConformsToContract('issuerGetToken', twoDeviations);
   const departures = testScope.end();
-  const base = { project: 'issuer', file: 'suites/issuer/token-endpoint.spec.ts', subject: 'bank', category: 'conditional', provenance: 'documented', error: undefined } as const;
-  const seenBy = (title: string): CertifiedTest => ({ ...base, title, rules: ['ISSUER-TOKEN-BASIC-AUTH'], outcome: 'passed', failure: undefined, departures });
+  const base = {
+    project: 'issuer',
+    file: 'suites/issuer/token-endpoint.spec.ts',
+    subject: 'bank',
+    category: 'conditional',
+    provenance: 'documented',
+    error: undefined,
+  } as const;
+  const seenBy = (title: string): CertifiedTest => ({
+    ...base,
+    title,
+    rules: ['ISSUER-TOKEN-BASIC-AUTH'],
+    outcome: 'passed',
+    failure: undefined,
+    departures,
+  });
   const typeTest: CertifiedTest = {
     ...base,
     title: 'the token answer names its type exactly Bearer',
@@ -89,5 +103,7 @@ test('a documentation quirk names the standard it departs from and never fails a
   expect(standing.contradicts).toMatch(/^RFC 6749 section 5\.1: /);
   expect(failsGoLive(standing)).toBe(false);
   expect(failsGoLive(ruleStanding('ISSUER-TOKEN-TOKENTYPE-ENUM'))).toBe(true);
-  expect(new RuleViolation('ISSUER-TOKEN-EXPIRESIN-TYPE', '/expires_in', 'a JSON string', 'a number').message).toMatch(/documentation quirk[\s\S]*RFC 6749 section 5\.1/);
+  expect(new RuleViolation('ISSUER-TOKEN-EXPIRESIN-TYPE', '/expires_in', 'a JSON string', 'a number').message).toMatch(
+    /documentation quirk[\s\S]*RFC 6749 section 5\.1/,
+  );
 });

@@ -5,7 +5,9 @@ import { test, expect } from '@playwright/test';
 import { REDACTED, redactText, redactValue } from '../../lib/redaction.js';
 
 test('card numbers that pass Luhn are redacted, other digit runs are kept', () => {
-  expect(redactText('pan 4111111111111111 and 4111 1111 1111 1111 and 5555-5555-5555-4444')).toBe(`pan ${REDACTED} and ${REDACTED} and ${REDACTED}`);
+  expect(redactText('pan 4111111111111111 and 4111 1111 1111 1111 and 5555-5555-5555-4444')).toBe(
+    `pan ${REDACTED} and ${REDACTED} and ${REDACTED}`,
+  );
   expect(redactText('order 4111111111111112 and 1234567890123')).toBe('order 4111111111111112 and 1234567890123');
 });
 
@@ -22,11 +24,21 @@ test('emails, phone numbers, JWTs, bearer and basic credentials and PEM keys are
 test('values under sensitive keys are masked whatever they look like, at any depth', () => {
   const value = {
     headers: { Authorization: 'opaque', 'x-correlation-id': 'corr-1' },
-    body: { client_secret: 's3cr3t', consumerInfo: { firstName: 'Ana', lastName: 'Lima', language: 'en-US' }, name: 'Ana Lima', list: [{ access_token: 'tok' }] },
+    body: {
+      client_secret: 's3cr3t',
+      consumerInfo: { firstName: 'Ana', lastName: 'Lima', language: 'en-US' },
+      name: 'Ana Lima',
+      list: [{ access_token: 'tok' }],
+    },
   };
   expect(redactValue(value)).toEqual({
     headers: { Authorization: REDACTED, 'x-correlation-id': 'corr-1' },
-    body: { client_secret: REDACTED, consumerInfo: { firstName: REDACTED, lastName: REDACTED, language: 'en-US' }, name: REDACTED, list: [{ access_token: REDACTED }] },
+    body: {
+      client_secret: REDACTED,
+      consumerInfo: { firstName: REDACTED, lastName: REDACTED, language: 'en-US' },
+      name: REDACTED,
+      list: [{ access_token: REDACTED }],
+    },
   });
 });
 

@@ -18,7 +18,12 @@ export interface CommandProcess {
   readonly exited: Promise<number | string>;
 }
 
-export function spawnCommand(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 15_000): CommandProcess {
+export function spawnCommand(
+  script: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+  timeoutMs = 15_000,
+): CommandProcess {
   const child = spawn(process.execPath, [TSX_CLI, fromRoot(script), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
@@ -61,7 +66,11 @@ export interface MockProcess {
 }
 
 /** Starts a mock command as a user would (`npm run mock:...` runs the same file) and waits for its first line. */
-export async function startMockProcess(script: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<MockProcess> {
+export async function startMockProcess(
+  script: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<MockProcess> {
   const command = spawnCommand(script, args, env);
   const banner = await command.firstLine;
   return {
@@ -75,7 +84,10 @@ export async function startMockProcess(script: string, args: readonly string[], 
 }
 
 /** Runs a command to its end and returns its exit code and output. */
-export async function runToEnd(script: string, args: readonly string[]): Promise<{ code: number | string; stdout: string; stderr: string }> {
+export async function runToEnd(
+  script: string,
+  args: readonly string[],
+): Promise<{ code: number | string; stdout: string; stderr: string }> {
   const command = spawnCommand(script, args);
   const code = await command.exited;
   return { code, stdout: command.stdout.join('\n'), stderr: command.stderr.join('\n') };

@@ -65,10 +65,13 @@ const printable = (text: string): string =>
 
 /** A short, replayable description: the whole request would drown the report in 100 KB bodies. */
 function describeRequest(request: GarbageRequest): string {
-  const body = request.body === undefined ? 'no body' : `${request.body.length}-byte body "${printable(clip(request.body.toString('latin1'), 120))}"`;
+  const body =
+    request.body === undefined ? 'no body' : `${request.body.length}-byte body "${printable(clip(request.body.toString('latin1'), 120))}"`;
   const headers = Object.entries(request.headers).map(([name, value]) => `${name}: ${printable(clip(value, 60))}`);
   // Generated requests may carry real test tokens and credentials; nothing printed may show them.
-  return redactText(`${request.method} ${printable(clip(request.target))} [${headers.join(' | ')}] ${body}${request.chunked ? ' (chunked)' : ''}`);
+  return redactText(
+    `${request.method} ${printable(clip(request.target))} [${headers.join(' | ')}] ${body}${request.chunked ? ' (chunked)' : ''}`,
+  );
 }
 
 const withDescription = (request: GarbageRequest): GarbageRequest & fc.WithToStringMethod =>
@@ -96,9 +99,52 @@ const PLAUSIBLE_PARAMS: Readonly<Record<string, readonly string[]>> = {
 };
 
 const HOSTILE_FRAGMENTS = [
-  '', '.', '..', '...', '%2e%2e', '%2E', ':', 'a:b', 'operations:delete', ':clickToPayEnrolment', '%ZZ', '%', '%%', '%E0%A4%A',
-  '%00', '%2F', '%25', '%C0%AF', '%FF%FE', '%u0041', '%0D%0A', '~', '*', '@', "'", '"', '<script>', '{issuerId}', ';', ',',
-  '$', '!', '&', '=', '+', '\\', '/', '//', 'é', '💳', '\u202e', '\ufeff', 'null', 'undefined', '__proto__', 'constructor',
+  '',
+  '.',
+  '..',
+  '...',
+  '%2e%2e',
+  '%2E',
+  ':',
+  'a:b',
+  'operations:delete',
+  ':clickToPayEnrolment',
+  '%ZZ',
+  '%',
+  '%%',
+  '%E0%A4%A',
+  '%00',
+  '%2F',
+  '%25',
+  '%C0%AF',
+  '%FF%FE',
+  '%u0041',
+  '%0D%0A',
+  '~',
+  '*',
+  '@',
+  "'",
+  '"',
+  '<script>',
+  '{issuerId}',
+  ';',
+  ',',
+  '$',
+  '!',
+  '&',
+  '=',
+  '+',
+  '\\',
+  '/',
+  '//',
+  'é',
+  '💳',
+  '\u202e',
+  '\ufeff',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
 ] as const;
 
 const hostileSegmentArb: fc.Arbitrary<string> = fc.oneof(
@@ -107,12 +153,19 @@ const hostileSegmentArb: fc.Arbitrary<string> = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
   // Long enough to pass Node's 16 KiB limit on a request head once percent-encoded.
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', 'é', '%41', '💳', '.'), fc.integer({ min: 49, max: 6_000 })).map(([unit, n]) => unit.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('a', 'é', '%41', '💳', '.'), fc.integer({ min: 49, max: 6_000 }))
+      .map(([unit, n]) => unit.repeat(n)),
+  },
 );
 
 const paramArb = (name: string): fc.Arbitrary<string> => {
   const plausible = PLAUSIBLE_PARAMS[name];
-  return plausible ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...plausible) }, { weight: 2, arbitrary: hostileSegmentArb }) : hostileSegmentArb;
+  return plausible
+    ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...plausible) }, { weight: 2, arbitrary: hostileSegmentArb })
+    : hostileSegmentArb;
 };
 
 /** How a segment goes on the wire: its UTF-8 bytes as they are, or percent-encoded. */
@@ -140,7 +193,10 @@ const queryArb: fc.Arbitrary<string> = fc.oneof(
     weight: 2,
     arbitrary: fc
       .array(
-        fc.tuple(fc.constantFrom('offset', 'limit', 'cardId', 'a', '', '__proto__', 'offset[]'), fc.oneof(fc.constantFrom('-1', '0', '1e309', 'abc', '', '%ZZ', 'NaN', '99999999999999999999'), hostileSegmentArb)),
+        fc.tuple(
+          fc.constantFrom('offset', 'limit', 'cardId', 'a', '', '__proto__', 'offset[]'),
+          fc.oneof(fc.constantFrom('-1', '0', '1e309', 'abc', '', '%ZZ', 'NaN', '99999999999999999999'), hostileSegmentArb),
+        ),
         { maxLength: 4 },
       )
       .map((pairs) => `?${pairs.map(([key, value]) => `${key}=${onTheWire(value, 'raw')}`).join('&')}`),
@@ -162,46 +218,113 @@ function targetArb(profile: ServerProfile): fc.Arbitrary<string> {
         wire: fc.constantFrom<Wire>('raw', 'encoded'),
         suffix: fc.oneof(
           { weight: 6, arbitrary: fc.constant('') },
-          { weight: 1, arbitrary: fc.constantFrom('/', '//', '/x', ':clickToPayEnrolment', '/..', '/%2e%2e/%2e%2e', '%2F', '/operations:delete') },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom('/', '//', '/x', ':clickToPayEnrolment', '/..', '/%2e%2e/%2e%2e', '%2F', '/operations:delete'),
+          },
         ),
         query: queryArb,
       })
-      .map(({ template, params, wire, suffix, query }) =>
-        template.replace(/\{([^}]+)\}/g, (_, name: string) => onTheWire(params[name as keyof typeof params], wire)) + suffix + query,
+      .map(
+        ({ template, params, wire, suffix, query }) =>
+          template.replace(/\{([^}]+)\}/g, (_, name: string) => onTheWire(params[name as keyof typeof params], wire)) + suffix + query,
       );
   const randomPath = fc
     .tuple(fc.array(hostileSegmentArb, { maxLength: 6 }), fc.constantFrom<Wire>('raw', 'encoded'), queryArb)
     .map(([segments, wire, query]) => `/${segments.map((s) => onTheWire(s, wire)).join('/')}${query}`);
   const controls = fc
-    .tuple(fc.constantFrom('health', 'notifications', 'card-data-key', 'operations', 'tokens/count', 'consumers/', 'nothing-here'), hostileSegmentArb)
+    .tuple(
+      fc.constantFrom('health', 'notifications', 'card-data-key', 'operations', 'tokens/count', 'consumers/', 'nothing-here'),
+      hostileSegmentArb,
+    )
     .map(([control, extra]) => `/__mock/${control}${control.endsWith('/') ? onTheWire(extra, 'raw') : ''}`);
   return fc.oneof(
     { weight: 12, arbitrary: templated(profile.ownTemplates) },
     { weight: 2, arbitrary: templated(profile.otherTemplates) },
     { weight: 3, arbitrary: randomPath },
     { weight: 1, arbitrary: controls },
-    { weight: 1, arbitrary: fc.constantFrom('*', '//', '/', 'http://evil.example/banking/x', '/\\..\\..\\etc\\passwd', '/%', '/banking', '/authz/v1/oauth2/token/', '/%2Fbanking') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '*',
+        '//',
+        '/',
+        'http://evil.example/banking/x',
+        '/\\..\\..\\etc\\passwd',
+        '/%',
+        '/banking',
+        '/authz/v1/oauth2/token/',
+        '/%2Fbanking',
+      ),
+    },
   );
 }
 
 /** Header values Node lets onto the wire: tab, printable ASCII and latin1, no line breaks. */
 const headerValueArb: fc.Arbitrary<string> = fc.oneof(
-  fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 80 }),
+  fc.string({
+    unit: fc
+      .integer({ min: 0x20, max: 0xff })
+      .filter((c) => c !== 0x7f)
+      .map((c) => String.fromCharCode(c)),
+    maxLength: 80,
+  }),
   fc.constantFrom('', ' ', '\t', 'null', '{}', '%ZZ', '-1', 'é'),
 );
 
 // Names Node manages itself or that change the framing, which would test Node rather than the mock.
-const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'host', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-connection']);
+const FRAMING_HEADERS = new Set([
+  'content-length',
+  'transfer-encoding',
+  'host',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-connection',
+]);
 
-const headerNameArb: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('x-correlation-id', 'accept', 'accept-charset', 'content-encoding', 'cookie', 'x-forwarded-for', 'x-http-method-override', 'origin', 'expect', 'range', 'if-none-match', 'authorization'),
-  fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,24}$/),
-).filter((name) => !FRAMING_HEADERS.has(name.toLowerCase()));
+const headerNameArb: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.constantFrom(
+      'x-correlation-id',
+      'accept',
+      'accept-charset',
+      'content-encoding',
+      'cookie',
+      'x-forwarded-for',
+      'x-http-method-override',
+      'origin',
+      'expect',
+      'range',
+      'if-none-match',
+      'authorization',
+    ),
+    fc.stringMatching(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,24}$/),
+  )
+  .filter((name) => !FRAMING_HEADERS.has(name.toLowerCase()));
 
 const CONTENT_TYPES = [
-  'application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/json;charset=iso-8859-1', 'application/json; charset=utf-16',
-  'application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=utf-8', 'application/merge-patch+json', 'application/vnd.d1+json',
-  'text/plain', 'text/json', 'multipart/form-data; boundary=xyz', 'application/octet-stream', 'application/xml', '', ';', '*/*', 'json', 'application/',
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'application/json;charset=iso-8859-1',
+  'application/json; charset=utf-16',
+  'application/x-www-form-urlencoded',
+  'application/x-www-form-urlencoded; charset=utf-8',
+  'application/merge-patch+json',
+  'application/vnd.d1+json',
+  'text/plain',
+  'text/json',
+  'multipart/form-data; boundary=xyz',
+  'application/octet-stream',
+  'application/xml',
+  '',
+  ';',
+  '*/*',
+  'json',
+  'application/',
 ] as const;
 
 function authorizationArb(profile: ServerProfile): fc.Arbitrary<string> {
@@ -214,9 +337,25 @@ function authorizationArb(profile: ServerProfile): fc.Arbitrary<string> {
     { weight: 1, arbitrary: valid.map((value) => value.replace(' ', '  ')) },
     {
       weight: 3,
-      arbitrary: fc.constantFrom('Bearer', 'Bearer ', 'Bearer  ', 'Bearer null', 'Bearer undefined', 'Basic', 'Basic Og==', 'Basic ::::', 'Basic %ZZ', 'Digest x', 'Bearer a.b.c', 'Bearer ' + 'A'.repeat(8_000)),
+      arbitrary: fc.constantFrom(
+        'Bearer',
+        'Bearer ',
+        'Bearer  ',
+        'Bearer null',
+        'Bearer undefined',
+        'Basic',
+        'Basic Og==',
+        'Basic ::::',
+        'Basic %ZZ',
+        'Digest x',
+        'Bearer a.b.c',
+        'Bearer ' + 'A'.repeat(8_000),
+      ),
     },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('Bearer ', 'Basic ', 'bearer ', ''), headerValueArb).map(([scheme, value]) => scheme + value) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(fc.constantFrom('Bearer ', 'Basic ', 'bearer ', ''), headerValueArb).map(([scheme, value]) => scheme + value),
+    },
   );
 }
 
@@ -240,9 +379,35 @@ function headersArb(profile: ServerProfile): fc.Arbitrary<Record<string, string>
 }
 
 const FIELD_NAMES = [
-  'consumerInfo', 'personalInformation', 'language', 'firstName', 'lastName', 'consumerId', 'cardProductId', 'cardId', 'encryptedData', 'name', 'reason', 'reasonCode',
-  'newCardId', 'state', 'operations', 'operationId', 'operation', 'status', 'startTime', 'endTime', 'grant_type', 'assertion', 'scope', 'consumerInfo',
-  '__proto__', 'constructor', 'prototype', '', 'toString',
+  'consumerInfo',
+  'personalInformation',
+  'language',
+  'firstName',
+  'lastName',
+  'consumerId',
+  'cardProductId',
+  'cardId',
+  'encryptedData',
+  'name',
+  'reason',
+  'reasonCode',
+  'newCardId',
+  'state',
+  'operations',
+  'operationId',
+  'operation',
+  'status',
+  'startTime',
+  'endTime',
+  'grant_type',
+  'assertion',
+  'scope',
+  'consumerInfo',
+  '__proto__',
+  'constructor',
+  'prototype',
+  '',
+  'toString',
 ] as const;
 
 /** JSON values of every type, hostile strings and huge ones among them. */
@@ -253,9 +418,13 @@ const jsonLeafArb: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 const fieldObjectArb: fc.Arbitrary<unknown> = fc.letrec<{ object: unknown }>((tie) => ({
-  object: fc.dictionary(fc.constantFrom(...FIELD_NAMES), fc.oneof({ depthSize: 'small', withCrossShrink: true }, jsonLeafArb, tie('object'), fc.array(tie('object'), { maxLength: 3 })), {
-    maxKeys: 6,
-  }),
+  object: fc.dictionary(
+    fc.constantFrom(...FIELD_NAMES),
+    fc.oneof({ depthSize: 'small', withCrossShrink: true }, jsonLeafArb, tie('object'), fc.array(tie('object'), { maxLength: 3 })),
+    {
+      maxKeys: 6,
+    },
+  ),
 })).object;
 
 function bodyArb(profile: ServerProfile): fc.Arbitrary<{ body: Buffer | undefined; contentType: string | undefined }> {
@@ -267,24 +436,55 @@ function bodyArb(profile: ServerProfile): fc.Arbitrary<{ body: Buffer | undefine
     { weight: 4, arbitrary: fc.constant({ body: undefined, contentType: undefined }) },
     { weight: 4, arbitrary: documented.map((d) => ({ body: Buffer.from(d.text, 'utf8'), contentType: d.contentType })) },
     // A documented body cut short, as a dropped connection or a buggy client would leave it.
-    { weight: 3, arbitrary: fc.tuple(documented, fc.nat()).map(([d, cut]) => ({ body: Buffer.from(d.text.slice(0, cut % Math.max(1, d.text.length)), 'utf8'), contentType: d.contentType })) },
-    { weight: 3, arbitrary: text(fieldObjectArb.map((value) => JSON.stringify(value) ?? 'null'), 'application/json') },
-    { weight: 2, arbitrary: text(fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value) ?? 'null'), 'application/json') },
-    { weight: 1, arbitrary: text(fc.tuple(fieldObjectArb, fc.nat()).map(([value, cut]) => (JSON.stringify(value) ?? '').slice(0, cut % 64)), 'application/json') },
+    {
+      weight: 3,
+      arbitrary: fc
+        .tuple(documented, fc.nat())
+        .map(([d, cut]) => ({ body: Buffer.from(d.text.slice(0, cut % Math.max(1, d.text.length)), 'utf8'), contentType: d.contentType })),
+    },
+    {
+      weight: 3,
+      arbitrary: text(
+        fieldObjectArb.map((value) => JSON.stringify(value) ?? 'null'),
+        'application/json',
+      ),
+    },
     {
       weight: 2,
       arbitrary: text(
-        fc.tuple(fc.constantFrom('[', '{"a":', '{"personalInformation":', '[{"operations":'), fc.integer({ min: 100, max: 20_000 }), fc.boolean()).map(([open, depth, closed]) => {
-          const close = open === '[' ? ']' : open.startsWith('[') ? '}]' : '}';
-          return open.repeat(depth) + (open === '[' ? '' : '1') + (closed ? close.repeat(depth) : '');
-        }),
+        fc.jsonValue({ maxDepth: 3 }).map((value) => JSON.stringify(value) ?? 'null'),
         'application/json',
       ),
     },
     {
       weight: 1,
       arbitrary: text(
-        fc.tuple(fc.constantFrom(...FIELD_NAMES), fc.constantFrom('x', 'é', '\\u0000', '💳', '"'), hugeLength).map(([field, unit, n]) => `{"${field}":"${unit.repeat(Math.floor(n / unit.length))}"}`),
+        fc.tuple(fieldObjectArb, fc.nat()).map(([value, cut]) => (JSON.stringify(value) ?? '').slice(0, cut % 64)),
+        'application/json',
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: text(
+        fc
+          .tuple(
+            fc.constantFrom('[', '{"a":', '{"personalInformation":', '[{"operations":'),
+            fc.integer({ min: 100, max: 20_000 }),
+            fc.boolean(),
+          )
+          .map(([open, depth, closed]) => {
+            const close = open === '[' ? ']' : open.startsWith('[') ? '}]' : '}';
+            return open.repeat(depth) + (open === '[' ? '' : '1') + (closed ? close.repeat(depth) : '');
+          }),
+        'application/json',
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: text(
+        fc
+          .tuple(fc.constantFrom(...FIELD_NAMES), fc.constantFrom('x', 'é', '\\u0000', '💳', '"'), hugeLength)
+          .map(([field, unit, n]) => `{"${field}":"${unit.repeat(Math.floor(n / unit.length))}"}`),
         'application/json',
       ),
     },
@@ -293,9 +493,15 @@ function bodyArb(profile: ServerProfile): fc.Arbitrary<{ body: Buffer | undefine
       weight: 2,
       arbitrary: text(
         fc
-          .array(fc.tuple(fc.constantFrom(...FIELD_NAMES, 'grant_type', 'assertion', 'a[b]', '=', '&'), fc.oneof(hostileSegmentArb, fc.constantFrom('client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer'))), {
-            maxLength: 5,
-          })
+          .array(
+            fc.tuple(
+              fc.constantFrom(...FIELD_NAMES, 'grant_type', 'assertion', 'a[b]', '=', '&'),
+              fc.oneof(hostileSegmentArb, fc.constantFrom('client_credentials', 'urn:ietf:params:oauth:grant-type:jwt-bearer')),
+            ),
+            {
+              maxLength: 5,
+            },
+          )
           .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&')),
         'application/x-www-form-urlencoded',
       ),
@@ -335,14 +541,22 @@ function sendRaw(origin: URL, request: GarbageRequest): Promise<RawAnswer> {
   return new Promise<RawAnswer>((resolve, reject) => {
     // Framing is always explicit: for GET, HEAD, DELETE and OPTIONS Node would otherwise send the body unframed, which
     // the server reads as a second, pipelined request.
-    const framing = request.body === undefined ? {} : request.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(request.body.length) };
+    const framing =
+      request.body === undefined
+        ? {}
+        : request.chunked
+          ? { 'transfer-encoding': 'chunked' }
+          : { 'content-length': String(request.body.length) };
     const headers = { ...request.headers, ...framing };
-    const outgoing = httpRequest({ host: origin.hostname, port: origin.port, method: request.method, path: request.target || '/', headers, agent: false }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      response.on('error', reject);
-    });
+    const outgoing = httpRequest(
+      { host: origin.hostname, port: origin.port, method: request.method, path: request.target || '/', headers, agent: false },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      },
+    );
     outgoing.on('error', reject);
     outgoing.setTimeout(REQUEST_TIMEOUT_MS, () => outgoing.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
     if (request.body !== undefined && request.chunked) {
@@ -378,14 +592,18 @@ async function fuzz(label: string, origin: string, profile: ServerProfile, serve
     try {
       answer = await sendRaw(url, request);
     } catch (error) {
-      throw new Error(`Received no answer the client could read (${error instanceof Error ? error.message : String(error)}); documented: an answer below 500`);
+      throw new Error(
+        `Received no answer the client could read (${error instanceof Error ? error.message : String(error)}); documented: an answer below 500`,
+      );
     }
     const elapsed = performance.now() - started;
     if (elapsed > slowest.ms) slowest = { ms: elapsed, request: describeRequest(request) };
     statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-    if (answer.status >= 500) throw new Error(`Received ${answer.status} ${clip(answer.body.toString('utf8'), 300)}; documented: a status below 500`);
+    if (answer.status >= 500)
+      throw new Error(`Received ${answer.status} ${clip(answer.body.toString('utf8'), 300)}; documented: a status below 500`);
     const bodyExpected = answer.status !== 204 && answer.status !== 304 && request.method !== 'HEAD';
-    if (bodyExpected && answer.body.length === 0) throw new Error(`Received ${answer.status} with an empty body; documented: a body saying why`);
+    if (bodyExpected && answer.body.length === 0)
+      throw new Error(`Received ${answer.status} with an empty body; documented: a body saying why`);
   });
   try {
     await fc.assert(property, { seed, numRuns, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false });
@@ -398,7 +616,9 @@ async function fuzz(label: string, origin: string, profile: ServerProfile, serve
     throw error;
   } finally {
     const distribution = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`);
-    console.log(`[garbage ${label}] ${sent} requests sent; statuses ${distribution.join(', ')}; slowest answer ${slowest.ms.toFixed(0)} ms: ${clip(slowest.request, 200)}`);
+    console.log(
+      `[garbage ${label}] ${sent} requests sent; statuses ${distribution.join(', ')}; slowest answer ${slowest.ms.toFixed(0)} ms: ${clip(slowest.request, 200)}`,
+    );
   }
   return { sent, statuses };
 }
@@ -409,7 +629,10 @@ function documentedBodiesOf(entries: readonly OperationRegistryEntry[]): ServerP
   return entries.flatMap((entry) =>
     Object.entries(entry.examples.requestBody).map(([contentType, example]) => ({
       contentType,
-      text: contentType === 'application/x-www-form-urlencoded' ? new URLSearchParams(example as Record<string, string>).toString() : JSON.stringify(example),
+      text:
+        contentType === 'application/x-www-form-urlencoded'
+          ? new URLSearchParams(example as Record<string, string>).toString()
+          : JSON.stringify(example),
     })),
   );
 }
@@ -424,25 +647,49 @@ test.describe('garbage input', () => {
     const issuerId = 'TESTBANK01';
     const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const serverLog: string[] = [];
-    const d1 = await startMockD1({ issuers: [{ issuerId, keys: [{ kid: 'garbage-key', publicKey: keys.publicKey }] }], operationDelayMs: 5, log: (line) => serverLog.push(line) });
+    const d1 = await startMockD1({
+      issuers: [{ issuerId, keys: [{ kid: 'garbage-key', publicKey: keys.publicKey }] }],
+      operationDelayMs: 5,
+      log: (line) => serverLog.push(line),
+    });
     try {
-      const client = new D1Client({ bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, issuerId, keyId: 'garbage-key', privateKey: keys.privateKey });
+      const client = new D1Client({
+        bankingUrl: d1.bankingUrl,
+        authUrl: d1.authUrl,
+        issuerId,
+        keyId: 'garbage-key',
+        privateKey: keys.privateKey,
+      });
       const token = await client.token();
       const authPath = new URL(d1.authUrl).pathname;
       const d1Operations = allOperations.filter((entry) => entry.party === 'd1');
-      const templateOf = (entry: OperationRegistryEntry): string => (entry.contract === 'd1-oauth2' ? authPath : entry.party === 'd1' ? '/banking' : '') + entry.path;
-      const assertionForm = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: await client.assertion() }).toString();
-      const outcome = await fuzz('mock D1', d1.url, {
-        ownTemplates: d1Operations.map(templateOf),
-        otherTemplates: allOperations.filter((entry) => entry.party !== 'd1').map(templateOf),
-        validAuthorizations: [`Bearer ${token}`],
-        documentedBodies: [...documentedBodiesOf(d1Operations), { contentType: 'application/x-www-form-urlencoded', text: assertionForm }],
-      }, serverLog);
+      const templateOf = (entry: OperationRegistryEntry): string =>
+        (entry.contract === 'd1-oauth2' ? authPath : entry.party === 'd1' ? '/banking' : '') + entry.path;
+      const assertionForm = new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion: await client.assertion(),
+      }).toString();
+      const outcome = await fuzz(
+        'mock D1',
+        d1.url,
+        {
+          ownTemplates: d1Operations.map(templateOf),
+          otherTemplates: allOperations.filter((entry) => entry.party !== 'd1').map(templateOf),
+          validAuthorizations: [`Bearer ${token}`],
+          documentedBodies: [
+            ...documentedBodiesOf(d1Operations),
+            { contentType: 'application/x-www-form-urlencoded', text: assertionForm },
+          ],
+        },
+        serverLog,
+      );
       expect(outcome.sent, 'requests sent').toBeGreaterThan(0);
 
       const after = await client.requestToken();
       expect(after.status, `token request after the garbage: ${after.text}`).toBe(200);
-      expect(typeof (after.json as { access_token?: unknown } | undefined)?.access_token, 'an access token after the garbage').toBe('string');
+      expect(typeof (after.json as { access_token?: unknown } | undefined)?.access_token, 'an access token after the garbage').toBe(
+        'string',
+      );
     } finally {
       await d1.stop();
     }
@@ -475,13 +722,22 @@ test.describe('garbage input', () => {
       expect(typeof token, 'an access token before the garbage').toBe('string');
 
       const issuerOperations = allOperations.filter((entry) => entry.party === 'issuer');
-      const templateOf = (entry: OperationRegistryEntry): string => (entry.contract === 'issuer-oauth2' ? authPath : entry.party === 'd1' ? '/banking' : '') + entry.path;
-      const outcome = await fuzz('reference issuer', issuer.url, {
-        ownTemplates: issuerOperations.map(templateOf),
-        otherTemplates: allOperations.filter((entry) => entry.party !== 'issuer').map(templateOf),
-        validAuthorizations: [`Bearer ${String(token)}`, basic],
-        documentedBodies: [...documentedBodiesOf(issuerOperations), { contentType: 'application/x-www-form-urlencoded', text: 'grant_type=client_credentials' }],
-      }, serverLog);
+      const templateOf = (entry: OperationRegistryEntry): string =>
+        (entry.contract === 'issuer-oauth2' ? authPath : entry.party === 'd1' ? '/banking' : '') + entry.path;
+      const outcome = await fuzz(
+        'reference issuer',
+        issuer.url,
+        {
+          ownTemplates: issuerOperations.map(templateOf),
+          otherTemplates: allOperations.filter((entry) => entry.party !== 'issuer').map(templateOf),
+          validAuthorizations: [`Bearer ${String(token)}`, basic],
+          documentedBodies: [
+            ...documentedBodiesOf(issuerOperations),
+            { contentType: 'application/x-www-form-urlencoded', text: 'grant_type=client_credentials' },
+          ],
+        },
+        serverLog,
+      );
       expect(outcome.sent, 'requests sent').toBeGreaterThan(0);
 
       const after = await sendRaw(new URL(issuer.url), tokenRequest());

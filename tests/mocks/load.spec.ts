@@ -111,8 +111,14 @@ const mib = (bytes: number): string => `${(bytes / MIB).toFixed(1)} MiB`;
 /** Every request answered, none 5xx, each in the class its kind calls for; a crashed server's last words come along. */
 function expectEveryAnswerBelow500(outcome: LoadOutcome, total: number, stage: string, server: IsolatedServer): void {
   const crashed = server.alive() ? '' : `\nthe server process ended; its stderr:\n${server.stderr().slice(-2_000)}`;
-  expect(outcome.serverFailures.length, `${stage}: answers of 500 or more, or no answer; the first ones:\n${describeFailures(outcome.serverFailures)}${crashed}`).toBe(0);
-  expect(outcome.unexpected.length, `${stage}: valid requests must get a 2xx, invalid and malformed ones a 4xx; the first that did not:\n${describeFailures(outcome.unexpected)}`).toBe(0);
+  expect(
+    outcome.serverFailures.length,
+    `${stage}: answers of 500 or more, or no answer; the first ones:\n${describeFailures(outcome.serverFailures)}${crashed}`,
+  ).toBe(0);
+  expect(
+    outcome.unexpected.length,
+    `${stage}: valid requests must get a 2xx, invalid and malformed ones a 4xx; the first that did not:\n${describeFailures(outcome.unexpected)}`,
+  ).toBe(0);
   const answered = Object.values(outcome.statuses).reduce((sum, byStatus) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
   expect(answered, `${stage}: every request was sent and answered`).toBe(total);
 }
@@ -157,14 +163,28 @@ test.describe('load on the mocks', () => {
   test('the mock D1 answers 10,000 mixed requests from 50 clients without a 5xx and its heap comes back near its baseline', async () => {
     const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = 'load-key';
-    const server = await startIsolatedServer({ kind: 'mock-d1', issuerId: ISSUER_ID, kid, publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const server = await startIsolatedServer({
+      kind: 'mock-d1',
+      issuerId: ISSUER_ID,
+      kid,
+      publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
     try {
       const setUp = async (): Promise<(index: number) => LoadRequest> => {
-        const client = new D1Client({ bankingUrl: `${server.url}/banking`, authUrl: `${server.url}/authz/v1`, issuerId: ISSUER_ID, keyId: kid, privateKey: keys.privateKey });
+        const client = new D1Client({
+          bankingUrl: `${server.url}/banking`,
+          authUrl: `${server.url}/authz/v1`,
+          issuerId: ISSUER_ID,
+          keyId: kid,
+          privateKey: keys.privateKey,
+        });
         client.forgetToken();
         const bearer = { authorization: `Bearer ${await client.token()}` };
         const consumerId = `cns_load_${Date.now().toString(36)}`;
-        const registered = await client.call('registerConsumer', { path: { consumerId }, body: { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } } });
+        const registered = await client.call('registerConsumer', {
+          path: { consumerId },
+          body: { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } },
+        });
         expect(registered.status, registered.text).toBe(200);
         const cards: string[] = [];
         for (let i = 0; i < 10; i += 1) {
@@ -175,20 +195,97 @@ test.describe('load on the mocks', () => {
         const optOutUrl = (cardId: string): string => client.urlOf('clickToPayOptoutCard', { cardId });
         const reason = operations.clickToPayOptoutCard.examples.requestBody['application/json'];
         const templates: ((i: number) => LoadRequest)[] = [
-          (i) => ({ kind: 'valid', label: 'card opt-out', request: json('POST', optOutUrl(cards[i % cards.length] ?? ''), reason, bearer) }),
-          () => ({ kind: 'valid', label: 'create card', request: json('POST', client.urlOf('createCard'), { consumerId, cardProductId: 'prd_credit_gold' }, bearer) }),
-          (i) => ({ kind: 'valid', label: 'register consumer', request: json('PUT', client.urlOf('registerConsumer', { consumerId: `cns_load_${i}` }), { consumerInfo: { language: 'fr-FR', lastName: 'Roy' } }, bearer) }),
-          () => ({ kind: 'valid', label: 'consumer profiles', request: { method: 'GET', url: client.urlOf('clickToPayGetConsumerProfiles', { consumerId }), headers: bearer } }),
-          (i) => ({ kind: 'invalid', label: 'opt-out with an unknown reasonCode', request: json('POST', optOutUrl(cards[i % cards.length] ?? ''), { reasonCode: 'BECAUSE' }, bearer) }),
-          () => ({ kind: 'invalid', label: 'create card with a numeric cardProductId', request: json('POST', client.urlOf('createCard'), { consumerId, cardProductId: 42 }, bearer) }),
-          () => ({ kind: 'invalid', label: 'opt-out of a cardId with forbidden characters', request: json('POST', optOutUrl('crd<!>'), {}, bearer) }),
-          () => ({ kind: 'invalid', label: 'register consumer with a language out of pattern', request: json('PUT', client.urlOf('registerConsumer', { consumerId }), { consumerInfo: { language: 'english' } }, bearer) }),
+          (i) => ({
+            kind: 'valid',
+            label: 'card opt-out',
+            request: json('POST', optOutUrl(cards[i % cards.length] ?? ''), reason, bearer),
+          }),
+          () => ({
+            kind: 'valid',
+            label: 'create card',
+            request: json('POST', client.urlOf('createCard'), { consumerId, cardProductId: 'prd_credit_gold' }, bearer),
+          }),
+          (i) => ({
+            kind: 'valid',
+            label: 'register consumer',
+            request: json(
+              'PUT',
+              client.urlOf('registerConsumer', { consumerId: `cns_load_${i}` }),
+              { consumerInfo: { language: 'fr-FR', lastName: 'Roy' } },
+              bearer,
+            ),
+          }),
+          () => ({
+            kind: 'valid',
+            label: 'consumer profiles',
+            request: { method: 'GET', url: client.urlOf('clickToPayGetConsumerProfiles', { consumerId }), headers: bearer },
+          }),
+          (i) => ({
+            kind: 'invalid',
+            label: 'opt-out with an unknown reasonCode',
+            request: json('POST', optOutUrl(cards[i % cards.length] ?? ''), { reasonCode: 'BECAUSE' }, bearer),
+          }),
+          () => ({
+            kind: 'invalid',
+            label: 'create card with a numeric cardProductId',
+            request: json('POST', client.urlOf('createCard'), { consumerId, cardProductId: 42 }, bearer),
+          }),
+          () => ({
+            kind: 'invalid',
+            label: 'opt-out of a cardId with forbidden characters',
+            request: json('POST', optOutUrl('crd<!>'), {}, bearer),
+          }),
+          () => ({
+            kind: 'invalid',
+            label: 'register consumer with a language out of pattern',
+            request: json('PUT', client.urlOf('registerConsumer', { consumerId }), { consumerInfo: { language: 'english' } }, bearer),
+          }),
           () => ({ kind: 'invalid', label: 'opt-out without a token', request: json('POST', optOutUrl(cards[0] ?? ''), reason, {}) }),
-          () => ({ kind: 'malformed', label: 'unparseable JSON', request: { method: 'POST', url: client.urlOf('createCard'), headers: { 'content-type': 'application/json', ...bearer }, body: '{"consumerId": "cns_' } }),
-          () => ({ kind: 'malformed', label: 'JSON sent as text/plain', request: { method: 'POST', url: client.urlOf('createCard'), headers: { 'content-type': 'text/plain', ...bearer }, body: JSON.stringify({ consumerId, cardProductId: 'prd_debit_classic' }) } }),
-          (i) => ({ kind: 'malformed', label: 'garbage bytes as JSON', request: { method: 'POST', url: optOutUrl(cards[i % cards.length] ?? ''), headers: { 'content-type': 'application/json', ...bearer }, body: GARBAGE } }),
-          () => ({ kind: 'malformed', label: 'a form where JSON is expected', request: formRequest(client.urlOf('createCard'), { consumerId, cardProductId: 'prd_debit_classic' }, bearer) }),
-          () => ({ kind: 'malformed', label: 'garbage token request', request: { method: 'POST', url: client.urlOf('getToken'), headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: GARBAGE } }),
+          () => ({
+            kind: 'malformed',
+            label: 'unparseable JSON',
+            request: {
+              method: 'POST',
+              url: client.urlOf('createCard'),
+              headers: { 'content-type': 'application/json', ...bearer },
+              body: '{"consumerId": "cns_',
+            },
+          }),
+          () => ({
+            kind: 'malformed',
+            label: 'JSON sent as text/plain',
+            request: {
+              method: 'POST',
+              url: client.urlOf('createCard'),
+              headers: { 'content-type': 'text/plain', ...bearer },
+              body: JSON.stringify({ consumerId, cardProductId: 'prd_debit_classic' }),
+            },
+          }),
+          (i) => ({
+            kind: 'malformed',
+            label: 'garbage bytes as JSON',
+            request: {
+              method: 'POST',
+              url: optOutUrl(cards[i % cards.length] ?? ''),
+              headers: { 'content-type': 'application/json', ...bearer },
+              body: GARBAGE,
+            },
+          }),
+          () => ({
+            kind: 'malformed',
+            label: 'a form where JSON is expected',
+            request: formRequest(client.urlOf('createCard'), { consumerId, cardProductId: 'prd_debit_classic' }, bearer),
+          }),
+          () => ({
+            kind: 'malformed',
+            label: 'garbage token request',
+            request: {
+              method: 'POST',
+              url: client.urlOf('getToken'),
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: GARBAGE,
+            },
+          }),
         ];
         return inTurn(templates);
       };
@@ -203,10 +300,20 @@ test.describe('load on the mocks', () => {
     const server = await startIsolatedServer({ kind: 'reference-issuer', clientSecret });
     try {
       const notificationUrl = (kind: 'cards' | 'consumers'): string => `${server.url}/notifications/d1/v2/issuers/${ISSUER_ID}/${kind}`;
-      const cardExample = operations.notifyCardOperations.examples.requestBody['application/json'] as { operations: Record<string, unknown>[] };
-      const consumerExample = operations.notifyConsumerOperations.examples.requestBody['application/json'] as { operations: Record<string, unknown>[] };
+      const cardExample = operations.notifyCardOperations.examples.requestBody['application/json'] as {
+        operations: Record<string, unknown>[];
+      };
+      const consumerExample = operations.notifyConsumerOperations.examples.requestBody['application/json'] as {
+        operations: Record<string, unknown>[];
+      };
       const setUp = async (): Promise<(index: number) => LoadRequest> => {
-        const granted = await send(formRequest(`${server.url}/authz/d1/v1/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basicAuthorization('d1-notifier', clientSecret) }));
+        const granted = await send(
+          formRequest(
+            `${server.url}/authz/d1/v1/oauth2/token`,
+            { grant_type: 'client_credentials' },
+            { authorization: basicAuthorization('d1-notifier', clientSecret) },
+          ),
+        );
         expect(granted.status, granted.text).toBe(200);
         const bearer = { authorization: `Bearer ${String((granted.json as { access_token: unknown }).access_token)}` };
         // A fresh operationId per request, so that the ledger grows as it would under real traffic.
@@ -215,18 +322,91 @@ test.describe('load on the mocks', () => {
         });
         const consumerInfoUrl = `${server.url}/banking/d1/v1/issuers/${ISSUER_ID}/consumers/cns_known_0001`;
         const templates: ((i: number) => LoadRequest)[] = [
-          (i) => ({ kind: 'valid', label: 'card notification', request: json('POST', notificationUrl('cards'), withIds(cardExample, i), bearer) }),
-          (i) => ({ kind: 'valid', label: 'consumer notification', request: json('POST', notificationUrl('consumers'), withIds(consumerExample, i), bearer) }),
-          () => ({ kind: 'valid', label: 'repeated card notification', request: json('POST', notificationUrl('cards'), cardExample, bearer) }),
+          (i) => ({
+            kind: 'valid',
+            label: 'card notification',
+            request: json('POST', notificationUrl('cards'), withIds(cardExample, i), bearer),
+          }),
+          (i) => ({
+            kind: 'valid',
+            label: 'consumer notification',
+            request: json('POST', notificationUrl('consumers'), withIds(consumerExample, i), bearer),
+          }),
+          () => ({
+            kind: 'valid',
+            label: 'repeated card notification',
+            request: json('POST', notificationUrl('cards'), cardExample, bearer),
+          }),
           () => ({ kind: 'valid', label: 'consumer information', request: { method: 'GET', url: consumerInfoUrl, headers: bearer } }),
-          () => ({ kind: 'invalid', label: 'card notification with an unknown status', request: json('POST', notificationUrl('cards'), { operations: [{ ...cardExample.operations[0], status: 'DONE' }] }, bearer) }),
-          () => ({ kind: 'invalid', label: 'consumer notification whose item has no startTime', request: json('POST', notificationUrl('consumers'), { operations: consumerExample.operations.map(({ startTime: _startTime, ...item }) => item) }, bearer) }),
-          () => ({ kind: 'invalid', label: 'card notification without a token', request: json('POST', notificationUrl('cards'), cardExample, {}) }),
-          () => ({ kind: 'invalid', label: 'token request with a wrong secret', request: formRequest(`${server.url}/authz/d1/v1/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basicAuthorization('d1-notifier', 'wrong') }) }),
-          () => ({ kind: 'malformed', label: 'unparseable JSON', request: { method: 'POST', url: notificationUrl('cards'), headers: { 'content-type': 'application/json', ...bearer }, body: '{"operations": [' } }),
-          () => ({ kind: 'malformed', label: 'JSON sent as text/plain', request: { method: 'POST', url: notificationUrl('consumers'), headers: { 'content-type': 'text/plain', ...bearer }, body: JSON.stringify(consumerExample) } }),
-          () => ({ kind: 'malformed', label: 'garbage bytes as JSON', request: { method: 'POST', url: notificationUrl('cards'), headers: { 'content-type': 'application/json', ...bearer }, body: GARBAGE } }),
-          () => ({ kind: 'malformed', label: 'garbage token request', request: { method: 'POST', url: `${server.url}/authz/d1/v1/oauth2/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: GARBAGE } }),
+          () => ({
+            kind: 'invalid',
+            label: 'card notification with an unknown status',
+            request: json('POST', notificationUrl('cards'), { operations: [{ ...cardExample.operations[0], status: 'DONE' }] }, bearer),
+          }),
+          () => ({
+            kind: 'invalid',
+            label: 'consumer notification whose item has no startTime',
+            request: json(
+              'POST',
+              notificationUrl('consumers'),
+              { operations: consumerExample.operations.map(({ startTime: _startTime, ...item }) => item) },
+              bearer,
+            ),
+          }),
+          () => ({
+            kind: 'invalid',
+            label: 'card notification without a token',
+            request: json('POST', notificationUrl('cards'), cardExample, {}),
+          }),
+          () => ({
+            kind: 'invalid',
+            label: 'token request with a wrong secret',
+            request: formRequest(
+              `${server.url}/authz/d1/v1/oauth2/token`,
+              { grant_type: 'client_credentials' },
+              { authorization: basicAuthorization('d1-notifier', 'wrong') },
+            ),
+          }),
+          () => ({
+            kind: 'malformed',
+            label: 'unparseable JSON',
+            request: {
+              method: 'POST',
+              url: notificationUrl('cards'),
+              headers: { 'content-type': 'application/json', ...bearer },
+              body: '{"operations": [',
+            },
+          }),
+          () => ({
+            kind: 'malformed',
+            label: 'JSON sent as text/plain',
+            request: {
+              method: 'POST',
+              url: notificationUrl('consumers'),
+              headers: { 'content-type': 'text/plain', ...bearer },
+              body: JSON.stringify(consumerExample),
+            },
+          }),
+          () => ({
+            kind: 'malformed',
+            label: 'garbage bytes as JSON',
+            request: {
+              method: 'POST',
+              url: notificationUrl('cards'),
+              headers: { 'content-type': 'application/json', ...bearer },
+              body: GARBAGE,
+            },
+          }),
+          () => ({
+            kind: 'malformed',
+            label: 'garbage token request',
+            request: {
+              method: 'POST',
+              url: `${server.url}/authz/d1/v1/oauth2/token`,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: GARBAGE,
+            },
+          }),
         ];
         return inTurn(templates);
       };

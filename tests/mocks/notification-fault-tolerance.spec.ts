@@ -31,13 +31,19 @@ function seedOfRun(): number {
 
 /** One consumer's journey: registered, two cards created and enrolled; some opt a card out, some the consumer. */
 async function journey(client: D1Client, index: number): Promise<void> {
-  const accepted = async (operation: Parameters<D1Client['call']>[0], parts: Parameters<D1Client['call']>[1]): Promise<Record<string, unknown>> => {
+  const accepted = async (
+    operation: Parameters<D1Client['call']>[0],
+    parts: Parameters<D1Client['call']>[1],
+  ): Promise<Record<string, unknown>> => {
     const response = await client.call(operation, parts);
     expect(response.status, `${operation}: ${response.text}`).toBe(200);
     return response.json as Record<string, unknown>;
   };
   const consumerId = `cns_chaos_${index}_${Date.now().toString(36)}`;
-  await accepted('registerConsumer', { path: { consumerId }, body: { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } } });
+  await accepted('registerConsumer', {
+    path: { consumerId },
+    body: { consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' } },
+  });
   const cards: string[] = [];
   for (const cardProductId of ['prd_debit_classic', 'prd_credit_gold']) {
     cards.push(String((await accepted('createCard', { body: { consumerId, cardProductId } })).cardId));
@@ -65,7 +71,9 @@ const itemKey = (kind: string, operationId: string, status: string): string => `
 test('every notification reaches an issuer that fails, stalls and resets its calls, at least once, and repeats are acknowledged', async () => {
   test.setTimeout(90_000);
   const seed = seedOfRun();
-  console.log(`[fault tolerance] chaos seed ${seed} (replay: SEED=${seed}); 500 ${CHAOS.serverError}, timeout ${CHAOS.timeout}, reset ${CHAOS.reset}`);
+  console.log(
+    `[fault tolerance] chaos seed ${seed} (replay: SEED=${seed}); 500 ${CHAOS.serverError}, timeout ${CHAOS.timeout}, reset ${CHAOS.reset}`,
+  );
 
   const issuer = await startReferenceIssuer({ clientSecret: 'fault-tolerance-secret-3a9c', chaos: { seed, ...CHAOS, holdMs: 5_000 } });
   const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -81,7 +89,13 @@ test('every notification reaches an issuer that fails, stalls and resets its cal
     retry: RETRY,
   });
   try {
-    const client = new D1Client({ bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, issuerId: ISSUER_ID, keyId: KEY_ID, privateKey: keys.privateKey });
+    const client = new D1Client({
+      bankingUrl: d1.bankingUrl,
+      authUrl: d1.authUrl,
+      issuerId: ISSUER_ID,
+      keyId: KEY_ID,
+      privateKey: keys.privateKey,
+    });
     await runJourneys(client, CONSUMERS, JOURNEYS_AT_ONCE);
 
     // What D1 did, from its own records: every operation is notified PENDING, then with its final status.
@@ -90,12 +104,26 @@ test('every notification reaches an issuer that fails, stalls and resets its cal
       ...[...state.cardOperations.values()].flat().map((record) => ({ kind: 'card', record })),
       ...[...state.consumerOperations.values()].flat().map((record) => ({ kind: 'consumer', record })),
     ];
-    await expect.poll(() => records().filter(({ record }) => record.status === 'PENDING').length, { message: 'operations still PENDING', timeout: 10_000 }).toBe(0);
+    await expect
+      .poll(() => records().filter(({ record }) => record.status === 'PENDING').length, {
+        message: 'operations still PENDING',
+        timeout: 10_000,
+      })
+      .toBe(0);
     await expect.poll(() => d1.deliveryStats().pending, { message: 'notifications D1 still has to deliver', timeout: 60_000 }).toBe(0);
 
     const operations = records();
-    const expected = new Set(operations.flatMap(({ kind, record }) => [itemKey(kind, record.operationId, 'PENDING'), itemKey(kind, record.operationId, record.status)]));
-    const received = issuer.deliveries().flatMap((delivery) => delivery.operations.map((item) => ({ key: itemKey(delivery.kind, item.operationId, item.status), duplicate: item.duplicate })));
+    const expected = new Set(
+      operations.flatMap(({ kind, record }) => [
+        itemKey(kind, record.operationId, 'PENDING'),
+        itemKey(kind, record.operationId, record.status),
+      ]),
+    );
+    const received = issuer
+      .deliveries()
+      .flatMap((delivery) =>
+        delivery.operations.map((item) => ({ key: itemKey(delivery.kind, item.operationId, item.status), duplicate: item.duplicate })),
+      );
     const receivedKeys = new Set(received.map((item) => item.key));
     const stats = d1.deliveryStats();
     const chaos = issuer.chaosStats();
@@ -111,8 +139,15 @@ test('every notification reaches an issuer that fails, stalls and resets its cal
     expect(stats.produced, 'D1 produced one PENDING and one final item per operation').toBe(expected.size);
     const lost = [...expected].filter((key) => !receivedKeys.has(key));
     expect(lost, `items D1 produced that never reached the issuer (${lost.length}): ${lost.slice(0, 5).join('; ')}`).toEqual([]);
-    expect([...receivedKeys].filter((key) => !expected.has(key)), 'items the issuer received that D1 never produced').toEqual([]);
-    expect({ delivered: stats.delivered, refused: stats.refused, pending: stats.pending }, 'D1 saw every item acknowledged').toEqual({ delivered: stats.produced, refused: 0, pending: 0 });
+    expect(
+      [...receivedKeys].filter((key) => !expected.has(key)),
+      'items the issuer received that D1 never produced',
+    ).toEqual([]);
+    expect({ delivered: stats.delivered, refused: stats.refused, pending: stats.pending }, 'D1 saw every item acknowledged').toEqual({
+      delivered: stats.produced,
+      refused: 0,
+      pending: 0,
+    });
 
     // The chaos must really have struck, or the test proves nothing.
     expect(chaos?.serverError, 'calls answered 500').toBeGreaterThan(0);
@@ -121,12 +156,17 @@ test('every notification reaches an issuer that fails, stalls and resets its cal
     expect(stats.retries, 'retries').toBeGreaterThan(0);
     // A call processed but left unanswered comes again: the issuer records the repeat as such and acknowledges it.
     expect(duplicated, 'repeated items recorded as duplicates').toBeGreaterThan(0);
-    expect(Object.keys(chaos?.issuerAnswers ?? {}), 'statuses the issuer answered to the calls it processed, repeats included').toEqual(['204']);
+    expect(Object.keys(chaos?.issuerAnswers ?? {}), 'statuses the issuer answered to the calls it processed, repeats included').toEqual([
+      '204',
+    ]);
 
     // A late or repeated PENDING never overwrote a final status on the issuer's side.
     const finalOnIssuer = new Map(issuer.operationStates().map((s) => [itemKey(s.kind, s.operationId, ''), s.status]));
     const wrongFinal = operations.filter(({ kind, record }) => finalOnIssuer.get(itemKey(kind, record.operationId, '')) !== record.status);
-    expect(wrongFinal.map(({ record }) => `${record.operationId} ${record.status}`), 'operations whose final status the issuer does not hold').toEqual([]);
+    expect(
+      wrongFinal.map(({ record }) => `${record.operationId} ${record.status}`),
+      'operations whose final status the issuer does not hold',
+    ).toEqual([]);
   } finally {
     await d1.stop();
     await issuer.stop();

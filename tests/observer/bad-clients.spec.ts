@@ -17,14 +17,22 @@ test('a token fetched for every call breaks D1-TOKEN-REUSE', async ({ observer, 
   }
   const evidence = await observer.stop();
   expect(ruleOutcome(evidence, 'D1-TOKEN-REUSE'), failureLines(evidence)).toBe('failed');
-  expect(failureLines(evidence)).toMatch(/D1-TOKEN-REUSE at sequence of token requests[\s\S]*3 of 4 token requests: call #\d+: a new token asked while the one granted at call #\d+ had \d+ s left/);
+  expect(failureLines(evidence)).toMatch(
+    /D1-TOKEN-REUSE at sequence of token requests[\s\S]*3 of 4 token requests: call #\d+: a new token asked while the one granted at call #\d+ had \d+ s left/,
+  );
 });
 
 test("an email in x-correlation-id breaks the correlation id's no-personal-data rule", async ({ observer, issuer }) => {
-  await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, headers: { 'x-correlation-id': PERSON.email }, body: { consumerInfo: PERSON } });
+  await issuer.call('registerConsumer', {
+    path: { consumerId: uniqueId('cns') },
+    headers: { 'x-correlation-id': PERSON.email },
+    body: { consumerInfo: PERSON },
+  });
   const evidence = await observer.stop();
   expect(ruleOutcome(evidence, 'CONSUMER-REGISTER-CORRELATIONID-NO-PII'), failureLines(evidence)).toBe('failed');
-  expect(failureLines(evidence)).toMatch(/CONSUMER-REGISTER-CORRELATIONID-NO-PII at header \/x-correlation-id .*it holds what looks like an email address/);
+  expect(failureLines(evidence)).toMatch(
+    /CONSUMER-REGISTER-CORRELATIONID-NO-PII at header \/x-correlation-id .*it holds what looks like an email address/,
+  );
   // An email also breaks the header's pattern, which the request check reports on its own.
   expect(ruleOutcome(evidence, 'CONSUMER-REGISTER-CORRELATIONID-PATTERN')).toBe('failed');
 });
@@ -32,7 +40,10 @@ test("an email in x-correlation-id breaks the correlation id's no-personal-data 
 test("the consumer's name in x-correlation-id breaks the correlation id's no-personal-data rule", async ({ observer, issuer }) => {
   const consumerId = await issuer.registerConsumer();
   // Well formed for the pattern, so only the name gives it away.
-  await issuer.call('createCard', { headers: { 'x-correlation-id': 'okafor-case-7d3f' }, body: { consumerId, cardProductId: 'prd_debit_classic' } });
+  await issuer.call('createCard', {
+    headers: { 'x-correlation-id': 'okafor-case-7d3f' },
+    body: { consumerId, cardProductId: 'prd_debit_classic' },
+  });
   const evidence = await observer.stop();
   expect(ruleOutcome(evidence, 'CARD-CREATE-REGISTER-CORRELATIONID-NO-PII'), failureLines(evidence)).toBe('failed');
   expect(failureLines(evidence)).toMatch(/it contains a name the issuer sent for one of its consumers/);
@@ -43,7 +54,9 @@ test('a malformed cardId breaks CTP-ENROL-CARDID-PATTERN', async ({ observer, is
   await issuer.call('clickToPayEnrol', { path: { cardId: 'crd.1!' }, body: { name: CARDHOLDER_NAME } });
   const evidence = await observer.stop();
   expect(ruleOutcome(evidence, 'CTP-ENROL-CARDID-PATTERN'), failureLines(evidence)).toBe('failed');
-  expect(failureLines(evidence)).toMatch(/CTP-ENROL-CARDID-PATTERN at path \/cardId documented: matches \^\[A-Za-z0-9_-\]\{1,48\}\$ received: "crd\.1!" \(the issuer's call #2\)/);
+  expect(failureLines(evidence)).toMatch(
+    /CTP-ENROL-CARDID-PATTERN at path \/cardId documented: matches \^\[A-Za-z0-9_-\]\{1,48\}\$ received: "crd\.1!" \(the issuer's call #2\)/,
+  );
 });
 
 test('a 27-character cardholder name breaks CTP-ENROL-NAME-LENGTH', async ({ observer, issuer }) => {
@@ -79,7 +92,9 @@ test('50 enrolments within one second break CTP-ENROL-NO-BULK', async ({ observe
   const evidence = await observer.stop();
   expect(ruleOutcome(evidence, 'CTP-ENROL-NO-BULK'), failureLines(evidence)).toBe('failed');
   // Client, observer and mock share one busy process, so the burst may arrive spread a little: most of it still lands within one second.
-  const busiest = Number(/CTP-ENROL-NO-BULK at sequence of enrol calls .* received: (\d+) enrol calls within one second/.exec(failureLines(evidence))?.[1]);
+  const busiest = Number(
+    /CTP-ENROL-NO-BULK at sequence of enrol calls .* received: (\d+) enrol calls within one second/.exec(failureLines(evidence))?.[1],
+  );
   expect(busiest).toBeGreaterThan(10);
   expect(busiest).toBeLessThanOrEqual(50);
 });
@@ -89,7 +104,9 @@ test('an expired assertion breaks D1-TOKEN-JWT-NOT-EXPIRED (inferred: a warning)
   expect(response.status).toBe(400);
   const evidence = await observer.stop();
   expect(ruleOutcome(evidence, 'D1-TOKEN-JWT-NOT-EXPIRED'), failureLines(evidence)).toBe('warning');
-  expect(failureLines(evidence)).toMatch(/D1-TOKEN-JWT-NOT-EXPIRED \(inferred rule\) at assertion claims \/exp .*the assertion expired 12\d s before it was sent/);
+  expect(failureLines(evidence)).toMatch(
+    /D1-TOKEN-JWT-NOT-EXPIRED \(inferred rule\) at assertion claims \/exp .*the assertion expired 12\d s before it was sent/,
+  );
   expect(ruleOutcome(evidence, 'D1-TOKEN-JWT-EXP-MAX')).toBe('passed');
 });
 
@@ -106,7 +123,11 @@ test('assertion claims and signature out of the rules are each named: sub, exp t
   }).toEqual({ sub: 'failed', expMax: 'failed', signature: 'failed', iss: 'passed' });
 });
 
-test('an enrol never followed up breaks CTP-ENROL-FOLLOW-UP; an acknowledged notification counts as following it up', async ({ observer, issuer, issuerKeys }) => {
+test('an enrol never followed up breaks CTP-ENROL-FOLLOW-UP; an acknowledged notification counts as following it up', async ({
+  observer,
+  issuer,
+  issuerKeys,
+}) => {
   const consumerId = await issuer.registerConsumer();
   const cardId = await issuer.createCard(consumerId);
   await issuer.call('clickToPayEnrol', { path: { cardId }, body: {} });
@@ -119,13 +140,22 @@ test('an enrol never followed up breaks CTP-ENROL-FOLLOW-UP; an acknowledged not
     issuerId: ISSUER_ID,
     keys: [{ kid: KEY_ID, publicKey: issuerKeys.publicKey }],
     limits: { followUpGraceSeconds: 0 },
-    mock: { operationDelayMs: 10, backend: { baseUrl: backend.url, authUrl: backend.authUrl, clientId: backend.clientId, clientSecret: backend.clientSecret } },
+    mock: {
+      operationDelayMs: 10,
+      backend: { baseUrl: backend.url, authUrl: backend.authUrl, clientId: backend.clientId, clientSecret: backend.clientSecret },
+    },
   });
   try {
     const second = new ReferenceClient(clientFor(notified, issuerKeys.privateKey));
     const secondCard = await second.createCard(await second.registerConsumer());
     await second.call('clickToPayEnrol', { path: { cardId: secondCard }, body: {} });
-    await expect.poll(() => backend.operationStates().some((o) => o.subjectId === secondCard && o.operation === 'CLICK_TO_PAY_ENROLMENT' && o.status !== 'PENDING')).toBe(true);
+    await expect
+      .poll(() =>
+        backend
+          .operationStates()
+          .some((o) => o.subjectId === secondCard && o.operation === 'CLICK_TO_PAY_ENROLMENT' && o.status !== 'PENDING'),
+      )
+      .toBe(true);
     const evidence = await notified.stop();
     expect(ruleOutcome(evidence, 'CTP-ENROL-FOLLOW-UP'), failureLines(evidence)).toBe('passed');
     expect(JSON.stringify(evidence)).not.toContain('notification-secret-0001');
@@ -143,7 +173,10 @@ test('a card number as the cardId of a registration breaks CARD-REGISTER-CARDID-
   expect(JSON.stringify(evidence)).not.toContain(PAN);
 });
 
-test('a Click to Pay update of a consumer never enrolled breaks CTP-UPDATE-CONSUMER-ENROLLED-ONLY (inferred: a warning)', async ({ observer, issuer }) => {
+test('a Click to Pay update of a consumer never enrolled breaks CTP-UPDATE-CONSUMER-ENROLLED-ONLY (inferred: a warning)', async ({
+  observer,
+  issuer,
+}) => {
   const consumerId = await issuer.registerConsumer();
   await issuer.write('clickToPayUpdateConsumer', { consumerId }, { reason: 'new email address' });
   const evidence = await observer.stop();

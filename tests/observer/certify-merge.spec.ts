@@ -12,14 +12,20 @@ import { runScript } from '../suites/suite-runner.js';
 import { expect, test } from './observer-fixtures.js';
 import { CARDHOLDER_NAME } from '../../mocks/issuer/reference-client.js';
 
-test('certify merges an observation in its reports directory into the summary, the verdict and the report', async ({ observer, issuer }) => {
+test('certify merges an observation in its reports directory into the summary, the verdict and the report', async ({
+  observer,
+  issuer,
+}) => {
   test.setTimeout(120_000);
   const reports = mkdtempSync(path.join(tmpdir(), 'certify-with-observation-'));
   // The issuer's backend breaks a documented rule of Click to Pay enrol that the D1 suite, run alone, finds kept.
   await issuer.call('clickToPayEnrol', { path: { cardId: 'crd.1!' }, body: { name: CARDHOLDER_NAME } });
   writeObservationEvidence(await observer.stop(), reports);
 
-  const run = runScript('certify', ['--grep', '@CTP-ENROL-CARDID-PATTERN(?![A-Z0-9-])', `--output=${path.join(reports, 'output')}`], { CERTIFY_REPORTS_DIR: reports, SEED: '5' });
+  const run = runScript('certify', ['--grep', '@CTP-ENROL-CARDID-PATTERN(?![A-Z0-9-])', `--output=${path.join(reports, 'output')}`], {
+    CERTIFY_REPORTS_DIR: reports,
+    SEED: '5',
+  });
   expect(run.code, run.stderr).toBe(1);
   expect(run.stdout).toMatch(/certify: merging \d+ results of the observation of the issuer's calls to D1/);
   expect(run.stdout).toMatch(/tests: \d+ passed, 0 failed/);

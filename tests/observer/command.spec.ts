@@ -16,9 +16,24 @@ import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 
 const SCRIPT = 'scripts/observe.ts';
 // The command reads the product's variables too; the tests say everything on the command line or set them themselves.
-const CLEAN_ENV = { D1_ISSUER_ID: '', D1_KEY_ID: '', D1_PRIVATE_KEY: '', D1_CLIENT_CERT: '', D1_CLIENT_KEY: '', D1_CA: '', CERTIFY_REPORTS_DIR: '', MOCK_D1_ISSUER_CLIENT_SECRET: '' };
+const CLEAN_ENV = {
+  D1_ISSUER_ID: '',
+  D1_KEY_ID: '',
+  D1_PRIVATE_KEY: '',
+  D1_CLIENT_CERT: '',
+  D1_CLIENT_KEY: '',
+  D1_CA: '',
+  CERTIFY_REPORTS_DIR: '',
+  MOCK_D1_ISSUER_CLIENT_SECRET: '',
+};
 
-function keyFiles(): { dir: string; privateKey: ReturnType<typeof generateKeyPairSync>['privateKey']; pem: string; jwks: string; privatePem: string } {
+function keyFiles(): {
+  dir: string;
+  privateKey: ReturnType<typeof generateKeyPairSync>['privateKey'];
+  pem: string;
+  jwks: string;
+  privatePem: string;
+} {
   const dir = mkdtempSync(path.join(tmpdir(), 'observe-command-'));
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const pem = path.join(dir, 'issuer-public.pem');
@@ -38,9 +53,15 @@ const urlsOf = (banner: string): { bankingUrl: string; authUrl: string } => ({
 test('--duration ends a recording by itself and writes the evidence: a clean journey exits 0', async () => {
   const keys = keyFiles();
   const output = path.join(keys.dir, 'reports');
-  const command = spawnCommand(SCRIPT, ['--issuer-id', ISSUER_ID, '--public-key', keys.jwks, '--duration', '3', '--follow-up-grace', '0', '--output', output, '--quiet'], CLEAN_ENV);
+  const command = spawnCommand(
+    SCRIPT,
+    ['--issuer-id', ISSUER_ID, '--public-key', keys.jwks, '--duration', '3', '--follow-up-grace', '0', '--output', output, '--quiet'],
+    CLEAN_ENV,
+  );
   const banner = await command.firstLine;
-  expect(banner).toMatch(/^observer recording against the embedded mock D1: D1_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/banking D1_AUTH_URL=http:\/\/127\.0\.0\.1:\d+\/authz\/v1 issuer TESTBANK01, kid issuer-key-1$/);
+  expect(banner).toMatch(
+    /^observer recording against the embedded mock D1: D1_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/banking D1_AUTH_URL=http:\/\/127\.0\.0\.1:\d+\/authz\/v1 issuer TESTBANK01, kid issuer-key-1$/,
+  );
   const urls = urlsOf(banner);
   // The mock's controls pass through the observer in recording mode: the issuer reads the card-data key there.
   const cardDataJwk = (await send({ method: 'GET', url: `${new URL(urls.bankingUrl).origin}/__mock/card-data-key` })).json as JWK;
@@ -49,22 +70,30 @@ test('--duration ends a recording by itself and writes the evidence: a clean jou
   expect(await command.exited, command.stderr.join('\n')).toBe(0);
   const stdout = command.stdout.join('\n');
   expect(stdout).toMatch(/observer: stopping \(3 s elapsed\) after \d+ calls/);
-  expect(stdout).toMatch(/\| Click to Pay enrol \(ctp-enrol\) \| mandatory \| yes \| bank calls \| observation: \d+ calls? \| \d+\/0\/0 \| PASS \|/);
+  expect(stdout).toMatch(
+    /\| Click to Pay enrol \(ctp-enrol\) \| mandatory \| yes \| bank calls \| observation: \d+ calls? \| \d+\/0\/0 \| PASS \|/,
+  );
   expect(stdout).toMatch(/observer: \d+ passed, 0 failed on documented or security rules, 0 warnings on inferred rules/);
-  for (const file of ['observation/tests.json', 'observation/compliance-summary.json', 'observation/compliance-summary.md']) expect(existsSync(path.join(output, file)), file).toBe(true);
+  for (const file of ['observation/tests.json', 'observation/compliance-summary.json', 'observation/compliance-summary.md'])
+    expect(existsSync(path.join(output, file)), file).toBe(true);
 });
 
 test('--until-plan-complete prints the plan, a line per step covered, and ends by itself once the plan is complete', async () => {
   const keys = keyFiles();
   const output = path.join(keys.dir, 'reports');
-  const command = spawnCommand(SCRIPT, ['--issuer-id', ISSUER_ID, '--public-key', keys.jwks, '--until-plan-complete', '--follow-up-grace', '0', '--output', output, '--quiet'], {
-    ...CLEAN_ENV,
-    CI: 'true',
-  });
+  const command = spawnCommand(
+    SCRIPT,
+    ['--issuer-id', ISSUER_ID, '--public-key', keys.jwks, '--until-plan-complete', '--follow-up-grace', '0', '--output', output, '--quiet'],
+    {
+      ...CLEAN_ENV,
+      CI: 'true',
+    },
+  );
   const urls = urlsOf(await command.firstLine);
   await expect.poll(() => command.stdout.join('\n')).toContain('the certification plan, for the bank');
   const plan = command.stdout.join('\n');
-  for (const step of ['Register consumer', 'Click to Pay enrol', 'Suspend card and Resume card', 'Delete consumer']) expect(plan).toContain(step);
+  for (const step of ['Register consumer', 'Click to Pay enrol', 'Suspend card and Resume card', 'Delete consumer'])
+    expect(plan).toContain(step);
   const cardDataJwk = (await send({ method: 'GET', url: `${new URL(urls.bankingUrl).origin}/__mock/card-data-key` })).json as JWK;
   // Half the plan first: the observation must still be running.
   const client = new ReferenceClient(clientFor(urls, keys.privateKey));
@@ -84,12 +113,19 @@ test('--until-plan-complete prints the plan, a line per step covered, and ends b
 test('SIGTERM ends a recording configured from the environment; a documented failure exits 1 and names its rule', async () => {
   const keys = keyFiles();
   const output = path.join(keys.dir, 'reports');
-  const command = spawnCommand(SCRIPT, ['--output', output], { ...CLEAN_ENV, D1_ISSUER_ID: ISSUER_ID, D1_KEY_ID: KEY_ID, D1_PRIVATE_KEY: keys.privatePem });
+  const command = spawnCommand(SCRIPT, ['--output', output], {
+    ...CLEAN_ENV,
+    D1_ISSUER_ID: ISSUER_ID,
+    D1_KEY_ID: KEY_ID,
+    D1_PRIVATE_KEY: keys.privatePem,
+  });
   const banner = await command.firstLine;
   const issuer = new ReferenceClient(clientFor(urlsOf(banner), keys.privateKey));
   const cardId = await issuer.createCard(await issuer.registerConsumer());
   await issuer.call('clickToPayEnrol', { path: { cardId }, body: { name: 'Maximiliana Oyelaran-Brooks' } });
-  await expect.poll(() => command.stdout.some((line) => /POST \/banking\/v1\/issuers\/TESTBANK01\/cards\/.*clickToPayEnrolment -> 400/.test(line))).toBe(true);
+  await expect
+    .poll(() => command.stdout.some((line) => /POST \/banking\/v1\/issuers\/TESTBANK01\/cards\/.*clickToPayEnrolment -> 400/.test(line)))
+    .toBe(true);
   command.child.kill('SIGTERM');
 
   expect(await command.exited, command.stderr.join('\n')).toBe(1);
@@ -104,7 +140,18 @@ test('SIGTERM ends a recording configured from the environment; a documented fai
 test('a wrong option or configuration stops the command with one line and exit code 2', async () => {
   const keys = keyFiles();
   const busy = await startServer(() => ({ status: 204 }), { name: 'busy', errorBody: () => ({}) });
-  const base = ['--issuer-id', ISSUER_ID, '--public-key', keys.pem, '--kid', KEY_ID, '--duration', '1', '--output', path.join(keys.dir, 'out')];
+  const base = [
+    '--issuer-id',
+    ISSUER_ID,
+    '--public-key',
+    keys.pem,
+    '--kid',
+    KEY_ID,
+    '--duration',
+    '1',
+    '--output',
+    path.join(keys.dir, 'out'),
+  ];
   const cases: readonly (readonly string[])[] = [
     ['--colour'],
     [],
@@ -118,10 +165,12 @@ test('a wrong option or configuration stops the command with one line and exit c
     [...base, '--duration', '0'],
   ];
   try {
-    const runs = await Promise.all(cases.map(async (args) => {
-      const command = spawnCommand(SCRIPT, args, CLEAN_ENV);
-      return { args: args.join(' '), code: await command.exited, stderr: command.stderr, stdout: command.stdout };
-    }));
+    const runs = await Promise.all(
+      cases.map(async (args) => {
+        const command = spawnCommand(SCRIPT, args, CLEAN_ENV);
+        return { args: args.join(' '), code: await command.exited, stderr: command.stderr, stdout: command.stdout };
+      }),
+    );
     for (const run of runs) {
       expect(run.code, `${run.args}: ${run.stderr.join(' | ')}`).toBe(2);
       expect(run.stderr, run.args).toHaveLength(1);

@@ -24,21 +24,25 @@ test.describe('a bank following the documents, recorded against the embedded moc
     const evidence = await observer.stop();
 
     expect(evidence.certification.documentedFailures, failureLines(evidence)).toBe(0);
-    expect(Object.fromEntries(FOLLOW_UPS.map((id) => [id, ruleOutcome(evidence, id)]))).toEqual(Object.fromEntries(FOLLOW_UPS.map((id) => [id, 'passed'])));
+    expect(Object.fromEntries(FOLLOW_UPS.map((id) => [id, ruleOutcome(evidence, id)]))).toEqual(
+      Object.fromEntries(FOLLOW_UPS.map((id) => [id, 'passed'])),
+    );
     // The reasonCode the card life-cycle calls leave out is our reading: the observation warns, it does not fail.
     for (const ruleId of ['CARD-DELETE-REASONCODE-REQUIRED', 'CARD-SUSPEND-RESUME-REASONCODE-REQUIRED']) {
       const warned = evidence.certification.tests.find((t) => t.outcome === 'failed' && t.failure?.ruleId === ruleId);
       expect(warned?.failure?.provenance, `${ruleId} reported as an inferred warning`).toBe('inferred');
     }
   });
-
 });
 
 test.describe('the recording mock with immediate results', () => {
   test.use({ observerOptions: { mock: { immediateResults: true, operationDelayMs: 10 } } });
 
   test('answers a registration SUCCESSFUL at once, so its follow-up rule has nothing to judge', async ({ observer, client }) => {
-    const response = await new ReferenceClient(client, { correlationId: randomUUID }).call('registerConsumer', { path: { consumerId: `cns_${randomUUID()}` }, body: {} });
+    const response = await new ReferenceClient(client, { correlationId: randomUUID }).call('registerConsumer', {
+      path: { consumerId: `cns_${randomUUID()}` },
+      body: {},
+    });
     expect((response.json as { status?: unknown } | undefined)?.status).toBe('SUCCESSFUL');
     const evidence = await observer.stop();
     expect(ruleOutcome(evidence, 'CONSUMER-REGISTER-FOLLOW-UP'), failureLines(evidence)).toBe('skipped');

@@ -28,11 +28,19 @@ const filesUnder = (dir: string): string[] =>
     return statSync(full).isDirectory() ? filesUnder(full) : [full];
   });
 
-test('an observation writes Allure results, certification results and a valid compliance summary, and no secret', async ({ observer, client, issuer, issuerKeys }) => {
+test('an observation writes Allure results, certification results and a valid compliance summary, and no secret', async ({
+  observer,
+  client,
+  issuer,
+  issuerKeys,
+}) => {
   const reports = mkdtempSync(path.join(tmpdir(), 'observation-'));
   const { consumerId, cardIds } = await issuer.journey(observer.mockD1?.cardDataJwk ?? {});
   // Bad calls that carry personal data where the evidence shows things: correlation ids, a path, a long name.
-  await issuer.call('clickToPayGetConsumerProfiles', { path: { consumerId }, headers: { 'x-correlation-id': `${PERSON.lastName.toLowerCase()}-${PERSON.firstName.toUpperCase()}` } });
+  await issuer.call('clickToPayGetConsumerProfiles', {
+    path: { consumerId },
+    headers: { 'x-correlation-id': `${PERSON.lastName.toLowerCase()}-${PERSON.firstName.toUpperCase()}` },
+  });
   await issuer.call('clickToPayGetConsumerProfiles', { path: { consumerId }, headers: { 'x-correlation-id': PAN } });
   await issuer.call('clickToPayGetConsumerProfiles', { path: { consumerId }, headers: { 'x-correlation-id': PERSON.mobilePhoneNumber } });
   // An opaque token fits the correlation id's pattern, and no key or pattern of the product's redaction recognises it there.
@@ -51,7 +59,8 @@ test('an observation writes Allure results, certification results and a valid co
     .map((f) => JSON.parse(readFileSync(path.join(allureDir, f), 'utf8')) as AllureResult);
   expect(results).toHaveLength(evidence.results.length);
   const operation = results.find((r) => r.name.startsWith('observed clickToPayEnrol'));
-  const label = (result: AllureResult | undefined, name: string): string[] => (result?.labels ?? []).filter((l) => l.name === name).map((l) => l.value);
+  const label = (result: AllureResult | undefined, name: string): string[] =>
+    (result?.labels ?? []).filter((l) => l.name === name).map((l) => l.value);
   expect(operation?.status).toBe('failed');
   expect(label(operation, 'epic')).toEqual(['D1 Click to Pay']);
   expect(label(operation, 'feature')).toEqual(['Click to Pay enrol']);
@@ -69,12 +78,19 @@ test('an observation writes Allure results, certification results and a valid co
   expect(readObservation(reports)).toEqual(certification.tests);
   expect(readObservation(path.join(reports, 'nowhere'))).toBeUndefined();
   const outcomes = ruleOutcomes(certification.tests);
-  expect([outcomes.get('CTP-ENROL-NAME-LENGTH'), outcomes.get('CONSUMER-REGISTER-CORRELATIONID-NO-PII'), outcomes.get('CARD-REGISTER-CARDID-NOT-PAN')]).toEqual(['failed', 'failed', 'failed']);
+  expect([
+    outcomes.get('CTP-ENROL-NAME-LENGTH'),
+    outcomes.get('CONSUMER-REGISTER-CORRELATIONID-NO-PII'),
+    outcomes.get('CARD-REGISTER-CARDID-NOT-PAN'),
+  ]).toEqual(['failed', 'failed', 'failed']);
 
   const summary = JSON.parse(readFileSync(written.summaryFile, 'utf8')) as ComplianceSummary;
   const ajv = new Ajv({ allErrors: true });
   ajvFormats.default(ajv);
-  expect(ajv.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, summary), ajv.errorsText()).toBe(true);
+  expect(
+    ajv.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, summary),
+    ajv.errorsText(),
+  ).toBe(true);
   expect(summary.apis.find((a) => a.id === 'ctp-enrol')?.failedRules).toContain('CTP-ENROL-NAME-LENGTH');
   expect(summary.apis.find((a) => a.id === 'card-get-operations')?.verdict).toBe('NOT TESTED');
   expect(readFileSync(path.join(reports, 'observation', 'compliance-summary.md'), 'utf8')).toBe(written.markdown);
@@ -96,18 +112,30 @@ test('an observation writes Allure results, certification results and a valid co
   expect(client.tokens.length).toBeGreaterThan(0);
   const leaks = filesUnder(reports).flatMap((file) => {
     const text = readFileSync(file, 'utf8').toLowerCase();
-    return Object.entries(forbidden).filter(([, value]) => text.includes(value.toLowerCase())).map(([what]) => `${what} in ${path.relative(reports, file)}`);
+    return Object.entries(forbidden)
+      .filter(([, value]) => text.includes(value.toLowerCase()))
+      .map(([what]) => `${what} in ${path.relative(reports, file)}`);
   });
   expect(leaks).toEqual([]);
 });
 
-test("clearing a results directory for a certification run keeps the observation's results and their attachments", async ({ observer, issuer }) => {
+test("clearing a results directory for a certification run keeps the observation's results and their attachments", async ({
+  observer,
+  issuer,
+}) => {
   const reports = mkdtempSync(path.join(tmpdir(), 'observation-'));
   await issuer.registerConsumer();
   writeObservationEvidence(await observer.stop(), reports);
   const allureDir = path.join(reports, 'allure-results');
   const observationFiles = readdirSync(allureDir).sort();
-  writeFileSync(path.join(allureDir, 'aaaa-result.json'), JSON.stringify({ name: 'a suite test', labels: [{ name: 'tag', value: 'mandatory' }], attachments: [{ source: 'aaaa-attachment.txt' }] }));
+  writeFileSync(
+    path.join(allureDir, 'aaaa-result.json'),
+    JSON.stringify({
+      name: 'a suite test',
+      labels: [{ name: 'tag', value: 'mandatory' }],
+      attachments: [{ source: 'aaaa-attachment.txt' }],
+    }),
+  );
   writeFileSync(path.join(allureDir, 'aaaa-attachment.txt'), 'exchange');
   writeFileSync(path.join(allureDir, 'environment.properties'), 'seed=1');
   keepOnlyObservationResults(allureDir);

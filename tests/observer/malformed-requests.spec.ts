@@ -33,25 +33,66 @@ const expectRefusedWithBody = (response: HttpResponse, status: number): void => 
 test('malformed requests get a 4xx with a body, and the observation still reports them', async ({ observer, client }) => {
   const token = await client.token();
   const auth = { authorization: `Bearer ${token}` };
-  expectRefusedWithBody(await send({ method: 'POST', url: `${observer.url}${enrolPath}`, headers: { ...auth, 'content-type': 'application/json' }, body: '{"name": ' }), 400);
-  expectRefusedWithBody(await send({ method: 'POST', url: `${observer.url}${enrolPath}`, headers: { ...auth, 'content-type': 'text/plain' }, body: 'name=Ana' }), 400);
-  expectRefusedWithBody(await send({ method: 'POST', url: `${observer.url}${enrolPath}`, headers: { ...auth, 'content-type': 'application/json' }, body: Buffer.alloc(1024 * 1024 + 1, 0x20) }), 413);
+  expectRefusedWithBody(
+    await send({
+      method: 'POST',
+      url: `${observer.url}${enrolPath}`,
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"name": ',
+    }),
+    400,
+  );
+  expectRefusedWithBody(
+    await send({
+      method: 'POST',
+      url: `${observer.url}${enrolPath}`,
+      headers: { ...auth, 'content-type': 'text/plain' },
+      body: 'name=Ana',
+    }),
+    400,
+  );
+  expectRefusedWithBody(
+    await send({
+      method: 'POST',
+      url: `${observer.url}${enrolPath}`,
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: Buffer.alloc(1024 * 1024 + 1, 0x20),
+    }),
+    413,
+  );
   expectRefusedWithBody(await send({ method: 'GET', url: `${observer.url}/not-d1/anything` }), 404);
   expectRefusedWithBody(await send({ method: 'GET', url: `${observer.url}/banking/v9/nothing/here`, headers: auth }), 404);
   const wrongMethod = await send({ method: 'DELETE', url: `${observer.url}${enrolPath}`, headers: auth });
   expectRefusedWithBody(wrongMethod, 405);
   expect(wrongMethod.headers.allow).toBe('POST');
-  expectRefusedWithBody(await send({ method: 'POST', url: `${observer.url}/banking/v1/issuers/%E0%A4%A/cards/x/operations:clickToPayEnrolment`, headers: auth }), 400);
+  expectRefusedWithBody(
+    await send({
+      method: 'POST',
+      url: `${observer.url}/banking/v1/issuers/%E0%A4%A/cards/x/operations:clickToPayEnrolment`,
+      headers: auth,
+    }),
+    400,
+  );
   expect(await rawStatusLine(observer.url, 'NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
 
   const evidence = await observer.stop();
-  expect(failureLines(evidence)).toContain('(no rule) at body / documented: a body in a declared media type that parses received: the body is not valid JSON');
+  expect(failureLines(evidence)).toContain(
+    '(no rule) at body / documented: a body in a declared media type that parses received: the body is not valid JSON',
+  );
   expect(evidence.results.find((r) => r.kind === 'outside')?.title).toBe('observed calls outside the contracts: 2');
 });
 
 test('random requests never get a 5xx from the observer', async ({ observer, client }) => {
   const token = await client.token();
-  const paths = ['/authz/v1/oauth2/token', enrolPath, `/banking/v2/issuers/${ISSUER_ID}/consumers/c%20d`, `/banking/v1/issuers/${ISSUER_ID}/cards/x/operations/y`, '/banking', '/authz/v1', '/__mock/nothing'];
+  const paths = [
+    '/authz/v1/oauth2/token',
+    enrolPath,
+    `/banking/v2/issuers/${ISSUER_ID}/consumers/c%20d`,
+    `/banking/v1/issuers/${ISSUER_ID}/cards/x/operations/y`,
+    '/banking',
+    '/authz/v1',
+    '/__mock/nothing',
+  ];
   const statuses: number[] = [];
   await fc.assert(
     fc.asyncProperty(

@@ -52,7 +52,9 @@ export const test = base.extend<ObserverFixtures>({
       keys: [{ kid: KEY_ID, publicKey: issuerKeys.publicKey }],
       // Tests stop the observation right after their last call: nothing is too recent to judge.
       limits: { followUpGraceSeconds: 0 },
-      ...(observerOptions.upstream ? {} : { mock: { operationDelayMs: 10, retry: { firstDelayMs: 10, maxDelayMs: 100, attemptTimeoutMs: 1_000 } } }),
+      ...(observerOptions.upstream
+        ? {}
+        : { mock: { operationDelayMs: 10, retry: { firstDelayMs: 10, maxDelayMs: 100, attemptTimeoutMs: 1_000 } } }),
       ...observerOptions,
     });
     await use(observer);
@@ -69,7 +71,8 @@ export const test = base.extend<ObserverFixtures>({
 export { expect };
 
 /** A rule's outcome over the observation's certification results, as the compliance summary computes it. */
-export const ruleOutcome = (evidence: ObservationEvidence, ruleId: string): RuleOutcome | undefined => ruleOutcomes(evidence.certification.tests).get(ruleId);
+export const ruleOutcome = (evidence: ObservationEvidence, ruleId: string): RuleOutcome | undefined =>
+  ruleOutcomes(evidence.certification.tests).get(ruleId);
 
 /** The failure texts of the observation, one line each with its whitespace collapsed, for assertions and their messages. */
 export const failureLines = (evidence: ObservationEvidence): string =>

@@ -37,10 +37,16 @@ test('every rule the catalogue marks observable by the observer is produced by a
     expect([...reported].sort(), `${name} reports what it registers`).toEqual([...registered.rules].sort());
     for (const ruleId of reported) produced.add(ruleId);
   }
-  expect(observedByObserver.map((r) => r.id).filter((id) => !produced.has(id)), 'rules marked by: observer that no check produces').toEqual([]);
+  expect(
+    observedByObserver.map((r) => r.id).filter((id) => !produced.has(id)),
+    'rules marked by: observer that no check produces',
+  ).toEqual([]);
   // A check may also judge rules the suites check from outside (the assertion's claims); each must be a catalogue rule.
   const catalogued = new Set<string>(rules.map((r) => r.id));
-  expect([...OBSERVER_RULES].filter((id) => !catalogued.has(id)), 'rules a check judges that the catalogue does not hold').toEqual([]);
+  expect(
+    [...OBSERVER_RULES].filter((id) => !catalogued.has(id)),
+    'rules a check judges that the catalogue does not hold',
+  ).toEqual([]);
 });
 
 /** What a scripted bad client gets: the test's observer with a client and a well-behaved issuer on it. */
@@ -49,7 +55,10 @@ interface Kit {
   readonly client: WatchedD1Client;
   readonly issuer: ReferenceClient;
   /** Records with another observer (one whose mock D1 talks to a backend), and returns its evidence. */
-  readonly observeWithBackend: (backend: { baseUrl: string; authUrl?: string; clientId?: string; clientSecret?: string }, journey: (issuer: ReferenceClient) => Promise<void>) => Promise<ObservationEvidence>;
+  readonly observeWithBackend: (
+    backend: { baseUrl: string; authUrl?: string; clientId?: string; clientSecret?: string },
+    journey: (issuer: ReferenceClient) => Promise<void>,
+  ) => Promise<ObservationEvidence>;
 }
 
 const cardDataJwk = (observer: RunningObserver): Parameters<typeof encryptCardData>[0] => observer.mockD1?.cardDataJwk ?? {};
@@ -73,22 +82,35 @@ const PLANTED: Readonly<Record<string, (kit: Kit) => Promise<ObservationEvidence
     await issuer.call('createCard', { ...correlated(PAN), body: { consumerId, cardProductId: 'prd_debit_classic' } });
   },
   'CONSUMER-REGISTER-CORRELATIONID-NO-PII': async ({ issuer }) => {
-    await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, ...correlated('4111-1111-1111-1111'), body: { consumerInfo: PERSON } });
+    await issuer.call('registerConsumer', {
+      path: { consumerId: uniqueId('cns') },
+      ...correlated('4111-1111-1111-1111'),
+      body: { consumerInfo: PERSON },
+    });
   },
   'CARD-REGISTER-CARDID-NOT-PAN': async ({ observer, issuer }) => {
     const consumerId = await issuer.registerConsumer();
-    await issuer.call('registerCard', { path: { cardId: `card-${PAN}` }, body: { consumerId, encryptedData: await encryptCardData(cardDataJwk(observer), { pan: PAN, expiry: '1230' }) } });
+    await issuer.call('registerCard', {
+      path: { cardId: `card-${PAN}` },
+      body: { consumerId, encryptedData: await encryptCardData(cardDataJwk(observer), { pan: PAN, expiry: '1230' }) },
+    });
   },
   'CARD-REGISTER-CARDID-UNIQUE': async ({ observer, issuer }) => {
     const consumerId = await issuer.registerConsumer();
     const cardId = await issuer.registerCard(consumerId, cardDataJwk(observer));
-    await issuer.call('registerCard', { path: { cardId }, body: { consumerId, encryptedData: await encryptCardData(cardDataJwk(observer), { pan: '5555555555554444', expiry: '1230' }) } });
+    await issuer.call('registerCard', {
+      path: { cardId },
+      body: { consumerId, encryptedData: await encryptCardData(cardDataJwk(observer), { pan: '5555555555554444', expiry: '1230' }) },
+    });
   },
   'CARD-REGISTER-CARDID-REUSE': async ({ observer, issuer }) => {
     const consumerId = await issuer.registerConsumer();
     const cardId = await issuer.createCard(consumerId);
     await issuer.write('deleteCard', { cardId }, { reasonCode: 'CLOSED_CARD' });
-    await issuer.call('registerCard', { path: { cardId }, body: { consumerId, encryptedData: await encryptCardData(cardDataJwk(observer), { pan: PAN, expiry: '1230' }) } });
+    await issuer.call('registerCard', {
+      path: { cardId },
+      body: { consumerId, encryptedData: await encryptCardData(cardDataJwk(observer), { pan: PAN, expiry: '1230' }) },
+    });
   },
   'CARD-REGISTER-PAN-ENCRYPTED': async ({ issuer }) => {
     const consumerId = await issuer.registerConsumer();
@@ -125,7 +147,10 @@ const PLANTED: Readonly<Record<string, (kit: Kit) => Promise<ObservationEvidence
     const consumerId = await issuer.registerConsumer();
     await issuer.write('clickToPayEnrol', { cardId: await issuer.createCard(consumerId) }, { name: CARDHOLDER_NAME });
     // Every field, a new email among them, straight to Click to Pay: D1's stored copy keeps the old one.
-    await issuer.call('clickToPayUpdateConsumer', { path: { consumerId }, body: { consumerInfo: { ...PERSON, email: 'm.okafor@example.com' } } });
+    await issuer.call('clickToPayUpdateConsumer', {
+      path: { consumerId },
+      body: { consumerInfo: { ...PERSON, email: 'm.okafor@example.com' } },
+    });
   },
   'CONSUMER-REGISTER-CTP-FIELDS': async ({ issuer }) => {
     const { language: _language, ...withoutLanguage } = PERSON;
@@ -142,13 +167,20 @@ const PLANTED: Readonly<Record<string, (kit: Kit) => Promise<ObservationEvidence
   },
   'CONSUMER-REGISTER-CTP-PROFILE-DATA': async ({ observeWithBackend }) => {
     // The consumer is registered without data; the bank's backend then answers D1 with only the required fields.
-    const backend = await startReferenceIssuer({ issuerId: ISSUER_ID, clientSecret: 'profile-data-secret-01', variants: ['optional-fields-absent'] });
+    const backend = await startReferenceIssuer({
+      issuerId: ISSUER_ID,
+      clientSecret: 'profile-data-secret-01',
+      variants: ['optional-fields-absent'],
+    });
     try {
-      return await observeWithBackend({ baseUrl: backend.url, authUrl: backend.authUrl, clientId: backend.clientId, clientSecret: backend.clientSecret }, async (issuer) => {
-        await issuer.call('registerConsumer', { path: { consumerId: DEFAULT_CONSUMER_ID } });
-        const cardId = await issuer.createCard(DEFAULT_CONSUMER_ID);
-        await issuer.write('clickToPayEnrol', { cardId }, { name: CARDHOLDER_NAME });
-      });
+      return await observeWithBackend(
+        { baseUrl: backend.url, authUrl: backend.authUrl, clientId: backend.clientId, clientSecret: backend.clientSecret },
+        async (issuer) => {
+          await issuer.call('registerConsumer', { path: { consumerId: DEFAULT_CONSUMER_ID } });
+          const cardId = await issuer.createCard(DEFAULT_CONSUMER_ID);
+          await issuer.write('clickToPayEnrol', { cardId }, { name: CARDHOLDER_NAME });
+        },
+      );
     } finally {
       await backend.stop();
     }
@@ -177,7 +209,10 @@ const PLANTED: Readonly<Record<string, (kit: Kit) => Promise<ObservationEvidence
 };
 
 test('every documented rule the observer judges has a scripted bad client', () => {
-  const documented = observedByObserver.filter((r) => r.provenance === 'documented').map((r) => r.id).sort();
+  const documented = observedByObserver
+    .filter((r) => r.provenance === 'documented')
+    .map((r) => r.id)
+    .sort();
   expect(Object.keys(PLANTED).sort()).toEqual(documented);
 });
 
@@ -218,21 +253,37 @@ test('card data in clear fail the security rule once: not also the inferred shap
 
 test('random ids once taken for card numbers pass: a UUID correlation id and a hex cardId', async ({ observer, issuer }) => {
   const consumerId = uniqueId('cns');
-  await issuer.call('registerConsumer', { path: { consumerId }, ...correlated('b97599f7-8733-4282-9440-c153ce2defd3'), body: { consumerInfo: PERSON } });
+  await issuer.call('registerConsumer', {
+    path: { consumerId },
+    ...correlated('b97599f7-8733-4282-9440-c153ce2defd3'),
+    body: { consumerInfo: PERSON },
+  });
   const jwk = cardDataJwk(observer);
-  await issuer.call('registerCard', { path: { cardId: 'crd_4b59a35397794127687b' }, ...correlated(randomBytes(12).toString('base64url')), body: { consumerId, encryptedData: await encryptCardData(jwk, { pan: PAN, expiry: '1230' }) } });
+  await issuer.call('registerCard', {
+    path: { cardId: 'crd_4b59a35397794127687b' },
+    ...correlated(randomBytes(12).toString('base64url')),
+    body: { consumerId, encryptedData: await encryptCardData(jwk, { pan: PAN, expiry: '1230' }) },
+  });
   const evidence = await observer.stop();
-  expect({
-    consumer: ruleOutcome(evidence, 'CONSUMER-REGISTER-CORRELATIONID-NO-PII'),
-    card: ruleOutcome(evidence, 'CARD-CREATE-REGISTER-CORRELATIONID-NO-PII'),
-    cardId: ruleOutcome(evidence, 'CARD-REGISTER-CARDID-NOT-PAN'),
-  }, failureLines(evidence)).toEqual({ consumer: 'passed', card: 'passed', cardId: 'passed' });
+  expect(
+    {
+      consumer: ruleOutcome(evidence, 'CONSUMER-REGISTER-CORRELATIONID-NO-PII'),
+      card: ruleOutcome(evidence, 'CARD-CREATE-REGISTER-CORRELATIONID-NO-PII'),
+      cardId: ruleOutcome(evidence, 'CARD-REGISTER-CARDID-NOT-PAN'),
+    },
+    failureLines(evidence),
+  ).toEqual({ consumer: 'passed', card: 'passed', cardId: 'passed' });
 });
 
-test('consumer data sent as consumerInfo, the documented name, or as the personalInformation alias are read alike', async ({ observer, issuer }) => {
+test('consumer data sent as consumerInfo, the documented name, or as the personalInformation alias are read alike', async ({
+  observer,
+  issuer,
+}) => {
   await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, body: { consumerInfo: PERSON } });
   await issuer.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, body: { personalInformation: PERSON } });
   const evidence = await observer.stop();
-  expect(evidence.results.find((r) => r.subject === 'CONSUMER-REGISTER-CTP-FIELDS')?.note).toBe('2 registrations carrying consumer data, none departing');
+  expect(evidence.results.find((r) => r.subject === 'CONSUMER-REGISTER-CTP-FIELDS')?.note).toBe(
+    '2 registrations carrying consumer data, none departing',
+  );
   expect(ruleOutcome(evidence, 'CONSUMER-REGISTER-RECOMMENDED-FIELDS'), failureLines(evidence)).toBe('passed');
 });

@@ -15,7 +15,8 @@ import { haveOpenssl, makeTlsMaterial, startTlsFront } from './tls-front.js';
 
 const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const issuerKeys = [{ kid: KEY_ID, publicKey: keys.publicKey }];
-const upstreamMock = (faults: string[] = []): Promise<RunningMockD1> => startMockD1({ issuers: [{ issuerId: ISSUER_ID, keys: issuerKeys }], operationDelayMs: 10, faults });
+const upstreamMock = (faults: string[] = []): Promise<RunningMockD1> =>
+  startMockD1({ issuers: [{ issuerId: ISSUER_ID, keys: issuerKeys }], operationDelayMs: 10, faults });
 
 test('every call is forwarded byte for byte, and every answer relayed as it came, a 5xx included', async () => {
   const seen: { method: string; target: string; headers: Record<string, unknown>; body: string }[] = [];
@@ -30,15 +31,29 @@ test('every call is forwarded byte for byte, and every answer relayed as it came
   const observer = await startObserver({ issuerId: ISSUER_ID, upstream: { bankingUrl: `${echo.url}/bank`, authUrl: `${echo.url}/auth` } });
   try {
     const body = '{"name" :  "kept",\n "spacing": true}';
-    const headers = { 'content-type': 'application/json; charset=utf-8', 'x-correlation-id': 'c0rr-1d', 'x-custom': 'value, with comma', authorization: 'Bearer abc.def' };
+    const headers = {
+      'content-type': 'application/json; charset=utf-8',
+      'x-correlation-id': 'c0rr-1d',
+      'x-custom': 'value, with comma',
+      authorization: 'Bearer abc.def',
+    };
     const answer = await send({ method: 'POST', url: `${observer.url}/banking/v1/things?b=2&a=%20x+y&a=3`, headers, body });
-    expect(seen[0]).toMatchObject({ method: 'POST', target: '/bank/v1/things?b=2&a=%20x+y&a=3', body: Buffer.from(body).toString('base64') });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      target: '/bank/v1/things?b=2&a=%20x+y&a=3',
+      body: Buffer.from(body).toString('base64'),
+    });
     expect(seen[0]?.headers).toMatchObject(headers);
     expect(answer.status).toBe(201);
     expect(answer.headers).toMatchObject({ 'x-echo': 'yes', 'content-type': 'application/problem+json' });
     expect(answer.text).toBe('{"kept" :  "as sent"}');
 
-    const token = await send({ method: 'POST', url: `${observer.url}/authz/v1/oauth2/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=x' });
+    const token = await send({
+      method: 'POST',
+      url: `${observer.url}/authz/v1/oauth2/token`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=x',
+    });
     expect(seen[1]).toMatchObject({ method: 'POST', target: '/auth/oauth2/token' });
     expect(token.status).toBe(201);
 
@@ -56,13 +71,27 @@ test('every call is forwarded byte for byte, and every answer relayed as it came
 
 test('through the proxy a mock D1 answers exactly as it does directly, and the calls are checked both ways', async () => {
   const d1 = await upstreamMock();
-  const observer = await startObserver({ issuerId: ISSUER_ID, keys: issuerKeys, upstream: { bankingUrl: d1.bankingUrl }, limits: { followUpGraceSeconds: 0 } });
+  const observer = await startObserver({
+    issuerId: ISSUER_ID,
+    keys: issuerKeys,
+    upstream: { bankingUrl: d1.bankingUrl },
+    limits: { followUpGraceSeconds: 0 },
+  });
   try {
     expect(observer.authUrl).toBe(`${observer.url}/authz/v1`);
     const proxied = new ReferenceClient(clientFor(observer, keys.privateKey));
-    const direct = new D1Client({ bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, issuerId: ISSUER_ID, keyId: KEY_ID, privateKey: keys.privateKey });
+    const direct = new D1Client({
+      bankingUrl: d1.bankingUrl,
+      authUrl: d1.authUrl,
+      issuerId: ISSUER_ID,
+      keyId: KEY_ID,
+      privateKey: keys.privateKey,
+    });
     const { consumerId } = await proxied.journey(d1.cardDataJwk);
-    const [viaProxy, viaDirect] = [await proxied.call('clickToPayGetConsumerProfiles', { path: { consumerId } }), await direct.call('clickToPayGetConsumerProfiles', { path: { consumerId } })];
+    const [viaProxy, viaDirect] = [
+      await proxied.call('clickToPayGetConsumerProfiles', { path: { consumerId } }),
+      await direct.call('clickToPayGetConsumerProfiles', { path: { consumerId } }),
+    ];
     expect([viaProxy.status, viaProxy.text]).toEqual([viaDirect.status, viaDirect.text]);
     const malformed = { path: { cardId: 'crd.1!' }, body: { name: 'Ana' } };
     const [badViaProxy, badDirect] = [await proxied.call('clickToPayEnrol', malformed), await direct.call('clickToPayEnrol', malformed)];
@@ -75,7 +104,9 @@ test('through the proxy a mock D1 answers exactly as it does directly, and the c
     expect(ruleOutcome(evidence, 'CTP-ENROL-CARDID-PATTERN'), failureLines(evidence)).toBe('failed');
     expect(ruleOutcome(evidence, 'D1-TOKEN-ASSERTION-JWT')).toBe('passed');
     expect(ruleOutcome(evidence, 'CTP-ENROL-FOLLOW-UP')).toBe('skipped');
-    expect(evidence.results.find((r) => r.subject === 'CTP-ENROL-FOLLOW-UP')?.note).toMatch(/1 of \d+ pending writes not read back through the getter; D1's notifications go straight to the issuer/);
+    expect(evidence.results.find((r) => r.subject === 'CTP-ENROL-FOLLOW-UP')?.note).toMatch(
+      /1 of \d+ pending writes not read back through the getter; D1's notifications go straight to the issuer/,
+    );
   } finally {
     await observer.stop();
     await d1.stop();
@@ -84,7 +115,11 @@ test('through the proxy a mock D1 answers exactly as it does directly, and the c
 
 test("an answer of D1's that breaks the contract is reported against the answer's rule (planted: enrol-operation-id-bad-pattern)", async () => {
   const d1 = await upstreamMock(['enrol-operation-id-bad-pattern']);
-  const observer = await startObserver({ issuerId: ISSUER_ID, keys: issuerKeys, upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl } });
+  const observer = await startObserver({
+    issuerId: ISSUER_ID,
+    keys: issuerKeys,
+    upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl },
+  });
   try {
     const issuer = new ReferenceClient(clientFor(observer, keys.privateKey));
     const cardId = await issuer.createCard(await issuer.registerConsumer());
@@ -101,7 +136,10 @@ test("an answer of D1's that breaks the contract is reported against the answer'
 test('an unreachable upstream is a 502 with a body, and a path outside D1 a 404 with a body', async () => {
   const observer = await startObserver({ issuerId: ISSUER_ID, upstream: { bankingUrl: 'http://127.0.0.1:9/banking' } });
   try {
-    const unreachable = await send({ method: 'GET', url: `${observer.url}/banking/v1/issuers/${ISSUER_ID}/consumers/c1/clickToPayProfiles` });
+    const unreachable = await send({
+      method: 'GET',
+      url: `${observer.url}/banking/v1/issuers/${ISSUER_ID}/consumers/c1/clickToPayProfiles`,
+    });
     expect(unreachable.status).toBe(502);
     expect(unreachable.json).toMatchObject({ errorCode: 'UPSTREAM_UNREACHABLE' });
     const elsewhere = await send({ method: 'GET', url: `${observer.url}/somewhere/else` });
@@ -122,7 +160,10 @@ test('mutual TLS towards the upstream: the client certificate is presented, and 
     keys: issuerKeys,
     upstream: { bankingUrl: `${front.origin}/banking`, tls: { cert: material.clientCert, key: material.clientKey, ca: material.ca } },
   });
-  const withoutCertificate = await startObserver({ issuerId: ISSUER_ID, upstream: { bankingUrl: `${front.origin}/banking`, tls: { ca: material.ca } } });
+  const withoutCertificate = await startObserver({
+    issuerId: ISSUER_ID,
+    upstream: { bankingUrl: `${front.origin}/banking`, tls: { ca: material.ca } },
+  });
   try {
     const client = clientFor(withCertificate, keys.privateKey);
     const profiles = await client.call('clickToPayGetConsumerProfiles', { path: { consumerId: uniqueId('cns') } });

@@ -39,11 +39,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     writeFileSync(jwks, JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: KEY_ID }] }));
     const output = path.join(dir, 'reports');
-    const npm = spawn(NPM, ['run', '--silent', 'observe', '--', '--issuer-id', ISSUER_ID, '--public-key', jwks, '--output', output, '--quiet'], {
-      cwd: repoRoot,
-      env: { ...process.env, D1_ISSUER_ID: '', D1_KEY_ID: '', D1_PRIVATE_KEY: '', CERTIFY_REPORTS_DIR: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const npm = spawn(
+      NPM,
+      ['run', '--silent', 'observe', '--', '--issuer-id', ISSUER_ID, '--public-key', jwks, '--output', output, '--quiet'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, D1_ISSUER_ID: '', D1_KEY_ID: '', D1_PRIVATE_KEY: '', CERTIFY_REPORTS_DIR: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     npm.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const npmExited = once(npm, 'exit');

@@ -27,12 +27,37 @@ export function makeTlsMaterial(): TlsMaterial {
     openssl('req', '-x509', ...newKey, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '1', '-subj', '/CN=observer test CA');
     writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
     writeFileSync(file('client.ext'), 'extendedKeyUsage=clientAuth\n');
-    for (const [name, subject] of [['server', '/CN=127.0.0.1'], ['client', '/CN=issuer-client']] as const) {
+    for (const [name, subject] of [
+      ['server', '/CN=127.0.0.1'],
+      ['client', '/CN=issuer-client'],
+    ] as const) {
       openssl('req', ...newKey, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject);
-      openssl('x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file(`${name}.crt`), '-days', '1', '-extfile', file(`${name}.ext`));
+      openssl(
+        'x509',
+        '-req',
+        '-in',
+        file(`${name}.csr`),
+        '-CA',
+        file('ca.crt'),
+        '-CAkey',
+        file('ca.key'),
+        '-CAcreateserial',
+        '-out',
+        file(`${name}.crt`),
+        '-days',
+        '1',
+        '-extfile',
+        file(`${name}.ext`),
+      );
     }
     const read = (name: string): string => readFileSync(file(name), 'utf8');
-    return { ca: read('ca.crt'), serverCert: read('server.crt'), serverKey: read('server.key'), clientCert: read('client.crt'), clientKey: read('client.key') };
+    return {
+      ca: read('ca.crt'),
+      serverCert: read('server.crt'),
+      serverKey: read('server.key'),
+      clientCert: read('client.crt'),
+      clientKey: read('client.key'),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -53,19 +78,22 @@ export interface TlsFront {
 export async function startTlsFront(material: TlsMaterial, targetPort: number): Promise<TlsFront> {
   const clients: string[] = [];
   const sockets = new Set<{ destroy(): void }>();
-  const server = createServer({ key: material.serverKey, cert: material.serverCert, ca: material.ca, requestCert: true, rejectUnauthorized: true }, (socket: TLSSocket) => {
-    const subject = socket.getPeerCertificate().subject as Record<string, string> | undefined;
-    clients.push(subject?.CN ?? '(none)');
-    const target = connect(targetPort, '127.0.0.1');
-    sockets.add(socket).add(target);
-    socket.pipe(target).pipe(socket);
-    const close = (): void => {
-      socket.destroy();
-      target.destroy();
-    };
-    socket.on('error', close);
-    target.on('error', close);
-  });
+  const server = createServer(
+    { key: material.serverKey, cert: material.serverCert, ca: material.ca, requestCert: true, rejectUnauthorized: true },
+    (socket: TLSSocket) => {
+      const subject = socket.getPeerCertificate().subject as Record<string, string> | undefined;
+      clients.push(subject?.CN ?? '(none)');
+      const target = connect(targetPort, '127.0.0.1');
+      sockets.add(socket).add(target);
+      socket.pipe(target).pipe(socket);
+      const close = (): void => {
+        socket.destroy();
+        target.destroy();
+      };
+      socket.on('error', close);
+      target.on('error', close);
+    },
+  );
   // A client refused during the handshake is the point of one test, not an error of the front.
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

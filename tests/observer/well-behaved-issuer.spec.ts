@@ -16,7 +16,19 @@ test('the scripted well-behaved issuer gets a clean observation: no failure, no 
   expect(evidence.results.filter((r) => r.outcome === 'failed').map((r) => r.title)).toEqual([]);
   const observed = evidence.results.filter((r) => r.kind === 'operation').map((r) => r.subject);
   expect(observed).toEqual(
-    expect.arrayContaining(['getToken', 'registerConsumer', 'createCard', 'registerCard', 'getCardOperation', 'clickToPayEnrol', 'clickToPayGetConsumerProfiles', 'clickToPayUpdateCard', 'clickToPayUpdateConsumer', 'clickToPayOptoutCard', 'clickToPayOptoutConsumer']),
+    expect.arrayContaining([
+      'getToken',
+      'registerConsumer',
+      'createCard',
+      'registerCard',
+      'getCardOperation',
+      'clickToPayEnrol',
+      'clickToPayGetConsumerProfiles',
+      'clickToPayUpdateCard',
+      'clickToPayUpdateConsumer',
+      'clickToPayOptoutCard',
+      'clickToPayOptoutConsumer',
+    ]),
   );
 });
 
@@ -49,7 +61,9 @@ test('each rule the bad-client tests break passes for the well-behaved issuer', 
     'CTP-OPTOUT-CARD-FOLLOW-UP',
     'CARD-REGISTER-CARDID-NOT-PAN',
   ];
-  expect(Object.fromEntries(judged.map((id) => [id, ruleOutcome(evidence, id)]))).toEqual(Object.fromEntries(judged.map((id) => [id, 'passed'])));
+  expect(Object.fromEntries(judged.map((id) => [id, ruleOutcome(evidence, id)]))).toEqual(
+    Object.fromEntries(judged.map((id) => [id, 'passed'])),
+  );
 });
 
 test('two instances of the backend, each reusing a token of its own, keep D1-TOKEN-REUSE', async ({ observer, issuer, issuerKeys }) => {

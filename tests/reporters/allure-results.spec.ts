@@ -36,8 +36,19 @@ test('a certification run writes labelled Allure results, categories and environ
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
   const run = spawnSync(
     process.execPath,
-    [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', '--project=flows', '--grep', '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])', `--output=${path.join(reports, 'output')}`],
-    { cwd: fromRoot(), env: { ...env, CERTIFY_REPORTS_DIR: reports, MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '11' }, encoding: 'utf8' },
+    [
+      fromRoot('node_modules', '@playwright', 'test', 'cli.js'),
+      'test',
+      '--project=flows',
+      '--grep',
+      '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])',
+      `--output=${path.join(reports, 'output')}`,
+    ],
+    {
+      cwd: fromRoot(),
+      env: { ...env, CERTIFY_REPORTS_DIR: reports, MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '11' },
+      encoding: 'utf8',
+    },
   );
   expect(run.status, run.stderr).toBe(1);
   const dir = path.join(reports, 'allure-results');
@@ -53,8 +64,15 @@ test('a certification run writes labelled Allure results, categories and environ
   expect(label('severity')).toEqual(['critical']);
   expect(label('story')[0]).toMatch(/^CTP-OPTOUT-CONSUMER-REPEAT: Opting out a consumer that is already opted out/);
   expect(label('tag')).toEqual(expect.arrayContaining(['CTP-OPTOUT-CONSUMER-REPEAT', 'mandatory', 'documented']));
-  expect(failed?.links.map((l) => l.url)).toContain('https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api');
-  expect(failed?.parameters).toEqual(expect.arrayContaining([{ name: 'seed', value: '11' }, { name: 'D1', value: 'embedded mock D1' }]));
+  expect(failed?.links.map((l) => l.url)).toContain(
+    'https://docs.payments.thalescloud.io/click-to-pay/integrate-the-d1-api/d1-api-reference/inbound-api-to-d1/click-to-pay-api',
+  );
+  expect(failed?.parameters).toEqual(
+    expect.arrayContaining([
+      { name: 'seed', value: '11' },
+      { name: 'D1', value: 'embedded mock D1' },
+    ]),
+  );
 
   // The evidence of the failure: each exchange, redacted; the violations as a table; the journey's timeline.
   const attachments = (step: AllureStep): AllureAttachment[] => [...(step.attachments ?? []), ...(step.steps ?? []).flatMap(attachments)];
@@ -79,7 +97,13 @@ test('a certification run writes labelled Allure results, categories and environ
   expect(timeline).toMatch(/\+\d+ ms +\| issuer \(suite\) → D1 +\| POST \/banking\//);
 
   const categories = (JSON.parse(readFileSync(path.join(dir, 'categories.json'), 'utf8')) as { name: string }[]).map((c) => c.name);
-  expect(categories).toEqual(['Inferred-rule warning', 'Authentication', 'Contract violation', 'Transport or unreachable target', 'Behaviour violation']);
+  expect(categories).toEqual([
+    'Inferred-rule warning',
+    'Authentication',
+    'Contract violation',
+    'Transport or unreachable target',
+    'Behaviour violation',
+  ]);
   const environment = readFileSync(path.join(dir, 'environment.properties'), 'utf8');
   expect(environment).toMatch(/contracts\\? version=[0-9a-f]{12}/);
   expect(environment).toContain('seed=11');

@@ -58,7 +58,15 @@ function results(failing: Readonly<Partial<Record<RuleId, string>>>): CertifiedT
   return rules.map((r): CertifiedTest => {
     const received = failing[r.id];
     if (received === undefined) return passingBankResult(r, 3);
-    const failure = { ruleId: r.id, operationId: undefined, provenance: r.provenance, security: r.security === true, pointer: 'status', documented: 'as documented', received };
+    const failure = {
+      ruleId: r.id,
+      operationId: undefined,
+      provenance: r.provenance,
+      security: r.security === true,
+      pointer: 'status',
+      documented: 'as documented',
+      received,
+    };
     return { ...passingBankResult(r, 3), outcome: 'failed', failure };
   });
 }
@@ -69,7 +77,11 @@ function notReady(): ComplianceSummary {
   expect(ruleOf('CTP-OPTOUT-CONSUMER-REPEAT')).toMatchObject({ provenance: 'documented' });
   expect(ruleOf('CTP-ENROL-REPEAT')).toMatchObject({ provenance: 'inferred' });
   return summarise({
-    tests: results({ 'CONSUMER-INFO-AUTH-REJECT': `status 200 with body ${SCRIPT}`, 'CTP-OPTOUT-CONSUMER-REPEAT': 'status 409', 'CTP-ENROL-REPEAT': 'status 500' }),
+    tests: results({
+      'CONSUMER-INFO-AUTH-REJECT': `status 200 with body ${SCRIPT}`,
+      'CTP-OPTOUT-CONSUMER-REPEAT': 'status 409',
+      'CTP-ENROL-REPEAT': 'status 500',
+    }),
     apis,
     rules,
     applicableConditional: new Set(apis.filter((a) => a.category === 'conditional').map((a) => a.id)),
@@ -81,7 +93,9 @@ function notReady(): ComplianceSummary {
 }
 
 async function launch(): Promise<Browser> {
-  expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(true);
+  expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(
+    true,
+  );
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] });
 }
 
@@ -131,7 +145,10 @@ test('the certificate and the verdict entry escape a received value that holds m
 test("the contracts' hash is the Allure environment's 'contracts version', and the product version is package.json's", () => {
   const root = fromRoot('contracts');
   const hash = createHash('sha256');
-  for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).sort()) hash.update(file).update(readFileSync(path.join(root, file)));
+  for (const file of readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.yaml'))
+    .sort())
+    hash.update(file).update(readFileSync(path.join(root, file)));
   expect(contractsHash()).toBe(hash.digest('hex').slice(0, 12));
   expect(contractsHash()).toMatch(/^[0-9a-f]{12}$/);
   expect(productVersion()).toBe((JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version);
@@ -139,7 +156,9 @@ test("the contracts' hash is the Allure environment's 'contracts version', and t
 
 test('writeCertificate writes the HTML and a one-page PDF; the page opens on the verdict and the first failed rule, a security finding', async () => {
   test.setTimeout(60_000);
-  expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(true);
+  expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(
+    true,
+  );
   const dir = mkdtempSync(path.join(tmpdir(), 'certificate-'));
   const written = await writeCertificate(dir, notReady(), META);
   expect(written.problem).toBeUndefined();
@@ -197,7 +216,12 @@ test('the verdict entry fits 1,280 px without scrolling sideways, even with long
   const long = (text: string): string => `${text} with a name long enough to wrap several times in a narrow column of the report`;
   const summary: ComplianceSummary = {
     ...base,
-    apis: base.apis.map((r) => ({ ...r, name: long(r.name), id: `${r.id}-${'x'.repeat(60)}`, failedRules: r.failedRules.map((id) => `${id}${'-Y'.repeat(30)}`) })),
+    apis: base.apis.map((r) => ({
+      ...r,
+      name: long(r.name),
+      id: `${r.id}-${'x'.repeat(60)}`,
+      failedRules: r.failedRules.map((id) => `${id}${'-Y'.repeat(30)}`),
+    })),
     failures: base.failures.map((f) => ({ ...f, received: `${'{"unbroken":"'.repeat(20)}${'z'.repeat(300)}` })),
   };
   const html = verdictHtml(summary);
@@ -219,7 +243,9 @@ test('the verdict entry fits 1,280 px without scrolling sideways, even with long
     // a table sideways unless the table says otherwise, and hide the page's own overflow, so the table is measured.
     for (const width of [872, 520]) {
       await page.setViewportSize({ width, height: 800 });
-      await page.setContent(`<!DOCTYPE html><html><head><meta charset="utf-8"><style>${ALLURE_FRAME_STYLE}</style></head><body>${html}</body></html>`);
+      await page.setContent(
+        `<!DOCTYPE html><html><head><meta charset="utf-8"><style>${ALLURE_FRAME_STYLE}</style></head><body>${html}</body></html>`,
+      );
       const table = await page.evaluate<Widths>(MEASURE_WIDTHS);
       expect(table.rightmost, `everything at ${width} px`).toBeLessThanOrEqual(width);
       expect(table.scroll, `table at ${width} px`).toBeLessThanOrEqual(table.client);

@@ -28,11 +28,27 @@ const directionOf = (id: RuleId): string | undefined => apis.find((a) => a.id ==
  * A passing result for every rule of the catalogue, from the evidence that judges the bank for it (the suite for a
  * rule of an API the bank hosts, the observation for one it calls), plus the D1 suites' own results.
  */
-function run(changes: Readonly<Partial<Record<RuleId, Partial<CertifiedTest>>>> = {}, options: { observed?: boolean } = {}): CertifiedTest[] {
-  const bank = rules.flatMap((r): CertifiedTest[] => (!hostedByBank(r) && options.observed === false ? [] : [{ ...passingBankResult(r, 2), ...changes[r.id] }]));
+function run(
+  changes: Readonly<Partial<Record<RuleId, Partial<CertifiedTest>>>> = {},
+  options: { observed?: boolean } = {},
+): CertifiedTest[] {
+  const bank = rules.flatMap((r): CertifiedTest[] =>
+    !hostedByBank(r) && options.observed === false ? [] : [{ ...passingBankResult(r, 2), ...changes[r.id] }],
+  );
   const d1 = rules
     .filter((r) => directionOf(r.id) === 'issuer-to-d1')
-    .map((r): CertifiedTest => ({ project: 'd1', subject: 'd1', title: `D1 keeps ${r.id}`, file: 'suites/d1/x.spec.ts', rules: [r.id], category: r.category, provenance: r.provenance, outcome: 'passed', failure: undefined, error: undefined }));
+    .map((r): CertifiedTest => ({
+      project: 'd1',
+      subject: 'd1',
+      title: `D1 keeps ${r.id}`,
+      file: 'suites/d1/x.spec.ts',
+      rules: [r.id],
+      category: r.category,
+      provenance: r.provenance,
+      outcome: 'passed',
+      failure: undefined,
+      error: undefined,
+    }));
   return [...bank, ...d1];
 }
 
@@ -50,7 +66,16 @@ const failed = (id: RuleId): Partial<CertifiedTest> => ({ outcome: 'failed', fai
 const BANK: CertificationSubject = { kind: 'bank', issuerId: 'TESTBANK01', hosted: 'http://127.0.0.1:9', calls: 'observed' };
 const conditional = apis.filter((a) => a.category === 'conditional').map((a) => a.id);
 const summary = (tests: CertifiedTest[], applicable: string[] = conditional): ComplianceSummary =>
-  summarise({ tests, apis, rules, applicableConditional: new Set(applicable), seed: 1, targets: { d1: 'mock', issuer: 'mock' }, subject: BANK, now: new Date(0) });
+  summarise({
+    tests,
+    apis,
+    rules,
+    applicableConditional: new Set(applicable),
+    seed: 1,
+    targets: { d1: 'mock', issuer: 'mock' },
+    subject: BANK,
+    now: new Date(0),
+  });
 
 const row = (s: ComplianceSummary, id: string): ComplianceSummary['apis'][number] | undefined => s.apis.find((a) => a.id === id);
 
@@ -66,10 +91,11 @@ test('everything passing is READY, each row judged by the evidence of its side',
   expect(s.d1Environment.status).toBe('PASS');
 });
 
-test("without an observation every row the bank calls is NOT TESTED, and the reason says what is missing", () => {
+test('without an observation every row the bank calls is NOT TESTED, and the reason says what is missing', () => {
   const s = summary(run({}, { observed: false }));
   expect(s.verdict).toBe('NOT READY');
-  for (const api of apis.filter((a) => a.direction === 'issuer-to-d1')) expect(row(s, api.id)).toMatchObject({ verdict: 'NOT TESTED', evidence: 'none' });
+  for (const api of apis.filter((a) => a.direction === 'issuer-to-d1'))
+    expect(row(s, api.id)).toMatchObject({ verdict: 'NOT TESTED', evidence: 'none' });
   for (const api of apis.filter((a) => a.direction === 'd1-to-issuer')) expect(row(s, api.id)?.verdict).toBe('PASS');
   expect(s.reasons.join('\n')).toMatch(/no observed call of the bank's for: Get authorization token, .*Click to Pay enrol/);
 });
@@ -87,14 +113,19 @@ test("a failure of D1's shows in the D1 environment and leaves the bank's verdic
   expect(s.verdict).toBe('READY');
   expect(row(s, 'ctp-enrol')?.verdict).toBe('PASS');
   expect(s.d1Environment.status).toBe('FAIL');
-  expect(s.d1Environment.groups.find((g) => g.name === 'D1 Click to Pay')).toMatchObject({ status: 'FAIL', failedRules: ['CTP-ENROL-ASYNC'] });
+  expect(s.d1Environment.groups.find((g) => g.name === 'D1 Click to Pay')).toMatchObject({
+    status: 'FAIL',
+    failedRules: ['CTP-ENROL-ASYNC'],
+  });
 });
 
 test('a failed documented rule of a mandatory API is NOT READY and is named with documented and received', () => {
   const s = summary(run({ 'CTP-OPTOUT-CONSUMER-REPEAT': failed('CTP-OPTOUT-CONSUMER-REPEAT') }));
   expect(s.verdict).toBe('NOT READY');
   expect(row(s, 'ctp-optout-consumer')).toMatchObject({ verdict: 'FAIL', failed: 1, failedRules: ['CTP-OPTOUT-CONSUMER-REPEAT'] });
-  expect(s.failures).toEqual([expect.objectContaining({ ruleId: 'CTP-OPTOUT-CONSUMER-REPEAT', documented: 'as documented', received: 'status 200', security: false })]);
+  expect(s.failures).toEqual([
+    expect.objectContaining({ ruleId: 'CTP-OPTOUT-CONSUMER-REPEAT', documented: 'as documented', received: 'status 200', security: false }),
+  ]);
 });
 
 test('a failed inferred rule is a warning: still READY', () => {
@@ -107,7 +138,9 @@ test('a failed inferred rule is a warning: still READY', () => {
 
 test('a failed security rule is NOT READY whatever its provenance, and listed first', () => {
   expect(ruleOf('CONSUMER-INFO-AUTH-REJECT')).toMatchObject({ provenance: 'inferred', security: true });
-  const s = summary(run({ 'CONSUMER-INFO-AUTH-REJECT': failed('CONSUMER-INFO-AUTH-REJECT'), 'CTP-ENROL-REPEAT': failed('CTP-ENROL-REPEAT') }));
+  const s = summary(
+    run({ 'CONSUMER-INFO-AUTH-REJECT': failed('CONSUMER-INFO-AUTH-REJECT'), 'CTP-ENROL-REPEAT': failed('CTP-ENROL-REPEAT') }),
+  );
   expect(s.verdict).toBe('NOT READY');
   expect(s.securityFindings.map((f) => f.ruleId)).toEqual(['CONSUMER-INFO-AUTH-REJECT']);
   expect(s.reasons[0]).toBe('security findings: CONSUMER-INFO-AUTH-REJECT');
@@ -139,7 +172,9 @@ test('a failing optional API does not block go-live', () => {
 });
 
 test('the structured failure decides, not the message: a text naming another rule changes nothing', () => {
-  const tests = run({ 'CTP-ENROL-ASYNC': { ...failed('CTP-ENROL-FINAL-STATE'), error: 'CTP-OPTOUT-CONSUMER-REPEAT at /status\n  documented: x' } });
+  const tests = run({
+    'CTP-ENROL-ASYNC': { ...failed('CTP-ENROL-FINAL-STATE'), error: 'CTP-OPTOUT-CONSUMER-REPEAT at /status\n  documented: x' },
+  });
   const s = summary(tests);
   expect(row(s, 'ctp-enrol')?.failedRules).toEqual(['CTP-ENROL-FINAL-STATE']);
   expect(row(s, 'ctp-optout-consumer')?.verdict).toBe('PASS');
@@ -153,16 +188,27 @@ test("the reporter reads a test's failure from its attachment, and refuses one n
       attachments: [{ name: RULE_FAILURE_ATTACHMENT, contentType: RULE_FAILURE_CONTENT_TYPE, body: Buffer.from(JSON.stringify(body)) }],
     }) as unknown as TestResult;
   // Provenance and security come from the catalogue even when the attachment says otherwise.
-  const fromAttachment = failureOf(['CTP-ENROL-ASYNC'], result({ ...failureFor('CONSUMER-INFO-AUTH-REJECT'), provenance: 'documented', security: false }));
+  const fromAttachment = failureOf(
+    ['CTP-ENROL-ASYNC'],
+    result({ ...failureFor('CONSUMER-INFO-AUTH-REJECT'), provenance: 'documented', security: false }),
+  );
   expect(fromAttachment).toMatchObject({ ruleId: 'CONSUMER-INFO-AUTH-REJECT', provenance: 'inferred', security: true });
   // A departure no rule names (an undocumented status) is charged to the rule the test stands for.
-  expect(failureOf(['CTP-OPTOUT-CONSUMER-REPEAT'], result({ ...failureFor('CTP-ENROL-ASYNC'), ruleId: undefined, operationId: 'clickToPayOptoutConsumer' }))).toMatchObject({
+  expect(
+    failureOf(
+      ['CTP-OPTOUT-CONSUMER-REPEAT'],
+      result({ ...failureFor('CTP-ENROL-ASYNC'), ruleId: undefined, operationId: 'clickToPayOptoutConsumer' }),
+    ),
+  ).toMatchObject({
     ruleId: 'CTP-OPTOUT-CONSUMER-REPEAT',
     provenance: 'documented',
     operationId: 'clickToPayOptoutConsumer',
   });
   // A mistyped rule id cannot name a rule nobody judges: the test fails on the rule it stands for.
-  expect(failureOf(['CTP-ENROL-ASYNC'], result({ ...failureFor('CTP-ENROL-ASYNC'), ruleId: 'CTP-ENROL-ASYNK' }))).toMatchObject({ ruleId: 'CTP-ENROL-ASYNC', provenance: 'documented' });
+  expect(failureOf(['CTP-ENROL-ASYNC'], result({ ...failureFor('CTP-ENROL-ASYNC'), ruleId: 'CTP-ENROL-ASYNK' }))).toMatchObject({
+    ruleId: 'CTP-ENROL-ASYNC',
+    provenance: 'documented',
+  });
 });
 
 test('a check called with a rule id the catalogue does not have does not compile', () => {
@@ -177,16 +223,31 @@ test('the summary follows its JSON Schema, and its Markdown names the verdict, t
   const s = summary(run({ 'CTP-OPTOUT-CONSUMER-REPEAT': failed('CTP-OPTOUT-CONSUMER-REPEAT') }));
   const validate = new Ajv({ allErrors: true });
   ajvFormats.default(validate);
-  expect(validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, s), validate.errorsText()).toBe(true);
+  expect(
+    validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, s),
+    validate.errorsText(),
+  ).toBe(true);
   const markdown = summaryMarkdown(s);
   expect(markdown.split('\n')[0]).toBe('# Go-live verdict: NOT READY');
   expect(markdown).toContain('Certified: the bank TESTBANK01');
   for (const api of apis) expect(markdown).toContain(`(${api.id})`);
-  expect(markdown).toContain('- CTP-OPTOUT-CONSUMER-REPEAT (Click to Pay opt-out consumer) at status: documented as documented; received status 200');
+  expect(markdown).toContain(
+    '- CTP-OPTOUT-CONSUMER-REPEAT (Click to Pay opt-out consumer) at status: documented as documented; received status 200',
+  );
   expect(markdown).toContain('## D1 environment: PASS');
 });
 
 test('the reference pair says plainly that no bank was certified', () => {
-  const s = summarise({ tests: run(), apis, rules, applicableConditional: new Set(conditional), seed: 1, targets: { d1: 'mock', issuer: 'mock' }, subject: { ...BANK, kind: 'reference-pair' } });
-  expect(summaryMarkdown(s)).toContain('Certified: the embedded reference pair (reference issuer and its client, issuerId TESTBANK01), not a bank');
+  const s = summarise({
+    tests: run(),
+    apis,
+    rules,
+    applicableConditional: new Set(conditional),
+    seed: 1,
+    targets: { d1: 'mock', issuer: 'mock' },
+    subject: { ...BANK, kind: 'reference-pair' },
+  });
+  expect(summaryMarkdown(s)).toContain(
+    'Certified: the embedded reference pair (reference issuer and its client, issuerId TESTBANK01), not a bank',
+  );
 });

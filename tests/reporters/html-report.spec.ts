@@ -33,7 +33,9 @@ async function serveDirectory(root: string): Promise<{ url: string; server: Serv
 
 test('the HTML report of a certification with a planted bug shows the overview, the verdict and the evidence', async () => {
   test.setTimeout(180_000);
-  expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(true);
+  expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(
+    true,
+  );
   const reports = mkdtempSync(path.join(tmpdir(), 'html-report-'));
   // A planted bug of the reference issuer: the bank's own endpoint breaks a documented rule.
   const run = runScript('certify', ['--grep', '@NOTIFY-CARD-DUPLICATES(?![A-Z0-9-])', `--output=${path.join(reports, 'output')}`], {
@@ -42,7 +44,10 @@ test('the HTML report of a certification with a planted bug shows the overview, 
     SEED: '11',
   });
   expect(run.code, run.stderr).toBe(1);
-  const summary = JSON.parse(readFileSync(path.join(reports, 'compliance-summary.json'), 'utf8')) as { verdict: string; totals: { tests: number; failed: number } };
+  const summary = JSON.parse(readFileSync(path.join(reports, 'compliance-summary.json'), 'utf8')) as {
+    verdict: string;
+    totals: { tests: number; failed: number };
+  };
   expect(summary.verdict).toBe('NOT READY');
 
   const { url, server } = await serveDirectory(path.join(reports, 'allure-report'));
@@ -52,7 +57,12 @@ test('the HTML report of a certification with a planted bug shows the overview, 
     await page.goto(url);
     // Overview: the report's name carries the verdict, and the counts are the run's (plus the verdict entry).
     await expect(page.getByText('Failed', { exact: false }).first()).toBeVisible();
-    await expect(page.getByRole('button', { name: /Total\s*\d+/ }).or(page.getByText(/^Total$/)).first()).toBeVisible();
+    await expect(
+      page
+        .getByRole('button', { name: /Total\s*\d+/ })
+        .or(page.getByText(/^Total$/))
+        .first(),
+    ).toBeVisible();
     const pageText = await page.locator('body').innerText();
     expect(pageText).toContain('D1 Click to Pay');
 
@@ -75,9 +85,15 @@ test('the HTML report of a certification with a planted bug shows the overview, 
     await expect(page.getByText('Notify card operations').first()).toBeVisible();
     await expect(page.getByText(/NOTIFY-CARD-DUPLICATES at status/).first()).toBeVisible();
     await page.getByText('Attachments', { exact: false }).first().click();
-    await page.getByText(/^exchange \d+: POST .*cards → 409$/i).first().click();
+    await page
+      .getByText(/^exchange \d+: POST .*cards → 409$/i)
+      .first()
+      .click();
     await expect(page.getByText(/authorization: Bearer \[redacted\]/).first()).toBeVisible();
-    await page.getByText(/^violations$/).first().click();
+    await page
+      .getByText(/^violations$/)
+      .first()
+      .click();
     await expect(page.getByText(/where \(JSON pointer\)/).first()).toBeVisible();
 
     // The certificate a compliance officer files: its verdict and first failed rule, and its PDF.

@@ -22,7 +22,12 @@ test('the scanner finds a witnessed value as it is, escaped in JSON, encoded in 
   zip.writeZip(path.join(dir, 'trace.zip'));
   writeFileSync(path.join(dir, 'clean.txt'), 'Ana and Lima, apart, are not the value');
   const leaks = new SecretScanner([{ kind: 'name', value: secret }]).scanTree(dir);
-  expect(leaks.map((l) => path.relative(dir, l.where)).sort()).toEqual(['escaped.json', 'form.txt', 'plain.txt', 'trace.zip!trace/test.trace']);
+  expect(leaks.map((l) => path.relative(dir, l.where)).sort()).toEqual([
+    'escaped.json',
+    'form.txt',
+    'plain.txt',
+    'trace.zip!trace/test.trace',
+  ]);
   expect(JSON.stringify(leaks)).not.toContain(secret);
 });
 
@@ -34,12 +39,12 @@ test('a certification with planted bugs writes no secret and no personal data an
   const output = path.join(work, 'test-results');
   mkdirSync(witnessDir);
   const run = runScript('certify', [`--output=${output}`], {
-      REDACTION_WITNESS_DIR: witnessDir,
-      CERTIFY_REPORTS_DIR: reports,
-      // Failures put received values into messages, violation tables and the verdict: the places most likely to leak.
-      MOCK_D1_FAULTS: 'enrol-name-length-unchecked',
-      MOCK_ISSUER_FAULTS: 'consumer-language-pattern-broken',
-      SEED: '9',
+    REDACTION_WITNESS_DIR: witnessDir,
+    CERTIFY_REPORTS_DIR: reports,
+    // Failures put received values into messages, violation tables and the verdict: the places most likely to leak.
+    MOCK_D1_FAULTS: 'enrol-name-length-unchecked',
+    MOCK_ISSUER_FAULTS: 'consumer-language-pattern-broken',
+    SEED: '9',
   });
   expect(run.code, run.stderr).toBe(1);
   expect(run.stdout).toContain('NOT READY');
@@ -48,7 +53,18 @@ test('a certification with planted bugs writes no secret and no personal data an
   // The sweep proves something only if the run handled every kind of value it looks for.
   const witnessed = readWitnessed(witnessDir);
   const kinds = new Set(witnessed.map((w) => w.kind));
-  for (const kind of ['access_token', 'assertion', 'client secret', 'private key', 'card number', 'name', 'email', 'mobilePhoneNumber', 'bearer credential', 'basic credential']) {
+  for (const kind of [
+    'access_token',
+    'assertion',
+    'client secret',
+    'private key',
+    'card number',
+    'name',
+    'email',
+    'mobilePhoneNumber',
+    'bearer credential',
+    'basic credential',
+  ]) {
     expect(kinds, `no ${kind} was witnessed`).toContain(kind);
   }
   console.log(`redaction sweep: ${witnessed.length} witnessed values of ${kinds.size} kinds`);
@@ -62,7 +78,10 @@ test('a certification with planted bugs writes no secret and no personal data an
   ];
   expect(leaks, 'values found where nothing secret or personal may be (kind and place; never the value)').toEqual([]);
   const files = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' });
-  expect(files(reports).filter((f) => f.endsWith('-attachment.txt')).length, 'the exchanges were attached, so they were swept').toBeGreaterThan(100);
+  expect(
+    files(reports).filter((f) => f.endsWith('-attachment.txt')).length,
+    'the exchanges were attached, so they were swept',
+  ).toBeGreaterThan(100);
   expect(existsSync(output) ? files(output).filter((f) => /trace/.test(f)) : [], 'a certification writes no Playwright trace').toEqual([]);
 });
 

@@ -19,7 +19,9 @@ export function readWitnessed(directory: string): WitnessedValue[] {
 }
 
 /** The forms a value takes once written: as it is, escaped inside JSON, encoded in a URL or a form. */
-const formsOf = (value: string): string[] => [...new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)])];
+const formsOf = (value: string): string[] => [
+  ...new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value), new URLSearchParams({ v: value }).toString().slice(2)]),
+];
 
 const ALPHANUMERIC_RUN = /[A-Za-z0-9]+/g;
 

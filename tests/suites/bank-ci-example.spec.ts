@@ -25,7 +25,13 @@ test('the example CI job certifies the bank READY', async () => {
   const reports = mkdtempSync(path.join(tmpdir(), 'bank-ci-'));
   const run = spawnSync('bash', [fromRoot('examples', 'bank-ci', 'certify-bank.sh')], {
     cwd: fromRoot(),
-    env: { ...environmentWithoutTargets(), OBSERVER_PORT: String(await freePort()), CERTIFY_REPORTS_DIR: reports, CERTIFY_ARGS: '--skip-d1-environment', SEED: '3' },
+    env: {
+      ...environmentWithoutTargets(),
+      OBSERVER_PORT: String(await freePort()),
+      CERTIFY_REPORTS_DIR: reports,
+      CERTIFY_ARGS: '--skip-d1-environment',
+      SEED: '3',
+    },
     encoding: 'utf8',
     timeout: 220_000,
     maxBuffer: 64 * 1024 * 1024,

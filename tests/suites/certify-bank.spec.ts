@@ -40,9 +40,13 @@ interface BankOptions {
 /** Starts the bank's endpoints, certifies them (and its calls, when a client is given), and reads the summary. */
 async function certifyBank(options: BankOptions): Promise<BankRun> {
   const work = mkdtempSync(path.join(tmpdir(), 'certify-bank-'));
-  const issuer: MockProcess = await startMockProcess('mocks/issuer/cli.ts', ['--port', '0', '--client-id', 'd1-notifier', ...(options.faults ?? []).flatMap((f) => ['--fault', f])], {
-    ISSUER_CLIENT_SECRET: SECRET,
-  });
+  const issuer: MockProcess = await startMockProcess(
+    'mocks/issuer/cli.ts',
+    ['--port', '0', '--client-id', 'd1-notifier', ...(options.faults ?? []).flatMap((f) => ['--fault', f])],
+    {
+      ISSUER_CLIENT_SECRET: SECRET,
+    },
+  );
   try {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const publicKeyFile = path.join(work, 'bank-public-key.pem');
@@ -72,7 +76,11 @@ async function certifyBank(options: BankOptions): Promise<BankRun> {
 }
 
 /** Waits for certify to say where the observer listens, then runs the bank's backend through it. */
-async function driveThePlan(certify: ReturnType<typeof spawnCommand>, privateKey: KeyObject, choices: NonNullable<BankOptions['client']>): Promise<void> {
+async function driveThePlan(
+  certify: ReturnType<typeof spawnCommand>,
+  privateKey: KeyObject,
+  choices: NonNullable<BankOptions['client']>,
+): Promise<void> {
   const deadline = Date.now() + 60_000;
   let urls: RegExpExecArray | null = null;
   while (!urls && Date.now() < deadline) {
@@ -81,7 +89,10 @@ async function driveThePlan(certify: ReturnType<typeof spawnCommand>, privateKey
   }
   const [, bankingUrl = '', authUrl = ''] = urls ?? [];
   expect(bankingUrl, `certify printed the observer's URLs: ${certify.stdout.join(' | ')} ${certify.stderr.join(' | ')}`).not.toBe('');
-  const cardDataJwk = (await send({ method: 'GET', url: `${new URL(bankingUrl).origin}/__mock/card-data-key` })).json as Record<string, unknown>;
+  const cardDataJwk = (await send({ method: 'GET', url: `${new URL(bankingUrl).origin}/__mock/card-data-key` })).json as Record<
+    string,
+    unknown
+  >;
   const client = new ReferenceClient(new D1Client({ bankingUrl, authUrl, issuerId: 'TESTBANK01', keyId: KID, privateKey }));
   await client.runPlan(cardDataJwk, choices);
   // A plan left incomplete ends the observation the way a CI script does: with a signal to certify.
@@ -91,7 +102,8 @@ async function driveThePlan(certify: ReturnType<typeof spawnCommand>, privateKey
   }
 }
 
-const row = (summary: ComplianceSummary, id: string): ComplianceSummary['apis'][number] | undefined => summary.apis.find((r) => r.id === id);
+const row = (summary: ComplianceSummary, id: string): ComplianceSummary['apis'][number] | undefined =>
+  summary.apis.find((r) => r.id === id);
 const bankCalls = apis.filter((a) => a.direction === 'issuer-to-d1');
 const bankHosts = apis.filter((a) => a.direction === 'd1-to-issuer');
 
@@ -111,7 +123,8 @@ test('the endpoints and the observation of a client that runs the whole plan are
   expect(run.summary.reasons).toEqual([]);
   expect(run.summary.verdict).toBe('READY');
   expect(run.code).toBe(0);
-  for (const api of bankCalls.filter((a) => a.category !== 'optional')) expect(row(run.summary, api.id), api.id).toMatchObject({ evidence: 'observation', verdict: 'PASS' });
+  for (const api of bankCalls.filter((a) => a.category !== 'optional'))
+    expect(row(run.summary, api.id), api.id).toMatchObject({ evidence: 'observation', verdict: 'PASS' });
   expect(run.stdout).toContain('the certification plan is complete');
   expect(run.summary.subject.calls).toMatch(/^observed: \d+ calls/);
 });
@@ -132,9 +145,15 @@ test('a client sending a 27-character cardholder name fails the enrol row under 
 });
 
 test('endpoints that issue a token for a wrong secret, serve consumer data or acknowledge notifications without a token are NOT READY on security findings', async () => {
-  const run = await certifyBank({ faults: ['token-wrong-secret-accepted', 'consumer-info-without-token-served', 'card-notification-without-token-accepted'] });
+  const run = await certifyBank({
+    faults: ['token-wrong-secret-accepted', 'consumer-info-without-token-served', 'card-notification-without-token-accepted'],
+  });
   expect(run.code).toBe(1);
-  expect(run.summary.securityFindings.map((f) => f.ruleId).sort()).toEqual(['CONSUMER-INFO-AUTH-REJECT', 'ISSUER-TOKEN-WRONG-SECRET', 'NOTIFY-CARD-AUTH-REJECT']);
+  expect(run.summary.securityFindings.map((f) => f.ruleId).sort()).toEqual([
+    'CONSUMER-INFO-AUTH-REJECT',
+    'ISSUER-TOKEN-WRONG-SECRET',
+    'NOTIFY-CARD-AUTH-REJECT',
+  ]);
   expect(run.summary.securityFindings.every((f) => f.security && f.provenance === 'inferred')).toBe(true);
   expect(run.summary.reasons[0]).toMatch(/^security findings: /);
   expect(run.stdout.indexOf('Security findings')).toBeLessThan(run.stdout.indexOf('| API |'));
@@ -145,5 +164,8 @@ test('endpoints that refuse a missing token with 403 instead of 401 are READY wi
   expect(run.summary.verdict).toBe('READY');
   expect(run.code).toBe(0);
   expect(run.summary.securityFindings).toEqual([]);
-  expect(row(run.summary, 'issuer-get-consumer-info')).toMatchObject({ verdict: 'PASS WITH WARNINGS', warningRules: ['CONSUMER-INFO-AUTH-401'] });
+  expect(row(run.summary, 'issuer-get-consumer-info')).toMatchObject({
+    verdict: 'PASS WITH WARNINGS',
+    warningRules: ['CONSUMER-INFO-AUTH-401'],
+  });
 });

@@ -13,25 +13,52 @@ import { fromRoot } from '../../lib/paths.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { environmentWithoutTargets, runScript, type ScriptRun } from './suite-runner.js';
 
-const certify = (env: Record<string, string>, args: readonly string[] = [], cwd = fromRoot()): ScriptRun => runScript('certify', args, env, cwd);
+const certify = (env: Record<string, string>, args: readonly string[] = [], cwd = fromRoot()): ScriptRun =>
+  runScript('certify', args, env, cwd);
 
 test.describe('a wrong configuration stops with one line naming the variable, exit code 2', () => {
   const keyDir = mkdtempSync(path.join(tmpdir(), 'certify-config-'));
   const rsaKey = path.join(keyDir, 'rsa.pem');
   writeFileSync(rsaKey, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  const complete = { D1_BASE_URL: 'http://127.0.0.1:9/banking', D1_AUTH_URL: 'http://127.0.0.1:9/authz/v1', D1_ISSUER_ID: 'TESTBANK01', D1_KEY_ID: 'k1', D1_CARD_PRODUCT_ID: 'p1' };
+  const complete = {
+    D1_BASE_URL: 'http://127.0.0.1:9/banking',
+    D1_AUTH_URL: 'http://127.0.0.1:9/authz/v1',
+    D1_ISSUER_ID: 'TESTBANK01',
+    D1_KEY_ID: 'k1',
+    D1_CARD_PRODUCT_ID: 'p1',
+  };
   const cases: [string, Record<string, string>, RegExp][] = [
     ['D1_BASE_URL without D1_AUTH_URL', { D1_BASE_URL: 'http://127.0.0.1:9/banking' }, /^configuration error: D1_AUTH_URL is not set/],
-    ['D1_AUTH_URL alone', { D1_AUTH_URL: 'http://127.0.0.1:9/authz/v1' }, /^configuration error: D1_AUTH_URL is set but D1_BASE_URL is not/],
-    ['a 9-character issuer id', { ...complete, D1_ISSUER_ID: 'TESTBANK0', D1_PRIVATE_KEY: rsaKey }, /D1_ISSUER_ID must be exactly 10 characters/],
-    ['a private key file that does not exist', { ...complete, D1_PRIVATE_KEY: path.join(keyDir, 'missing.pem') }, /D1_PRIVATE_KEY names a file that does not exist/],
+    [
+      'D1_AUTH_URL alone',
+      { D1_AUTH_URL: 'http://127.0.0.1:9/authz/v1' },
+      /^configuration error: D1_AUTH_URL is set but D1_BASE_URL is not/,
+    ],
+    [
+      'a 9-character issuer id',
+      { ...complete, D1_ISSUER_ID: 'TESTBANK0', D1_PRIVATE_KEY: rsaKey },
+      /D1_ISSUER_ID must be exactly 10 characters/,
+    ],
+    [
+      'a private key file that does not exist',
+      { ...complete, D1_PRIVATE_KEY: path.join(keyDir, 'missing.pem') },
+      /D1_PRIVATE_KEY names a file that does not exist/,
+    ],
     ['an RSA key instead of EC P-256', { ...complete, D1_PRIVATE_KEY: rsaKey }, /D1_PRIVATE_KEY must be an EC P-256 key/],
     ['a URL that is not one', { ...complete, D1_BASE_URL: 'api.d1.example', D1_PRIVATE_KEY: rsaKey }, /D1_BASE_URL is not a URL/],
     ['ISSUER_BASE_URL without ISSUER_CONSUMER_ID', { ISSUER_BASE_URL: 'http://127.0.0.1:9' }, /ISSUER_CONSUMER_ID is not set/],
-    ['ISSUER_AUTH_URL without client credentials', { ISSUER_BASE_URL: 'http://127.0.0.1:9', ISSUER_AUTH_URL: 'http://127.0.0.1:9/authz/d1/v1', ISSUER_CONSUMER_ID: 'c1' }, /ISSUER_CLIENT_ID is not set/],
+    [
+      'ISSUER_AUTH_URL without client credentials',
+      { ISSUER_BASE_URL: 'http://127.0.0.1:9', ISSUER_AUTH_URL: 'http://127.0.0.1:9/authz/d1/v1', ISSUER_CONSUMER_ID: 'c1' },
+      /ISSUER_CLIENT_ID is not set/,
+    ],
     ['a SEED that is not a number', { SEED: 'abc' }, /SEED must be a whole number/],
     ['NUM_RUNS of zero', { NUM_RUNS: '0' }, /NUM_RUNS must be a whole number from 1/],
-    ['an API that is not conditional declared applicable', { CERTIFY_CONDITIONAL_APIS: 'ctp-enrol' }, /CERTIFY_CONDITIONAL_APIS names ctp-enrol, which is not a conditional API/],
+    [
+      'an API that is not conditional declared applicable',
+      { CERTIFY_CONDITIONAL_APIS: 'ctp-enrol' },
+      /CERTIFY_CONDITIONAL_APIS names ctp-enrol, which is not a conditional API/,
+    ],
   ];
   for (const [label, env, message] of cases) {
     test(label, () => {
@@ -69,7 +96,8 @@ test.describe('verdict and exit codes', () => {
 
   // A directory of their own: an observation another test left in reports/ would be taken for a bank's.
   const REPORTS = mkdtempSync(path.join(tmpdir(), 'certify-verdict-'));
-  const summaryOf = (): ComplianceSummary => JSON.parse(readFileSync(path.join(REPORTS, 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
+  const summaryOf = (): ComplianceSummary =>
+    JSON.parse(readFileSync(path.join(REPORTS, 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
 
   test('0 and READY on the conformant mocks, with a summary that follows its schema and the seed printed', () => {
     const run = certify({ SEED: '7', CERTIFY_REPORTS_DIR: REPORTS });
@@ -81,7 +109,10 @@ test.describe('verdict and exit codes', () => {
     const summary = summaryOf();
     const validate = new Ajv({ allErrors: true });
     ajvFormats.default(validate);
-    expect(validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, summary), validate.errorsText()).toBe(true);
+    expect(
+      validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, summary),
+      validate.errorsText(),
+    ).toBe(true);
     expect(summary.apis).toHaveLength(23);
     expect(readFileSync(path.join(REPORTS, 'compliance-summary.md'), 'utf8')).toMatch(/^# Go-live verdict: READY/);
     // The rows the issuer calls were judged from the reference client's observed calls, not from the D1 suites.
@@ -89,7 +120,7 @@ test.describe('verdict and exit codes', () => {
     expect(existsSync(path.join(REPORTS, 'certificate.html'))).toBe(true);
   });
 
-  test("a planted bug of the mock D1 shows in the D1 environment and leaves the verdict on the issuer unchanged", () => {
+  test('a planted bug of the mock D1 shows in the D1 environment and leaves the verdict on the issuer unchanged', () => {
     const run = certify({ MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '7', CERTIFY_REPORTS_DIR: REPORTS });
     expect(run.stdout).toContain('# Go-live verdict: READY');
     expect(run.code).toBe(0);

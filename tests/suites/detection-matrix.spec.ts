@@ -20,7 +20,9 @@ test('every suite passes against the conformant embedded mocks', async () => {
   expect(run.results.length, `the suites ran (stderr: ${run.stderr.slice(0, 500)})`).toBeGreaterThan(100);
   expect(failed).toEqual([]);
   expect(run.exitCode).toBe(0);
-  console.log(`conformant mocks: ${run.results.filter((r) => r.outcome === 'passed').length} passed, ${run.results.filter((r) => r.outcome === 'skipped').length} skipped`);
+  console.log(
+    `conformant mocks: ${run.results.filter((r) => r.outcome === 'passed').length} passed, ${run.results.filter((r) => r.outcome === 'skipped').length} skipped`,
+  );
 });
 
 interface MatrixRow {
@@ -48,7 +50,9 @@ test('the detection matrix: every planted bug is caught by a test tagged with it
           env: next.mock === 'd1' ? { MOCK_D1_FAULTS: next.fault } : { MOCK_ISSUER_FAULTS: next.fault },
           grep: `@${next.rule}(?![A-Z0-9-])`,
         });
-        const failing = run.results.filter((r) => r.outcome === 'failed' && r.tags.includes(next.rule)).map((r) => `${r.project} › ${r.title}`);
+        const failing = run.results
+          .filter((r) => r.outcome === 'failed' && r.tags.includes(next.rule))
+          .map((r) => `${r.project} › ${r.title}`);
         rows.push({ ...next, failing, ran: run.results.length });
       }
     }),
@@ -57,7 +61,10 @@ test('the detection matrix: every planted bug is caught by a test tagged with it
   const caught = rows.filter((r) => r.failing.length > 0).length;
   const table = [
     'mock   | fault                                         | rule                                   | tests run | failing tests tagged with the rule',
-    ...rows.map((r) => `${r.mock.padEnd(6)} | ${r.fault.padEnd(45)} | ${r.rule.padEnd(38)} | ${String(r.ran).padStart(9)} | ${r.failing.length > 0 ? `${r.failing.length}: ${r.failing[0] ?? ''}` : 'NONE'}`),
+    ...rows.map(
+      (r) =>
+        `${r.mock.padEnd(6)} | ${r.fault.padEnd(45)} | ${r.rule.padEnd(38)} | ${String(r.ran).padStart(9)} | ${r.failing.length > 0 ? `${r.failing.length}: ${r.failing[0] ?? ''}` : 'NONE'}`,
+    ),
     `detection: ${caught}/${rows.length} (${Math.round((caught / rows.length) * 100)} %)`,
   ].join('\n');
   console.log(`\n${table}\n`);

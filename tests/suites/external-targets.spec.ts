@@ -35,11 +35,31 @@ test('the suites give the same results against the mocks started as commands as 
   try {
     const d1 = await startMockProcess(
       'mocks/d1/cli.ts',
-      ['--port', '0', '--issuer-id', 'TESTBANK01', '--kid', 'suite-key-1', '--generate-key', keyFile, '--operation-delay', '20', '--issuer-url', `http://127.0.0.1:${sinkPort}`, '--issuer-auth-url', `http://127.0.0.1:${sinkPort}/authz/d1/v1`, '--issuer-client-id', 'sink-client', '--quiet'],
+      [
+        '--port',
+        '0',
+        '--issuer-id',
+        'TESTBANK01',
+        '--kid',
+        'suite-key-1',
+        '--generate-key',
+        keyFile,
+        '--operation-delay',
+        '20',
+        '--issuer-url',
+        `http://127.0.0.1:${sinkPort}`,
+        '--issuer-auth-url',
+        `http://127.0.0.1:${sinkPort}/authz/d1/v1`,
+        '--issuer-client-id',
+        'sink-client',
+        '--quiet',
+      ],
       { MOCK_D1_ISSUER_CLIENT_SECRET: sinkSecret },
     );
     processes.push(d1);
-    const issuer = await startMockProcess('mocks/issuer/cli.ts', ['--port', '0', '--client-id', 'd1-notifier'], { ISSUER_CLIENT_SECRET: issuerSecret });
+    const issuer = await startMockProcess('mocks/issuer/cli.ts', ['--port', '0', '--client-id', 'd1-notifier'], {
+      ISSUER_CLIENT_SECRET: issuerSecret,
+    });
     processes.push(issuer);
     const bankingUrl = /D1_BASE_URL=(\S+)/.exec(d1.banner)?.[1] ?? '';
     const authUrl = /D1_AUTH_URL=(\S+)/.exec(d1.banner)?.[1] ?? '';

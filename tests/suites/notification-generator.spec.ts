@@ -11,7 +11,12 @@ import { formatViolations, validateRequest } from '../../lib/validation/index.js
 import { brokenNotificationArb } from '../../suites/properties/arbitraries/broken-notification-arb.js';
 import { forwardCompatibleNotificationArb } from '../../suites/properties/arbitraries/forward-compatible-notification-arb.js';
 import { notificationArb } from '../../suites/properties/arbitraries/notification-arb.js';
-import { NOTIFICATION_OPERATION, TOLERATED_FIELD, notificationItemFields, type NotificationKind } from '../../suites/properties/arbitraries/notification-fields.js';
+import {
+  NOTIFICATION_OPERATION,
+  TOLERATED_FIELD,
+  notificationItemFields,
+  type NotificationKind,
+} from '../../suites/properties/arbitraries/notification-fields.js';
 
 const RUNS = 300;
 const ISSUER_ID = 'TESTBANK01';
@@ -29,7 +34,10 @@ function stringsIn(value: unknown, at = ''): { pointer: string; text: string }[]
   if (typeof value === 'string') return [{ pointer: at, text: value }];
   if (Array.isArray(value)) return value.flatMap((item, index) => stringsIn(item, `${at}/${index}`));
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([key, inner]) => [{ pointer: `${at}/${key} (name)`, text: key }, ...stringsIn(inner, `${at}/${key}`)]);
+    return Object.entries(value).flatMap(([key, inner]) => [
+      { pointer: `${at}/${key} (name)`, text: key },
+      ...stringsIn(inner, `${at}/${key}`),
+    ]);
   }
   return [];
 }
@@ -48,9 +56,12 @@ function inconsistentItems(body: { operations: Record<string, unknown>[] }): str
   return body.operations.flatMap((item, index) => {
     const final = item.status === 'SUCCESSFUL' || item.status === 'FAILED';
     const problems: string[] = [];
-    if (final !== (typeof item.endTime === 'string')) problems.push(`/operations/${index}: endTime ${final ? 'missing on a finished' : 'on a PENDING'} operation`);
-    if (typeof item.endTime === 'string' && typeof item.startTime === 'string' && item.endTime < item.startTime) problems.push(`/operations/${index}: endTime before startTime`);
-    if ((item.status === 'FAILED') !== ('errorCode' in item && 'error' in item)) problems.push(`/operations/${index}: errorCode and error go with FAILED, and only with it`);
+    if (final !== (typeof item.endTime === 'string'))
+      problems.push(`/operations/${index}: endTime ${final ? 'missing on a finished' : 'on a PENDING'} operation`);
+    if (typeof item.endTime === 'string' && typeof item.startTime === 'string' && item.endTime < item.startTime)
+      problems.push(`/operations/${index}: endTime before startTime`);
+    if ((item.status === 'FAILED') !== ('errorCode' in item && 'error' in item))
+      problems.push(`/operations/${index}: errorCode and error go with FAILED, and only with it`);
     return problems;
   });
 }
@@ -59,7 +70,7 @@ for (const kind of ['card', 'consumer'] as const) {
   const operationId = NOTIFICATION_OPERATION[kind];
 
   test.describe(`the ${kind} notifications the suite sends as D1`, () => {
-    test('every generated notification is one the contract accepts, in D1\'s form and consistent with its status', () => {
+    test("every generated notification is one the contract accepts, in D1's form and consistent with its status", () => {
       fc.assert(
         fc.property(notificationArb(kind), (body) => {
           const violations = validateRequest(operationId, asRequest(body));
@@ -85,7 +96,10 @@ for (const kind of ['card', 'consumer'] as const) {
       fc.assert(
         fc.property(brokenNotificationArb(kind), (broken) => {
           const violations = validateRequest(operationId, asRequest(broken.body));
-          expect(violations.map((v) => v.ruleId), `${broken.pointer} (${broken.step})`).toContain(broken.ruleId);
+          expect(
+            violations.map((v) => v.ruleId),
+            `${broken.pointer} (${broken.step})`,
+          ).toContain(broken.ruleId);
           // One character too many can break a field's length and its pattern at once: still one deviation.
           expect(violations.filter((v) => v.pointer !== broken.pointer).map((v) => `${v.ruleId ?? v.keyword} at ${v.pointer}`)).toEqual([]);
           expect(departuresFromD1(kind, broken.body).filter((departure) => !departure.startsWith(`${broken.pointer}:`))).toEqual([]);
@@ -100,7 +114,10 @@ for (const kind of ['card', 'consumer'] as const) {
     test('every forward-compatible notification departs from the contract only by an unlisted operation', () => {
       const tolerated = notificationItemFields(kind).find((f) => f.name === TOLERATED_FIELD);
       const toleratedRule = tolerated?.rules.enum;
-      expect(tolerated?.schema.enum?.filter((value) => typeof value !== 'string' || !UPPER_SNAKE.test(value)), 'listed operations that are not UPPER_SNAKE').toEqual([]);
+      expect(
+        tolerated?.schema.enum?.filter((value) => typeof value !== 'string' || !UPPER_SNAKE.test(value)),
+        'listed operations that are not UPPER_SNAKE',
+      ).toEqual([]);
       fc.assert(
         fc.property(forwardCompatibleNotificationArb(kind), (body) => {
           const violations = validateRequest(operationId, asRequest(body));

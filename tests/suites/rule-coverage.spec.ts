@@ -23,7 +23,13 @@ const tagsOf = (suite: ListedSuite, into: Set<string>): Set<string> => {
 test('every documented rule that can be checked from outside is checked by a conformance test', () => {
   const listing = spawnSync(
     process.execPath,
-    [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', '--list', '--reporter=json', ...SUITE_PROJECTS.map((p) => `--project=${p}`)],
+    [
+      fromRoot('node_modules', '@playwright', 'test', 'cli.js'),
+      'test',
+      '--list',
+      '--reporter=json',
+      ...SUITE_PROJECTS.map((p) => `--project=${p}`),
+    ],
     { cwd: fromRoot(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   expect(listing.status, listing.stderr).toBe(0);
@@ -31,6 +37,8 @@ test('every documented rule that can be checked from outside is checked by a con
   const checkable = rules.filter((r) => r.observable === undefined);
   const unchecked = checkable.filter((r) => r.provenance === 'documented' && !tags.has(r.id)).map((r) => r.id);
   const uncheckedInferred = checkable.filter((r) => r.provenance === 'inferred' && !tags.has(r.id)).map((r) => r.id);
-  console.log(`rules checked by a test: ${checkable.filter((r) => tags.has(r.id)).length} of ${checkable.length} checkable (${rules.length} in the catalogue); inferred rules without a test: ${uncheckedInferred.length}`);
+  console.log(
+    `rules checked by a test: ${checkable.filter((r) => tags.has(r.id)).length} of ${checkable.length} checkable (${rules.length} in the catalogue); inferred rules without a test: ${uncheckedInferred.length}`,
+  );
   expect(unchecked).toEqual([]);
 });

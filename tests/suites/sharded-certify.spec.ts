@@ -10,20 +10,31 @@ import type { CertificationResults } from '../../reporters/certification.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { runScript, type ScriptRun } from './suite-runner.js';
 
-const script = (name: 'certify' | 'certify-merge', args: readonly string[], env: Record<string, string>): ScriptRun => runScript(name, args, env);
+const script = (name: 'certify' | 'certify-merge', args: readonly string[], env: Record<string, string>): ScriptRun =>
+  runScript(name, args, env);
 
 // A part of the suites, with a planted bug so that the summaries compared hold a failure.
 const SELECTION = ['suites/d1/field-rules.spec.ts', 'suites/flows/'];
 const PLANTED = { MOCK_D1_FAULTS: 'enrol-name-length-unchecked', SEED: '3' };
 
 const comparable = (dir: string): unknown => {
-  const { generatedAt: _generatedAt, apis, subject, ...summary } = JSON.parse(readFileSync(path.join(dir, 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
+  const {
+    generatedAt: _generatedAt,
+    apis,
+    subject,
+    ...summary
+  } = JSON.parse(readFileSync(path.join(dir, 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
   // How often the reference client polled a getter before its operation ended depends on timing, not on sharding.
-  const rows = apis.map(({ evidenceCount, ...row }) => ({ ...row, evidenceCount: row.evidence === 'observation' ? 'observed' : evidenceCount }));
+  const rows = apis.map(({ evidenceCount, ...row }) => ({
+    ...row,
+    evidenceCount: row.evidence === 'observation' ? 'observed' : evidenceCount,
+  }));
   return { ...summary, apis: rows, subject: { ...subject, calls: subject.calls.replace(/\d+ calls/, 'N calls') } };
 };
 const outcomes = (dir: string): string[] =>
-  (JSON.parse(readFileSync(path.join(dir, 'certification', 'tests.json'), 'utf8')) as CertificationResults).tests.map((t) => `${t.project} ${t.file} ${t.title}: ${t.outcome}`).sort();
+  (JSON.parse(readFileSync(path.join(dir, 'certification', 'tests.json'), 'utf8')) as CertificationResults).tests
+    .map((t) => `${t.project} ${t.file} ${t.title}: ${t.outcome}`)
+    .sort();
 
 test('three shards merged give the summary and the outcomes of one run', () => {
   test.setTimeout(420_000);
@@ -49,7 +60,10 @@ test('three shards merged give the summary and the outcomes of one run', () => {
   expect(outcomes(merged).filter((o) => o.endsWith(': failed')).length).toBeGreaterThan(0);
   expect(existsSync(path.join(merged, 'allure-report', 'index.html'))).toBe(true);
   // The JUnit totals (Playwright counts a thrown check as an error) are the unsharded run's.
-  const junitTotals = (dir: string): string | undefined => /<testsuites [^>]*?(tests="\d+" failures="\d+" skipped="\d+" errors="\d+")/.exec(readFileSync(path.join(dir, 'junit', 'results.xml'), 'utf8'))?.[1];
+  const junitTotals = (dir: string): string | undefined =>
+    /<testsuites [^>]*?(tests="\d+" failures="\d+" skipped="\d+" errors="\d+")/.exec(
+      readFileSync(path.join(dir, 'junit', 'results.xml'), 'utf8'),
+    )?.[1];
   expect(junitTotals(merged)).toBeDefined();
   expect(junitTotals(merged)).toEqual(junitTotals(whole));
   expect(junitTotals(merged)).not.toMatch(/failures="0" skipped="\d+" errors="0"/);

@@ -32,11 +32,21 @@ interface VariantRow {
 function rowOf(party: VariantRow['party'], variant: string, subject: Subject, certified: readonly CertifiedTest[]): VariantRow {
   const judged = certified.filter((t) => t.subject === subject);
   const failed = judged.filter((t) => t.outcome === 'failed');
-  const failures = failed.filter((t) => t.failure !== undefined && failsGoLive(t.failure)).map((t) => `${t.failure?.ruleId ?? '?'}: ${t.title}`);
+  const failures = failed
+    .filter((t) => t.failure !== undefined && failsGoLive(t.failure))
+    .map((t) => `${t.failure?.ruleId ?? '?'}: ${t.title}`);
   const warnings = failed.filter((t) => t.failure === undefined || !failsGoLive(t.failure)).map((t) => t.failure?.ruleId ?? t.title);
   const passed = judged.filter((t) => t.outcome === 'passed').length;
   // A run that judged nothing proves nothing: READY needs passed tests as well as no failure.
-  return { party, variant, judged: judged.length, passed, failures, warnings, verdict: passed > 0 && failures.length === 0 ? 'READY' : 'NOT READY' };
+  return {
+    party,
+    variant,
+    judged: judged.length,
+    passed,
+    failures,
+    warnings,
+    verdict: passed > 0 && failures.length === 0 ? 'READY' : 'NOT READY',
+  };
 }
 
 test('the specificity matrix: every legitimate variant of either mock certifies READY', async () => {
@@ -58,7 +68,9 @@ test('the specificity matrix: every legitimate variant of either mock certifies 
           certification: true,
         });
         if (!run.certified) {
-          broken.push(`${d1 ?? '-'} + ${issuer ?? '-'}: no certification results (exit ${String(run.exitCode)}; ${run.stderr.slice(0, 300)})`);
+          broken.push(
+            `${d1 ?? '-'} + ${issuer ?? '-'}: no certification results (exit ${String(run.exitCode)}; ${run.stderr.slice(0, 300)})`,
+          );
           continue;
         }
         if (d1) rows.push(rowOf('D1', d1, 'd1', run.certified));
@@ -68,7 +80,9 @@ test('the specificity matrix: every legitimate variant of either mock certifies 
   );
   rows.sort((a, b) => `${a.party}${a.variant}`.localeCompare(`${b.party}${b.variant}`));
   const ready = rows.filter((r) => r.verdict === 'READY').length;
-  const described = (r: VariantRow): string => (r.party === 'D1' ? d1Variants[r.variant as keyof typeof d1Variants] : issuerVariants[r.variant as keyof typeof issuerVariants])?.description ?? '';
+  const described = (r: VariantRow): string =>
+    (r.party === 'D1' ? d1Variants[r.variant as keyof typeof d1Variants] : issuerVariants[r.variant as keyof typeof issuerVariants])
+      ?.description ?? '';
   const table = [
     'party  | variant                              | judged | passed | failed | warnings | verdict   | choice',
     ...rows.map(
@@ -79,11 +93,19 @@ test('the specificity matrix: every legitimate variant of either mock certifies 
     `specificity: ${ready}/${rows.length} READY (${rows.length === 0 ? 0 : Math.round((ready / rows.length) * 100)} %)`,
   ].join('\n');
   console.log(`\n${table}\n`);
-  const details = rows.flatMap((r) => [...r.failures.map((f) => `${r.party} ${r.variant} FAILED ${f}`), ...r.warnings.map((w) => `${r.party} ${r.variant} warning ${w}`)]);
+  const details = rows.flatMap((r) => [
+    ...r.failures.map((f) => `${r.party} ${r.variant} FAILED ${f}`),
+    ...r.warnings.map((w) => `${r.party} ${r.variant} warning ${w}`),
+  ]);
   await test.info().attach('specificity-matrix.txt', { body: `${table}\n\n${details.join('\n')}\n`, contentType: 'text/plain' });
   expect(broken).toEqual([]);
-  expect(rows.filter((r) => r.party === 'D1').length + rows.filter((r) => r.party === 'issuer').length, 'variants of both parties').toBeGreaterThanOrEqual(12);
+  expect(
+    rows.filter((r) => r.party === 'D1').length + rows.filter((r) => r.party === 'issuer').length,
+    'variants of both parties',
+  ).toBeGreaterThanOrEqual(12);
   expect(rows.map((r) => r.party)).toContain('D1');
   expect(rows.map((r) => `${r.party}:${r.variant}`)).toContain('issuer:oauth-server-oidc-provider');
-  expect(rows.filter((r) => r.verdict !== 'READY').map((r) => `${r.party}:${r.variant} ${r.failures.join('; ') || 'nothing judged'}`)).toEqual([]);
+  expect(
+    rows.filter((r) => r.verdict !== 'READY').map((r) => `${r.party}:${r.variant} ${r.failures.join('; ') || 'nothing judged'}`),
+  ).toEqual([]);
 });

@@ -22,7 +22,11 @@ export interface SuiteRun {
 
 interface JsonSuite {
   readonly title: string;
-  readonly specs?: readonly { readonly title: string; readonly tags?: readonly string[]; readonly tests: readonly { readonly projectName: string; readonly status: string }[] }[];
+  readonly specs?: readonly {
+    readonly title: string;
+    readonly tags?: readonly string[];
+    readonly tests: readonly { readonly projectName: string; readonly status: string }[];
+  }[];
   readonly suites?: readonly JsonSuite[];
 }
 
@@ -49,7 +53,8 @@ function readCertified(file: string): readonly CertifiedTest[] | undefined {
 }
 
 /** Variables that point the suites at external systems; a nested run starts from none of them. */
-export const TARGET_VARIABLES = /^(D1_|ISSUER_|NOTIFY_SINK_|CERTIFY_|MOCK_D1_FAULTS|MOCK_ISSUER_FAULTS|MOCK_D1_VARIANTS|MOCK_ISSUER_VARIANTS|SEED$|NUM_RUNS$)/;
+export const TARGET_VARIABLES =
+  /^(D1_|ISSUER_|NOTIFY_SINK_|CERTIFY_|MOCK_D1_FAULTS|MOCK_ISSUER_FAULTS|MOCK_D1_VARIANTS|MOCK_ISSUER_VARIANTS|SEED$|NUM_RUNS$)/;
 
 /** Runs conformance suites in a child Playwright process and returns each test's outcome and tags. */
 export async function runSuites(options: {
@@ -76,7 +81,13 @@ export async function runSuites(options: {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, args, {
         cwd: fromRoot(),
-        env: { ...env, SEED: '20261122', ...options.env, PLAYWRIGHT_JSON_OUTPUT_FILE: jsonFile, ...(options.certification ? { CERTIFY_REPORTS_DIR: work } : {}) },
+        env: {
+          ...env,
+          SEED: '20261122',
+          ...options.env,
+          PLAYWRIGHT_JSON_OUTPUT_FILE: jsonFile,
+          ...(options.certification ? { CERTIFY_REPORTS_DIR: work } : {}),
+        },
       });
       let errors = '';
       child.stdout.resume();
@@ -98,7 +109,9 @@ export async function runSuites(options: {
 
 /** The environment without any target variable, so that a nested run starts from the embedded mocks. */
 export const environmentWithoutTargets = (): Record<string, string> =>
-  Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !TARGET_VARIABLES.test(entry[0])));
+  Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && !TARGET_VARIABLES.test(entry[0])),
+  );
 
 export interface ScriptRun {
   readonly code: number | null;
@@ -108,12 +121,16 @@ export interface ScriptRun {
 
 /** Runs one of the product's commands (`scripts/<name>.ts`) to its end, from a clean environment plus `env`. */
 export function runScript(name: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd = fromRoot()): ScriptRun {
-  const run = spawnSync(process.execPath, [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', `${name}.ts`), ...args], {
-    cwd,
-    env: { ...environmentWithoutTargets(), ...env },
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-    timeout: 480_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs'), fromRoot('scripts', `${name}.ts`), ...args],
+    {
+      cwd,
+      env: { ...environmentWithoutTargets(), ...env },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 480_000,
+    },
+  );
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }

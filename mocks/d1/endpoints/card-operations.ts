@@ -59,9 +59,11 @@ function resume(state: IssuerState, cardId: string, reasonCode: string | undefin
   if (state.consumers.get(card.consumerId)?.deleted) return failed('CONSUMER_DELETED', 'the consumer was deleted');
   if (card.state === 'SUSPENDED' && card.suspendReason !== undefined) {
     const allowed: readonly string[] = isSuspendReason(card.suspendReason) ? RESUME_REASONS[card.suspendReason] : [];
-    if (allowed.length === 0) return failed('CARD_SUSPENDED_UNTIL_REPLACED', `a card suspended as ${card.suspendReason} stays suspended until it is replaced`);
+    if (allowed.length === 0)
+      return failed('CARD_SUSPENDED_UNTIL_REPLACED', `a card suspended as ${card.suspendReason} stays suspended until it is replaced`);
     // A resume that gives no reason (the recording mock lets the inferred reasonCode go) has none to mismatch.
-    if (reasonCode !== undefined && !allowed.includes(reasonCode)) return failed('RESUME_REASON_MISMATCH', `a card suspended as ${card.suspendReason} is resumed with ${allowed.join(' or ')}`);
+    if (reasonCode !== undefined && !allowed.includes(reasonCode))
+      return failed('RESUME_REASON_MISMATCH', `a card suspended as ${card.suspendReason} is resumed with ${allowed.join(' or ')}`);
   }
   card.state = 'ACTIVE';
   card.suspendReason = undefined;
@@ -84,7 +86,9 @@ const reasonOf = (body: Json): string | undefined => (typeof body.reasonCode ===
 export const cardOperationEndpoints: EndpointTable = {
   renewCard: (context, { state, params }) => {
     const cardId = params.cardId ?? '';
-    return context.operations.run(state, { kind: 'card', cardId }, 'RENEW', () => (state.liveCard(cardId) ? SUCCESS : failed('CARD_NOT_FOUND', 'no such card')));
+    return context.operations.run(state, { kind: 'card', cardId }, 'RENEW', () =>
+      state.liveCard(cardId) ? SUCCESS : failed('CARD_NOT_FOUND', 'no such card'),
+    );
   },
   replaceCard: (context, { state, params, body }) => {
     const cardId = params.cardId ?? '';

@@ -31,9 +31,12 @@ async function enrolWork(context: D1Context, state: IssuerState, cardId: string)
   const card = state.liveCard(cardId);
   if (!card?.scheme) return failed('CARD_NOT_FOUND', 'no such card');
   if (state.profileHolding(cardId)) {
-    return context.settings.behaviour.repeatedEnrol === 'SUCCESSFUL' ? SUCCESS : failed('CARD_ALREADY_ENROLLED', 'the card is already enrolled');
+    return context.settings.behaviour.repeatedEnrol === 'SUCCESSFUL'
+      ? SUCCESS
+      : failed('CARD_ALREADY_ENROLLED', 'the card is already enrolled');
   }
-  if (context.faults.has('reenrol-after-optout-fails') && state.optedOutCards.has(cardId)) return failed('CARD_OPTED_OUT', 'the card was opted out');
+  if (context.faults.has('reenrol-after-optout-fails') && state.optedOutCards.has(cardId))
+    return failed('CARD_OPTED_OUT', 'the card was opted out');
   const consumer = state.consumer(card.consumerId);
   if (consumer.deleted) return failed('CONSUMER_DELETED', 'the consumer was deleted');
   if (!consumer.consumerInfo) {
@@ -67,7 +70,9 @@ function profiles(context: D1Context, state: IssuerState, consumerId: string): A
 function optOutCard(context: D1Context, state: IssuerState, cardId: string): Answer {
   return context.operations.run(state, { kind: 'card', cardId }, 'CLICK_TO_PAY_OPTOUT', () => {
     if (removeFromDirectory(context, state, cardId, true)) return SUCCESS;
-    return context.settings.behaviour.repeatedCardOptout === 'SUCCESSFUL' ? SUCCESS : failed('CARD_NOT_ENROLLED', 'the card is not enrolled');
+    return context.settings.behaviour.repeatedCardOptout === 'SUCCESSFUL'
+      ? SUCCESS
+      : failed('CARD_NOT_ENROLLED', 'the card is not enrolled');
   });
 }
 
@@ -76,7 +81,8 @@ function optOutConsumer(context: D1Context, state: IssuerState, consumerId: stri
   const profileList = state.profilesOf(consumerId);
   const wasEnrolled = state.everEnrolled.has(consumerId);
   if (profileList.length === 0) {
-    if (wasEnrolled && faults.has('consumer-optout-repeat-409')) return { status: 409, body: d1Error('CONFLICT', 'the consumer is already opted out') };
+    if (wasEnrolled && faults.has('consumer-optout-repeat-409'))
+      return { status: 409, body: d1Error('CONFLICT', 'the consumer is already opted out') };
     // Nothing to remove: the documents answer SUCCESSFUL, for a repeat and for a consumer never enrolled; at once,
     // or PENDING first when the behaviour asks for it (the documents allow either answer).
     const record = operations.start(state, { kind: 'consumer', consumerId }, 'CLICK_TO_PAY_OPTOUT');

@@ -74,10 +74,14 @@ function cardList(state: IssuerState, consumerId: string): Answer {
 
 /** The Consumer API: register, update, delete a consumer, and list its cards. */
 export const consumerEndpoints: EndpointTable = {
-  registerConsumer: (context, { state, params, body }) => valueNotAllowed(body) ?? registerConsumer(context, state, params.consumerId ?? '', body),
+  registerConsumer: (context, { state, params, body }) =>
+    valueNotAllowed(body) ?? registerConsumer(context, state, params.consumerId ?? '', body),
   updateConsumer: (context, { state, params, body }) => {
     const consumerId = params.consumerId ?? '';
-    return valueNotAllowed(body) ?? context.operations.run(state, { kind: 'consumer', consumerId }, 'UPDATE', () => updateConsumer(state, consumerId, body));
+    return (
+      valueNotAllowed(body) ??
+      context.operations.run(state, { kind: 'consumer', consumerId }, 'UPDATE', () => updateConsumer(state, consumerId, body))
+    );
   },
   deleteConsumer: (context, { state, params }) => {
     const consumerId = params.consumerId ?? '';

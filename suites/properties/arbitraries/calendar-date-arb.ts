@@ -14,4 +14,5 @@ export const calendarDateArb: fc.Arbitrary<string> = fc
  * Whether a pattern describes a calendar day: it takes an ordinary day and refuses a thirteenth month, judged by the
  * pattern itself rather than by comparing its text with a copy.
  */
-export const describesCalendarDay = (regex: RegExp): boolean => regex.test('1999-12-31') && regex.test('2000-02-29') && !regex.test('1999-13-01') && !regex.test('1999-12-31T00:00:00Z');
+export const describesCalendarDay = (regex: RegExp): boolean =>
+  regex.test('1999-12-31') && regex.test('2000-02-29') && !regex.test('1999-13-01') && !regex.test('1999-12-31T00:00:00Z');

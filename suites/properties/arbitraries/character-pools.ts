@@ -29,7 +29,42 @@ export const NUMBERS = '0123456789٠١٢٣٤٥٦٧٨٩०१२३४५６７�
  * Characters that patterns commonly refuse, for "one character outside the class". ASCII first (a header can carry
  * them), then characters only a body or a path can carry.
  */
-export const OUTSIDE_ASCII = ['<', '>', '@', '!', '\t', '"', '&', '%', '*', '=', '+', '?', '|', '{', '}', '~', '$', '\\', '`', '^', '[', ']', '(', ')', ',', ';', ':', '/', '#', "'", '.', ' ', '-', '_'];
+export const OUTSIDE_ASCII = [
+  '<',
+  '>',
+  '@',
+  '!',
+  '\t',
+  '"',
+  '&',
+  '%',
+  '*',
+  '=',
+  '+',
+  '?',
+  '|',
+  '{',
+  '}',
+  '~',
+  '$',
+  '\\',
+  '`',
+  '^',
+  '[',
+  ']',
+  '(',
+  ')',
+  ',',
+  ';',
+  ':',
+  '/',
+  '#',
+  "'",
+  '.',
+  ' ',
+  '-',
+  '_',
+];
 export const OUTSIDE_OTHER = ['\n', '😀', '€', '\u200B', '\u00A0', '\u0301', '©'];
 
 /** Printable ASCII, letters and digits first: shrinking moves towards the first, so counterexamples stay readable. */

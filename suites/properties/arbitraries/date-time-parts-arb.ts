@@ -22,7 +22,12 @@ export const formatDateTime = (p: DateTimeParts): string =>
 
 const zoneArb = fc.oneof(
   { arbitrary: fc.constant('Z'), weight: 3 },
-  { arbitrary: fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 14 }), fc.constantFrom(0, 15, 30, 45)).map(([sign, h, m]) => `${sign}${two(h)}:${two(m)}`), weight: 1 },
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 14 }), fc.constantFrom(0, 15, 30, 45))
+      .map(([sign, h, m]) => `${sign}${two(h)}:${two(m)}`),
+    weight: 1,
+  },
 );
 
 /** The parts of a date and time with offset, each within its calendar range (days by month, leap years included). */
@@ -34,7 +39,10 @@ export const dateTimePartsArb: fc.Arbitrary<DateTimeParts> = fc
     hour: fc.integer({ min: 0, max: 23 }),
     minute: fc.integer({ min: 0, max: 59 }),
     second: fc.integer({ min: 0, max: 59 }),
-    fraction: fc.oneof(fc.constant(''), fc.array(fc.constantFrom(...'0123456789'), { minLength: 1, maxLength: 6 }).map((digits) => `.${digits.join('')}`)),
+    fraction: fc.oneof(
+      fc.constant(''),
+      fc.array(fc.constantFrom(...'0123456789'), { minLength: 1, maxLength: 6 }).map((digits) => `.${digits.join('')}`),
+    ),
     zone: zoneArb,
   })
   .map(({ dayIndex, ...rest }) => ({ ...rest, day: 1 + (dayIndex % daysIn(rest.year, rest.month)) }));

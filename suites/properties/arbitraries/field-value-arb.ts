@@ -45,11 +45,18 @@ function anyFieldValueArb(schema: FieldSchema, carrier: Carrier, wholeValue: boo
     const parsed = parsePattern(schema.pattern);
     const pattern = wholeValue ? { ...parsed, anchoredStart: true, anchoredEnd: true } : parsed;
     if (describesCalendarDay(pattern.regex)) return calendarDateArb.filter((day) => pattern.regex.test(day));
-    return patternValueArb(pattern, { carrier, ...(schema.minLength === undefined ? {} : { minLength: schema.minLength }), ...(schema.maxLength === undefined ? {} : { maxLength: schema.maxLength }) });
+    return patternValueArb(pattern, {
+      carrier,
+      ...(schema.minLength === undefined ? {} : { minLength: schema.minLength }),
+      ...(schema.maxLength === undefined ? {} : { maxLength: schema.maxLength }),
+    });
   }
   if (schema.type === 'string') {
     return fc
-      .array(anyCharArb(carrier), { minLength: schema.minLength ?? 0, maxLength: schema.maxLength ?? Math.max(UNBOUNDED_TEXT, schema.minLength ?? 0) })
+      .array(anyCharArb(carrier), {
+        minLength: schema.minLength ?? 0,
+        maxLength: schema.maxLength ?? Math.max(UNBOUNDED_TEXT, schema.minLength ?? 0),
+      })
       .map((chars) => chars.join(''))
       .filter((value) => travelsIntact(carrier, value));
   }

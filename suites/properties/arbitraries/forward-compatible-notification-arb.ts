@@ -15,7 +15,10 @@ const NAMED_LATER_OPERATION = 'UPDATE_ORDER';
  * the form of the listed ones (UPPER_SNAKE words of D1's codes, or UPDATE_ORDER), and may carry fields the contract
  * does not know (camelCase names, D1-like values). Everything else keeps D1's form.
  */
-export function forwardCompatibleNotificationArb(kind: NotificationKind, options: NotificationItemOptions = {}): fc.Arbitrary<{ operations: Record<string, unknown>[] }> {
+export function forwardCompatibleNotificationArb(
+  kind: NotificationKind,
+  options: NotificationItemOptions = {},
+): fc.Arbitrary<{ operations: Record<string, unknown>[] }> {
   const fields = notificationItemFields(kind);
   const operation = fields.find((f) => f.name === TOLERATED_FIELD);
   if (!operation) throw new Error(`forwardCompatibleNotificationArb: the ${kind} notification has no ${TOLERATED_FIELD} field`);

@@ -28,12 +28,22 @@ function lengthMisses(schema: FieldSchema, carrier: Carrier, style: ValueStyle):
   const valid = validStrings(schema, carrier, style);
   const { minLength, maxLength } = schema;
   if (maxLength !== undefined) {
-    misses.push(valid.map((v) => ({ value: resized(v, maxLength + 1), step: `${maxLength + 1} characters, one more than the documented ${maxLength}` })));
+    misses.push(
+      valid.map((v) => ({
+        value: resized(v, maxLength + 1),
+        step: `${maxLength + 1} characters, one more than the documented ${maxLength}`,
+      })),
+    );
   }
   // An empty path segment or header never reaches the field's check, so the shorter value must keep one character.
   const shortest = carrier === 'path' || carrier === 'header' ? 1 : 0;
   if (minLength !== undefined && minLength - 1 >= shortest) {
-    misses.push(valid.map((v) => ({ value: resized(v, minLength - 1), step: `${minLength - 1} characters, one fewer than the documented ${minLength}` })));
+    misses.push(
+      valid.map((v) => ({
+        value: resized(v, minLength - 1),
+        step: `${minLength - 1} characters, one fewer than the documented ${minLength}`,
+      })),
+    );
   }
   return misses.map((miss) => miss.filter(({ value }) => typeof value === 'string' && travelsIntact(carrier, value)));
 }
@@ -67,9 +77,13 @@ function patternMisses(schema: FieldSchema, carrier: Carrier, style: ValueStyle)
   }
   const longest = longestMatch(pattern.root);
   if (pattern.anchoredStart && pattern.anchoredEnd && longest !== undefined) {
-    misses.push(valid.map((v) => ({ value: resized(v, longest + 1), step: `${longest + 1} characters, one more than the pattern allows` })));
+    misses.push(
+      valid.map((v) => ({ value: resized(v, longest + 1), step: `${longest + 1} characters, one more than the pattern allows` })),
+    );
   }
-  return misses.map((miss) => miss.filter(({ value }) => typeof value === 'string' && !pattern.regex.test(value) && travelsIntact(carrier, value)));
+  return misses.map((miss) =>
+    miss.filter(({ value }) => typeof value === 'string' && !pattern.regex.test(value) && travelsIntact(carrier, value)),
+  );
 }
 
 const flipCase = (char: string): string => (char === char.toUpperCase() ? char.toLowerCase() : char.toUpperCase());
@@ -82,7 +96,12 @@ function enumMisses(schema: FieldSchema): fc.Arbitrary<NearMiss>[] {
       .map((c, i) => [c, i] as const)
       .filter(([c]) => c.toLowerCase() !== c.toUpperCase());
     const target = cased[at % Math.max(1, cased.length)];
-    const value = whole || !target ? (v === v.toLowerCase() ? v.toUpperCase() : v.toLowerCase()) : `${v.slice(0, target[1])}${flipCase(target[0])}${v.slice(target[1] + 1)}`;
+    const value =
+      whole || !target
+        ? v === v.toLowerCase()
+          ? v.toUpperCase()
+          : v.toLowerCase()
+        : `${v.slice(0, target[1])}${flipCase(target[0])}${v.slice(target[1] + 1)}`;
     return { value, step: `${v} in the wrong case` };
   });
   const longer = fc.constantFrom(...values).map((v) => ({ value: `${v}${v.slice(-1)}`, step: `${v} with one character more` }));
@@ -94,14 +113,28 @@ function dateTimeMisses(): fc.Arbitrary<NearMiss>[] {
   return [
     dateTimePartsArb.map((p) => ({ value: formatDateTime({ ...p, zone: '' }), step: 'the time zone left out' })),
     dateTimePartsArb.map((p) => ({ value: formatDateTime(p).replace(/T\d\d/, 'T24'), step: 'hour 24' })),
-    dateTimePartsArb.map((p) => ({ value: formatDateTime({ ...p, day: new Date(Date.UTC(p.year, p.month, 0)).getUTCDate() + 1 }), step: 'the day after the last day of the month' })),
+    dateTimePartsArb.map((p) => ({
+      value: formatDateTime({ ...p, day: new Date(Date.UTC(p.year, p.month, 0)).getUTCDate() + 1 }),
+      step: 'the day after the last day of the month',
+    })),
     dateTimePartsArb.map((p) => ({ value: formatDateTime(p).slice(0, 10), step: 'a date without its time' })),
   ];
 }
 
 function typeMisses(schema: FieldSchema): fc.Arbitrary<NearMiss>[] {
-  const wrong: Record<string, unknown[]> = { object: ['text', 42, ['item']], string: [42, true, { value: 'x' }], array: ['text', { item: 1 }] };
-  return [fc.constantFrom(...(wrong[schema.type ?? ''] ?? [])).map((value) => ({ value, step: `a ${Array.isArray(value) ? 'array' : typeof value} where the contract says ${schema.type ?? '?'}` }))];
+  const wrong: Record<string, unknown[]> = {
+    object: ['text', 42, ['item']],
+    string: [42, true, { value: 'x' }],
+    array: ['text', { item: 1 }],
+  };
+  return [
+    fc
+      .constantFrom(...(wrong[schema.type ?? ''] ?? []))
+      .map((value) => ({
+        value,
+        step: `a ${Array.isArray(value) ? 'array' : typeof value} where the contract says ${schema.type ?? '?'}`,
+      })),
+  ];
 }
 
 /**
@@ -110,7 +143,12 @@ function typeMisses(schema: FieldSchema): fc.Arbitrary<NearMiss>[] {
  * wrong case, a date-time with one part broken, a value of the wrong type. Values stay in what the carrier can hold.
  * A realistic style starts from realistic valid values, so that a length is one step off however it is counted.
  */
-export function nearMissArb(schema: FieldSchema, keyword: string, carrier: Carrier = 'body', style: ValueStyle = {}): fc.Arbitrary<NearMiss> {
+export function nearMissArb(
+  schema: FieldSchema,
+  keyword: string,
+  carrier: Carrier = 'body',
+  style: ValueStyle = {},
+): fc.Arbitrary<NearMiss> {
   const misses =
     keyword === 'length'
       ? lengthMisses(schema, carrier, style)

@@ -42,13 +42,18 @@ export function notificationItemArb(kind: NotificationKind, options: Notificatio
   for (const field of fields) {
     if (SET_BY_STATUS.has(field.name)) continue;
     if (field.name === 'operationId') drawn[field.name] = notificationOperationIdArb;
-    else if (field.name === subjectField) drawn[field.name] = options.subjectId === undefined ? notificationSubjectIdArb(kind) : fc.constant(options.subjectId);
+    else if (field.name === subjectField)
+      drawn[field.name] = options.subjectId === undefined ? notificationSubjectIdArb(kind) : fc.constant(options.subjectId);
     else drawn[field.name] = otherFieldArb(field);
     if (!field.required) optional.push(field.name);
   }
   const failureArb = fc.record({ errorCode: notificationVocabularyArb('UPPER_SNAKE'), error: notificationVocabularyArb('Sentence') });
   return fc
-    .tuple(fc.record(drawn, { requiredKeys: Object.keys(drawn).filter((name) => !optional.includes(name)) }), notificationTimesArb, failureArb)
+    .tuple(
+      fc.record(drawn, { requiredKeys: Object.keys(drawn).filter((name) => !optional.includes(name)) }),
+      notificationTimesArb,
+      failureArb,
+    )
     .map(([item, times, failure]) => {
       const status = item.status;
       return {

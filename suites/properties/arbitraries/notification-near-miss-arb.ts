@@ -16,7 +16,14 @@ const resized = (value: string, length: number): string => {
 function lengthMisses(field: ItemField, documented: string): fc.Arbitrary<NearMiss>[] {
   const { maxLength } = field.schema;
   // One fewer than the minimum would be empty, which also breaks the pattern: only the longer miss is one step.
-  return maxLength === undefined ? [] : [fc.constant({ value: resized(documented, maxLength + 1), step: `${maxLength + 1} characters, one more than the documented ${maxLength}` })];
+  return maxLength === undefined
+    ? []
+    : [
+        fc.constant({
+          value: resized(documented, maxLength + 1),
+          step: `${maxLength + 1} characters, one more than the documented ${maxLength}`,
+        }),
+      ];
 }
 
 function patternMisses(field: ItemField, documented: string): fc.Arbitrary<NearMiss>[] {
@@ -50,7 +57,10 @@ function dateTimeMisses(documented: string): fc.Arbitrary<NearMiss>[] {
   return [
     fc.constant({ value: documented.replace(/Z$/, ''), step: 'the time zone left out' }),
     fc.constant({ value: documented.replace(/T\d\d/, 'T24'), step: 'hour 24' }),
-    fc.constant({ value: `${documented.slice(0, 8)}${dayAfterLast}${documented.slice(10)}`, step: 'the day after the last day of the month' }),
+    fc.constant({
+      value: `${documented.slice(0, 8)}${dayAfterLast}${documented.slice(10)}`,
+      step: 'the day after the last day of the month',
+    }),
     fc.constant({ value: documented.slice(0, 10), step: 'a date without its time' }),
   ];
 }

@@ -7,9 +7,13 @@ const SUBJECT_FIELD = { card: 'cardId', consumer: 'consumerId' } as const;
 
 /** The ids the contract's example notification gives its cards or consumers (crd_h2otddwm5uwujlye3qyxmjkpha...). */
 function exampleIds(kind: NotificationKind): string[] {
-  const example = Object.values(operations[NOTIFICATION_OPERATION[kind]].examples.requestBody)[0] as { operations?: Record<string, unknown>[] } | undefined;
-  const ids = (example?.operations ?? []).map((item) => item[SUBJECT_FIELD[kind]]).filter((id): id is string => typeof id === 'string' && hasForm(`${kind}Id`, id));
-  if (ids.length === 0) throw new Error(`notificationSubjectIdArb: the ${kind} notification example names no ${SUBJECT_FIELD[kind]} in D1's form`);
+  const example = Object.values(operations[NOTIFICATION_OPERATION[kind]].examples.requestBody)[0] as
+    { operations?: Record<string, unknown>[] } | undefined;
+  const ids = (example?.operations ?? [])
+    .map((item) => item[SUBJECT_FIELD[kind]])
+    .filter((id): id is string => typeof id === 'string' && hasForm(`${kind}Id`, id));
+  if (ids.length === 0)
+    throw new Error(`notificationSubjectIdArb: the ${kind} notification example names no ${SUBJECT_FIELD[kind]} in D1's form`);
   return ids;
 }
 

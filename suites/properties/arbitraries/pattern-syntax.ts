@@ -7,8 +7,7 @@
  */
 
 export type ClassItem =
-  | { readonly kind: 'range'; readonly from: number; readonly to: number }
-  | { readonly kind: 'property'; readonly name: 'L' | 'N' };
+  { readonly kind: 'range'; readonly from: number; readonly to: number } | { readonly kind: 'property'; readonly name: 'L' | 'N' };
 
 export type PatternNode =
   | { readonly kind: 'literal'; readonly char: string }
@@ -32,7 +31,31 @@ class PatternSyntaxError extends Error {
   }
 }
 
-const SINGLE_ESCAPES = new Set(['.', '-', '/', '\\', '+', '*', '?', '(', ')', '[', ']', '{', '}', '|', '^', '$', ' ', ',', ':', "'", '#', '_', ';']);
+const SINGLE_ESCAPES = new Set([
+  '.',
+  '-',
+  '/',
+  '\\',
+  '+',
+  '*',
+  '?',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  '|',
+  '^',
+  '$',
+  ' ',
+  ',',
+  ':',
+  "'",
+  '#',
+  '_',
+  ';',
+]);
 
 class Reader {
   private at = 0;
@@ -167,7 +190,8 @@ function parseSequence(reader: Reader, endsAt: (char: string | undefined) => boo
 }
 
 function parseAlternation(reader: Reader, topLevel = false): PatternNode {
-  const stop = (char: string | undefined): boolean => char === undefined || char === '|' || char === ')' || (topLevel && char === '$' && reader.peek(1) === undefined);
+  const stop = (char: string | undefined): boolean =>
+    char === undefined || char === '|' || char === ')' || (topLevel && char === '$' && reader.peek(1) === undefined);
   const options = [parseSequence(reader, stop)];
   while (reader.peek() === '|') {
     reader.next();

@@ -18,7 +18,13 @@ export class EnrolCommand implements fc.AsyncCommand<OptOutModel, OptOutWorld> {
     const card = model.card(this.index);
     const deleted = card.state === 'deleted';
     const rule = deleted ? 'CTP-ENROL-UNKNOWN-CARD' : 'CTP-ENROL-CREATES-PROFILE';
-    const { final } = await writeToTheEnd(world, 'clickToPayEnrol', { cardId: worldCard(world, this.index).cardId }, { name: 'Ana Lima' }, deleted ? rule : 'CTP-ENROL-ASYNC');
+    const { final } = await writeToTheEnd(
+      world,
+      'clickToPayEnrol',
+      { cardId: worldCard(world, this.index).cardId },
+      { name: 'Ana Lima' },
+      deleted ? rule : 'CTP-ENROL-ASYNC',
+    );
     finalStatusIs(deleted ? rule : 'CTP-ENROL-FINAL-STATE', final, deleted ? 'FAILED' : 'SUCCESSFUL');
     if (!deleted) {
       card.state = 'enrolled';

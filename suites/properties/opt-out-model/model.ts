@@ -31,7 +31,10 @@ export class OptOutModel {
 
   /** The enrolled cards of a group, in label order. */
   enrolledIn(group: string): string[] {
-    return this.cards.filter((c) => c.group === group && c.state === 'enrolled').map((c) => c.label).sort();
+    return this.cards
+      .filter((c) => c.group === group && c.state === 'enrolled')
+      .map((c) => c.label)
+      .sort();
   }
 
   /** Whether the card is the only enrolled card of its scheme: opting it out or deleting it removes the profile. */

@@ -21,7 +21,11 @@ export class OptOutCardCommand implements fc.AsyncCommand<OptOutModel, OptOutWor
     finalStatusIs('CTP-OPTOUT-CARD-ASYNC', final, 'SUCCESSFUL');
     model.card(this.index).state = 'optedOut';
     await profilesAgree(model, world, (received) =>
-      received.some((p) => p.cards.includes(cardId)) ? 'CTP-OPTOUT-CARD-REMOVES-CARD' : wasLast ? 'CTP-OPTOUT-CARD-LAST-CARD' : 'CTP-OPTOUT-CARD-KEEPS-OTHERS',
+      received.some((p) => p.cards.includes(cardId))
+        ? 'CTP-OPTOUT-CARD-REMOVES-CARD'
+        : wasLast
+          ? 'CTP-OPTOUT-CARD-LAST-CARD'
+          : 'CTP-OPTOUT-CARD-KEEPS-OTHERS',
     );
   }
 

@@ -19,9 +19,18 @@ export function optOutCommandsArb(cardCount: number): fc.Arbitrary<Iterable<fc.A
   const weighted = <T>(weight: number, arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T>[] => Array.from({ length: weight }, () => arbitrary);
   return fc.commands<OptOutModel, OptOutWorld, false>(
     [
-      ...weighted(3, card.map((i) => new EnrolCommand(i))),
-      ...weighted(2, card.map((i) => new ReEnrolCommand(i))),
-      ...weighted(3, card.map((i) => new OptOutCardCommand(i))),
+      ...weighted(
+        3,
+        card.map((i) => new EnrolCommand(i)),
+      ),
+      ...weighted(
+        2,
+        card.map((i) => new ReEnrolCommand(i)),
+      ),
+      ...weighted(
+        3,
+        card.map((i) => new OptOutCardCommand(i)),
+      ),
       ...weighted(2, fc.constant(new OptOutConsumerCommand())),
       card.map((i) => new DeleteCardCommand(i)),
     ],

@@ -14,7 +14,11 @@ export class OptOutConsumerCommand implements fc.AsyncCommand<OptOutModel, OptOu
 
   async run(model: OptOutModel, world: OptOutWorld): Promise<void> {
     const anyEnrolled = model.cards.some((c) => c.state === 'enrolled');
-    const rule = anyEnrolled ? 'CTP-OPTOUT-CONSUMER-CASCADE' : model.everEnrolled ? 'CTP-OPTOUT-CONSUMER-REPEAT' : 'CTP-OPTOUT-CONSUMER-NEVER-ENROLLED';
+    const rule = anyEnrolled
+      ? 'CTP-OPTOUT-CONSUMER-CASCADE'
+      : model.everEnrolled
+        ? 'CTP-OPTOUT-CONSUMER-REPEAT'
+        : 'CTP-OPTOUT-CONSUMER-NEVER-ENROLLED';
     const { accepted, final } = await writeToTheEnd(world, 'clickToPayOptoutConsumer', { consumerId: world.consumerId }, {}, rule);
     valueIsOneOf('CTP-OPTOUT-CONSUMER-IMMEDIATE-STATUS', '/status', accepted.status, ['PENDING', 'SUCCESSFUL']);
     finalStatusIs(rule, final, 'SUCCESSFUL');

@@ -12,7 +12,13 @@ export class ReEnrolCommand implements fc.AsyncCommand<OptOutModel, OptOutWorld>
   }
 
   async run(model: OptOutModel, world: OptOutWorld): Promise<void> {
-    const { final } = await writeToTheEnd(world, 'clickToPayEnrol', { cardId: worldCard(world, this.index).cardId }, { name: 'Ana Lima' }, 'CTP-ENROL-AFTER-OPTOUT');
+    const { final } = await writeToTheEnd(
+      world,
+      'clickToPayEnrol',
+      { cardId: worldCard(world, this.index).cardId },
+      { name: 'Ana Lima' },
+      'CTP-ENROL-AFTER-OPTOUT',
+    );
     finalStatusIs('CTP-ENROL-AFTER-OPTOUT', final, 'SUCCESSFUL');
     model.card(this.index).state = 'enrolled';
     await profilesAgree(model, world, () => 'CTP-ENROL-AFTER-OPTOUT');

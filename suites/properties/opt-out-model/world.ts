@@ -56,13 +56,23 @@ export async function writeToTheEnd(
 ): Promise<{ accepted: Json; final: Json }> {
   const response = await world.d1.call(operationId, { path: target, body });
   const accepted = (response.json ?? {}) as Json;
-  holds(acceptedRule, response.status === 200 && typeof accepted.operationId === 'string', 'status', '200 with an operationId', `status ${response.status}: ${response.text}`);
+  holds(
+    acceptedRule,
+    response.status === 200 && typeof accepted.operationId === 'string',
+    'status',
+    '200 with an operationId',
+    `status ${response.status}: ${response.text}`,
+  );
   const opId = String(accepted.operationId);
-  const final = 'cardId' in target ? await world.d1.finalCardOperation(target.cardId, opId) : await world.d1.finalConsumerOperation(target.consumerId, opId);
+  const final =
+    'cardId' in target
+      ? await world.d1.finalCardOperation(target.cardId, opId)
+      : await world.d1.finalConsumerOperation(target.consumerId, opId);
   return { accepted, final };
 }
 
-export const finalStatusIs = (ruleId: RuleId, final: Json, expected: 'SUCCESSFUL' | 'FAILED'): void => valueIsOneOf(ruleId, '/status', final.status, [expected]);
+export const finalStatusIs = (ruleId: RuleId, final: Json, expected: 'SUCCESSFUL' | 'FAILED'): void =>
+  valueIsOneOf(ruleId, '/status', final.status, [expected]);
 
 const show = (profiles: readonly string[]): string => (profiles.length === 0 ? '(no profile)' : profiles.map((p) => `[${p}]`).join(' '));
 
@@ -71,17 +81,33 @@ const show = (profiles: readonly string[]): string => (profiles.length === 0 ? '
  * cards, no other profile (an empty one included), and a scheme that stays the same for a group.
  * `ruleFor` names the rule a disagreement breaks, given what D1 answered.
  */
-export async function profilesAgree(model: OptOutModel, world: OptOutWorld, ruleFor: (received: readonly Profile[]) => RuleId): Promise<void> {
+export async function profilesAgree(
+  model: OptOutModel,
+  world: OptOutWorld,
+  ruleFor: (received: readonly Profile[]) => RuleId,
+): Promise<void> {
   const received = await world.d1.profiles(world.consumerId);
   const labelOf = new Map(world.cards.map((c) => [c.cardId, c]));
   for (const profile of received) {
     const groups = new Set(profile.cards.map((id) => labelOf.get(id)?.group));
     const [group] = [...groups];
     const taken = [...world.schemeOfGroup.values()];
-    if (groups.size === 1 && group && !world.schemeOfGroup.has(group) && !taken.includes(profile.scheme)) world.schemeOfGroup.set(group, profile.scheme);
+    if (groups.size === 1 && group && !world.schemeOfGroup.has(group) && !taken.includes(profile.scheme))
+      world.schemeOfGroup.set(group, profile.scheme);
   }
-  const expected = model.expectedProfiles().map((p) => `${world.schemeOfGroup.get(p.group) ?? `scheme of ${p.group}`}: ${p.cards.join(', ')}`).sort();
-  const actual = received.map((p) => `${p.scheme}: ${p.cards.map((id) => labelOf.get(id)?.label ?? id).sort().join(', ')}`).sort();
+  const expected = model
+    .expectedProfiles()
+    .map((p) => `${world.schemeOfGroup.get(p.group) ?? `scheme of ${p.group}`}: ${p.cards.join(', ')}`)
+    .sort();
+  const actual = received
+    .map(
+      (p) =>
+        `${p.scheme}: ${p.cards
+          .map((id) => labelOf.get(id)?.label ?? id)
+          .sort()
+          .join(', ')}`,
+    )
+    .sort();
   if (JSON.stringify(expected) !== JSON.stringify(actual)) {
     throw new RuleViolation(ruleFor(received), '/clickToPayProfiles', show(expected), show(actual));
   }

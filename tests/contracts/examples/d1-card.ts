@@ -115,7 +115,13 @@ export const cardExamples: readonly FieldExampleSet[] = [
     title: 'card credentials travel as a compact JWE (five base64url parts), never in clear',
     rules: ['CARD-REGISTER-ENCRYPTEDDATA-PATTERN', 'CARD-RENEW-REPLACE-ENCRYPTEDDATA-PATTERN'],
     accept: [jwe, jweDirect],
-    reject: ['4111111111111111', '{"pan":"4111111111111111","exp":"1228"}', 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', `${jwe}.extra`, ''],
+    reject: [
+      '4111111111111111',
+      '{"pan":"4111111111111111","exp":"1228"}',
+      'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln',
+      `${jwe}.extra`,
+      '',
+    ],
   },
   {
     title: 'a delete reason is a code string (CLOSED_ACCOUNT, CLOSED_CARD, CARD_LOST, CARD_STOLEN, ...)',

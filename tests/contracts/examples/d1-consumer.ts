@@ -78,23 +78,23 @@ export const consumerExamples: readonly FieldExampleSet[] = [
     reject: ['en', 'enUS', 'en-USA', ''],
   },
   {
-    title: 'language is ISO 639-1 lower-case, hyphen, ISO 3166-1 country (the SDK\'s en_US form is not it)',
+    title: "language is ISO 639-1 lower-case, hyphen, ISO 3166-1 country (the SDK's en_US form is not it)",
     rules: ids(withConsumerInfo, 'LANGUAGE-PATTERN'),
     accept: ['en-US', 'fr-FR', 'pt-br', 'ar-AE'],
     reject: ['en_US', 'EN-US', 'e1-US', 'eng-US', 'en-U5'],
   },
   {
-    title: 'first, middle and last names are 1 to 128 letters or digits of any script, space and , . \' _ # ; : / -',
+    title: "first, middle and last names are 1 to 128 letters or digits of any script, space and , . ' _ # ; : / -",
     rules: [
       ...ids(withConsumerInfo, 'FIRSTNAME-PATTERN'),
       ...ids(withConsumerInfo, 'MIDDLENAME-PATTERN'),
       ...ids(withConsumerInfo, 'LASTNAME-PATTERN'),
     ],
-    accept: ['John', 'José Müller-Ångström', 'O\'Brien', arabicName, cjkName, 'Анна', 'A'.repeat(128)],
+    accept: ['John', 'José Müller-Ångström', "O'Brien", arabicName, cjkName, 'Анна', 'A'.repeat(128)],
     reject: ['', 'A'.repeat(129), 'John@Smith', 'Jane"Doe', 'A+B', 'John\tSmith', 'Smith (Jr)'],
   },
   {
-    title: 'title is 1 to 40 letters or digits of any script, space and , . \' _ # ; : / -',
+    title: "title is 1 to 40 letters or digits of any script, space and , . ' _ # ; : / -",
     rules: ids(withConsumerInfo, 'TITLE-PATTERN'),
     accept: ['Mr.', 'Dr', 'Mme', 'A'.repeat(40)],
     reject: ['', 'A'.repeat(41), 'Mr!', '<b>Dr</b>'],
@@ -178,7 +178,17 @@ export const consumerExamples: readonly FieldExampleSet[] = [
   {
     title: 'a consumer operation is one of the model values (CLICK_TO_PAY_OPTOUT and UPDATE added by us)',
     rules: ids(models, 'OPERATION-ENUM'),
-    accept: ['CLICK_TO_PAY_UPDATE', 'DELETE', 'DELETE_AUTHN', 'ENROLL_AUTHN', 'REGISTER', 'RESUME', 'SUSPEND', 'CLICK_TO_PAY_OPTOUT', 'UPDATE'],
+    accept: [
+      'CLICK_TO_PAY_UPDATE',
+      'DELETE',
+      'DELETE_AUTHN',
+      'ENROLL_AUTHN',
+      'REGISTER',
+      'RESUME',
+      'SUSPEND',
+      'CLICK_TO_PAY_OPTOUT',
+      'UPDATE',
+    ],
     reject: ['CLICK_TO_PAY_ENROLMENT', 'ENROL_AUTHN', 'delete', 'RENEW', ''],
   },
   {

@@ -1,8 +1,7 @@
 import type { FieldExampleSet } from './field-example-set.js';
 
 const kinds = ['CARD', 'CONSUMER'] as const;
-const ids = (suffix: string, prefixes: readonly string[] = kinds): string[] =>
-  prefixes.map((p) => `NOTIFY-${p}-${suffix}`);
+const ids = (suffix: string, prefixes: readonly string[] = kinds): string[] => prefixes.map((p) => `NOTIFY-${p}-${suffix}`);
 
 /** The PRODUCE item published as an example of Notify Card Operations. */
 const produceItem = {
@@ -55,8 +54,7 @@ export const issuerNotificationsExamples: readonly FieldExampleSet[] = [
     reject: ['', 'O'.repeat(65)],
   },
   {
-    title:
-      'operationId pattern [A-Za-z0-9_-]{1,64} is published without anchors: one allowed character anywhere is enough',
+    title: 'operationId pattern [A-Za-z0-9_-]{1,64} is published without anchors: one allowed character anywhere is enough',
     rules: ids('OPERATIONID-PATTERN'),
     accept: ['op.1!', '01c5a05e-e197-11ec-8fea-0242ac120002', 'op_01HZX3J8K2M4N6P8Q0R2S4T6V8', 'op 1', 'é-1'],
     reject: ['!!!', '...', ' ', 'é', '@#$%'],
@@ -85,7 +83,17 @@ export const issuerNotificationsExamples: readonly FieldExampleSet[] = [
   {
     title: 'consumer notification operation: the v1 consumer operation values plus CLICK_TO_PAY_OPTOUT and UPDATE (inferred)',
     rules: ['NOTIFY-CONSUMER-OPERATION-ENUM'],
-    accept: ['CLICK_TO_PAY_UPDATE', 'DELETE', 'DELETE_AUTHN', 'ENROLL_AUTHN', 'REGISTER', 'RESUME', 'SUSPEND', 'CLICK_TO_PAY_OPTOUT', 'UPDATE'],
+    accept: [
+      'CLICK_TO_PAY_UPDATE',
+      'DELETE',
+      'DELETE_AUTHN',
+      'ENROLL_AUTHN',
+      'REGISTER',
+      'RESUME',
+      'SUSPEND',
+      'CLICK_TO_PAY_OPTOUT',
+      'UPDATE',
+    ],
     reject: ['CLICK_TO_PAY_ENROLMENT', 'PRODUCE', 'DELETE_AUTH', 'optout', ''],
   },
   {
@@ -102,7 +110,7 @@ export const issuerNotificationsExamples: readonly FieldExampleSet[] = [
   },
   {
     title:
-      'consumer operation times follow D1\'s notification timestamp expression: 3-digit fraction and Z, or 2-digit fraction and whole-hour offset (inferred)',
+      "consumer operation times follow D1's notification timestamp expression: 3-digit fraction and Z, or 2-digit fraction and whole-hour offset (inferred)",
     rules: ['NOTIFY-CONSUMER-STARTTIME-PATTERN', 'NOTIFY-CONSUMER-ENDTIME-PATTERN'],
     accept: ['2025-01-17T06:28:02.492Z', '2022-06-16T06:28:02.49+01:00', '2023-02-29T23:59:59.000Z', '2024-11-30T00:00:00.12-12:00'],
     reject: [

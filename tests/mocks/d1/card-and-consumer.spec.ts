@@ -23,8 +23,14 @@ test('register card takes the card number encrypted; data it cannot open gets 40
   const consumerId = await registerConsumer(client);
   const registered = await registerCardWithPan(client, d1, consumerId, '4111111111111111');
   const { finalOperation } = await import('./mock-d1-fixtures.js');
-  expect(await finalOperation(client, { cardId: registered.cardId }, registered.operationId)).toMatchObject({ operation: 'REGISTER', status: 'SUCCESSFUL' });
-  const garbled = await client.call('registerCard', { path: { cardId: uniqueId('crd') }, body: { consumerId, encryptedData: 'eyJhbGciOiJub25lIn0.e30.e30.e30.e30' } });
+  expect(await finalOperation(client, { cardId: registered.cardId }, registered.operationId)).toMatchObject({
+    operation: 'REGISTER',
+    status: 'SUCCESSFUL',
+  });
+  const garbled = await client.call('registerCard', {
+    path: { cardId: uniqueId('crd') },
+    body: { consumerId, encryptedData: 'eyJhbGciOiJub25lIn0.e30.e30.e30.e30' },
+  });
   expect(garbled.status).toBe(400);
   expect(garbled.json).toEqual({ errorCode: 'FIELD_INVALID_VALUE', error: 'encryptedData' });
 });
@@ -41,9 +47,15 @@ test('a card number deleted once cannot be registered again', async ({ client, d
 test('suspend and resume change the card state and end SUCCESSFUL', async ({ client, d1 }) => {
   const consumerId = await registerConsumer(client);
   const cardId = await createCard(client, consumerId);
-  expect(await cardWrite(client, 'suspendCard', cardId, { reasonCode: 'CARD_LOST' })).toMatchObject({ operation: 'SUSPEND', status: 'SUCCESSFUL' });
+  expect(await cardWrite(client, 'suspendCard', cardId, { reasonCode: 'CARD_LOST' })).toMatchObject({
+    operation: 'SUSPEND',
+    status: 'SUCCESSFUL',
+  });
   expect(d1.state('TESTBANK01').cards.get(cardId)?.state).toBe('SUSPENDED');
-  expect(await cardWrite(client, 'resumeCard', cardId, { reasonCode: 'CARD_FOUND' })).toMatchObject({ operation: 'RESUME', status: 'SUCCESSFUL' });
+  expect(await cardWrite(client, 'resumeCard', cardId, { reasonCode: 'CARD_FOUND' })).toMatchObject({
+    operation: 'RESUME',
+    status: 'SUCCESSFUL',
+  });
   expect(d1.state('TESTBANK01').cards.get(cardId)?.state).toBe('ACTIVE');
 });
 
@@ -54,14 +66,20 @@ test('replacing an enrolled card moves its Click to Pay enrolment to the new car
   const newCardId = uniqueId('crd');
   const { encryptCardData } = await import('../../../lib/card-data.js');
   const encryptedData = await encryptCardData(d1.cardDataJwk, { pan: '4000056655665556', expiry: '0131' });
-  expect(await cardWrite(client, 'replaceCard', cardId, { newCardId, encryptedData })).toMatchObject({ operation: 'REPLACE', status: 'SUCCESSFUL' });
+  expect(await cardWrite(client, 'replaceCard', cardId, { newCardId, encryptedData })).toMatchObject({
+    operation: 'REPLACE',
+    status: 'SUCCESSFUL',
+  });
   expect(await profiles(client, consumerId)).toEqual([{ scheme: 'VISA', cards: [newCardId] }]);
 });
 
 test('deleting a consumer deletes its cards, opts them out, and its id cannot be registered again', async ({ client }) => {
   const consumerId = await registerConsumer(client);
   await enrol(client, await createCard(client, consumerId));
-  expect((await consumerWrite(client, 'deleteConsumer', consumerId, { reasonCode: 'USER_DECISION' })).final).toMatchObject({ operation: 'DELETE', status: 'SUCCESSFUL' });
+  expect((await consumerWrite(client, 'deleteConsumer', consumerId, { reasonCode: 'USER_DECISION' })).final).toMatchObject({
+    operation: 'DELETE',
+    status: 'SUCCESSFUL',
+  });
   expect(contractValid('getCardList', await client.call('getCardList', { path: { consumerId } })).cards).toEqual([]);
   expect(await profiles(client, consumerId)).toEqual([]);
   const again = contractValid('registerConsumer', await client.call('registerConsumer', { path: { consumerId }, body: {} }));
@@ -70,7 +88,9 @@ test('deleting a consumer deletes its cards, opts them out, and its id cannot be
 
 test('update consumer information ends SUCCESSFUL for a registered consumer', async ({ client }) => {
   const consumerId = await registerConsumer(client);
-  const { final } = await consumerWrite(client, 'updateConsumer', consumerId, { consumerInfo: { language: 'fr-FR', firstName: 'Ana', lastName: 'Lima' } });
+  const { final } = await consumerWrite(client, 'updateConsumer', consumerId, {
+    consumerInfo: { language: 'fr-FR', firstName: 'Ana', lastName: 'Lima' },
+  });
   expect(final).toMatchObject({ operation: 'UPDATE', status: 'SUCCESSFUL' });
 });
 
@@ -80,8 +100,15 @@ test('operation lists come newest first and honour offset and limit', async ({ c
   await enrol(client, cardId);
   await cardWrite(client, 'clickToPayOptoutCard', cardId);
   const all = contractValid('getCardOperations', await client.call('getCardOperations', { path: { cardId } }));
-  expect((all.operations as { operation: string }[]).map((o) => o.operation)).toEqual(['CLICK_TO_PAY_OPTOUT', 'CLICK_TO_PAY_ENROLMENT', 'CREATE']);
-  const page = contractValid('getCardOperations', await client.call('getCardOperations', { path: { cardId }, query: { offset: 1, limit: 1 } }));
+  expect((all.operations as { operation: string }[]).map((o) => o.operation)).toEqual([
+    'CLICK_TO_PAY_OPTOUT',
+    'CLICK_TO_PAY_ENROLMENT',
+    'CREATE',
+  ]);
+  const page = contractValid(
+    'getCardOperations',
+    await client.call('getCardOperations', { path: { cardId }, query: { offset: 1, limit: 1 } }),
+  );
   expect((page.operations as { operation: string }[]).map((o) => o.operation)).toEqual(['CLICK_TO_PAY_ENROLMENT']);
   const consumerOps = contractValid('getConsumerOperations', await client.call('getConsumerOperations', { path: { consumerId } }));
   expect((consumerOps.operations as { operation: string }[]).map((o) => o.operation)).toEqual(['REGISTER']);

@@ -13,7 +13,12 @@ test('enrol answers PENDING with an operationId, then ends SUCCESSFUL and the pr
   expect(String(accepted.operationId)).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
   const { finalOperation } = await import('./mock-d1-fixtures.js');
   const final = await finalOperation(client, { cardId }, String(accepted.operationId));
-  expect(final).toMatchObject({ operationId: accepted.operationId, operation: 'CLICK_TO_PAY_ENROLMENT', status: 'SUCCESSFUL', requestorType: 'ISSUER' });
+  expect(final).toMatchObject({
+    operationId: accepted.operationId,
+    operation: 'CLICK_TO_PAY_ENROLMENT',
+    status: 'SUCCESSFUL',
+    requestorType: 'ISSUER',
+  });
   expect(final.endTime).toEqual(expect.any(String));
   expect(await profiles(client, consumerId)).toEqual([{ scheme: 'VISA', cards: [cardId] }]);
 });
@@ -93,7 +98,10 @@ test('deleting a card opts it out of Click to Pay', async ({ client }) => {
   const deleted = await createCard(client, consumerId);
   await enrol(client, kept);
   await enrol(client, deleted);
-  expect(await cardWrite(client, 'deleteCard', deleted, { reasonCode: 'CLOSED_CARD' })).toMatchObject({ status: 'SUCCESSFUL', operation: 'DELETE' });
+  expect(await cardWrite(client, 'deleteCard', deleted, { reasonCode: 'CLOSED_CARD' })).toMatchObject({
+    status: 'SUCCESSFUL',
+    operation: 'DELETE',
+  });
   expect(await profiles(client, consumerId)).toEqual([{ scheme: 'VISA', cards: [kept] }]);
 });
 
@@ -135,8 +143,14 @@ test('updates succeed for what is enrolled and fail for what is not', async ({ c
   expect(await cardWrite(client, 'clickToPayUpdateCard', cardId, { name: 'Ana M Lima' })).toMatchObject({ status: 'FAILED' });
   expect((await consumerWrite(client, 'clickToPayUpdateConsumer', consumerId)).final.status).toBe('FAILED');
   await enrol(client, cardId);
-  expect(await cardWrite(client, 'clickToPayUpdateCard', cardId, { name: 'Ana M Lima' })).toMatchObject({ status: 'SUCCESSFUL', operation: 'CLICK_TO_PAY_UPDATE' });
-  expect((await consumerWrite(client, 'clickToPayUpdateConsumer', consumerId, { reason: 'new phone' })).final).toMatchObject({ status: 'SUCCESSFUL', operation: 'CLICK_TO_PAY_UPDATE' });
+  expect(await cardWrite(client, 'clickToPayUpdateCard', cardId, { name: 'Ana M Lima' })).toMatchObject({
+    status: 'SUCCESSFUL',
+    operation: 'CLICK_TO_PAY_UPDATE',
+  });
+  expect((await consumerWrite(client, 'clickToPayUpdateConsumer', consumerId, { reason: 'new phone' })).final).toMatchObject({
+    status: 'SUCCESSFUL',
+    operation: 'CLICK_TO_PAY_UPDATE',
+  });
 });
 
 test('enrolling a consumer whose details D1 does not hold asks the issuer for them', async ({ client, sink }) => {
@@ -167,7 +181,9 @@ test.describe('with auto-enrolment configured', () => {
     const refused = await createCard(client, withoutData);
     await expect.poll(async () => profiles(client, withData), { timeout: 5_000 }).toEqual([{ scheme: 'VISA', cards: [enrolled] }]);
     const enrolmentOf = async (cardId: string): Promise<unknown> => {
-      const { operations } = (await client.call('getCardOperations', { path: { cardId } })).json as { operations: { operation: string; status: string }[] };
+      const { operations } = (await client.call('getCardOperations', { path: { cardId } })).json as {
+        operations: { operation: string; status: string }[];
+      };
       return operations.find((o) => o.operation === 'CLICK_TO_PAY_ENROLMENT')?.status;
     };
     await expect.poll(() => enrolmentOf(refused), { timeout: 5_000 }).toBe('FAILED');

@@ -53,7 +53,13 @@ const test = base.extend<{ startTarget: StartTarget }>({
         ],
       });
       stops.push(() => d1.stop());
-      const client = new D1Client({ bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, issuerId: ISSUER_ID, keyId: KEY_ID, privateKey: issuerKeys.privateKey });
+      const client = new D1Client({
+        bankingUrl: d1.bankingUrl,
+        authUrl: d1.authUrl,
+        issuerId: ISSUER_ID,
+        keyId: KEY_ID,
+        privateKey: issuerKeys.privateKey,
+      });
       return { d1, sink, client };
     });
     // Each mock stops before the sink it notifies.
@@ -81,7 +87,12 @@ async function operationIdOf(client: D1Client, operationId: OperationId, parts: 
 }
 
 /** The operation's status once it leaves PENDING, or PENDING when it has not within the time given. */
-async function settledStatus(client: D1Client, target: { cardId: string } | { consumerId: string }, operationId: string, timeoutMs = 1_500): Promise<string> {
+async function settledStatus(
+  client: D1Client,
+  target: { cardId: string } | { consumerId: string },
+  operationId: string,
+  timeoutMs = 1_500,
+): Promise<string> {
   const getter: OperationId = 'cardId' in target ? 'getCardOperation' : 'getConsumerOperation';
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -93,7 +104,10 @@ async function settledStatus(client: D1Client, target: { cardId: string } | { co
 
 async function registeredConsumer(client: D1Client): Promise<string> {
   const consumerId = uniqueId('cns');
-  await step(client, 'registerConsumer', { path: { consumerId }, body: { consumerInfo: { language: 'en-US', firstName: 'Ada', lastName: 'Lovelace' } } });
+  await step(client, 'registerConsumer', {
+    path: { consumerId },
+    body: { consumerInfo: { language: 'en-US', firstName: 'Ada', lastName: 'Lovelace' } },
+  });
   return consumerId;
 }
 
@@ -268,7 +282,8 @@ const probes: Record<D1Fault, Probe> = {
     conformant: [],
     observe: async ({ client }) => {
       const consumerId = await registeredConsumer(client);
-      for (const product of ['prd_debit_classic', 'prd_credit_gold']) await enrolled(client, await createdCard(client, consumerId, product));
+      for (const product of ['prd_debit_classic', 'prd_credit_gold'])
+        await enrolled(client, await createdCard(client, consumerId, product));
       expect(enrolledCardIds(await profilesOf(client, consumerId)), 'both cards enrolled before the opt-out').toHaveLength(2);
       await optedOutConsumer(client, consumerId);
       return enrolledCardIds(await profilesOf(client, consumerId));
@@ -342,7 +357,9 @@ const probes: Record<D1Fault, Probe> = {
       const { consumerId } = await enrolledCard(client);
       const operationId = await optedOutConsumer(client, consumerId);
       await d1.notificationsSettled();
-      return [...new Set(sink.calls.filter((call) => call.operations.some((item) => item.operationId === operationId)).map((call) => call.kind))].sort();
+      return [
+        ...new Set(sink.calls.filter((call) => call.operations.some((item) => item.operationId === operationId)).map((call) => call.kind)),
+      ].sort();
     },
   },
   'notification-not-retried': {
@@ -386,7 +403,9 @@ test.describe('planted faults of the mock D1', () => {
 
   test('every fault breaks a rule of the catalogue', () => {
     const known = new Set<string>(rules.map((rule) => rule.id));
-    const unknown = Object.entries(d1Faults).filter(([, fault]) => !known.has(fault.rule)).map(([name, fault]) => `${name} -> ${fault.rule}`);
+    const unknown = Object.entries(d1Faults)
+      .filter(([, fault]) => !known.has(fault.rule))
+      .map(([name, fault]) => `${name} -> ${fault.rule}`);
     expect(unknown).toEqual([]);
   });
 

@@ -47,7 +47,15 @@ export const test = base.extend<MockD1Fixtures>({
     await d1.stop();
   },
   client: async ({ d1, issuerKeys }, use) => {
-    await use(new D1Client({ bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, issuerId: ISSUER_ID, keyId: KEY_ID, privateKey: issuerKeys.privateKey }));
+    await use(
+      new D1Client({
+        bankingUrl: d1.bankingUrl,
+        authUrl: d1.authUrl,
+        issuerId: ISSUER_ID,
+        keyId: KEY_ID,
+        privateKey: issuerKeys.privateKey,
+      }),
+    );
   },
 });
 
@@ -55,13 +63,21 @@ export { expect };
 
 /** Asserts the mock's answer follows the contract, and returns its JSON body. */
 export function contractValid(operationId: OperationId, response: HttpResponse): Record<string, unknown> {
-  const violations = validateResponse(operationId, { status: response.status, headers: response.headers, body: response.json ?? (response.text || undefined) });
+  const violations = validateResponse(operationId, {
+    status: response.status,
+    headers: response.headers,
+    body: response.json ?? (response.text || undefined),
+  });
   expect(violations, `${operationId} ${response.status}\n${formatViolations(violations)}`).toEqual([]);
   return (response.json ?? {}) as Record<string, unknown>;
 }
 
 /** Polls an operation getter until the operation leaves PENDING. */
-export async function finalOperation(client: D1Client, target: { cardId: string } | { consumerId: string }, operationId: string): Promise<Record<string, unknown>> {
+export async function finalOperation(
+  client: D1Client,
+  target: { cardId: string } | { consumerId: string },
+  operationId: string,
+): Promise<Record<string, unknown>> {
   const getter: OperationId = 'cardId' in target ? 'getCardOperation' : 'getConsumerOperation';
   const deadline = Date.now() + 5_000;
   for (;;) {

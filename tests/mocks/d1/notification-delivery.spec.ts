@@ -4,7 +4,11 @@
 import { expect, test } from './mock-d1-fixtures.js';
 import { cardWrite, consumerWrite, createCard, enrol, registerConsumer } from './scenario.js';
 
-test('an enrol is notified to Notify Card Operations: PENDING, then exactly one final status, same operationId', async ({ client, sink, d1 }) => {
+test('an enrol is notified to Notify Card Operations: PENDING, then exactly one final status, same operationId', async ({
+  client,
+  sink,
+  d1,
+}) => {
   const consumerId = await registerConsumer(client);
   const cardId = await createCard(client, consumerId);
   const final = await enrol(client, cardId);
@@ -23,12 +27,20 @@ test('every notification body follows the contract', async ({ client, sink, d1 }
   expect(sink.calls.length).toBeGreaterThan(0);
   for (const call of sink.calls) {
     const operationId = call.kind === 'card' ? 'notifyCardOperations' : 'notifyConsumerOperations';
-    const violations = validateRequest(operationId, { path: { issuerId: 'TESTBANK01' }, headers: { 'content-type': 'application/json' }, body: { operations: call.operations } });
+    const violations = validateRequest(operationId, {
+      path: { issuerId: 'TESTBANK01' },
+      headers: { 'content-type': 'application/json' },
+      body: { operations: call.operations },
+    });
     expect(violations, formatViolations(violations)).toEqual([]);
   }
 });
 
-test('a consumer opt-out ends with Notify Consumer Operations, a card opt-out with Notify Card Operations', async ({ client, sink, d1 }) => {
+test('a consumer opt-out ends with Notify Consumer Operations, a card opt-out with Notify Card Operations', async ({
+  client,
+  sink,
+  d1,
+}) => {
   const consumerId = await registerConsumer(client);
   const cardId = await createCard(client, consumerId);
   await enrol(client, cardId);
@@ -36,7 +48,11 @@ test('a consumer opt-out ends with Notify Consumer Operations, a card opt-out wi
   const { final: consumerOptout } = await consumerWrite(client, 'clickToPayOptoutConsumer', consumerId);
   await d1.notificationsSettled();
   expect(sink.items('card').some((i) => i.operationId === cardOptout.operationId && i.status === 'SUCCESSFUL')).toBe(true);
-  expect(sink.items('consumer').some((i) => i.operationId === consumerOptout.operationId && i.status === 'SUCCESSFUL' && i.consumerId === consumerId)).toBe(true);
+  expect(
+    sink
+      .items('consumer')
+      .some((i) => i.operationId === consumerOptout.operationId && i.status === 'SUCCESSFUL' && i.consumerId === consumerId),
+  ).toBe(true);
   expect(sink.items('card').some((i) => i.operationId === consumerOptout.operationId)).toBe(false);
 });
 
@@ -94,7 +110,13 @@ test('items produced together travel in one call', async ({ client, sink, d1 }) 
 test.describe('an issuer not subscribed to card notifications', () => {
   test.use({ mockOptions: {} });
   test('gets none', async ({ client, sink, d1 }) => {
-    d1.setBackend('TESTBANK01', { baseUrl: sink.url, authUrl: sink.authUrl, clientId: sink.clientId, clientSecret: sink.clientSecret, cardNotifications: false });
+    d1.setBackend('TESTBANK01', {
+      baseUrl: sink.url,
+      authUrl: sink.authUrl,
+      clientId: sink.clientId,
+      clientSecret: sink.clientSecret,
+      cardNotifications: false,
+    });
     const consumerId = await registerConsumer(client);
     await enrol(client, await createCard(client, consumerId));
     await d1.notificationsSettled();

@@ -8,17 +8,26 @@ import { createCard, registerConsumer, uniqueId } from './scenario.js';
 
 const ANA = { language: 'en-US', firstName: 'Ana', lastName: 'Lima' };
 
-test('the consumer data are kept under consumerInfo, the documented name, and under the personalInformation alias', async ({ client, d1 }) => {
+test('the consumer data are kept under consumerInfo, the documented name, and under the personalInformation alias', async ({
+  client,
+  d1,
+}) => {
   for (const member of ['consumerInfo', 'personalInformation']) {
     const consumerId = uniqueId('cns');
-    const answer = contractValid('registerConsumer', await client.call('registerConsumer', { path: { consumerId }, body: { [member]: ANA } }));
+    const answer = contractValid(
+      'registerConsumer',
+      await client.call('registerConsumer', { path: { consumerId }, body: { [member]: ANA } }),
+    );
     expect(answer.status, member).toBe('SUCCESSFUL');
     expect(d1.state(ISSUER_ID).consumers.get(consumerId)?.consumerInfo, member).toEqual(ANA);
   }
 });
 
 test('the alias is checked against the same field rules as consumerInfo', async ({ client }) => {
-  const response = await client.call('registerConsumer', { path: { consumerId: uniqueId('cns') }, body: { personalInformation: { ...ANA, language: 'en_US' } } });
+  const response = await client.call('registerConsumer', {
+    path: { consumerId: uniqueId('cns') },
+    body: { personalInformation: { ...ANA, language: 'en_US' } },
+  });
   expect(response.status).toBe(400);
   expect(response.json).toEqual({ errorCode: 'FIELD_INVALID_FORMAT', error: 'language' });
 });
@@ -44,20 +53,31 @@ test.describe('the recording mock', () => {
 
   test('answers a registration PENDING first, then SUCCESSFUL through the getter', async ({ client }) => {
     const consumerId = uniqueId('cns');
-    const answer = contractValid('registerConsumer', await client.call('registerConsumer', { path: { consumerId }, body: { consumerInfo: ANA } }));
+    const answer = contractValid(
+      'registerConsumer',
+      await client.call('registerConsumer', { path: { consumerId }, body: { consumerInfo: ANA } }),
+    );
     expect(answer.status).toBe('PENDING');
-    expect(await finalOperation(client, { consumerId }, String(answer.operationId))).toMatchObject({ operation: 'REGISTER', status: 'SUCCESSFUL' });
+    expect(await finalOperation(client, { consumerId }, String(answer.operationId))).toMatchObject({
+      operation: 'REGISTER',
+      status: 'SUCCESSFUL',
+    });
   });
 
   test('suspends, resumes and deletes a card sent without reasonCode, an inferred requirement', async ({ client }) => {
     const consumerId = uniqueId('cns');
-    const registered = contractValid('registerConsumer', await client.call('registerConsumer', { path: { consumerId }, body: { consumerInfo: ANA } }));
+    const registered = contractValid(
+      'registerConsumer',
+      await client.call('registerConsumer', { path: { consumerId }, body: { consumerInfo: ANA } }),
+    );
     await finalOperation(client, { consumerId }, String(registered.operationId));
     const cardId = await createCard(client, consumerId);
     for (const operation of ['suspendCard', 'resumeCard', 'deleteCard'] as const) {
       const response = await client.call(operation, { path: { cardId } });
       expect(response.status, operation).toBe(200);
-      expect(await finalOperation(client, { cardId }, String(contractValid(operation, response).operationId)), operation).toMatchObject({ status: 'SUCCESSFUL' });
+      expect(await finalOperation(client, { cardId }, String(contractValid(operation, response).operationId)), operation).toMatchObject({
+        status: 'SUCCESSFUL',
+      });
     }
   });
 

@@ -30,7 +30,10 @@ test('a value outside an enum gets 400 FIELD_INVALID_VALUE', async ({ client }) 
 });
 
 test('a header outside its pattern gets 400 naming the header', async ({ client }) => {
-  const response = await client.call('clickToPayGetConsumerProfiles', { path: { consumerId: 'c1' }, headers: { 'x-correlation-id': 'has spaces' } });
+  const response = await client.call('clickToPayGetConsumerProfiles', {
+    path: { consumerId: 'c1' },
+    headers: { 'x-correlation-id': 'has spaces' },
+  });
   expect(response.json).toEqual({ errorCode: 'FIELD_INVALID_FORMAT', error: 'x-correlation-id' });
 });
 
@@ -86,9 +89,18 @@ test('every request gets an id, echoed in x-request-id, and a log line without s
   const { startMockD1 } = await import('../../../mocks/d1/index.js');
   const { D1Client } = await import('../../../lib/d1-client.js');
   const lines: string[] = [];
-  const d1 = await startMockD1({ issuers: [{ issuerId: 'TESTBANK01', keys: [{ kid: 'k', publicKey: issuerKeys.publicKey }] }], log: (l) => lines.push(l) });
+  const d1 = await startMockD1({
+    issuers: [{ issuerId: 'TESTBANK01', keys: [{ kid: 'k', publicKey: issuerKeys.publicKey }] }],
+    log: (l) => lines.push(l),
+  });
   try {
-    const client = new D1Client({ bankingUrl: d1.bankingUrl, authUrl: d1.authUrl, issuerId: 'TESTBANK01', keyId: 'k', privateKey: issuerKeys.privateKey });
+    const client = new D1Client({
+      bankingUrl: d1.bankingUrl,
+      authUrl: d1.authUrl,
+      issuerId: 'TESTBANK01',
+      keyId: 'k',
+      privateKey: issuerKeys.privateKey,
+    });
     const token = await client.token();
     const response = await client.call('clickToPayGetConsumerProfiles', { path: { consumerId: '4111111111111111' }, token });
     expect(response.headers['x-request-id']).toMatch(/^req-\d{6}$/);

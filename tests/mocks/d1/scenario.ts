@@ -22,7 +22,12 @@ export async function createCard(client: D1Client, consumerId: string, cardProdu
   return String(body.cardId);
 }
 
-export async function registerCardWithPan(client: D1Client, d1: RunningMockD1, consumerId: string, pan: string): Promise<{ cardId: string; operationId: string }> {
+export async function registerCardWithPan(
+  client: D1Client,
+  d1: RunningMockD1,
+  consumerId: string,
+  pan: string,
+): Promise<{ cardId: string; operationId: string }> {
   const cardId = uniqueId('crd');
   const encryptedData = await encryptCardData(d1.cardDataJwk, { pan, expiry: '1230' });
   const response = await client.call('registerCard', { path: { cardId }, body: { consumerId, encryptedData } });
@@ -31,14 +36,24 @@ export async function registerCardWithPan(client: D1Client, d1: RunningMockD1, c
 }
 
 /** Sends a card write and waits for its final state through the getter. */
-export async function cardWrite(client: D1Client, operation: Parameters<D1Client['call']>[0], cardId: string, body: unknown = {}): Promise<Record<string, unknown>> {
+export async function cardWrite(
+  client: D1Client,
+  operation: Parameters<D1Client['call']>[0],
+  cardId: string,
+  body: unknown = {},
+): Promise<Record<string, unknown>> {
   const response = await client.call(operation, { path: { cardId }, body });
   const accepted = contractValid(operation, response);
   expect(response.status).toBe(200);
   return finalOperation(client, { cardId }, String(accepted.operationId));
 }
 
-export async function consumerWrite(client: D1Client, operation: Parameters<D1Client['call']>[0], consumerId: string, body: unknown = {}): Promise<{ accepted: Record<string, unknown>; final: Record<string, unknown> }> {
+export async function consumerWrite(
+  client: D1Client,
+  operation: Parameters<D1Client['call']>[0],
+  consumerId: string,
+  body: unknown = {},
+): Promise<{ accepted: Record<string, unknown>; final: Record<string, unknown> }> {
   const response = await client.call(operation, { path: { consumerId }, body });
   const accepted = contractValid(operation, response);
   expect(response.status).toBe(200);
@@ -57,6 +72,8 @@ export interface ProfileView {
 export async function profiles(client: D1Client, consumerId: string): Promise<ProfileView[]> {
   const response = await client.call('clickToPayGetConsumerProfiles', { path: { consumerId } });
   expect(response.status).toBe(200);
-  const body = contractValid('clickToPayGetConsumerProfiles', response) as { clickToPayProfiles: { scheme: string; cards?: { cardId: string }[] }[] };
+  const body = contractValid('clickToPayGetConsumerProfiles', response) as {
+    clickToPayProfiles: { scheme: string; cards?: { cardId: string }[] }[];
+  };
   return body.clickToPayProfiles.map((p) => ({ scheme: p.scheme, cards: (p.cards ?? []).map((c) => c.cardId).sort() }));
 }

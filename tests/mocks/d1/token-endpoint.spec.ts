@@ -61,7 +61,10 @@ test.describe('a call without a valid access token is refused with 401 AUTHORIZE
   test('no Authorization header', async ({ client }) => {
     const response = await client.call('clickToPayGetConsumerProfiles', { path, token: null });
     expect(response.status).toBe(401);
-    expect(contractValid('clickToPayGetConsumerProfiles', response)).toEqual({ errorCode: 'AUTHORIZER_UNAUTHORIZED', error: 'Unauthorized message' });
+    expect(contractValid('clickToPayGetConsumerProfiles', response)).toEqual({
+      errorCode: 'AUTHORIZER_UNAUTHORIZED',
+      error: 'Unauthorized message',
+    });
   });
   test('a malformed header', async ({ client }) => {
     const response = await client.call('clickToPayGetConsumerProfiles', { path, token: null, headers: { authorization: 'Token abc' } });

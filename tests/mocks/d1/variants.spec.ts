@@ -81,18 +81,25 @@ test.describe('legitimate variants of the mock D1', () => {
   });
 
   test('every variant says why the documents allow it', () => {
-    const unexplained = Object.entries(d1Variants).filter(([, variant]) => variant.allowedBy.trim() === '' || variant.description.trim() === '');
+    const unexplained = Object.entries(d1Variants).filter(
+      ([, variant]) => variant.allowedBy.trim() === '' || variant.description.trim() === '',
+    );
     expect(unexplained).toEqual([]);
   });
 
-  test('without variants the mock answers as before: 401 for another issuer, the unanchored cardId of the v1 getter taken as published', async ({ client }) => {
+  test('without variants the mock answers as before: 401 for another issuer, the unanchored cardId of the v1 getter taken as published', async ({
+    client,
+  }) => {
     expect((await client.call('clickToPayEnrol', { path: { issuerId: 'OTHERBANK1', cardId: 'c1' } })).status).toBe(401);
     const response = await client.call('getCardOperation', { path: { cardId: 'crd.1', operationId: 'op_1' } });
     expect(response.status).toBe(404);
   });
 
   test('an unknown variant is refused before the mock listens', async ({ issuerKeys }) => {
-    const starting = startMockD1({ issuers: [{ issuerId: 'TESTBANK01', keys: [{ kid: 'k', publicKey: issuerKeys.publicKey }] }], variants: ['no-such-variant'] });
+    const starting = startMockD1({
+      issuers: [{ issuerId: 'TESTBANK01', keys: [{ kid: 'k', publicKey: issuerKeys.publicKey }] }],
+      variants: ['no-such-variant'],
+    });
     await expect(starting).rejects.toThrow(ConfigurationError);
     await expect(starting).rejects.toThrow(/unknown variant no-such-variant; known variants: strict-anchored-ids/);
   });

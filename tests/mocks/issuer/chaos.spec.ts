@@ -19,7 +19,10 @@ async function fates(issuer: RunningReferenceIssuer): Promise<(number | 'no answ
   const seen: (number | 'no answer')[] = [];
   for (let i = 0; i < CALLS; i += 1) {
     try {
-      const response = await send({ ...jsonRequest('POST', notificationUrl(issuer, 'card'), { operations: [cardItem()] }, bearer(token)), timeoutMs: CALL_TIMEOUT_MS });
+      const response = await send({
+        ...jsonRequest('POST', notificationUrl(issuer, 'card'), { operations: [cardItem()] }, bearer(token)),
+        timeoutMs: CALL_TIMEOUT_MS,
+      });
       seen.push(response.status);
     } catch {
       seen.push('no answer');
@@ -29,7 +32,12 @@ async function fates(issuer: RunningReferenceIssuer): Promise<(number | 'no answ
 }
 
 test('a wrong chaos option is a ConfigurationError before anything listens', async () => {
-  for (const chaos of [{ seed: 1, serverError: 1.5 }, { seed: 1, serverError: 0.6, timeout: 0.3, reset: 0.2 }, { seed: 1.5 }, { seed: 1, holdMs: -1 }]) {
+  for (const chaos of [
+    { seed: 1, serverError: 1.5 },
+    { seed: 1, serverError: 0.6, timeout: 0.3, reset: 0.2 },
+    { seed: 1.5 },
+    { seed: 1, holdMs: -1 },
+  ]) {
     await expect(startReferenceIssuer({ chaos }), JSON.stringify(chaos)).rejects.toBeInstanceOf(ConfigurationError);
   }
 });

@@ -28,10 +28,24 @@ const test = cliTest.extend<{ consumerFile: (consumers: unknown) => string }>({
 });
 
 const tokenFrom = async (authUrl: string, clientSecret: string, clientId = 'd1-notifier'): Promise<{ status: number; json: unknown }> =>
-  send(formRequest(`${authUrl}/oauth2/token`, { grant_type: 'client_credentials' }, { authorization: basicAuthorization(clientId, clientSecret) }));
+  send(
+    formRequest(
+      `${authUrl}/oauth2/token`,
+      { grant_type: 'client_credentials' },
+      { authorization: basicAuthorization(clientId, clientSecret) },
+    ),
+  );
 
 const cardNotification = {
-  operations: [{ operationId: 'op_cli_0001', operation: 'CLICK_TO_PAY_ENROLMENT', status: 'PENDING', startTime: '2025-01-17T06:28:02.492Z', cardId: 'crd_1' }],
+  operations: [
+    {
+      operationId: 'op_cli_0001',
+      operation: 'CLICK_TO_PAY_ENROLMENT',
+      status: 'PENDING',
+      startTime: '2025-01-17T06:28:02.492Z',
+      cardId: 'crd_1',
+    },
+  ],
 };
 
 test('the command announces its URLs on its first line, serves, logs each request, and stops on SIGTERM', async ({ startCli }) => {
@@ -43,7 +57,9 @@ test('the command announces its URLs on its first line, serves, logs each reques
   const tokenAnswer = await tokenFrom(authUrl, SECRET);
   expect(tokenAnswer.status).toBe(200);
   const token = (tokenAnswer.json as { access_token: string }).access_token;
-  const notified = await send(jsonRequest('POST', `${baseUrl}/notifications/d1/v2/issuers/CLIBANK001/cards`, cardNotification, { authorization: `Bearer ${token}` }));
+  const notified = await send(
+    jsonRequest('POST', `${baseUrl}/notifications/d1/v2/issuers/CLIBANK001/cards`, cardNotification, { authorization: `Bearer ${token}` }),
+  );
   expect(notified.status).toBe(204);
 
   cli.child.kill('SIGTERM');
@@ -51,7 +67,9 @@ test('the command announces its URLs on its first line, serves, logs each reques
   expect(cli.stderr).toEqual([]);
   expect(cli.stdout.filter((line) => line.startsWith('[reference-issuer'))).toEqual([
     expect.stringMatching(/^\[reference-issuer req-000001\] POST \/authz\/d1\/v1\/oauth2\/token -> 200 \(\d+\.\d ms\)$/),
-    expect.stringMatching(/^\[reference-issuer req-000002\] POST \/notifications\/d1\/v2\/issuers\/CLIBANK001\/cards -> 204 \(\d+\.\d ms\)$/),
+    expect.stringMatching(
+      /^\[reference-issuer req-000002\] POST \/notifications\/d1\/v2\/issuers\/CLIBANK001\/cards -> 204 \(\d+\.\d ms\)$/,
+    ),
   ]);
   expect(cli.stdout.at(-1)).toBe('reference issuer stopped (SIGTERM)');
   const output = cli.stdout.join('\n');
@@ -85,8 +103,21 @@ test('the client secret can come from ISSUER_CLIENT_SECRET, out of the process l
 test('--client-id, --token-lifetime, --no-bearer, --consumer-file and --fault take effect', async ({ startCli, consumerFile }) => {
   const consumers = consumerFile({ cns_file_0001: { language: 'de-DE', firstName: 'Datei', lastName: 'Kundin' } });
   const cli = startCli([
-    '--port', '0', '--client-id', 'cli-client', '--client-secret', SECRET, '--token-lifetime', '42',
-    '--no-bearer', '--consumer-file', consumers, '--fault', 'card-batch-rejected', '--fault', 'token-type-lowercase',
+    '--port',
+    '0',
+    '--client-id',
+    'cli-client',
+    '--client-secret',
+    SECRET,
+    '--token-lifetime',
+    '42',
+    '--no-bearer',
+    '--consumer-file',
+    consumers,
+    '--fault',
+    'card-batch-rejected',
+    '--fault',
+    'token-type-lowercase',
   ]);
   const { baseUrl, authUrl } = announcedUrls(await cli.firstLine);
 
@@ -109,7 +140,11 @@ const wrongOptions: readonly { readonly what: string; readonly args: readonly st
   { what: 'an unknown fault', args: ['--fault', 'no-such-fault'], message: /unknown fault no-such-fault/ },
   { what: 'a token lifetime of 0', args: ['--token-lifetime', '0'], message: /--token-lifetime/ },
   { what: 'an issuer id of 5 characters', args: ['--issuer-id', 'SHORT'], message: /NOTIFY-CARD-ISSUERID-LENGTH/ },
-  { what: 'a consumer file that does not exist', args: ['--consumer-file', '/nonexistent/consumers.json'], message: /--consumer-file .* cannot be read: ENOENT/ },
+  {
+    what: 'a consumer file that does not exist',
+    args: ['--consumer-file', '/nonexistent/consumers.json'],
+    message: /--consumer-file .* cannot be read: ENOENT/,
+  },
   { what: 'an option without its value', args: ['--client-id'], message: /--client-id/ },
 ];
 
@@ -124,7 +159,10 @@ for (const { what, args, message } of wrongOptions) {
   });
 }
 
-test('a consumer file the contract would refuse ends the command with exit code 2, without repeating its data', async ({ startCli, consumerFile }) => {
+test('a consumer file the contract would refuse ends the command with exit code 2, without repeating its data', async ({
+  startCli,
+  consumerFile,
+}) => {
   const cli = startCli(['--consumer-file', consumerFile({ cns_bad_0001: { language: 'german', firstName: 'Verrat', lastName: 'Nie' } })]);
   expect(await cli.exited).toBe(2);
   expect(cli.stderr).toEqual([expect.stringContaining('CONSUMER-INFO-LANGUAGE-PATTERN')]);

@@ -46,7 +46,11 @@ test('an unknown consumer is answered 404 with a JSON body (CONSUMER-INFO-UNKNOW
 
 test('a consumer of another issuer is answered 404', async ({ issuer }) => {
   const token = await accessToken(issuer);
-  const response = await send({ method: 'GET', url: consumerInfoUrl(issuer, DEFAULT_CONSUMER_ID, 'OTHERBANK1'), headers: { authorization: `Bearer ${token}` } });
+  const response = await send({
+    method: 'GET',
+    url: consumerInfoUrl(issuer, DEFAULT_CONSUMER_ID, 'OTHERBANK1'),
+    headers: { authorization: `Bearer ${token}` },
+  });
   expectJsonError(response, 404, 'unknown_issuer');
   expectContractValid('getConsumerInformation', response);
 });
@@ -54,14 +58,30 @@ test('a consumer of another issuer is answered 404', async ({ issuer }) => {
 const badRequests = [
   { what: 'a consumerId with a dot', consumerId: 'a.b', rules: ['CONSUMER-INFO-CONSUMERID-PATTERN'] },
   // The published patterns carry the length bound too ({1,64}), so a value too long breaks both rules.
-  { what: 'a consumerId of 65 characters', consumerId: 'c'.repeat(65), rules: ['CONSUMER-INFO-CONSUMERID-LENGTH', 'CONSUMER-INFO-CONSUMERID-PATTERN'] },
+  {
+    what: 'a consumerId of 65 characters',
+    consumerId: 'c'.repeat(65),
+    rules: ['CONSUMER-INFO-CONSUMERID-LENGTH', 'CONSUMER-INFO-CONSUMERID-PATTERN'],
+  },
   { what: 'a cardId with a dot', consumerId: DEFAULT_CONSUMER_ID, query: 'cardId=crd.1', rules: ['CONSUMER-INFO-CARDID-PATTERN'] },
-  { what: 'a cardId of 49 characters', consumerId: DEFAULT_CONSUMER_ID, query: `cardId=${'c'.repeat(49)}`, rules: ['CONSUMER-INFO-CARDID-LENGTH', 'CONSUMER-INFO-CARDID-PATTERN'] },
-  { what: 'an x-correlation-id with a space', consumerId: DEFAULT_CONSUMER_ID, headers: { 'x-correlation-id': 'has space' }, rules: ['CONSUMER-INFO-CORRELATIONID-PATTERN'] },
+  {
+    what: 'a cardId of 49 characters',
+    consumerId: DEFAULT_CONSUMER_ID,
+    query: `cardId=${'c'.repeat(49)}`,
+    rules: ['CONSUMER-INFO-CARDID-LENGTH', 'CONSUMER-INFO-CARDID-PATTERN'],
+  },
+  {
+    what: 'an x-correlation-id with a space',
+    consumerId: DEFAULT_CONSUMER_ID,
+    headers: { 'x-correlation-id': 'has space' },
+    rules: ['CONSUMER-INFO-CORRELATIONID-PATTERN'],
+  },
 ] as const;
 
 for (const request of badRequests) {
-  test(`a request with ${request.what} is refused 400 naming ${request.rules.join(' and ')} (CONSUMER-INFO-BAD-REQUEST)`, async ({ issuer }) => {
+  test(`a request with ${request.what} is refused 400 naming ${request.rules.join(' and ')} (CONSUMER-INFO-BAD-REQUEST)`, async ({
+    issuer,
+  }) => {
     const token = await accessToken(issuer);
     const response = await getConsumerInfo(issuer, request.consumerId, token, {
       ...('query' in request ? { query: request.query } : {}),
@@ -75,7 +95,11 @@ for (const request of badRequests) {
 
 test('an issuerId that is not 10 characters is refused 400 (CONSUMER-INFO-ISSUERID-LENGTH)', async ({ issuer }) => {
   const token = await accessToken(issuer);
-  const response = await send({ method: 'GET', url: consumerInfoUrl(issuer, DEFAULT_CONSUMER_ID, 'TESTBANK001'), headers: { authorization: `Bearer ${token}` } });
+  const response = await send({
+    method: 'GET',
+    url: consumerInfoUrl(issuer, DEFAULT_CONSUMER_ID, 'TESTBANK001'),
+    headers: { authorization: `Bearer ${token}` },
+  });
   expectJsonError(response, 400, 'invalid_request');
   expect(reportedRules(response)).toEqual(['CONSUMER-INFO-ISSUERID-LENGTH']);
 });

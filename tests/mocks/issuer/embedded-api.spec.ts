@@ -33,14 +33,22 @@ test('the settings given are the settings used', async ({ startIssuer }) => {
 });
 
 const refusedOptions: readonly { readonly what: string; readonly options: ReferenceIssuerOptions; readonly message: RegExp }[] = [
-  { what: 'an unknown fault', options: { faults: ['no-such-fault'] }, message: /unknown fault no-such-fault; known faults: token-wrong-secret-accepted/ },
+  {
+    what: 'an unknown fault',
+    options: { faults: ['no-such-fault'] },
+    message: /unknown fault no-such-fault; known faults: token-wrong-secret-accepted/,
+  },
   { what: 'an issuerId of 9 characters', options: { issuerId: 'TESTBANK0' }, message: /NOTIFY-CARD-ISSUERID-LENGTH/ },
   { what: 'a client id with a colon', options: { clientId: 'a:b' }, message: /clientId/ },
   { what: 'an empty client secret', options: { clientSecret: '' }, message: /clientSecret/ },
   { what: 'a token lifetime of 0', options: { tokenLifetimeSeconds: 0 }, message: /tokenLifetimeSeconds/ },
   { what: 'a fractional token lifetime', options: { tokenLifetimeSeconds: 1.5 }, message: /tokenLifetimeSeconds/ },
   { what: 'a port out of range', options: { port: 70000 }, message: /port/ },
-  { what: 'a consumer without lastName', options: { consumers: { cns_1: { language: 'en-GB', firstName: 'A' } as never } }, message: /CONSUMER-INFO-LASTNAME-REQUIRED/ },
+  {
+    what: 'a consumer without lastName',
+    options: { consumers: { cns_1: { language: 'en-GB', firstName: 'A' } as never } },
+    message: /CONSUMER-INFO-LASTNAME-REQUIRED/,
+  },
 ];
 
 for (const { what, options, message } of refusedOptions) {
@@ -72,7 +80,9 @@ test('the log gets one line per request with request id, method, path, status an
   await notify(issuer, 'card', { operations: [cardItem()] }, token);
   expect(issuerLog).toEqual([
     expect.stringMatching(/^\[reference-issuer req-000001\] POST \/authz\/d1\/v1\/oauth2\/token -> 200 \(\d+\.\d ms\)$/),
-    expect.stringMatching(/^\[reference-issuer req-000002\] POST \/notifications\/d1\/v2\/issuers\/TESTBANK01\/cards -> 204 \(\d+\.\d ms\)$/),
+    expect.stringMatching(
+      /^\[reference-issuer req-000002\] POST \/notifications\/d1\/v2\/issuers\/TESTBANK01\/cards -> 204 \(\d+\.\d ms\)$/,
+    ),
   ]);
 });
 

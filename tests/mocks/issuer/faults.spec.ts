@@ -5,8 +5,24 @@
 import { rules } from '../../../gen/catalogue.js';
 import { operations } from '../../../gen/operations.js';
 import { basicAuthorization, jsonRequest, send } from '../../../lib/http/client.js';
-import { DEFAULT_CONSUMER_ID, DEFAULT_RESTRICTED_CONSUMER_ID, issuerFaults, type IssuerFaultName, type RunningReferenceIssuer } from '../../../mocks/issuer/index.js';
-import { accessToken, brokenRules, cardItem, consumerItem, getConsumerInfo, notify, requestToken, tokenUrl, uniqueOperationId } from './issuer-calls.js';
+import {
+  DEFAULT_CONSUMER_ID,
+  DEFAULT_RESTRICTED_CONSUMER_ID,
+  issuerFaults,
+  type IssuerFaultName,
+  type RunningReferenceIssuer,
+} from '../../../mocks/issuer/index.js';
+import {
+  accessToken,
+  brokenRules,
+  cardItem,
+  consumerItem,
+  getConsumerInfo,
+  notify,
+  requestToken,
+  tokenUrl,
+  uniqueOperationId,
+} from './issuer-calls.js';
 import { expect, test } from './issuer-fixtures.js';
 
 interface FaultProbe {
@@ -26,7 +42,12 @@ function errorCodeOf(json: unknown): string {
 const tokenAnswerRules = async (issuer: RunningReferenceIssuer): Promise<string> =>
   `broken rules: ${brokenRules('issuerGetToken', await requestToken(issuer)) || 'none'}`;
 
-async function statusesOf(issuer: RunningReferenceIssuer, kind: 'card' | 'consumer', bodies: readonly unknown[], token?: string): Promise<string> {
+async function statusesOf(
+  issuer: RunningReferenceIssuer,
+  kind: 'card' | 'consumer',
+  bodies: readonly unknown[],
+  token?: string,
+): Promise<string> {
   const statuses: number[] = [];
   for (const body of bodies) statuses.push((await notify(issuer, kind, body, token)).status);
   return statuses.join(' ');
@@ -125,7 +146,10 @@ const probes: Readonly<Record<IssuerFaultName, FaultProbe>> = {
   'final-before-pending-rejected': {
     observe: async (issuer) => {
       const operationId = uniqueOperationId();
-      const bodies = [{ operations: [cardItem({ operationId, status: 'SUCCESSFUL' })] }, { operations: [cardItem({ operationId, status: 'PENDING' })] }];
+      const bodies = [
+        { operations: [cardItem({ operationId, status: 'SUCCESSFUL' })] },
+        { operations: [cardItem({ operationId, status: 'PENDING' })] },
+      ];
       const statuses = await statusesOf(issuer, 'card', bodies, await accessToken(issuer));
       return `${statuses}, kept ${issuer.operationStates()[0]?.status ?? 'nothing'}`;
     },
@@ -133,12 +157,14 @@ const probes: Readonly<Record<IssuerFaultName, FaultProbe>> = {
     broken: '409 204, kept PENDING',
   },
   'card-batch-rejected': {
-    observe: async (issuer) => statusesOf(issuer, 'card', [{ operations: [cardItem(), cardItem({ status: 'FAILED' })] }], await accessToken(issuer)),
+    observe: async (issuer) =>
+      statusesOf(issuer, 'card', [{ operations: [cardItem(), cardItem({ status: 'FAILED' })] }], await accessToken(issuer)),
     holds: '204',
     broken: '400',
   },
   'unknown-card-operation-rejected': {
-    observe: async (issuer) => statusesOf(issuer, 'card', [{ operations: [cardItem({ operation: 'UPDATE_ORDER' })] }], await accessToken(issuer)),
+    observe: async (issuer) =>
+      statusesOf(issuer, 'card', [{ operations: [cardItem({ operation: 'UPDATE_ORDER' })] }], await accessToken(issuer)),
     holds: '204',
     broken: '400',
   },
@@ -189,7 +215,11 @@ for (const [name, fault] of Object.entries(issuerFaults) as [IssuerFaultName, (t
 }
 
 test('every fault names a catalogue rule of an operation the issuer serves, and explains itself', () => {
-  const issuerRules = new Set(Object.values(operations).filter((entry) => entry.party === 'issuer').flatMap((entry) => entry.rules));
+  const issuerRules = new Set(
+    Object.values(operations)
+      .filter((entry) => entry.party === 'issuer')
+      .flatMap((entry) => entry.rules),
+  );
   const catalogued = new Set(rules.map((rule) => rule.id));
   expect(Object.keys(issuerFaults).length).toBeGreaterThanOrEqual(12);
   for (const [name, fault] of Object.entries(issuerFaults)) {

@@ -4,14 +4,30 @@
  */
 import { jsonRequest, send } from '../../../lib/http/client.js';
 import { DEFAULT_CONSUMER_ID, type NotificationDelivery, type OperationState } from '../../../mocks/issuer/index.js';
-import { accessToken, cardItem, consumerItem, expectJsonError, getConsumerInfo, inspectionUrl, notify, requestToken, uniqueOperationId } from './issuer-calls.js';
+import {
+  accessToken,
+  cardItem,
+  consumerItem,
+  expectJsonError,
+  getConsumerInfo,
+  inspectionUrl,
+  notify,
+  requestToken,
+  uniqueOperationId,
+} from './issuer-calls.js';
 import { expect, test } from './issuer-fixtures.js';
 
 test('GET /__mock/health says the issuer is up and how it is set', async ({ startIssuer }) => {
   const issuer = await startIssuer({ issuerId: 'OTHERBANK1', requireBearer: false, faults: ['card-batch-rejected'] });
   const response = await send({ method: 'GET', url: inspectionUrl(issuer, 'health') });
   expect(response.status).toBe(200);
-  expect(response.json).toEqual({ status: 'ok', issuerId: 'OTHERBANK1', requireBearer: false, faults: ['card-batch-rejected'], variants: [] });
+  expect(response.json).toEqual({
+    status: 'ok',
+    issuerId: 'OTHERBANK1',
+    requireBearer: false,
+    faults: ['card-batch-rejected'],
+    variants: [],
+  });
 });
 
 test('GET /__mock/notifications lists every delivery with its kind, time, operations and duplicate flags', async ({ issuer }) => {
@@ -24,7 +40,9 @@ test('GET /__mock/notifications lists every delivery with its kind, time, operat
   const response = await send({ method: 'GET', url: inspectionUrl(issuer, 'notifications') });
   expect(response.status).toBe(200);
   const { deliveries } = response.json as { deliveries: NotificationDelivery[] };
-  expect(deliveries.map((delivery) => [delivery.sequence, delivery.kind, delivery.operations.map((item) => [item.operationId, item.duplicate])])).toEqual([
+  expect(
+    deliveries.map((delivery) => [delivery.sequence, delivery.kind, delivery.operations.map((item) => [item.operationId, item.duplicate])]),
+  ).toEqual([
     [1, 'card', [[card.operationId, false]]],
     [2, 'consumer', [[consumer.operationId, false]]],
     [3, 'card', [[card.operationId, true]]],
@@ -103,13 +121,23 @@ test('PUT and DELETE /__mock/consumers/{consumerId} add, replace and remove know
 
 test('PUT /__mock/consumers refuses a consumer the contract would refuse, without repeating its data', async ({ issuer }) => {
   const response = await send(
-    jsonRequest('PUT', inspectionUrl(issuer, 'consumers/cns_bad_0001'), { consumerInfo: { language: 'en-GB', firstName: 'Ada<script>', lastName: 'L' } }),
+    jsonRequest('PUT', inspectionUrl(issuer, 'consumers/cns_bad_0001'), {
+      consumerInfo: { language: 'en-GB', firstName: 'Ada<script>', lastName: 'L' },
+    }),
   );
   expectJsonError(response, 400, 'invalid_consumer');
   expect((response.json as { problems: string[] }).problems).toEqual([expect.stringContaining('CONSUMER-INFO-FIRSTNAME-PATTERN')]);
   expect(response.text).not.toContain('Ada');
-  expectJsonError(await send(jsonRequest('PUT', inspectionUrl(issuer, 'consumers/a.b'), { consumerInfo: { language: 'en-GB', firstName: 'A', lastName: 'B' } })), 400);
-  expectJsonError(await send({ method: 'PUT', url: inspectionUrl(issuer, 'consumers/cns_x'), headers: { 'content-type': 'text/plain' }, body: 'x' }), 400);
+  expectJsonError(
+    await send(
+      jsonRequest('PUT', inspectionUrl(issuer, 'consumers/a.b'), { consumerInfo: { language: 'en-GB', firstName: 'A', lastName: 'B' } }),
+    ),
+    400,
+  );
+  expectJsonError(
+    await send({ method: 'PUT', url: inspectionUrl(issuer, 'consumers/cns_x'), headers: { 'content-type': 'text/plain' }, body: 'x' }),
+    400,
+  );
   expectJsonError(await send(jsonRequest('PUT', inspectionUrl(issuer, 'consumers/cns_x'), { language: 'en-GB' })), 400);
 });
 
@@ -125,8 +153,14 @@ test('the inspection interface answers 404 and 405 like the rest, with JSON bodi
 test('the inspection interface never returns a token, the client secret or consumer data', async ({ issuer }) => {
   const token = await accessToken(issuer);
   await notify(issuer, 'card', { operations: [cardItem()] }, token);
-  await send(jsonRequest('PUT', inspectionUrl(issuer, 'consumers/cns_secretive'), { consumerInfo: { language: 'en-GB', firstName: 'Hidden', lastName: 'Person' } }));
-  const answers = await Promise.all(['health', 'notifications', 'operations', 'tokens/count'].map((path) => send({ method: 'GET', url: inspectionUrl(issuer, path) })));
+  await send(
+    jsonRequest('PUT', inspectionUrl(issuer, 'consumers/cns_secretive'), {
+      consumerInfo: { language: 'en-GB', firstName: 'Hidden', lastName: 'Person' },
+    }),
+  );
+  const answers = await Promise.all(
+    ['health', 'notifications', 'operations', 'tokens/count'].map((path) => send({ method: 'GET', url: inspectionUrl(issuer, path) })),
+  );
   for (const answer of answers) {
     expect(answer.status).toBe(200);
     for (const secret of [token, issuer.clientSecret, 'Hidden', 'Person', 'Sample']) expect(answer.text).not.toContain(secret);

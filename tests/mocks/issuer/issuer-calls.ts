@@ -66,12 +66,7 @@ export const itemOf = (kind: NotificationKind, overrides: Readonly<Record<string
   kind === 'card' ? cardItem(overrides) : consumerItem(overrides);
 
 /** Posts a notification body; the token is sent as a bearer when given. */
-export function notify(
-  issuer: RunningReferenceIssuer,
-  kind: NotificationKind,
-  body: unknown,
-  token?: string,
-): Promise<HttpResponse> {
+export function notify(issuer: RunningReferenceIssuer, kind: NotificationKind, body: unknown, token?: string): Promise<HttpResponse> {
   return send(jsonRequest('POST', notificationUrl(issuer, kind), body, token === undefined ? {} : bearer(token)));
 }
 

@@ -28,7 +28,9 @@ for (const kind of KINDS) {
   const contractOperation = NOTIFICATION_OPERATION[kind];
   const prefix = RULE_PREFIX[kind];
 
-  test(`a valid ${kind} notification with a granted token is answered 204 without a body and recorded (${prefix}-ANSWER-204)`, async ({ issuer }) => {
+  test(`a valid ${kind} notification with a granted token is answered 204 without a body and recorded (${prefix}-ANSWER-204)`, async ({
+    issuer,
+  }) => {
     const token = await accessToken(issuer);
     const item = itemOf(kind);
     const response = await notify(issuer, kind, { operations: [item] }, token);
@@ -54,7 +56,9 @@ for (const kind of KINDS) {
     ]);
   });
 
-  test(`a ${kind} notification without a token is refused 401 with a Bearer challenge and not recorded (${prefix}-AUTH-REJECT)`, async ({ issuer }) => {
+  test(`a ${kind} notification without a token is refused 401 with a Bearer challenge and not recorded (${prefix}-AUTH-REJECT)`, async ({
+    issuer,
+  }) => {
     const response = await notify(issuer, kind, { operations: [itemOf(kind)] });
     expectJsonError(response, 401, 'missing_token');
     expect(response.headers['www-authenticate']).toBe('Bearer realm="issuer"');
@@ -65,13 +69,7 @@ for (const kind of KINDS) {
   test(`a ${kind} notification with a token the issuer never granted is refused 401 (${prefix}-AUTH-REJECT)`, async ({ issuer }) => {
     const granted = await accessToken(issuer);
     const tampered = `${granted.slice(0, -1)}${granted.endsWith('A') ? 'B' : 'A'}`;
-    const badAuthorizations = [
-      `Bearer ${tampered}`,
-      'Bearer not-a-token',
-      `Basic ${granted}`,
-      'Bearer',
-      granted,
-    ];
+    const badAuthorizations = [`Bearer ${tampered}`, 'Bearer not-a-token', `Basic ${granted}`, 'Bearer', granted];
     for (const authorization of badAuthorizations) {
       const response = await send({
         method: 'POST',
@@ -111,7 +109,9 @@ for (const kind of KINDS) {
     expectContractValid(contractOperation, response);
   });
 
-  test(`a repeated ${kind} item is answered 204 every time and recorded as a duplicate (${prefix}-DUPLICATES, ${prefix}-DEDUPE)`, async ({ issuer }) => {
+  test(`a repeated ${kind} item is answered 204 every time and recorded as a duplicate (${prefix}-DUPLICATES, ${prefix}-DEDUPE)`, async ({
+    issuer,
+  }) => {
     const token = await accessToken(issuer);
     const item = itemOf(kind, { status: 'SUCCESSFUL', endTime: '2025-01-17T06:28:05.118Z' });
     const first = await notify(issuer, kind, { operations: [item] }, token);
@@ -130,13 +130,21 @@ for (const kind of KINDS) {
   test(`a final ${kind} status arriving before its PENDING is kept when the PENDING comes (${prefix}-ORDER)`, async ({ issuer }) => {
     const token = await accessToken(issuer);
     const sharedOperationId = uniqueOperationId();
-    const final = itemOf(kind, { operationId: sharedOperationId, status: 'FAILED', endTime: '2025-01-17T06:28:05.118Z', errorCode: 'E1', error: 'refused' });
+    const final = itemOf(kind, {
+      operationId: sharedOperationId,
+      status: 'FAILED',
+      endTime: '2025-01-17T06:28:05.118Z',
+      errorCode: 'E1',
+      error: 'refused',
+    });
     const pending = itemOf(kind, { operationId: sharedOperationId, status: 'PENDING' });
     const finalResponse = await notify(issuer, kind, { operations: [final] }, token);
     const pendingResponse = await notify(issuer, kind, { operations: [pending] }, token);
     expect([finalResponse.status, pendingResponse.status]).toEqual([204, 204]);
     expectContractValid(contractOperation, pendingResponse);
-    expect(issuer.operationStates()).toEqual([expect.objectContaining({ operationId: sharedOperationId, status: 'FAILED', itemsReceived: 2 })]);
+    expect(issuer.operationStates()).toEqual([
+      expect.objectContaining({ operationId: sharedOperationId, status: 'FAILED', itemsReceived: 2 }),
+    ]);
     const late = issuer.deliveries()[1]?.operations[0];
     expect(late).toMatchObject({ status: 'PENDING', duplicate: false, applied: false, previousStatus: 'FAILED' });
   });
@@ -146,8 +154,15 @@ for (const kind of KINDS) {
     const id = uniqueOperationId();
     await notify(issuer, kind, { operations: [itemOf(kind, { operationId: id, status: 'PENDING' })] }, token);
     expect(issuer.operationStates()[0]?.status).toBe('PENDING');
-    await notify(issuer, kind, { operations: [itemOf(kind, { operationId: id, status: 'SUCCESSFUL', endTime: '2025-01-17T06:29:00.000Z' })] }, token);
-    expect(issuer.operationStates()).toEqual([expect.objectContaining({ operationId: id, status: 'SUCCESSFUL', endTime: '2025-01-17T06:29:00.000Z' })]);
+    await notify(
+      issuer,
+      kind,
+      { operations: [itemOf(kind, { operationId: id, status: 'SUCCESSFUL', endTime: '2025-01-17T06:29:00.000Z' })] },
+      token,
+    );
+    expect(issuer.operationStates()).toEqual([
+      expect.objectContaining({ operationId: id, status: 'SUCCESSFUL', endTime: '2025-01-17T06:29:00.000Z' }),
+    ]);
   });
 
   test(`one ${kind} notification carrying several operations is accepted and each is applied (${prefix}-BATCH)`, async ({ issuer }) => {
@@ -157,7 +172,9 @@ for (const kind of KINDS) {
     expect(response.status).toBe(204);
     expectContractValid(contractOperation, response);
     expect(issuer.deliveries()).toHaveLength(1);
-    expect(issuer.operationStates().map((state) => [state.operationId, state.status])).toEqual(items.map((item) => [item.operationId, item.status]));
+    expect(issuer.operationStates().map((state) => [state.operationId, state.status])).toEqual(
+      items.map((item) => [item.operationId, item.status]),
+    );
   });
 
   test(`a ${kind} batch repeating an item inside itself marks the repeat as a duplicate (${prefix}-DEDUPE)`, async ({ issuer }) => {
@@ -222,10 +239,19 @@ for (const kind of KINDS) {
     const cases = [
       { contentType: 'application/json', body: '{"operations": [', problem: 'not valid JSON' },
       { contentType: 'text/plain', body: 'operations', problem: 'unsupported media type text/plain' },
-      { contentType: 'application/x-www-form-urlencoded', body: 'operations=1', problem: 'unsupported media type application/x-www-form-urlencoded' },
+      {
+        contentType: 'application/x-www-form-urlencoded',
+        body: 'operations=1',
+        problem: 'unsupported media type application/x-www-form-urlencoded',
+      },
     ];
     for (const { contentType, body, problem } of cases) {
-      const response = await send({ method: 'POST', url: notificationUrl(issuer, kind), headers: { 'content-type': contentType, ...bearer(token) }, body });
+      const response = await send({
+        method: 'POST',
+        url: notificationUrl(issuer, kind),
+        headers: { 'content-type': contentType, ...bearer(token) },
+        body,
+      });
       expectJsonError(response, 400, 'unreadable_notification');
       expect((response.json as { error_description: string }).error_description).toContain(problem);
       expectContractValid(contractOperation, response);
@@ -244,35 +270,86 @@ const cardCases: readonly InvalidBodyCase[] = [
   { what: 'no body', body: undefined, rule: 'NOTIFY-CARD-OPERATIONS-REQUIRED' },
   { what: 'no operations member', body: { items: [] }, rule: 'NOTIFY-CARD-OPERATIONS-REQUIRED' },
   { what: 'operations that is not an array', body: { operations: cardItem() }, rule: 'NOTIFY-CARD-OPERATIONS-TYPE' },
-  { what: 'an item without operationId', body: { operations: [cardItem({ operationId: undefined })] }, rule: 'NOTIFY-CARD-OPERATIONID-REQUIRED' },
-  { what: 'an operationId of 65 characters', body: { operations: [cardItem({ operationId: 'o'.repeat(65) })] }, rule: 'NOTIFY-CARD-OPERATIONID-LENGTH' },
-  { what: 'an operationId with no allowed character', body: { operations: [cardItem({ operationId: '.!.' })] }, rule: 'NOTIFY-CARD-OPERATIONID-PATTERN' },
+  {
+    what: 'an item without operationId',
+    body: { operations: [cardItem({ operationId: undefined })] },
+    rule: 'NOTIFY-CARD-OPERATIONID-REQUIRED',
+  },
+  {
+    what: 'an operationId of 65 characters',
+    body: { operations: [cardItem({ operationId: 'o'.repeat(65) })] },
+    rule: 'NOTIFY-CARD-OPERATIONID-LENGTH',
+  },
+  {
+    what: 'an operationId with no allowed character',
+    body: { operations: [cardItem({ operationId: '.!.' })] },
+    rule: 'NOTIFY-CARD-OPERATIONID-PATTERN',
+  },
   { what: 'an item without operation', body: { operations: [cardItem({ operation: undefined })] }, rule: 'NOTIFY-CARD-OPERATION-REQUIRED' },
   { what: 'an item without status', body: { operations: [cardItem({ status: undefined })] }, rule: 'NOTIFY-CARD-STATUS-REQUIRED' },
   { what: 'an unknown status', body: { operations: [cardItem({ status: 'DONE' })] }, rule: 'NOTIFY-CARD-STATUS-ENUM' },
   { what: 'an item without startTime', body: { operations: [cardItem({ startTime: undefined })] }, rule: 'NOTIFY-CARD-STARTTIME-REQUIRED' },
-  { what: 'a startTime that is no date-time', body: { operations: [cardItem({ startTime: '17/01/2025 06:28' })] }, rule: 'NOTIFY-CARD-STARTTIME-FORMAT' },
-  { what: 'an endTime that is no date-time', body: { operations: [cardItem({ endTime: '2025-01-17' })] }, rule: 'NOTIFY-CARD-ENDTIME-FORMAT' },
+  {
+    what: 'a startTime that is no date-time',
+    body: { operations: [cardItem({ startTime: '17/01/2025 06:28' })] },
+    rule: 'NOTIFY-CARD-STARTTIME-FORMAT',
+  },
+  {
+    what: 'an endTime that is no date-time',
+    body: { operations: [cardItem({ endTime: '2025-01-17' })] },
+    rule: 'NOTIFY-CARD-ENDTIME-FORMAT',
+  },
   { what: 'an item without cardId', body: { operations: [cardItem({ cardId: undefined })] }, rule: 'NOTIFY-CARD-CARDID-REQUIRED' },
-  { what: 'details that are not an object', body: { operations: [cardItem({ details: 'CARD_PROD_REQUESTED' })] }, rule: 'NOTIFY-CARD-DETAILS-TYPE' },
+  {
+    what: 'details that are not an object',
+    body: { operations: [cardItem({ details: 'CARD_PROD_REQUESTED' })] },
+    rule: 'NOTIFY-CARD-DETAILS-TYPE',
+  },
 ];
 
 const consumerCases: readonly InvalidBodyCase[] = [
   { what: 'no operations member', body: {}, rule: 'NOTIFY-CONSUMER-OPERATIONS-REQUIRED' },
   { what: 'operations that is not an array', body: { operations: 'all' }, rule: 'NOTIFY-CONSUMER-OPERATIONS-TYPE' },
-  { what: 'an item without operationId', body: { operations: [consumerItem({ operationId: undefined })] }, rule: 'NOTIFY-CONSUMER-OPERATIONID-REQUIRED' },
+  {
+    what: 'an item without operationId',
+    body: { operations: [consumerItem({ operationId: undefined })] },
+    rule: 'NOTIFY-CONSUMER-OPERATIONID-REQUIRED',
+  },
   { what: 'an empty operationId', body: { operations: [consumerItem({ operationId: '' })] }, rule: 'NOTIFY-CONSUMER-OPERATIONID-LENGTH' },
   { what: 'an item without status', body: { operations: [consumerItem({ status: undefined })] }, rule: 'NOTIFY-CONSUMER-STATUS-REQUIRED' },
   { what: 'an unknown status', body: { operations: [consumerItem({ status: 'ABORTED' })] }, rule: 'NOTIFY-CONSUMER-STATUS-ENUM' },
-  { what: 'a startTime without fraction', body: { operations: [consumerItem({ startTime: '2025-01-17T06:28:02Z' })] }, rule: 'NOTIFY-CONSUMER-STARTTIME-PATTERN' },
-  { what: 'an endTime on 31 April', body: { operations: [consumerItem({ endTime: '2025-04-31T06:28:02.492Z' })] }, rule: 'NOTIFY-CONSUMER-ENDTIME-PATTERN' },
-  { what: 'an item without consumerId', body: { operations: [consumerItem({ consumerId: undefined })] }, rule: 'NOTIFY-CONSUMER-CONSUMERID-REQUIRED' },
-  { what: 'a consumerId of 65 characters', body: { operations: [consumerItem({ consumerId: 'c'.repeat(65) })] }, rule: 'NOTIFY-CONSUMER-CONSUMERID-LENGTH' },
-  { what: 'a consumerId with a dot', body: { operations: [consumerItem({ consumerId: 'cns.1' })] }, rule: 'NOTIFY-CONSUMER-CONSUMERID-PATTERN' },
+  {
+    what: 'a startTime without fraction',
+    body: { operations: [consumerItem({ startTime: '2025-01-17T06:28:02Z' })] },
+    rule: 'NOTIFY-CONSUMER-STARTTIME-PATTERN',
+  },
+  {
+    what: 'an endTime on 31 April',
+    body: { operations: [consumerItem({ endTime: '2025-04-31T06:28:02.492Z' })] },
+    rule: 'NOTIFY-CONSUMER-ENDTIME-PATTERN',
+  },
+  {
+    what: 'an item without consumerId',
+    body: { operations: [consumerItem({ consumerId: undefined })] },
+    rule: 'NOTIFY-CONSUMER-CONSUMERID-REQUIRED',
+  },
+  {
+    what: 'a consumerId of 65 characters',
+    body: { operations: [consumerItem({ consumerId: 'c'.repeat(65) })] },
+    rule: 'NOTIFY-CONSUMER-CONSUMERID-LENGTH',
+  },
+  {
+    what: 'a consumerId with a dot',
+    body: { operations: [consumerItem({ consumerId: 'cns.1' })] },
+    rule: 'NOTIFY-CONSUMER-CONSUMERID-PATTERN',
+  },
   { what: 'details that are not an object', body: { operations: [consumerItem({ details: [1] })] }, rule: 'NOTIFY-CONSUMER-DETAILS-TYPE' },
 ];
 
-for (const [kind, cases] of [['card', cardCases], ['consumer', consumerCases]] as const) {
+for (const [kind, cases] of [
+  ['card', cardCases],
+  ['consumer', consumerCases],
+] as const) {
   for (const { what, body, rule } of cases) {
     test(`a ${kind} notification with ${what} is refused 400 naming ${rule} (${RULE_PREFIX[kind]}-BAD-REQUEST)`, async ({ issuer }) => {
       const token = await accessToken(issuer);
@@ -296,7 +373,12 @@ test('a refusal names where the problem is but never repeats the value sent', as
   const response = await notify(issuer, 'consumer', { operations: [consumerItem({ consumerId: personal, message: 'hello' })] }, token);
   expectJsonError(response, 400, 'invalid_notification');
   expect((response.json as { violations: unknown[] }).violations).toEqual([
-    expect.objectContaining({ rule: 'NOTIFY-CONSUMER-CONSUMERID-PATTERN', part: 'body', pointer: '/operations/0/consumerId', keyword: 'pattern' }),
+    expect.objectContaining({
+      rule: 'NOTIFY-CONSUMER-CONSUMERID-PATTERN',
+      part: 'body',
+      pointer: '/operations/0/consumerId',
+      keyword: 'pattern',
+    }),
   ]);
   expect(response.text).not.toContain(personal);
   expect(response.text).not.toContain('received');

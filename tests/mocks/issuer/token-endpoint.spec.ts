@@ -14,7 +14,9 @@ interface TokenAnswer {
   readonly scope?: string;
 }
 
-test('valid Basic credentials and a client_credentials grant get a Bearer token (ISSUER-TOKEN-BASIC-AUTH, ISSUER-TOKEN-TOKENTYPE-ENUM)', async ({ issuer }) => {
+test('valid Basic credentials and a client_credentials grant get a Bearer token (ISSUER-TOKEN-BASIC-AUTH, ISSUER-TOKEN-TOKENTYPE-ENUM)', async ({
+  issuer,
+}) => {
   const before = Date.now();
   const response = await requestToken(issuer);
   expect(response.status).toBe(200);
@@ -50,7 +52,9 @@ test('every token request gets a new token, and each is counted', async ({ issue
   expect(issuer.issuedTokenCount()).toBe(2);
 });
 
-test('a token request without credentials is refused 401 invalid_client with a Basic challenge (ISSUER-TOKEN-WRONG-SECRET)', async ({ issuer }) => {
+test('a token request without credentials is refused 401 invalid_client with a Basic challenge (ISSUER-TOKEN-WRONG-SECRET)', async ({
+  issuer,
+}) => {
   const response = await send({
     method: 'POST',
     url: tokenUrl(issuer),
@@ -75,7 +79,10 @@ test('a token request from an unknown client id is refused 401 invalid_client (I
   const response = await send({
     method: 'POST',
     url: tokenUrl(issuer),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuthorization('someone-else', issuer.clientSecret) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basicAuthorization('someone-else', issuer.clientSecret),
+    },
     body: 'grant_type=client_credentials',
   });
   expectJsonError(response, 401, 'invalid_client');
@@ -97,7 +104,12 @@ test('credentials in a header that is not valid Basic are refused 401 invalid_cl
 
 test('a token request with a JSON body is refused 400 invalid_request (ISSUER-TOKEN-MISSING-GRANT)', async ({ issuer }) => {
   const response = await send(
-    jsonRequest('POST', tokenUrl(issuer), { grant_type: 'client_credentials' }, { authorization: basicAuthorization(issuer.clientId, issuer.clientSecret) }),
+    jsonRequest(
+      'POST',
+      tokenUrl(issuer),
+      { grant_type: 'client_credentials' },
+      { authorization: basicAuthorization(issuer.clientId, issuer.clientSecret) },
+    ),
   );
   expectJsonError(response, 400, 'invalid_request');
   expect((response.json as { error_description: string }).error_description).toContain('application/x-www-form-urlencoded');
@@ -108,7 +120,9 @@ test('a token request with a JSON body is refused 400 invalid_request (ISSUER-TO
 test('a token request without grant_type is refused 400 invalid_request (ISSUER-TOKEN-MISSING-GRANT)', async ({ issuer }) => {
   const response = await requestToken(issuer, { scope: 'd1-notifications' });
   expectJsonError(response, 400, 'invalid_request');
-  expect((response.json as { violations: { rule: string }[] }).violations.map((violation) => violation.rule)).toEqual(['ISSUER-TOKEN-GRANTTYPE-REQUIRED']);
+  expect((response.json as { violations: { rule: string }[] }).violations.map((violation) => violation.rule)).toEqual([
+    'ISSUER-TOKEN-GRANTTYPE-REQUIRED',
+  ]);
   expectContractValid('issuerGetToken', response);
 });
 
@@ -116,13 +130,18 @@ test('a token request with an empty body is refused 400 invalid_request (ISSUER-
   const response = await send({
     method: 'POST',
     url: tokenUrl(issuer),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuthorization(issuer.clientId, issuer.clientSecret) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basicAuthorization(issuer.clientId, issuer.clientSecret),
+    },
   });
   expectJsonError(response, 400, 'invalid_request');
   expectContractValid('issuerGetToken', response);
 });
 
-test('a token request with another grant_type is refused 400 unsupported_grant_type (ISSUER-TOKEN-UNSUPPORTED-GRANT)', async ({ issuer }) => {
+test('a token request with another grant_type is refused 400 unsupported_grant_type (ISSUER-TOKEN-UNSUPPORTED-GRANT)', async ({
+  issuer,
+}) => {
   for (const grantType of ['password', 'authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer']) {
     const response = await requestToken(issuer, { grant_type: grantType });
     expectJsonError(response, 400, 'unsupported_grant_type');

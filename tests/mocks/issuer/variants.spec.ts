@@ -4,9 +4,26 @@
  * variant is one the contract allows or a 4xx with a body.
  */
 import { ConfigurationError } from '../../../mocks/faults.js';
-import { DEFAULT_CARD_ID, DEFAULT_CONSUMER_ID, issuerVariants, type IssuerVariantName, type RunningReferenceIssuer } from '../../../mocks/issuer/index.js';
+import {
+  DEFAULT_CARD_ID,
+  DEFAULT_CONSUMER_ID,
+  issuerVariants,
+  type IssuerVariantName,
+  type RunningReferenceIssuer,
+} from '../../../mocks/issuer/index.js';
 import { formRequest, send } from '../../../lib/http/client.js';
-import { accessToken, bearer, cardItem, consumerItem, expectJsonError, getConsumerInfo, notificationUrl, notify, requestToken, tokenUrl } from './issuer-calls.js';
+import {
+  accessToken,
+  bearer,
+  cardItem,
+  consumerItem,
+  expectJsonError,
+  getConsumerInfo,
+  notificationUrl,
+  notify,
+  requestToken,
+  tokenUrl,
+} from './issuer-calls.js';
 import { expect, test } from './issuer-fixtures.js';
 
 interface VariantProbe {
@@ -32,7 +49,9 @@ async function cardStatuses(issuer: RunningReferenceIssuer, items: readonly Reco
 async function consumerInfoKeys(issuer: RunningReferenceIssuer): Promise<string> {
   const response = await getConsumerInfo(issuer, DEFAULT_CONSUMER_ID, await accessToken(issuer));
   const body = response.json as { consumerInfo?: Record<string, unknown> } & Record<string, unknown>;
-  return `${response.status} ${Object.keys(body).sort().join(',')} / ${Object.keys(body.consumerInfo ?? {}).sort().join(',')}`;
+  return `${response.status} ${Object.keys(body).sort().join(',')} / ${Object.keys(body.consumerInfo ?? {})
+    .sort()
+    .join(',')}`;
 }
 
 /** The token answer's expires_in type and fields, then the answer to a request without client authentication. */
@@ -57,20 +76,31 @@ const probes: Readonly<Record<IssuerVariantName, VariantProbe>> = {
       const notified = await notify(issuer, 'card', { operations: [cardItem({ cardId: DEFAULT_CARD_ID })] }, await accessToken(issuer));
       return `${answers}; ${sameOrigin ? 'same origin' : 'own origin'}; notification ${notified.status}`;
     },
-    byDefault: '200 string access_token,expires_at,expires_in,token_type; no client authentication 401 invalid_client; same origin; notification 204',
-    withVariant: '200 number access_token,expires_in,token_type; no client authentication 400 invalid_request; own origin; notification 204',
+    byDefault:
+      '200 string access_token,expires_at,expires_in,token_type; no client authentication 401 invalid_client; same origin; notification 204',
+    withVariant:
+      '200 number access_token,expires_in,token_type; no client authentication 400 invalid_request; own origin; notification 204',
   },
   'strict-anchored-ids': {
     // In D1's form; with an operationId the unanchored pattern admits; with an offset time.
     observe: (issuer) =>
-      cardStatuses(issuer, [cardItem({ cardId: DEFAULT_CARD_ID, startTime: D1_TIME }), cardItem({ operationId: 'op.1!' }), cardItem({ startTime: OFFSET_TIME })]),
+      cardStatuses(issuer, [
+        cardItem({ cardId: DEFAULT_CARD_ID, startTime: D1_TIME }),
+        cardItem({ operationId: 'op.1!' }),
+        cardItem({ startTime: OFFSET_TIME }),
+      ]),
     byDefault: '204 204 204',
     withVariant: '204 400 400',
   },
   'media-type-415': {
     observe: async (issuer) => {
       const headers = { ...bearer(await accessToken(issuer)), 'content-type': 'text/plain' };
-      const response = await send({ method: 'POST', url: notificationUrl(issuer, 'card'), headers, body: JSON.stringify({ operations: [cardItem()] }) });
+      const response = await send({
+        method: 'POST',
+        url: notificationUrl(issuer, 'card'),
+        headers,
+        body: JSON.stringify({ operations: [cardItem()] }),
+      });
       expectJsonError(response, response.status);
       return String(response.status);
     },
@@ -85,7 +115,8 @@ const probes: Readonly<Record<IssuerVariantName, VariantProbe>> = {
   'unknown-fields': {
     observe: consumerInfoKeys,
     byDefault: '200 consumerInfo / dateOfBirth,email,firstName,language,lastName,middleName,mobilePhoneNumber,title',
-    withVariant: '200 consumerInfo,traceId / customerSegment,dateOfBirth,email,firstName,language,lastName,middleName,mobilePhoneNumber,title',
+    withVariant:
+      '200 consumerInfo,traceId / customerSegment,dateOfBirth,email,firstName,language,lastName,middleName,mobilePhoneNumber,title',
   },
   'unknown-card-refused': {
     observe: (issuer) => cardStatuses(issuer, [cardItem({ cardId: DEFAULT_CARD_ID }), cardItem({ cardId: 'crd_unknown_0001' })]),
@@ -131,7 +162,9 @@ test.describe('each variant makes one documented choice differently', () => {
 
 test('an unknown variant name is a configuration error naming the known ones', async ({ startIssuer }) => {
   await expect(startIssuer({ variants: ['no-such-variant'] })).rejects.toThrow(ConfigurationError);
-  await expect(startIssuer({ variants: ['no-such-variant'] })).rejects.toThrow(/unknown variant no-such-variant; known variants: strict-anchored-ids/);
+  await expect(startIssuer({ variants: ['no-such-variant'] })).rejects.toThrow(
+    /unknown variant no-such-variant; known variants: strict-anchored-ids/,
+  );
 });
 
 test('two variants answering the same question two ways cannot both be on', async ({ startIssuer }) => {
