@@ -223,12 +223,10 @@ for (const errorRule of errorRules) {
       await test.step(`${c.operationId} with ${c.in} ${c.pointer} = ${shownValue(c.pointer, broken.value)}`, async () => {
         const response = await d1.client.call(c.operationId, asCallParts(broken.request));
         if (errorRule.governs === 'answer' && response.status < 300) {
-          test
-            .info()
-            .annotations.push({
-              type: 'not judged',
-              description: `D1 accepted ${shownValue(c.pointer, broken.value)}; which values are refused is not this rule's business`,
-            });
+          test.info().annotations.push({
+            type: 'not judged',
+            description: `D1 accepted ${shownValue(c.pointer, broken.value)}; which values are refused is not this rule's business`,
+          });
           return;
         }
         statusIs(errorRule.rule, response, 400);

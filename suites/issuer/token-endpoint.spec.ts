@@ -55,12 +55,10 @@ test.describe('issuer token endpoint', () => {
     const response = await issuer.requestToken();
     statusIs('ISSUER-TOKEN-BASIC-AUTH', withoutSecrets(response), 200);
     const expiresIn = answerOf(response.json)?.expires_in;
-    test
-      .info()
-      .annotations.push({
-        type: 'expires_in',
-        description: expiresIn === undefined ? 'not stated' : `${typeof expiresIn} ${JSON.stringify(expiresIn)}`,
-      });
+    test.info().annotations.push({
+      type: 'expires_in',
+      description: expiresIn === undefined ? 'not stated' : `${typeof expiresIn} ${JSON.stringify(expiresIn)}`,
+    });
     if (expiresIn !== undefined) {
       holds(
         'ISSUER-TOKEN-EXPIRESIN-TYPE',

@@ -73,12 +73,10 @@ export async function assertProperty<Ts>(config: TargetsConfig, property: fc.IAs
     includeErrorInReport: true,
     ...(path ? { path, endOnFailure: true } : {}),
   });
-  test
-    .info()
-    .annotations.push({
-      type: 'property',
-      description: `seed=${seed}, ${details.numRuns} of ${numRuns} runs${details.interrupted ? ' (time limit reached)' : ''}`,
-    });
+  test.info().annotations.push({
+    type: 'property',
+    description: `seed=${seed}, ${details.numRuns} of ${numRuns} runs${details.interrupted ? ' (time limit reached)' : ''}`,
+  });
   if (!details.failed) return;
   const fullReport = (await fc.asyncDefaultReportMessage(details)) ?? 'the property failed';
   const report = bounds.personalValues

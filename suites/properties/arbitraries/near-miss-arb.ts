@@ -128,12 +128,10 @@ function typeMisses(schema: FieldSchema): fc.Arbitrary<NearMiss>[] {
     array: ['text', { item: 1 }],
   };
   return [
-    fc
-      .constantFrom(...(wrong[schema.type ?? ''] ?? []))
-      .map((value) => ({
-        value,
-        step: `a ${Array.isArray(value) ? 'array' : typeof value} where the contract says ${schema.type ?? '?'}`,
-      })),
+    fc.constantFrom(...(wrong[schema.type ?? ''] ?? [])).map((value) => ({
+      value,
+      step: `a ${Array.isArray(value) ? 'array' : typeof value} where the contract says ${schema.type ?? '?'}`,
+    })),
   ];
 }
 
