@@ -1,9 +1,12 @@
 /**
- * Keeps the README's reference tables in step with their sources: the rules that cannot be checked from outside
- * and those the observer judges (specs/), the planted bugs of both mocks (mocks/*\/faults.ts) and their legitimate variants (mocks/*\/variants.ts). Each table sits between marker comments;
- * `--check` changes nothing and exits 1 when a table is out of date.
+ * `npm run docs:tables`: keeps the generated tables of the README and of docs/ in step with their sources: the
+ * performance targets (bench/targets.ts) and the last benchmark results (bench/results.md), the rules that cannot be
+ * checked from outside and those the observer judges (specs/), the planted bugs of both mocks (mocks/*\/faults.ts) and
+ * their legitimate variants (mocks/*\/variants.ts). Each table sits in the page it belongs to, between
+ * `<!-- table:NAME -->` and `<!-- /table:NAME -->`; `--check` changes nothing and exits 1 naming each page out of date.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { TARGETS, formatTarget } from '../bench/targets.js';
 import { rules } from '../gen/catalogue.js';
 import { fromRoot } from '../lib/paths.js';
 import { d1Faults } from '../mocks/d1/faults.js';
@@ -12,6 +15,9 @@ import { d1Variants } from '../mocks/d1/variants.js';
 import { issuerVariants } from '../mocks/issuer/variants.js';
 import { OBSERVER_RULES } from '../observer/usage-rules.js';
 import type { FaultTable } from '../mocks/faults.js';
+
+/** The command that rewrites the tables, as failure messages name it. */
+export const DOCS_TABLES_COMMAND = 'npm run docs:tables';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').trim();
 
@@ -37,10 +43,10 @@ function uncheckableTable(): string {
     '|---|---|---|---|',
     ...rules
       .filter((r) => r.observable)
-      .map(
-        (r) =>
-          `| \`${r.id}\` | ${r.provenance} | ${r.observable?.by === 'observer' ? "watching the issuer's own calls" : 'nothing outside'} | ${cell(r.observable?.why ?? '')} |`,
-      ),
+      .map((r) => {
+        const seenBy = r.observable?.by === 'observer' ? "watching the issuer's own calls" : 'nothing outside';
+        return `| \`${r.id}\` | ${r.provenance} | ${seenBy} | ${cell(r.observable?.why ?? '')} |`;
+      }),
   ].join('\n');
 }
 
@@ -58,33 +64,68 @@ function observerRulesTable(): string {
   ].join('\n');
 }
 
-export const README_TABLES: Readonly<Record<string, () => string>> = {
-  'uncheckable-rules': uncheckableTable,
-  'observer-rules': observerRulesTable,
-  'd1-faults': () => faultTable(d1Faults),
-  'issuer-faults': () => faultTable(issuerFaults),
-  'd1-variants': () => variantTable(d1Variants),
-  'issuer-variants': () => variantTable(issuerVariants),
+/** The performance targets as bench/targets.ts sets them, which `npm run bench:check` judges by. */
+function targetsTable(): string {
+  return ['| what is measured | target |', '|---|---|', ...TARGETS.map((t) => `| ${cell(t.description)} | ${formatTarget(t)} |`)].join(
+    '\n',
+  );
+}
+
+/** bench/results.md as `npm run bench` last wrote it, without its leading "written by" comment. */
+function benchResults(): string {
+  const file = fromRoot('bench', 'results.md');
+  if (!existsSync(file)) return 'No results yet: run `npm run bench`.';
+  const lines = readFileSync(file, 'utf8').split('\n');
+  while (lines.length > 0 && (/^<!--.*-->\s*$/.test(lines[0] ?? '') || lines[0]?.trim() === '')) lines.shift();
+  return lines.join('\n').trimEnd();
+}
+
+export interface GeneratedTable {
+  /** The page the table belongs to, relative to the repository root. */
+  readonly page: string;
+  readonly render: () => string;
+}
+
+export const GENERATED_TABLES: Readonly<Record<string, GeneratedTable>> = {
+  targets: { page: 'README.md', render: targetsTable },
+  'bench-results': { page: 'docs/benchmarks.md', render: benchResults },
+  'uncheckable-rules': { page: 'docs/suites.md', render: uncheckableTable },
+  'observer-rules': { page: 'docs/observing.md', render: observerRulesTable },
+  'd1-faults': { page: 'docs/mocks.md', render: () => faultTable(d1Faults) },
+  'issuer-faults': { page: 'docs/mocks.md', render: () => faultTable(issuerFaults) },
+  'd1-variants': { page: 'docs/mocks.md', render: () => variantTable(d1Variants) },
+  'issuer-variants': { page: 'docs/mocks.md', render: () => variantTable(issuerVariants) },
 };
 
-export function renderReadme(text: string): string {
+/** The pages that hold generated tables. */
+export const pagesWithTables = (): string[] => [...new Set(Object.values(GENERATED_TABLES).map((t) => t.page))];
+
+const markers = (name: string): RegExp => new RegExp(`(<!-- table:${name} -->)[\\s\\S]*?(<!-- /table:${name} -->)`);
+
+/** A page's text with each of its generated tables written afresh between its markers. */
+export function renderPage(page: string, text: string): string {
   let result = text;
-  for (const [name, render] of Object.entries(README_TABLES)) {
-    const pattern = new RegExp(`(<!-- table:${name} -->)[\\s\\S]*?(<!-- /table:${name} -->)`);
-    if (!pattern.test(result)) throw new Error(`README.md has no markers for the ${name} table`);
-    result = result.replace(pattern, (_, start: string, end: string) => `${start}\n${render()}\n${end}`);
+  for (const [name, table] of Object.entries(GENERATED_TABLES)) {
+    if (table.page !== page) continue;
+    const pattern = markers(name);
+    if (!pattern.test(result))
+      throw new Error(`${page} has no markers for the ${name} table (<!-- table:${name} --> ... <!-- /table:${name} -->)`);
+    result = result.replace(pattern, (_, start: string, end: string) => `${start}\n${table.render()}\n${end}`);
   }
   return result;
 }
 
 if (process.argv[1]?.endsWith('readme-tables.ts')) {
-  const path = fromRoot('README.md');
-  const current = readFileSync(path, 'utf8');
-  const rendered = renderReadme(current);
-  if (process.argv.includes('--check')) {
-    if (rendered !== current) {
-      process.stderr.write('README.md tables are out of date; run npm run readme:tables\n');
-      process.exit(1);
-    }
-  } else writeFileSync(path, rendered);
+  const check = process.argv.includes('--check');
+  const stale: string[] = [];
+  for (const page of pagesWithTables()) {
+    const file = fromRoot(page);
+    const current = readFileSync(file, 'utf8');
+    const rendered = renderPage(page, current);
+    if (rendered === current) continue;
+    if (check) stale.push(page);
+    else writeFileSync(file, rendered);
+  }
+  for (const page of stale) process.stderr.write(`${page}: generated tables are out of date; run ${DOCS_TABLES_COMMAND}\n`);
+  if (stale.length > 0) process.exit(1);
 }

@@ -1,7 +1,7 @@
 /**
  * Coverage of the catalogue by the suites, computed from the tests' own tags: every documented rule that can be
  * checked from outside is the tag of at least one conformance test. Rules that cannot be (the catalogue's
- * `observable` says why) are listed in the README instead.
+ * `observable` says why) are listed in docs/suites.md instead.
  */
 import { spawnSync } from 'node:child_process';
 import { test, expect } from '@playwright/test';
