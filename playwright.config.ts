@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
-import { ConfigurationError } from './mocks/faults.js';
-import { loadDotEnv, readTargets } from './lib/targets-config.js';
+import { ConfigurationError } from './lib/config/errors.js';
+import { loadDotEnv, readTargets, targetLabels } from './lib/config/targets.js';
 
 const inCi = Boolean(process.env.CI);
 const selfTestOnly = process.argv.some((arg) => arg.includes('self-test'));
@@ -36,8 +36,8 @@ function reportEnvironment(targets: ReturnType<typeof readTargets>): Record<stri
   for (const file of contracts) hash.update(file).update(readFileSync(`contracts/${file}`));
   const versions = JSON.parse(readFileSync('package.json', 'utf8')) as { devDependencies: Record<string, string> };
   return {
-    'D1 target': targets.d1.kind === 'external' ? targets.d1.bankingUrl : 'embedded mock D1',
-    'issuer target': targets.issuer.kind === 'external' ? targets.issuer.baseUrl : 'embedded reference issuer',
+    'D1 target': targetLabels(targets).d1,
+    'issuer target': targetLabels(targets).issuer,
     'contracts version': hash.digest('hex').slice(0, 12),
     node: process.version,
     '@playwright/test': versions.devDependencies['@playwright/test'] ?? '?',
@@ -81,8 +81,10 @@ export default defineConfig({
   // A focused test would silently hide the rest of the suite in CI.
   forbidOnly: inCi,
   fullyParallel: true,
-  // The notification receiver of an external D1 listens on one fixed port, which only one worker can hold.
-  workers: externalSink ? 1 : 2,
+  workers: 2,
+  // An external D1 notifies one fixed port: one receiver listens there for the whole run, and every worker reads and
+  // scripts it through its control API, each test keeping to its own cards and consumers.
+  ...(externalSink ? { globalSetup: './fixtures/receiver-setup.ts' } : {}),
   timeout: 30_000,
   reporter: reporters,
   outputDir: 'test-results',

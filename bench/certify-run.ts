@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fromRoot, repoRoot } from '../lib/paths.js';
 import { TARGET_VARIABLES } from '../tests/suites/suite-runner.js';
 import { sampleTreePeak } from './process-tree.js';
-import type { CertifyFigures } from './results.js';
+import { startExternalMocks } from '../tests/suites/external-mocks.js';
+import type { CertifyComparison, CertifyFigures } from './results.js';
 
 const GNU_TIME = '/usr/bin/time';
 const SAMPLE_EVERY_MS = 200;
@@ -18,20 +19,42 @@ export function largestRssMiBOfTimeReport(report: string): number | undefined {
   return kib === undefined ? undefined : Number(kib) / 1024;
 }
 
+/** The tests and failures of a run, from the JUnit report certify writes; null when there is none. */
+export function junitCounts(xml: string | undefined): { tests: number; failed: number } | null {
+  const head = /<testsuites\b[^>]*>/.exec(xml ?? '')?.[0];
+  const count = (name: string): number | undefined => {
+    const value = new RegExp(`\\b${name}="(\\d+)"`).exec(head ?? '')?.[1];
+    return value === undefined ? undefined : Number(value);
+  };
+  const tests = count('tests');
+  if (tests === undefined) return null;
+  return { tests, failed: (count('failures') ?? 0) + (count('errors') ?? 0) };
+}
+
+const readIfThere = (file: string): string | undefined => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
+
+/** What a certify run is pointed at: the embedded mocks by default; `env` adds target variables or planted bugs. */
+export interface CertifyRunOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly workers?: number;
+}
+
 /**
- * A full `npm run certify` on the embedded mocks, as `tsx scripts/certify.ts`, with its reports and Playwright's output
+ * A full `npm run certify` on the embedded mocks (or the targets of `options.env`), as `tsx scripts/certify.ts`, with
+ * its reports and Playwright's output
  * in a temporary directory so that reports/ and test-results/ of the working tree stay as they are. Measures the wall
  * time and the peak of the whole process tree's summed RSS, sampled from /proc; /usr/bin/time -v, when installed,
  * adds the largest single process's peak (it cannot sum a tree). Stopped at `timeLimitSeconds`.
  */
-export async function measureCertify(timeLimitSeconds: number): Promise<CertifyFigures> {
+export async function measureCertify(timeLimitSeconds: number, options: CertifyRunOptions = {}): Promise<CertifyFigures> {
   const work = mkdtempSync(path.join(tmpdir(), 'bench-certify-'));
-  // The run certifies the embedded mocks, whatever targets this shell points at.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
+  // The run certifies the embedded mocks, whatever targets this shell points at, unless told otherwise.
+  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key))), ...options.env };
   const certify = [
     fromRoot('node_modules', '.bin', 'tsx'),
     fromRoot('scripts', 'certify.ts'),
     `--output=${path.join(work, 'test-results')}`,
+    ...(options.workers === undefined ? [] : [`--workers=${options.workers}`]),
   ];
   const withTime = existsSync(GNU_TIME);
   const started = performance.now();
@@ -59,6 +82,7 @@ export async function measureCertify(timeLimitSeconds: number): Promise<CertifyF
   clearTimeout(limit);
   const wallSeconds = (performance.now() - started) / 1000;
   const peak = sampler.stop();
+  const counts = junitCounts(readIfThere(path.join(work, 'reports', 'junit', 'results.xml')));
   rmSync(work, { recursive: true, force: true });
   const largest = withTime ? largestRssMiBOfTimeReport(stderr) : undefined;
   return {
@@ -69,5 +93,67 @@ export async function measureCertify(timeLimitSeconds: number): Promise<CertifyF
     peakTreeRssMiB: peak / MIB,
     memoryMethod: `process tree RSS summed from /proc every ${SAMPLE_EVERY_MS} ms`,
     largestProcessRssMiB: largest ?? null,
+    // playwright.config.ts runs two workers, against the embedded mocks and external targets alike.
+    workers: options.workers ?? 2,
+    tests: counts?.tests ?? null,
+    failed: counts?.failed ?? null,
+  };
+}
+
+/**
+ * The planted bugs of the failing runs, so that the cost of a failed test (a worker restart) shows in the wall time.
+ * The fault tables hold no set that fails about 250 tests, as the issue's run did: all 45 faults together fail 119
+ * (embedded, 2026-12-06), in a run three times as long; these two fail 67, most of what one run can afford.
+ */
+export const FAILING_SET = {
+  d1Faults: ['enrol-operation-id-bad-pattern'],
+  issuerFaults: ['invalid-card-notification-acknowledged'],
+} as const;
+
+/** The variables that plant the failing set in the embedded mocks. */
+const embeddedFaults = { MOCK_D1_FAULTS: FAILING_SET.d1Faults.join(','), MOCK_ISSUER_FAULTS: FAILING_SET.issuerFaults.join(',') };
+
+async function againstExternalMocks(timeLimitSeconds: number, faults: boolean): Promise<CertifyFigures> {
+  const mocks = await startExternalMocks(faults ? { d1: FAILING_SET.d1Faults, issuer: FAILING_SET.issuerFaults } : {});
+  try {
+    return await measureCertify(timeLimitSeconds, { env: mocks.env });
+  } finally {
+    await mocks.stop();
+  }
+}
+
+const wallRatio = (external: CertifyFigures, embedded: CertifyFigures): number | null =>
+  external.skipped || embedded.skipped ? null : external.wallSeconds / embedded.wallSeconds;
+
+/**
+ * `npm run certify` four ways, one after the other, the embedded and the external run of each kind taking turns so
+ * that a machine getting busier weighs on both: `firstLimitSeconds` for the first (the embedded conformant run, the
+ * figure of the certify target), `limitSeconds` for the others.
+ */
+export async function compareCertifyRuns(
+  firstLimitSeconds: number,
+  limitSeconds: number,
+  progress: (line: string) => void,
+): Promise<Extract<CertifyComparison, { skipped: false }>> {
+  const report = (what: string, run: CertifyFigures): CertifyFigures => {
+    if (!run.skipped)
+      progress(
+        `${what}: ${run.wallSeconds.toFixed(1)} s, ${String(run.tests)} tests, ${String(run.failed)} failed, ` +
+          `exit code ${String(run.exitCode)}`,
+      );
+    return run;
+  };
+  const embedded = report('embedded, conformant', await measureCertify(firstLimitSeconds));
+  const external = report('external, conformant', await againstExternalMocks(limitSeconds, false));
+  const embeddedFailing = report('embedded, planted bugs', await measureCertify(limitSeconds, { env: embeddedFaults }));
+  const externalFailing = report('external, planted bugs', await againstExternalMocks(limitSeconds, true));
+  return {
+    skipped: false,
+    failingSet: { d1Faults: [...FAILING_SET.d1Faults], issuerFaults: [...FAILING_SET.issuerFaults] },
+    embedded,
+    embeddedFailing,
+    external,
+    externalFailing,
+    ratios: { conformant: wallRatio(external, embedded), failing: wallRatio(externalFailing, embeddedFailing) },
   };
 }

@@ -45,7 +45,8 @@ export function checkResults(text: string | undefined, file: string): CheckOutco
     const met = meets(definition, value);
     if (!met) missed += 1;
     lines.push(
-      `${label(met ? 'met' : 'MISSED')}${definition.description}: ${formatFigure(value, definition.unit)} (target ${formatTarget(definition)})`,
+      `${label(met ? 'met' : 'MISSED')}${definition.description}: ` +
+        `${formatFigure(value, definition.unit)} (target ${formatTarget(definition)})`,
     );
   }
   return { exitCode: missed > 0 ? 1 : 0, lines };

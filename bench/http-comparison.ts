@@ -121,7 +121,8 @@ export async function compareServers(settings: ComparisonSettings, progress: (li
     };
     return {
       request:
-        "authenticated Click to Pay card opt-out (`POST /v1/issuers/{issuerId}/cards/{cardId}/operations:clickToPayOptout` with a bearer token and the contract's example body)",
+        'authenticated Click to Pay card opt-out (`POST /v1/issuers/{issuerId}/cards/{cardId}/operations:clickToPayOptout` ' +
+        "with a bearer token and the contract's example body)",
       connections: settings.connections,
       warmUpSeconds: settings.warmUpSeconds,
       rounds: settings.rounds,

@@ -24,10 +24,15 @@ const ENTRY = fromRoot('bench', 'isolated-server-entry.ts');
  * Starts the server in `node --expose-gc --import tsx`, one process with no tsx wrapper around it, so that its pid,
  * its memory and its CPU are the server's alone; resolves once it listens.
  */
-export async function startIsolatedServer(settings: ServerSettings, timeoutMs = 30_000): Promise<IsolatedServer> {
+export async function startIsolatedServer(
+  settings: ServerSettings,
+  timeoutMs = 30_000,
+  /** More node flags, e.g. `--cpu-prof` for bench/profile-mock.ts. */
+  nodeFlags: readonly string[] = [],
+): Promise<IsolatedServer> {
   const child = fork(ENTRY, [], {
     cwd: repoRoot,
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    execArgv: ['--expose-gc', ...nodeFlags, '--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let errors = '';

@@ -12,7 +12,7 @@ const OPT_OUT_BODY = JSON.stringify(operations.clickToPayOptoutCard.examples.req
 
 /** The opt-out path of a card below a base path: `/banking` on the mock D1, nothing on Prism (it drops server paths). */
 const optOutPath = (basePath: string, cardId: string): string =>
-  `${basePath}${operations.clickToPayOptoutCard.path.replace('{issuerId}', BENCH_ISSUER_ID).replace('{cardId}', encodeURIComponent(cardId))}`;
+  basePath + operations.clickToPayOptoutCard.path.replace('{issuerId}', BENCH_ISSUER_ID).replace('{cardId}', encodeURIComponent(cardId));
 
 export interface OptOutRequests {
   /** One request per prepared card, for the mock D1. */

@@ -5,7 +5,10 @@ import { readdirSync, readFileSync } from 'node:fs';
  * its workers, so no one process's figure is the run's.
  */
 
-/** The pid and parent pid of a /proc/<pid>/stat line; the command name may hold spaces and parentheses, so the fields are read after its last ')'. */
+/**
+ * The pid and parent pid of a /proc/<pid>/stat line; the command name may hold spaces and parentheses, so the fields are read after
+ * its last ')'.
+ */
 export function parseStat(stat: string): { readonly pid: number; readonly ppid: number } | undefined {
   const close = stat.lastIndexOf(')');
   const pid = Number.parseInt(stat, 10);

@@ -77,6 +77,28 @@ export type CertifyFigures =
       readonly memoryMethod: string;
       /** The largest single process's peak RSS, from /usr/bin/time -v, when it is installed. */
       readonly largestProcessRssMiB: number | null;
+      readonly workers: number;
+      /** Tests run and failed, from the run's JUnit report; null when it wrote none. */
+      readonly tests: number | null;
+      readonly failed: number | null;
+    };
+
+/**
+ * `npm run certify` four ways in one bench run, so that the ratios compare runs on the same machine at the same time:
+ * on the embedded mocks and on both mocks started as commands (external targets, D1 notifying the suite's receiver
+ * on NOTIFY_SINK_PORT), each conformant and with a set of planted bugs that fails about 250 tests.
+ */
+export type CertifyComparison =
+  | { readonly skipped: true; readonly reason: string }
+  | {
+      readonly skipped: false;
+      readonly failingSet: { readonly d1Faults: readonly string[]; readonly issuerFaults: readonly string[] };
+      readonly embedded: CertifyFigures;
+      readonly embeddedFailing: CertifyFigures;
+      readonly external: CertifyFigures;
+      readonly externalFailing: CertifyFigures;
+      /** External wall time ÷ embedded wall time; null when a run is missing. */
+      readonly ratios: { readonly conformant: number | null; readonly failing: number | null };
     };
 
 export interface MockMemoryFigures {
@@ -99,6 +121,7 @@ export interface BenchResults {
   readonly properties: PropertyThroughput;
   readonly validators: ValidatorThroughput;
   readonly certify: CertifyFigures;
+  readonly certifyComparison: CertifyComparison;
   readonly mockD1Memory: MockMemoryFigures;
   readonly targets: readonly TargetResult[];
 }
@@ -106,11 +129,15 @@ export interface BenchResults {
 const integer = (value: number): string => Math.round(value).toLocaleString('en-US');
 const oneDecimal = (value: number): string => value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const ratio = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : 1 })}×`;
+const ratio2 = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 2 })}×`;
 const milliseconds = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
 
 function serverRow(name: string, figures: ServerFigures): string {
   const caveat = figures.non2xx + figures.errors > 0 ? ` (${integer(figures.non2xx)} non-2xx, ${integer(figures.errors)} errors)` : '';
-  return `| ${name}${caveat} | ${integer(figures.requestsPerSecond)} | ${milliseconds(figures.latencyP50Ms)} | ${milliseconds(figures.latencyP99Ms)} |`;
+  return (
+    `| ${name}${caveat} | ${integer(figures.requestsPerSecond)} | ` +
+    `${milliseconds(figures.latencyP50Ms)} | ${milliseconds(figures.latencyP99Ms)} |`
+  );
 }
 
 function certifyRows(certify: CertifyFigures): string[] {
@@ -124,6 +151,28 @@ function certifyRows(certify: CertifyFigures): string[] {
   return [
     `| \`npm run certify\` on the embedded mocks: wall time (${outcome}) | ${wall} |`,
     `| \`npm run certify\`: peak memory, ${certify.memoryMethod}${largest} | ${oneDecimal(certify.peakTreeRssMiB)} MiB |`,
+  ];
+}
+
+const runOutcome = (run: CertifyFigures): string => {
+  if (run.skipped) return `not measured: ${run.reason}`;
+  const wall = `${run.finished ? '' : 'more than '}${oneDecimal(run.wallSeconds)} s`;
+  const tests = run.tests === null ? 'no JUnit report' : `${integer(run.tests)} tests, ${integer(run.failed ?? 0)} failed`;
+  return `${wall} (${tests}, ${run.workers} workers, ${run.finished ? `exit code ${String(run.exitCode)}` : 'stopped at its time limit'})`;
+};
+
+function comparisonRows(comparison: CertifyComparison): string[] {
+  if (comparison.skipped)
+    return [`| \`npm run certify\` on external targets and the embedded mocks | not measured: ${comparison.reason} |`];
+  const faults = [...comparison.failingSet.d1Faults, ...comparison.failingSet.issuerFaults].length;
+  const ratio = (value: number | null): string => (value === null ? 'not measured' : `${ratio2(value)}`);
+  return [
+    `| \`npm run certify\`, embedded mocks, conformant | ${runOutcome(comparison.embedded)} |`,
+    `| \`npm run certify\`, both mocks as commands (external targets), conformant | ${runOutcome(comparison.external)} |`,
+    `| \`npm run certify\`, embedded mocks, ${faults} planted bugs | ${runOutcome(comparison.embeddedFailing)} |`,
+    `| \`npm run certify\`, both mocks as commands, the same ${faults} planted bugs | ${runOutcome(comparison.externalFailing)} |`,
+    `| external ÷ embedded wall time: conformant; with the planted bugs | ` +
+      `${ratio(comparison.ratios.conformant)}; ${ratio(comparison.ratios.failing)} |`,
   ];
 }
 
@@ -143,11 +192,15 @@ export function resultsMarkdown(results: BenchResults): string {
   const { machine, http } = results;
   const lines = [
     '<!-- written by npm run bench from bench/results.json; do not edit -->',
-    `Measured ${results.date.slice(0, 10)} on ${machine.cpus} CPUs (${machine.cpuModel}), ${oneDecimal(machine.totalMemoryMiB / 1024)} GiB, Node ${machine.node}, ${machine.platform}; ` +
-      `load average ${machine.loadAverageAtStart.toFixed(2)}${machine.cpuPressureAtStart === null ? '' : `, tasks waiting for a CPU ${Math.round(machine.cpuPressureAtStart)} % of the time`} when it started. ` +
+    `Measured ${results.date.slice(0, 10)} on ${machine.cpus} CPUs (${machine.cpuModel}), ` +
+      `${oneDecimal(machine.totalMemoryMiB / 1024)} GiB, Node ${machine.node}, ${machine.platform}; ` +
+      `load average ${machine.loadAverageAtStart.toFixed(2)}` +
+      (machine.cpuPressureAtStart === null ? '' : `, tasks waiting for a CPU ${Math.round(machine.cpuPressureAtStart)} % of the time`) +
+      ' when it started. ' +
       'The machine is shared: the ratios say more than the absolute figures.',
     '',
-    `Each server gets the same ${http.request} from ${http.connections} connections: a ${http.warmUpSeconds} s warm-up, then ${http.rounds} rounds of ${http.roundSeconds} s, ` +
+    `Each server gets the same ${http.request} from ${http.connections} connections: ` +
+      `a ${http.warmUpSeconds} s warm-up, then ${http.rounds} rounds of ${http.roundSeconds} s, ` +
       'the servers taking turns, each alone in its process.',
     '',
     '| server | requests/s | p50 | p99 |',
@@ -162,11 +215,16 @@ export function resultsMarkdown(results: BenchResults): string {
     '',
     '| measure | value |',
     '|---|---:|',
-    `| property cases per second: generated, sent to the mock D1, answer validated (${integer(results.properties.cases)} cases) | ${integer(results.properties.casesPerSecond)} |`,
-    `| notification payload validations per second (generated validators, ${integer(results.validators.payloads)} payloads) | ${integer(results.validators.validationsPerSecond)} |`,
+    `| property cases per second: generated, sent to the mock D1, answer validated (${integer(results.properties.cases)} cases) | ` +
+      `${integer(results.properties.casesPerSecond)} |`,
+    `| notification payload validations per second (generated validators, ${integer(results.validators.payloads)} payloads) | ` +
+      `${integer(results.validators.validationsPerSecond)} |`,
     ...certifyRows(results.certify),
-    `| mock D1 alone after ${integer(results.mockD1Memory.requests)} requests: RSS (idle before the load) | ${oneDecimal(results.mockD1Memory.rssMiB)} MiB (${oneDecimal(results.mockD1Memory.rssAtStartMiB)} MiB) |`,
-    `| mock D1 alone after ${integer(results.mockD1Memory.requests)} requests: heap used (after a full GC) | ${oneDecimal(results.mockD1Memory.heapUsedMiB)} MiB (${oneDecimal(results.mockD1Memory.heapUsedAfterGcMiB)} MiB) |`,
+    ...comparisonRows(results.certifyComparison),
+    `| mock D1 alone after ${integer(results.mockD1Memory.requests)} requests: RSS (idle before the load) | ` +
+      `${oneDecimal(results.mockD1Memory.rssMiB)} MiB (${oneDecimal(results.mockD1Memory.rssAtStartMiB)} MiB) |`,
+    `| mock D1 alone after ${integer(results.mockD1Memory.requests)} requests: heap used (after a full GC) | ` +
+      `${oneDecimal(results.mockD1Memory.heapUsedMiB)} MiB (${oneDecimal(results.mockD1Memory.heapUsedAfterGcMiB)} MiB) |`,
     '',
     '| target | measured | target | met |',
     '|---|---:|---:|:---:|',

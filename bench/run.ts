@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { measureCertify } from './certify-run.js';
+import { compareCertifyRuns } from './certify-run.js';
 import { compareServers } from './http-comparison.js';
 import { measureMockMemory } from './mock-memory.js';
 import { measurePropertyThroughput } from './property-throughput.js';
-import type { BenchResults, CertifyFigures } from './results.js';
+import type { BenchResults, CertifyComparison, CertifyFigures } from './results.js';
 import { evaluateTargets } from './targets.js';
 import { measureValidators } from './validator-throughput.js';
 
@@ -29,10 +29,15 @@ const WARM_UP_SECONDS = 2;
 const MEMORY_REQUESTS = 100_000;
 const PROPERTY_SECONDS = 8;
 const VALIDATOR_SECONDS = 3;
-/** The whole bench stays under five minutes: certify, last, gets what is left of this, and is stopped past it. */
+/**
+ * The bench up to certify stays under five minutes: the first certify run, on the embedded mocks, gets what is left of
+ * this, and is stopped past it; the comparison runs that follow take longer (`--skip-certify` leaves them all out).
+ */
 const BENCH_BUDGET_SECONDS = 270;
 /** Certify always gets this long at least: enough to meet its 60 s target, so a stopped run has missed it for sure. */
 const CERTIFY_MINIMUM_SECONDS = 70;
+/** The other certify runs (external targets, planted bugs): past this a run is stopped, its ratio a lower bound. */
+const COMPARISON_LIMIT_SECONDS = 900;
 
 /** Every measurement, one after the other (each needs the machine to itself), and the targets judged on them. */
 export async function runBench(options: BenchOptions, progress: (line: string) => void): Promise<BenchResults> {
@@ -49,7 +54,8 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
   };
   const seed = Math.floor(Math.random() * 0x7fffffff);
   progress(
-    `${machine.cpus} CPUs, load average ${machine.loadAverageAtStart.toFixed(2)}, CPU pressure ${machine.cpuPressureAtStart ?? '?'} %; seed ${seed}`,
+    `${machine.cpus} CPUs, load average ${machine.loadAverageAtStart.toFixed(2)}, ` +
+      `CPU pressure ${machine.cpuPressureAtStart ?? '?'} %; seed ${seed}`,
   );
 
   progress(`1/5 mock D1, Prism and bare node:http: ${CONNECTIONS} connections, ${options.rounds} rounds of ${options.roundSeconds} s each`);
@@ -71,14 +77,18 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
   progress(`${Math.round(properties.casesPerSecond)} cases/s`);
 
   let certify: CertifyFigures;
+  let certifyComparison: CertifyComparison;
   if (options.skipCertify) {
     certify = { skipped: true, reason: 'skipped with --skip-certify' };
+    certifyComparison = certify;
   } else {
     const limit = Math.max(CERTIFY_MINIMUM_SECONDS, Math.round(BENCH_BUDGET_SECONDS - (performance.now() - started) / 1000));
-    progress(`5/5 npm run certify on the embedded mocks (stopped after ${limit} s)`);
-    certify = await measureCertify(limit);
-    if (!certify.skipped)
-      progress(`${certify.wallSeconds.toFixed(1)} s, exit code ${String(certify.exitCode)}, peak ${certify.peakTreeRssMiB.toFixed(0)} MiB`);
+    progress(
+      `5/5 npm run certify on the embedded mocks (stopped after ${limit} s), then on both mocks as commands, ` +
+        `then both again with planted bugs (each stopped after ${COMPARISON_LIMIT_SECONDS} s)`,
+    );
+    certifyComparison = await compareCertifyRuns(limit, COMPARISON_LIMIT_SECONDS, progress);
+    certify = certifyComparison.embedded;
   }
 
   const targets = evaluateTargets({
@@ -87,6 +97,8 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     'property-cases-per-second': properties.casesPerSecond,
     // A run stopped at its limit took at least that long, more than the target: still a figure, and a missed target.
     'certify-wall-time': certify.skipped ? null : certify.wallSeconds,
+    'external-certify-vs-embedded': certifyComparison.skipped ? null : certifyComparison.ratios.conformant,
+    'external-certify-vs-embedded-failing': certifyComparison.skipped ? null : certifyComparison.ratios.failing,
     'mock-d1-rss-after-100k': mockD1Memory.rssMiB,
   });
   return {
@@ -97,6 +109,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     properties,
     validators,
     certify,
+    certifyComparison,
     mockD1Memory,
     targets,
   };

@@ -15,7 +15,13 @@ export interface TargetDefinition {
 }
 
 export type TargetId =
-  'mock-d1-vs-prism' | 'mock-d1-vs-bare' | 'property-cases-per-second' | 'certify-wall-time' | 'mock-d1-rss-after-100k';
+  | 'mock-d1-vs-prism'
+  | 'mock-d1-vs-bare'
+  | 'property-cases-per-second'
+  | 'certify-wall-time'
+  | 'external-certify-vs-embedded'
+  | 'external-certify-vs-embedded-failing'
+  | 'mock-d1-rss-after-100k';
 
 export const TARGETS: readonly TargetDefinition[] = [
   { id: 'mock-d1-vs-prism', description: "mock D1 requests/s ÷ Prism's", unit: '×', comparison: 'at-least', threshold: 15 },
@@ -33,6 +39,20 @@ export const TARGETS: readonly TargetDefinition[] = [
     unit: 's',
     comparison: 'at-most',
     threshold: 40,
+  },
+  {
+    id: 'external-certify-vs-embedded',
+    description: 'npm run certify on both mocks as commands ÷ on the embedded mocks, conformant',
+    unit: '×',
+    comparison: 'at-most',
+    threshold: 2,
+  },
+  {
+    id: 'external-certify-vs-embedded-failing',
+    description: 'npm run certify on both mocks as commands ÷ on the embedded mocks, with planted bugs failing tests',
+    unit: '×',
+    comparison: 'at-most',
+    threshold: 2,
   },
   { id: 'mock-d1-rss-after-100k', description: 'mock D1 RSS after 100,000 requests', unit: 'MiB', comparison: 'below', threshold: 200 },
 ];
@@ -92,4 +112,5 @@ export function formatFigure(value: number, unit: TargetDefinition['unit']): str
 
 /** The target as a condition: `≥ 10×`, `< 200 MiB`. */
 export const formatTarget = (definition: Pick<TargetDefinition, 'comparison' | 'threshold' | 'unit'>): string =>
-  `${SYMBOL[definition.comparison]} ${definition.unit === '×' ? `${definition.threshold}×` : `${definition.threshold.toLocaleString('en-US')} ${definition.unit}`}`;
+  `${SYMBOL[definition.comparison]} ` +
+  (definition.unit === '×' ? `${definition.threshold}×` : `${definition.threshold.toLocaleString('en-US')} ${definition.unit}`);

@@ -1754,6 +1754,9 @@ const registry = {
         },
         "401": {
           "application/json": "getCardOperation__response_401__json"
+        },
+        "404": {
+          "application/json": "getCardOperation__response_404__json"
         }
       }
     },
@@ -1787,6 +1790,10 @@ const registry = {
         "401": {
           "errorCode": "AUTHORIZER_UNAUTHORIZED",
           "error": "Unauthorized message"
+        },
+        "404": {
+          "errorCode": "NOT_FOUND",
+          "error": "operationId"
         }
       }
     },
@@ -3587,6 +3594,9 @@ const registry = {
         },
         "401": {
           "application/json": "getConsumerOperation__response_401__json"
+        },
+        "404": {
+          "application/json": "getConsumerOperation__response_404__json"
         }
       }
     },
@@ -3620,6 +3630,10 @@ const registry = {
         "401": {
           "errorCode": "AUTHORIZER_UNAUTHORIZED",
           "error": "Unauthorized message"
+        },
+        "404": {
+          "errorCode": "NOT_FOUND",
+          "error": "operationId"
         }
       }
     },

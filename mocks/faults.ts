@@ -1,4 +1,5 @@
 import type { RuleId } from '../gen/catalogue.js';
+import { ConfigurationError } from '../lib/config/errors.js';
 
 /**
  * A planted bug: switched on by name, it makes a mock break exactly one catalogue rule, so that the suites can be
@@ -20,9 +21,4 @@ export function faultSet<T extends FaultTable>(table: T, names: readonly string[
     throw new ConfigurationError(`unknown fault ${unknown.join(', ')}; known faults: ${Object.keys(table).join(', ')}`);
   }
   return new Set(names as (keyof T & string)[]);
-}
-
-/** A wrong option or configuration: reported as one line, exit code 2, no stack trace. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
 }

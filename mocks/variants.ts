@@ -1,4 +1,4 @@
-import { ConfigurationError } from './faults.js';
+import { ConfigurationError } from '../lib/config/errors.js';
 
 /**
  * A legitimate variant: another choice the documents leave open, switched on by name. The suites must pass against

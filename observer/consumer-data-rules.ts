@@ -42,7 +42,8 @@ export const consumerRegistrationsCarryTheirFields: UsageCheck = (view) => {
     finding(
       'CONSUMER-REGISTER-RECOMMENDED-FIELDS',
       'body /consumerInfo',
-      "first and last name, email and phone number in the consumer data of a registration (the postal address's member is not published, so it is not judged)",
+      'first and last name, email and phone number in the consumer data of a registration ' +
+        "(the postal address's member is not published, so it is not judged)",
       judged,
       recommended,
       'registrations carrying consumer data',
@@ -86,7 +87,9 @@ export const clickToPayProfilesGetTheirData: UsageCheck = (view) => {
     const consumerId = owners.get(e.params.cardId ?? '');
     return isOperation(e, 'clickToPayEnrol') && accepted(e) && consumerId !== undefined && !registeredWithData.has(consumerId);
   });
-  const documented = `the data a Click to Pay profile needs (${CLICK_TO_PAY_FIELDS.join(', ')}) reach D1, here through the issuer's Get Consumer Information answer`;
+  const documented =
+    `the data a Click to Pay profile needs (${CLICK_TO_PAY_FIELDS.join(', ')}) reach D1, ` +
+    "here through the issuer's Get Consumer Information answer";
   const judged = enrolsOfDatalessConsumers.map((e) => e.sequence);
   if (!view.consumerInformationVisible) {
     return [

@@ -39,9 +39,6 @@ export const CLICK_TO_PAY_FIELDS = ['firstName', 'lastName', 'email', 'mobilePho
 /** Phone members a client may use; mobilePhoneNumber is the one the documents name. */
 export const PHONE_FIELDS = ['mobilePhoneNumber', 'phoneNumber', 'phone'] as const;
 
-/** The calls that bring D1 a consumer's data: its registration and its updates, by either API. */
-export const carriesConsumerData = (exchange: ObservedExchange): boolean => consumerDataOf(exchange) !== undefined;
-
 /** Whether D1 accepted the call (a 2xx answer): only accepted writes change what D1 holds. */
 export const accepted = (exchange: ObservedExchange): boolean =>
   answeredObject(exchange) !== undefined ||

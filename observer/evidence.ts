@@ -10,6 +10,7 @@ import type { RuleId } from '../gen/catalogue.js';
 import { isSecurityRule, parseRuleFailure, provenanceOf, type RuleFailure } from '../lib/checks/rule-failure.js';
 import { exchangeText, exchangeTitle, type ExchangeRecord } from '../lib/evidence/exchange.js';
 import { fromRoot } from '../lib/paths.js';
+import { CONDITIONAL_APIS } from '../lib/config/conditional-apis.js';
 import { REDACTED, isSensitiveKey, redactText } from '../lib/redaction.js';
 import { certificationResults, type CertificationResults, type CertifiedTest } from '../reporters/certification.js';
 import { OBSERVE_PROJECT, summarise, summaryMarkdown, type ComplianceSummary } from '../reporters/compliance-summary.js';
@@ -117,7 +118,9 @@ export function operationResult(observation: OperationObservation, redactor: Ses
       continue;
     }
     const where = `${violation.part} ${violation.pointer || '/'}`;
-    const received = `${safeReceived(violation.pointer, violation.received, redactor)} (${side === 'request' ? "the issuer's call" : "D1's answer"} #${sequence})`;
+    const received =
+      `${safeReceived(violation.pointer, violation.received, redactor)} ` +
+      `(${side === 'request' ? "the issuer's call" : "D1's answer"} #${sequence})`;
     // A departure no rule names cannot decide a certification: it is a warning (provenanceOf(undefined) is inferred).
     failuresByRule.set(key, {
       failure: observedFailure(violation.ruleId, observation.operationId, where, violation.documented, received),
@@ -140,7 +143,9 @@ export function operationResult(observation: OperationObservation, redactor: Ses
     rules: [...new Set([...failures.flatMap((f) => (f.ruleId ? [f.ruleId] : [])), ...observation.exercisedRules])],
     failures,
     callCount: calls,
-    note: `${calls} call${calls === 1 ? '' : 's'}; ${observation.exercisedRules.length} field rules exercised; ${observation.departures.length} departures`,
+    note:
+      `${calls} call${calls === 1 ? '' : 's'}; ${observation.exercisedRules.length} field rules exercised; ` +
+      `${observation.departures.length} departures`,
     exchanges: recordsOf([...departing, ...others], observation.exchanges, redactor),
     ...span(observation.exchanges, endedAt),
   };
@@ -359,23 +364,10 @@ export function writeAllureResults(evidence: ObservationEvidence, resultsDir: st
   }
 }
 
-/** The conditional APIs counted by the verdict, as CERTIFY_CONDITIONAL_APIS names them (all, none, or a list). */
-export function applicableConditionalApis(value: string | undefined): ReadonlySet<string> {
-  const conditional = apis.filter((a) => a.category === 'conditional').map((a) => a.id);
-  const text = value?.trim() ?? 'all';
-  if (text === '' || text === 'all') return new Set(conditional);
-  if (text === 'none') return new Set();
-  return new Set(
-    text
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => conditional.includes(s)),
-  );
-}
-
 /** Where the bank's calls were seen, as the summary's subject says it. */
 export const observedThrough = (evidence: Pick<ObservationEvidence, 'mode' | 'd1' | 'exchangeCount'>): string =>
-  `observed (${evidence.exchangeCount} calls) through ${evidence.mode === 'proxy' ? `the validating proxy in front of ${evidence.d1}` : 'the recording mock D1'}`;
+  `observed (${evidence.exchangeCount} calls) through ` +
+  (evidence.mode === 'proxy' ? `the validating proxy in front of ${evidence.d1}` : 'the recording mock D1');
 
 export interface WrittenEvidence {
   readonly summary: ComplianceSummary;
@@ -392,7 +384,7 @@ export interface WrittenEvidence {
 export function writeObservationEvidence(
   evidence: ObservationEvidence,
   reportsDir: string,
-  applicableConditional: ReadonlySet<string> = applicableConditionalApis(undefined),
+  applicableConditional: ReadonlySet<string> = new Set(CONDITIONAL_APIS),
 ): WrittenEvidence {
   writeAllureResults(evidence, path.join(reportsDir, 'allure-results'));
   const dir = path.join(reportsDir, OBSERVATION_DIR);

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { send } from '../lib/http/client.js';
+import { endToEndHeaders } from '../lib/http/hop-by-hop.js';
 import { startServer, type Answer, type IncomingExchange, type RunningServer } from '../mocks/http/server.js';
 import type { ObservedResponse } from './observed-exchange.js';
 
@@ -38,23 +39,9 @@ export interface ForwarderOptions {
   readonly timeoutMs?: number;
 }
 
-// Meaningful for one connection only (RFC 9110 §7.6.1), or recomputed by the client that sends the request again.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-  'expect',
-]);
 // The answer is relayed as text, so the upstream must not compress it.
-const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'accept-encoding']);
-const NOT_RELAYED = new Set([...HOP_BY_HOP, 'content-encoding']);
+const NOT_FORWARDED: ReadonlySet<string> = new Set(['accept-encoding']);
+const NOT_RELAYED: ReadonlySet<string> = new Set(['content-encoding']);
 
 const isUnder = (path: string, mount: string): boolean => path === mount || path.startsWith(`${mount}/`);
 
@@ -79,23 +66,9 @@ export function upstreamUrlOf(upstream: Upstream, incoming: IncomingExchange): {
   return undefined;
 }
 
-function forwardedHeaders(headers: IncomingExchange['headers']): Record<string, string> {
-  const named = new Set(
-    (typeof headers.connection === 'string' ? headers.connection : '')
-      .split(',')
-      .map((h) => h.trim().toLowerCase())
-      .filter(Boolean),
-  );
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || NOT_FORWARDED.has(name) || named.has(name)) continue;
-    kept[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return kept;
-}
+const forwardedHeaders = (headers: IncomingExchange['headers']): Record<string, string> => endToEndHeaders(headers, NOT_FORWARDED);
 
-const relayedHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> =>
-  Object.fromEntries(Object.entries(headers).filter(([name]) => !NOT_RELAYED.has(name)));
+const relayedHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> => endToEndHeaders(headers, NOT_RELAYED);
 
 const observerError = (code: string, message: string): Record<string, string> => ({ errorCode: code, error: message });
 

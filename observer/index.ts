@@ -1,8 +1,11 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { Agent } from 'undici';
 import { onExchange } from '../lib/http/client.js';
 import { startMockD1, type IssuerBackend, type IssuerKey, type MockD1Options, type RunningMockD1 } from '../mocks/d1/index.js';
-import { ConfigurationError } from '../mocks/faults.js';
+import { ConfigurationError } from '../lib/config/errors.js';
+import { ecP256PublicKey } from '../lib/config/keys.js';
+import { httpUrl, issuerId as issuerIdOf } from '../lib/config/values.js';
+import { EMBEDDED_D1_LABEL } from '../lib/config/targets.js';
 import { DEFAULT_CARD_PRODUCTS } from '../mocks/d1/options.js';
 import type { RuleId } from '../gen/catalogue.js';
 import { checkContracts } from './contract-checks.js';
@@ -14,14 +17,7 @@ import { runUsageChecks, type UsageFinding } from './usage-rules.js';
 import { planProgress, type PlanProgress, type PlanStep } from './plan.js';
 
 export type { ObservationEvidence, ObservedResult, WrittenEvidence } from './evidence.js';
-export {
-  readObservation,
-  writeObservationEvidence,
-  keepOnlyObservationResults,
-  applicableConditionalApis,
-  OBSERVATION_DIR,
-  OBSERVE_PROJECT,
-} from './evidence.js';
+export { readObservation, writeObservationEvidence, keepOnlyObservationResults, OBSERVATION_DIR, OBSERVE_PROJECT } from './evidence.js';
 export { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
 export { OBSERVER_RULES, USAGE_CHECKS, type UsageFinding } from './usage-rules.js';
 export { certificationPlan, planProgress, planText, type PlanProgress, type PlanStep } from './plan.js';
@@ -92,37 +88,13 @@ export interface RunningObserver {
   stop(): Promise<ObservationEvidence>;
 }
 
-const ISSUER_ID = /^.{10}$/u;
 // Notifications still in flight when the observation ends get this long to land, so that their follow-up counts.
 const NOTIFICATION_SETTLE_MS = 2_000;
 
 function publicKeysOf(keys: readonly IssuerKey[]): Map<string, KeyObject> {
   const map = new Map<string, KeyObject>();
-  for (const { kid, publicKey } of keys) {
-    let key: KeyObject;
-    try {
-      key = typeof publicKey === 'string' ? createPublicKey(publicKey) : publicKey;
-    } catch {
-      throw new ConfigurationError(`the public key of kid ${kid} is not a PEM public key`);
-    }
-    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-      throw new ConfigurationError(`the public key of kid ${kid} must be an EC P-256 key (ES256 assertions need one)`);
-    }
-    map.set(kid, key);
-  }
+  for (const { kid, publicKey } of keys) map.set(kid, ecP256PublicKey(publicKey, `the public key of kid ${kid}`));
   return map;
-}
-
-function httpUrl(value: string, what: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ConfigurationError(`${what} is not a URL: "${value}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new ConfigurationError(`${what} must be an http or https URL, got "${value}"`);
-  return value.replace(/\/+$/, '');
 }
 
 /**
@@ -158,8 +130,7 @@ const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * forwarder, is recorded, and on stop is checked against its contract and the usage rules.
  */
 export async function startObserver(options: ObserverOptions): Promise<RunningObserver> {
-  if (!ISSUER_ID.test(options.issuerId))
-    throw new ConfigurationError(`the issuerId must be exactly 10 characters, got ${[...options.issuerId].length}`);
+  issuerIdOf(options.issuerId, 'the issuerId');
   const keys = options.keys ?? [];
   const issuerKeys = publicKeysOf(keys);
   const limits: UsageLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -193,7 +164,7 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
       autoEnrolment: options.autoEnrolment === true,
     });
     upstream = { bankingUrl: mockD1.bankingUrl, authUrl: mockD1.authUrl, controlsOrigin: mockD1.url };
-    d1 = 'embedded mock D1';
+    d1 = EMBEDDED_D1_LABEL;
   }
 
   const session = new ObservationSession();

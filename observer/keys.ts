@@ -2,10 +2,11 @@
  * The issuer's public keys as the observer takes them: a PEM file with its kid, a JWKS or JWK file, or the public half
  * of the private key the issuer signs with (D1_PRIVATE_KEY). Shared by `npm run observe` and `npm run certify`.
  */
-import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IssuerKey } from '../mocks/d1/index.js';
-import { ConfigurationError } from '../mocks/faults.js';
+import { ConfigurationError } from '../lib/config/errors.js';
+import { ecP256PrivateKey, ecP256PublicKey } from '../lib/config/keys.js';
 
 export const readFile = (file: string, what: string): string => {
   if (!existsSync(file)) throw new ConfigurationError(`${what}: no file at ${file}`);
@@ -42,20 +43,11 @@ export function issuerKeys(file: string | undefined, kid: string | undefined): I
     const text = readFile(file, '--public-key');
     if (!text.includes('-----BEGIN')) return keysOfJwks(text, file, kid);
     if (!kid) throw new ConfigurationError('--public-key is a PEM key: give its kid with --kid or D1_KEY_ID');
-    try {
-      return [{ kid, publicKey: createPublicKey(text) }];
-    } catch {
-      throw new ConfigurationError(`--public-key ${file} does not hold a PEM public key`);
-    }
+    return [{ kid, publicKey: ecP256PublicKey(text, `--public-key ${file}`) }];
   }
   const privateKeyFile = process.env.D1_PRIVATE_KEY?.trim();
   if (!privateKeyFile) return [];
   if (!kid) throw new ConfigurationError('D1_PRIVATE_KEY is set but D1_KEY_ID is not; give the kid with --kid or D1_KEY_ID');
-  try {
-    // Only the public half is kept: the observer verifies, it never signs.
-    return [{ kid, publicKey: createPublicKey(createPrivateKey(readFile(privateKeyFile, 'D1_PRIVATE_KEY'))) }];
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw error;
-    throw new ConfigurationError('D1_PRIVATE_KEY does not hold a PEM private key');
-  }
+  // Only the public half is kept: the observer verifies, it never signs.
+  return [{ kid, publicKey: createPublicKey(ecP256PrivateKey(readFile(privateKeyFile, 'D1_PRIVATE_KEY'), 'D1_PRIVATE_KEY')) }];
 }

@@ -153,7 +153,9 @@ export const cardIdsRegisteredOnce: UsageCheck = (view) => {
       if (!retry)
         twice.push({
           sequence: exchange.sequence,
-          what: `the cardId already names a live card, ${earlier.origin} at call #${earlier.sequence}, and other card data are registered under it`,
+          what:
+            `the cardId already names a live card, ${earlier.origin} at call #${earlier.sequence}, ` +
+            'and other card data are registered under it',
         });
       return;
     }
@@ -162,7 +164,9 @@ export const cardIdsRegisteredOnce: UsageCheck = (view) => {
     if (earlier.origin === 'created')
       wrongReuse.push({
         sequence: exchange.sequence,
-        what: `the cardId was made by create card at call #${earlier.sequence} and ${earlier.ended} since; a cardId made by D1 is not registered again`,
+        what:
+          `the cardId was made by create card at call #${earlier.sequence} and ${earlier.ended} since; ` +
+          'a cardId made by D1 is not registered again',
       });
   });
   return [
@@ -177,7 +181,8 @@ export const cardIdsRegisteredOnce: UsageCheck = (view) => {
     finding(
       'CARD-REGISTER-CARDID-REUSE',
       'path /cardId',
-      'a cardId registered again only after its card was deleted or replaced, and only when that card was registered rather than made by create card',
+      'a cardId registered again only after its card was deleted or replaced, ' +
+        'and only when that card was registered rather than made by create card',
       reused,
       wrongReuse,
       'registrations reusing a cardId',

@@ -88,7 +88,9 @@ export const tokensReusedUntilExpiry: UsageCheck = (view) => {
     if (latest)
       departures.push({
         sequence: request.sequence,
-        what: `a new token asked while the one granted at call #${latest.sequence} had ${seconds(latest.expiresAt - request.receivedAt)} s left`,
+        what:
+          `a new token asked while the one granted at call #${latest.sequence} had ` +
+          `${seconds(latest.expiresAt - request.receivedAt)} s left`,
       });
     const grant = grantOf(request);
     if (grant) grants.push(grant);
@@ -96,7 +98,8 @@ export const tokensReusedUntilExpiry: UsageCheck = (view) => {
   const result = finding(
     'D1-TOKEN-REUSE',
     'sequence of token requests',
-    `one access token reused for every call until it nears its expiry: a new one at most ${view.limits.tokenRenewalMarginSeconds} s before the previous one expires, or after D1 refused it with 401`,
+    `one access token reused for every call until it nears its expiry: a new one at most ${view.limits.tokenRenewalMarginSeconds} s ` +
+      'before the previous one expires, or after D1 refused it with 401',
     requests.map((r) => r.sequence),
     departures,
     'token requests',
@@ -321,7 +324,8 @@ export const noBulkEnrolment: UsageCheck = (view) => {
       outcome: 'failed',
       pointer: 'sequence of enrol calls',
       documented,
-      received: `${busiest.length} enrol calls within one second, from call #${first?.sequence ?? '?'} (${enrols.length} enrol calls in all)`,
+      received:
+        `${busiest.length} enrol calls within one second, ` + `from call #${first?.sequence ?? '?'} (${enrols.length} enrol calls in all)`,
       exchanges: busiest.map((e) => e.sequence),
     },
   ];
@@ -600,7 +604,8 @@ export const asynchronousResultsFollowedUp: UsageCheck = (view) => {
           sequences,
           [],
           'pending writes',
-          `${unread.length} of ${judged.length} pending writes not read back through the getter; D1's notifications go straight to the issuer, out of the observer's sight, so they cannot be judged`,
+          `${unread.length} of ${judged.length} pending writes not read back through the getter; ` +
+            "D1's notifications go straight to the issuer, out of the observer's sight, so they cannot be judged",
         ),
       ];
     }

@@ -46,11 +46,12 @@ const clip = (text: string): string =>
 
 const when = (iso: string): string => iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
 
+const BODY_FONT = '8.5pt/1.3 "DejaVu Sans", Arial, Helvetica, sans-serif';
 const STYLE = `
 @page { size: A4; margin: 11mm 12mm; }
 * { box-sizing: border-box; }
 html { color-scheme: light; }
-body { margin: 0; font: 8.5pt/1.3 "DejaVu Sans", Arial, Helvetica, sans-serif; color: #111; background: #fff; overflow-wrap: anywhere; word-break: break-word; }
+body { margin: 0; font: ${BODY_FONT}; color: #111; background: #fff; overflow-wrap: anywhere; word-break: break-word; }
 h1 { font-size: 14pt; margin: 0; }
 h2 { font-size: 9.5pt; margin: 8px 0 3px; border-bottom: 1px solid #999; padding-bottom: 1px; }
 .top { display: flex; justify-content: space-between; align-items: center; gap: 12px; }
@@ -91,8 +92,10 @@ function rowHtml(row: ApiSummaryRow): string {
         ? `suite: ${counted(row.evidenceCount, 'test')}`
         : `observed: ${counted(row.evidenceCount, 'call')}`;
   return (
-    `<tr${row.applicable ? '' : ' class="na"'}><td>${escapeHtml(row.name)} <span class="small">(${escapeHtml(row.id)})</span></td><td>${escapeHtml(applies)}</td>` +
-    `<td>${row.hostedBy === 'bank' ? 'bank hosts' : 'bank calls'}</td><td>${escapeHtml(evidence)}</td><td>${row.passed} / ${row.failed} / ${row.warnings}</td>` +
+    `<tr${row.applicable ? '' : ' class="na"'}><td>${escapeHtml(row.name)} <span class="small">(${escapeHtml(row.id)})</span></td>` +
+    `<td>${escapeHtml(applies)}</td>` +
+    `<td>${row.hostedBy === 'bank' ? 'bank hosts' : 'bank calls'}</td><td>${escapeHtml(evidence)}</td>` +
+    `<td>${row.passed} / ${row.failed} / ${row.warnings}</td>` +
     `<td class="v-${cls(row.verdict)}">${escapeHtml(row.verdict)}</td></tr>`
   );
 }
@@ -102,7 +105,8 @@ function findingHtml(finding: Finding, first: boolean): string {
   const mark = finding.security ? '<span class="security">SECURITY</span> ' : '';
   const api = finding.apiName ? ` (${escapeHtml(finding.apiName)})` : '';
   return (
-    `<div class="finding">${mark}<span class="rule"${testId}>${escapeHtml(finding.ruleId)}</span>${api}, ${escapeHtml(finding.provenance)}, at <code>${escapeHtml(finding.where)}</code>` +
+    `<div class="finding">${mark}<span class="rule"${testId}>${escapeHtml(finding.ruleId)}</span>${api}, ` +
+    `${escapeHtml(finding.provenance)}, at <code>${escapeHtml(finding.where)}</code>` +
     `<br>documented: <code>${clip(finding.documented)}</code><br>received: <code>${clip(finding.received)}</code></div>`
   );
 }
@@ -140,31 +144,39 @@ export function certificateHtml(summary: ComplianceSummary, meta: CertificateMet
     `<dl>${facts.map(([k, v, wide]) => `<dt>${escapeHtml(k)}</dt><dd${wide ? ' class="wide"' : ''}>${escapeHtml(v)}</dd>`).join('')}</dl>`,
     summary.reasons.length > 0
       ? `<h2>Why NOT READY</h2><ul>${summary.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`
-      : '<h2>Why READY</h2><p style="margin:2px 0">No security finding; every mandatory API, and every conditional API declared applicable, passed its documented rules.</p>',
+      : '<h2>Why READY</h2><p style="margin:2px 0">No security finding; every mandatory API, ' +
+        'and every conditional API declared applicable, passed its documented rules.</p>',
     '<h2>APIs of the D1 API summary</h2>',
-    '<table><colgroup><col style="width:38%"><col style="width:14%"><col style="width:9%"><col style="width:14%"><col style="width:11%"><col style="width:14%"></colgroup>',
+    '<table><colgroup><col style="width:38%"><col style="width:14%"><col style="width:9%">' +
+      '<col style="width:14%"><col style="width:11%"><col style="width:14%"></colgroup>',
     '<thead><tr><th>API</th><th>category</th><th>side</th><th>evidence</th><th>rules pass / fail / warn</th><th>verdict</th></tr></thead>',
     `<tbody>${summary.apis.map(rowHtml).join('')}</tbody></table>`,
-    `<div class="small">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped. Greyed rows do not count for the verdict.</div>`,
+    `<div class="small">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ` +
+      `${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped. ` +
+      'Greyed rows do not count for the verdict.</div>',
     ...(failed.length > 0
       ? ['<h2>Failed rules (security findings first; each fails the go-live)</h2>', ...failed.map((f, i) => findingHtml(f, i === 0))]
       : []),
     ...(summary.warnings.length > 0
       ? [
-          `<h2>Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live)</h2><div>${summary.warnings.map((w) => `<span class="rule">${escapeHtml(w.ruleId)}</span>`).join(', ')}</div>`,
+          '<h2>Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live)</h2>' +
+            `<div>${summary.warnings.map((w) => `<span class="rule">${escapeHtml(w.ruleId)}</span>`).join(', ')}</div>`,
         ]
       : []),
     '<div class="apart">',
     `<h2>D1 environment: <span class="v-${cls(env.status)}">${escapeHtml(env.status)}</span></h2>`,
-    `<div class="small">Reported apart, never part of the verdict: whether the D1 the run used (${escapeHtml(env.d1)}) behaves as documented and the tenant is set up.</div>`,
+    '<div class="small">Reported apart, never part of the verdict: ' +
+      `whether the D1 the run used (${escapeHtml(env.d1)}) behaves as documented and the tenant is set up.</div>`,
     `<div class="groups">${env.groups
       .map(
         (g) =>
-          `${escapeHtml(g.name)}: <span class="v-${cls(g.status)}">${escapeHtml(g.status)}</span>${g.failedRules.length > 0 ? ` (failed: ${escapeHtml(g.failedRules.join(', '))})` : ''}`,
+          `${escapeHtml(g.name)}: <span class="v-${cls(g.status)}">${escapeHtml(g.status)}</span>` +
+          (g.failedRules.length > 0 ? ` (failed: ${escapeHtml(g.failedRules.join(', '))})` : ''),
       )
       .join('; ')}.</div>`,
     '</div>',
-    `<footer>The full evidence (compliance-summary.json and .md, the Allure report) accompanies this certificate; the seed replays the run.</footer>`,
+    '<footer>The full evidence (compliance-summary.json and .md, the Allure report) accompanies this certificate; ' +
+      'the seed replays the run.</footer>',
     '</body></html>',
     '',
   ].join('\n');

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { apis, rules } from '../gen/catalogue.js';
+import { EMBEDDED_ISSUER_LABEL } from '../lib/config/targets.js';
 import { fromRoot } from '../lib/paths.js';
 import { keepOnlyObservationResults, readObservation } from '../observer/evidence.js';
 import type { CertifiedTest } from './certification.js';
@@ -75,7 +76,8 @@ function generateHtmlReport(resultsDir: string, reportDir: string, verdict: stri
     },
   );
   if (run.status === 0 && existsSync(path.join(reportDir, 'index.html'))) return undefined;
-  return `the Allure report could not be generated (exit ${run.status ?? run.signal ?? '?'}): ${(run.stderr || run.stdout).trim().split('\n').slice(-1)[0] ?? ''}`;
+  const lastLine = (run.stderr || run.stdout).trim().split('\n').slice(-1)[0] ?? '';
+  return `the Allure report could not be generated (exit ${run.status ?? run.signal ?? '?'}): ${lastLine}`;
 }
 
 /** Where the bank's calls to D1 were seen, from the observation's results merged into the run. */
@@ -155,7 +157,7 @@ export async function concludeCertification(
 ): Promise<number> {
   const observed = readObservation(reportsDir) ?? [];
   // A bank certified without its endpoints configured: the reference issuer's results are not the bank's evidence.
-  if (run.subject.kind === 'bank' && run.targets.issuer === 'embedded reference issuer') tests = tests.filter((t) => t.subject !== 'bank');
+  if (run.subject.kind === 'bank' && run.targets.issuer === EMBEDDED_ISSUER_LABEL) tests = tests.filter((t) => t.subject !== 'bank');
   if (observed.length > 0)
     process.stdout.write(`${command}: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
   const { summary, markdown, reportProblem } = writeEvidence(reportsDir, [...tests, ...observed], run);
@@ -165,7 +167,8 @@ export async function concludeCertification(
   const certificate = await writeCertificate(reportsDir, summary, { productVersion: productVersion(), contractsHash: contractsHash() });
   if (certificate.problem) process.stderr.write(`${command}: the certificate's PDF could not be printed: ${certificate.problem}\n`);
   process.stdout.write(
-    `${command}: ${outcome}${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; HTML report in ${path.join(shown, 'allure-report')}; ` +
+    `${command}: ${outcome}${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; ` +
+      `HTML report in ${path.join(shown, 'allure-report')}; ` +
       `certificate in ${path.join(shown, 'certificate.html')}${certificate.pdfFile ? ' and .pdf' : ''}\n`,
   );
   if (reportProblem) return 1;

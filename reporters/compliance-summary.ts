@@ -338,7 +338,8 @@ export function summarise(input: {
 /** What was certified, in one sentence: a bank, or plainly the embedded reference pair. */
 export function subjectLine(subject: CertificationSubject): string {
   return subject.kind === 'reference-pair'
-    ? `the embedded reference pair (reference issuer and its client, issuerId ${subject.issuerId}), not a bank: point ISSUER_BASE_URL at a bank's backend to certify it`
+    ? `the embedded reference pair (reference issuer and its client, issuerId ${subject.issuerId}), not a bank: ` +
+        "point ISSUER_BASE_URL at a bank's backend to certify it"
     : `the bank ${subject.issuerId}: its endpoints ${subject.hosted}; its calls to D1 ${subject.calls}`;
 }
 
@@ -378,12 +379,16 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
     '|---|---|---|---|---|---|---|',
     ...rows.map((r) => `| ${r} |`),
     '',
-    `Results judging the bank: ${summary.totals.passed} passed, ${summary.totals.failed} failed on documented or security rules, ${summary.totals.warnings} warnings (inferred rules, recommendations, documentation quirks), ${summary.totals.skipped} skipped.`,
+    `Results judging the bank: ${summary.totals.passed} passed, ${summary.totals.failed} failed on documented or security rules, ` +
+      `${summary.totals.warnings} warnings (inferred rules, recommendations, documentation quirks), ${summary.totals.skipped} skipped.`,
     ...(summary.failures.length > 0 ? ['', 'Failed rules:', ...summary.failures.map(findingLine)] : []),
     ...(summary.warnings.length > 0
       ? [
           '',
-          `Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live): ${summary.warnings.map((w) => (w.contradicts ? `${w.ruleId} (the documents depart from ${w.contradicts.split(':')[0] ?? ''})` : w.ruleId)).join(', ')}`,
+          'Warnings (inferred rules, recommendations and documentation quirks; they do not fail the go-live): ' +
+            summary.warnings
+              .map((w) => (w.contradicts ? `${w.ruleId} (the documents depart from ${w.contradicts.split(':')[0] ?? ''})` : w.ruleId))
+              .join(', '),
         ]
       : []),
     '',
@@ -391,7 +396,9 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
     '',
     ...env.groups.map(
       (g) =>
-        `- ${g.name}: ${g.status} (${g.passed} passed, ${g.failed} failed, ${g.warnings} warnings)${g.failedRules.length > 0 ? `; failed: ${g.failedRules.join(', ')}` : ''}. ${g.meaning}.`,
+        `- ${g.name}: ${g.status} (${g.passed} passed, ${g.failed} failed, ${g.warnings} warnings)` +
+        (g.failedRules.length > 0 ? `; failed: ${g.failedRules.join(', ')}` : '') +
+        `. ${g.meaning}.`,
     ),
     '',
   ].join('\n');

@@ -32,7 +32,10 @@ const BADGE_COLOURS: Readonly<Record<RowVerdict | D1Environment['status'] | Comp
 };
 
 function badge(verdict: keyof typeof BADGE_COLOURS, size = 11): string {
-  return `<span style="display:inline-block;padding:1px 5px;border-radius:3px;color:#fff;background:${BADGE_COLOURS[verdict]};font-weight:bold;font-size:${size}px;${WRAP}">${escapeHtml(verdict)}</span>`;
+  return (
+    `<span style="display:inline-block;padding:1px 5px;border-radius:3px;color:#fff;background:${BADGE_COLOURS[verdict]};` +
+    `font-weight:bold;font-size:${size}px;${WRAP}">${escapeHtml(verdict)}</span>`
+  );
 }
 
 /** A count and its noun, singular for one. */
@@ -63,7 +66,8 @@ function findingHtml(finding: Finding): string {
   const api = finding.apiName ? ` (${escapeHtml(finding.apiName)})` : '';
   const security = finding.security ? '<strong style="color:#c62828">SECURITY</strong> ' : '';
   return [
-    `<li style="margin-bottom:6px;${WRAP}">${security}<strong>${escapeHtml(finding.ruleId)}</strong>${api} at <code style="${CODE}">${escapeHtml(finding.where)}</code>`,
+    `<li style="margin-bottom:6px;${WRAP}">${security}<strong>${escapeHtml(finding.ruleId)}</strong>${api} ` +
+      `at <code style="${CODE}">${escapeHtml(finding.where)}</code>`,
     `<div>documented: <span style="${CODE}">${escapeHtml(finding.documented)}</span></div>`,
     ...(finding.contradicts ? [`<div>a documentation quirk: the documents depart here from ${escapeHtml(finding.contradicts)}</div>`] : []),
     `<div>received: <span style="${CODE}">${escapeHtml(finding.received)}</span></div>`,
@@ -77,12 +81,17 @@ const heading = (text: string): string => `<h4 style="margin:14px 0 4px">${text}
 function environmentHtml(env: D1Environment): string {
   const groups = env.groups.map((g) => {
     const failed = g.failedRules.length > 0 ? `; failed: ${escapeHtml(g.failedRules.join(', '))}` : '';
-    return `<li style="${WRAP}">${escapeHtml(g.name)}: ${badge(g.status)} ${g.passed} passed, ${g.failed} failed, ${g.warnings} warnings${failed}<div style="${SMALL}">${escapeHtml(g.meaning)}</div></li>`;
+    return (
+      `<li style="${WRAP}">${escapeHtml(g.name)}: ${badge(g.status)} ` +
+      `${g.passed} passed, ${g.failed} failed, ${g.warnings} warnings${failed}` +
+      `<div style="${SMALL}">${escapeHtml(g.meaning)}</div></li>`
+    );
   });
   return [
     `<div style="margin-top:16px;padding:6px 10px;border:1px dashed rgba(128,128,128,.6);border-radius:4px">`,
     heading(`D1 environment: ${badge(env.status)}`),
-    `<p style="margin:2px 0;${SMALL}">Reported apart, never part of the verdict: whether the D1 the run used (${escapeHtml(env.d1)}) behaves as documented and the tenant is set up.</p>`,
+    `<p style="margin:2px 0;${SMALL}">Reported apart, never part of the verdict: ` +
+      `whether the D1 the run used (${escapeHtml(env.d1)}) behaves as documented and the tenant is set up.</p>`,
     list(groups),
     '</div>',
   ].join('');
@@ -103,7 +112,8 @@ export function verdictHtml(summary: ComplianceSummary): string {
     `<h3 style="margin:0 0 6px">Compliance summary: ${escapeHtml(summary.verdict)}</h3>`,
     `<p style="margin:0 0 4px">Go-live verdict: ${badge(summary.verdict, 13)}</p>`,
     `<p style="margin:0 0 4px">Certified: ${escapeHtml(subjectLine(summary.subject))}.</p>`,
-    `<p style="margin:0 0 8px;${SMALL}">D1: ${escapeHtml(summary.targets.d1)}; issuer: ${escapeHtml(summary.targets.issuer)}; seed ${summary.seed}; ${escapeHtml(summary.generatedAt)}</p>`,
+    `<p style="margin:0 0 8px;${SMALL}">D1: ${escapeHtml(summary.targets.d1)}; issuer: ${escapeHtml(summary.targets.issuer)}; ` +
+      `seed ${summary.seed}; ${escapeHtml(summary.generatedAt)}</p>`,
     ...(summary.reasons.length > 0
       ? [heading('Why NOT READY'), list(summary.reasons.map((r) => `<li style="${WRAP}">${escapeHtml(r)}</li>`))]
       : []),
@@ -114,7 +124,8 @@ export function verdictHtml(summary: ComplianceSummary): string {
     `<colgroup>${widths.map((w) => `<col style="width:${w}">`).join('')}</colgroup>`,
     `<thead><tr>${head.map((h) => `<th style="${CELL};font-weight:bold">${h}</th>`).join('')}</tr></thead>`,
     `<tbody>${summary.apis.map(rowHtml).join('')}</tbody></table>`,
-    `<p style="margin:4px 0">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped.</p>`,
+    `<p style="margin:4px 0">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ` +
+      `${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped.</p>`,
     ...(otherFailures.length > 0
       ? [
           heading(

@@ -1,8 +1,9 @@
 /**
  * `npm run bench [-- options]`: measures, in one run, the mock D1 against Prism and a bare node:http server, the
- * property cases and notification validations per second, a full `npm run certify` on the embedded mocks, and the mock
- * D1's memory after 100,000 requests; writes bench/results.json and bench/results.md. It reports: a missed target is
- * printed, never an exit code.
+ * property cases and notification validations per second, the mock D1's memory after 100,000 requests, and a full
+ * `npm run certify` four ways: on the embedded mocks and on both mocks started as commands (external targets), each
+ * conformant and with planted bugs, for the external ÷ embedded ratios (`--skip-certify` leaves the four out: they take
+ * minutes). Writes bench/results.json and bench/results.md. It reports: a missed target is printed, never an exit code.
  *
  * `npm run bench:check [-- file]` judges a results file (bench/results.json by default) by the targets: one line per
  * target; exit code 1 when one is missed, 2 when the file is missing or malformed.
@@ -12,17 +13,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkResults } from '../bench/check.js';
 import { fromRoot } from '../lib/paths.js';
-import { ConfigurationError } from '../mocks/faults.js';
+import { ConfigurationError, configurationErrorLine } from '../lib/config/errors.js';
+import { positiveInteger } from '../lib/config/values.js';
 
 const USAGE = `usage: npm run bench -- [--skip-certify] [--rounds N] [--round-seconds S] [--out DIR]
        npm run bench:check -- [FILE]`;
 
-function positiveInteger(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new ConfigurationError(`${flag} must be a whole number from 1, got "${value}"`);
-  return number;
-}
+const positiveIntegerOr = (value: string | undefined, flag: string, fallback: number): number =>
+  value === undefined ? fallback : positiveInteger(value, flag);
 
 const stringOption = (value: string | boolean | undefined): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -85,8 +83,8 @@ async function main(): Promise<number> {
   if (positionals.length > 0) throw new ConfigurationError(`unexpected argument ${positionals[0] ?? ''}; ${USAGE}`);
   return bench({
     skipCertify: values['skip-certify'] === true,
-    rounds: positiveInteger(stringOption(values.rounds), '--rounds', 4),
-    roundSeconds: positiveInteger(stringOption(values['round-seconds']), '--round-seconds', 2),
+    rounds: positiveIntegerOr(stringOption(values.rounds), '--rounds', 4),
+    roundSeconds: positiveIntegerOr(stringOption(values['round-seconds']), '--round-seconds', 2),
     outDir: path.resolve(stringOption(values.out) ?? fromRoot('bench')),
   });
 }
@@ -94,8 +92,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // A wrong option is one line and exit code 2, as for every command of the project.
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(configurationErrorLine(error));
+      process.exit(2);
+    }
     process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
-    // A wrong option is exit code 2, as for every command of the project.
-    process.exit(error instanceof ConfigurationError ? 2 : 1);
+    process.exit(1);
   },
 );

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConfigurationError } from '../mocks/faults.js';
+import { ConfigurationError, configurationErrorLine } from '../lib/config/errors.js';
 import { fromRoot } from '../lib/paths.js';
 import type { CertificationResults } from '../reporters/certification.js';
 import {
@@ -52,7 +52,9 @@ function checkShardsMakeOneRun(shards: readonly Shard[]): RunDescription {
       );
     if (!same(shard.run, first)) {
       throw new ConfigurationError(
-        `${shard.dir} ran with seed ${shard.run.seed} against ${shard.run.targets.d1}, ${shards[0]?.dir} with seed ${first.seed} against ${first.targets.d1}; shards of one run share seed, targets and applicable APIs`,
+        `${shard.dir} ran with seed ${shard.run.seed} against ${shard.run.targets.d1}, ` +
+          `${shards[0]?.dir} with seed ${first.seed} against ${first.targets.d1}; ` +
+          'shards of one run share seed, targets and applicable APIs',
       );
     }
   }
@@ -93,7 +95,7 @@ async function main(): Promise<number> {
     run = checkShardsMakeOneRun(shards);
   } catch (error) {
     if (error instanceof ConfigurationError) {
-      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.stderr.write(configurationErrorLine(error));
       return 2;
     }
     throw error;

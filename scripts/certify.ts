@@ -20,9 +20,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigurationError } from '../mocks/faults.js';
+import { ConfigurationError, configurationErrorLine } from '../lib/config/errors.js';
 import { DEFAULT_ISSUER_ID } from '../mocks/issuer/index.js';
-import { loadDotEnv, readTargets, type TargetsConfig } from '../lib/targets-config.js';
+import { loadDotEnv, readTargets, targetLabels, type TargetsConfig } from '../lib/config/targets.js';
+import { port, wholeNumber } from '../lib/config/values.js';
 import { fromRoot } from '../lib/paths.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
 import {
@@ -69,24 +70,20 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
   let observePort = 0;
   let skipD1Environment = false;
   const playwrightArgs: string[] = [];
-  const valueOf = (arg: string, name: string, min: number, max: number): number => {
-    const text = arg.slice(name.length + 1);
-    const value = Number(text);
-    if (text === '' || !Number.isInteger(value) || value < min || value > max)
-      throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}, got "${text}"`);
-    return value;
-  };
+  const valueOf = (arg: string, name: string): string => arg.slice(name.length + 1);
   for (const arg of args) {
     if (arg === '--observe') observe = true;
-    else if (arg.startsWith('--observe-timeout=')) observeTimeoutSeconds = valueOf(arg, '--observe-timeout', 1, 86_400);
-    else if (arg.startsWith('--observe-port=')) observePort = valueOf(arg, '--observe-port', 0, 65_535);
+    else if (arg.startsWith('--observe-timeout=')) {
+      observeTimeoutSeconds = wholeNumber(valueOf(arg, '--observe-timeout'), '--observe-timeout', 1, 86_400);
+    } else if (arg.startsWith('--observe-port=')) observePort = port(valueOf(arg, '--observe-port'), '--observe-port');
     else if (arg === '--skip-d1-environment') skipD1Environment = true;
     else playwrightArgs.push(arg);
   }
   if (playwrightArgs.some((a) => a === '--trace' || a.startsWith('--trace='))) {
     // Evidence is redacted before it is written; a trace would keep every value the tests compared, as it was.
     throw new ConfigurationError(
-      '--trace is refused: Playwright traces record tokens, card numbers and names unredacted; the Allure report carries the redacted exchanges',
+      '--trace is refused: Playwright traces record tokens, card numbers and names unredacted; ' +
+        'the Allure report carries the redacted exchanges',
     );
   }
   return { observe, observeTimeoutSeconds, observePort, skipD1Environment, playwrightArgs };
@@ -162,7 +159,7 @@ async function main(): Promise<number> {
     if (options.observe) observerOptions = await bankObserverOptions(targets, options.observePort);
   } catch (error) {
     if (error instanceof ConfigurationError) {
-      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.stderr.write(configurationErrorLine(error));
       return 2;
     }
     throw error;
@@ -174,10 +171,7 @@ async function main(): Promise<number> {
   const observedBank = bank ? undefined : observedBankIn(reportsDir);
   const run: RunDescription = {
     seed: targets.seed,
-    targets: {
-      d1: targets.d1.kind === 'external' ? targets.d1.bankingUrl : 'embedded mock D1',
-      issuer: bank ? bank.baseUrl : 'embedded reference issuer',
-    },
+    targets: targetLabels(targets),
     applicableConditionalApis: [...targets.applicableConditionalApis].sort(),
     subject: bank
       ? { kind: 'bank', issuerId: bank.issuerId, hosted: `at ${bank.baseUrl}` }
@@ -187,7 +181,8 @@ async function main(): Promise<number> {
     ...(shard ? { shard } : {}),
   };
   process.stdout.write(
-    `certify: ${bank ? `bank ${bank.issuerId} at ${bank.baseUrl}` : 'the embedded reference pair (no bank configured)'}; D1 ${run.targets.d1}; seed ${run.seed}` +
+    `certify: ${bank ? `bank ${bank.issuerId} at ${bank.baseUrl}` : 'the embedded reference pair (no bank configured)'}; ` +
+      `D1 ${run.targets.d1}; seed ${run.seed}` +
       `${shard ? `, shard ${shard.current}/${shard.total}` : ''}\n`,
   );
   const shown = path.relative(process.cwd(), reportsDir) || '.';
@@ -260,7 +255,8 @@ async function startBankObservation(
       watch.stop();
       const progress = watch.last();
       process.stdout.write(
-        `certify: observation ends (${reason}); plan ${progress.covered}/${progress.steps.length} steps covered, ${observer.observedCalls()} calls\n`,
+        `certify: observation ends (${reason}); plan ${progress.covered}/${progress.steps.length} steps covered, ` +
+          `${observer.observedCalls()} calls\n`,
       );
       writeObservationEvidence(await observer.stop(), reportsDir, applicable);
     },

@@ -8,16 +8,24 @@
  * line names what).
  */
 import path from 'node:path';
-import { parseCommandLine, portOption, runCli } from '../mocks/cli-options.js';
+import { parseCommandLine, runCli } from '../lib/config/command-line.js';
+import { conditionalApis } from '../lib/config/conditional-apis.js';
+import { ConfigurationError } from '../lib/config/errors.js';
+import { httpUrl, issuerId as issuerIdOf, numberAtLeast, port as portOf, positiveInteger } from '../lib/config/values.js';
 import type { IssuerBackend } from '../mocks/d1/index.js';
 import { issuerKeys, readFile } from '../observer/keys.js';
-import { ConfigurationError } from '../mocks/faults.js';
 // Types only: the observer itself is loaded once the options are known good, so that a wrong one fails fast.
 import type { ObserverOptions } from '../observer/index.js';
 import { DEFAULT_LIMITS, type UsageLimits } from '../observer/limits.js';
 import { fromRoot } from '../lib/paths.js';
 import { failsGoLive } from '../reporters/certification.js';
-import { loadDotEnv } from '../lib/targets-config.js';
+import { loadDotEnv } from '../lib/config/targets.js';
+
+const {
+  tokenRenewalMarginSeconds: defaultTokenMargin,
+  maxEnrolmentsPerSecond: defaultMaxEnrolments,
+  followUpGraceSeconds: defaultFollowUpGrace,
+} = DEFAULT_LIMITS;
 
 const USAGE = `usage: npm run observe -- [options]
   --port N                      where the observer listens on 127.0.0.1 (0, the default, picks a free port)
@@ -36,9 +44,9 @@ const USAGE = `usage: npm run observe -- [options]
   --immediate-results           recording: writes whose result is known at once (register consumer, opt-out of a
                                 consumer with nothing to remove) answer it at once instead of PENDING first; their
                                 follow-up rules are then skipped
-  --token-margin S              a new token earlier than S seconds before the previous one expires breaks reuse (${DEFAULT_LIMITS.tokenRenewalMarginSeconds})
-  --max-enrolments-per-second N more enrol calls in one second is bulk enrolment (${DEFAULT_LIMITS.maxEnrolmentsPerSecond})
-  --follow-up-grace S           writes this close to the end are too recent to judge their follow-up (${DEFAULT_LIMITS.followUpGraceSeconds})
+  --token-margin S              a new token earlier than S seconds before the previous one expires breaks reuse (${defaultTokenMargin})
+  --max-enrolments-per-second N more enrol calls in one second is bulk enrolment (${defaultMaxEnrolments})
+  --follow-up-grace S           writes this close to the end are too recent to judge their follow-up (${defaultFollowUpGrace})
   --duration S                  stop after S seconds (default: on SIGINT or SIGTERM)
   --until-plan-complete         stop as soon as every step of the certification plan is covered
   --plan                        print the certification plan, then its progress while observing
@@ -49,14 +57,8 @@ const USAGE = `usage: npm run observe -- [options]
 // How often the observer looks whether its parent process is still there.
 const PARENT_CHECK_MS = 250;
 
-const number = (value: string | undefined, flag: string, { integer = false, min = 0 } = {}): number | undefined => {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < min || (integer && !Number.isInteger(parsed))) {
-    throw new ConfigurationError(`${flag} must be ${integer ? 'a whole number' : 'a number'} of ${min} or more, got "${value}"`);
-  }
-  return parsed;
-};
+const number = (value: string | undefined, flag: string, min = 0): number | undefined =>
+  value === undefined ? undefined : numberAtLeast(value, flag, { min });
 
 async function main(): Promise<void> {
   const values = parseCommandLine(process.argv.slice(2), {
@@ -91,17 +93,21 @@ async function main(): Promise<void> {
   }
   loadDotEnv();
   const env = process.env;
-  const issuerId = values['issuer-id'] ?? env.D1_ISSUER_ID?.trim();
-  if (!issuerId) throw new ConfigurationError('give the issuerId with --issuer-id or D1_ISSUER_ID');
-  if ([...issuerId].length !== 10)
-    throw new ConfigurationError(`--issuer-id must be exactly 10 characters (D1 issuer ids are), got ${[...issuerId].length}`);
+  const givenIssuerId = values['issuer-id'] ?? env.D1_ISSUER_ID?.trim();
+  if (!givenIssuerId) throw new ConfigurationError('give the issuerId with --issuer-id or D1_ISSUER_ID');
+  const issuerId = issuerIdOf(givenIssuerId, values['issuer-id'] !== undefined ? '--issuer-id' : 'D1_ISSUER_ID');
   const keys = issuerKeys(values['public-key'], values.kid ?? env.D1_KEY_ID?.trim());
-  const port = portOption(values.port);
-  const duration = number(values.duration, '--duration', { min: 0.1 });
+  const port = portOf(values.port, '--port');
+  const duration = number(values.duration, '--duration', 0.1);
+  // Refused here, before anything listens, with the words certify uses.
+  const applicable = conditionalApis(env.CERTIFY_CONDITIONAL_APIS);
   const limits: Partial<UsageLimits> = Object.fromEntries(
     Object.entries({
       tokenRenewalMarginSeconds: number(values['token-margin'], '--token-margin'),
-      maxEnrolmentsPerSecond: number(values['max-enrolments-per-second'], '--max-enrolments-per-second', { integer: true, min: 1 }),
+      maxEnrolmentsPerSecond:
+        values['max-enrolments-per-second'] === undefined
+          ? undefined
+          : positiveInteger(values['max-enrolments-per-second'], '--max-enrolments-per-second'),
       followUpGraceSeconds: number(values['follow-up-grace'], '--follow-up-grace'),
     }).filter(([, v]) => v !== undefined),
   );
@@ -117,11 +123,8 @@ async function main(): Promise<void> {
     ...(values.quiet ? {} : { log: (line: string) => process.stdout.write(`${line}\n`) }),
   };
   if (values.upstream) {
-    for (const flag of ['upstream', 'upstream-auth'] as const) {
-      const value = values[flag];
-      if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value))
-        throw new ConfigurationError(`--${flag} must be an http or https URL, got "${value}"`);
-    }
+    const bankingUrl = httpUrl(values.upstream, '--upstream');
+    const authUrl = values['upstream-auth'] === undefined ? undefined : httpUrl(values['upstream-auth'], '--upstream-auth');
     const recordingOnly = ['issuer-url', 'issuer-auth-url', 'issuer-client-id', 'operation-delay', 'immediate-results'].find(
       (flag) => values[flag as keyof typeof values] !== undefined,
     );
@@ -139,8 +142,8 @@ async function main(): Promise<void> {
     options = {
       ...common,
       upstream: {
-        bankingUrl: values.upstream,
-        ...(values['upstream-auth'] ? { authUrl: values['upstream-auth'] } : {}),
+        bankingUrl,
+        ...(authUrl ? { authUrl } : {}),
         ...(cert || ca ? { tls: { ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(ca ? { ca } : {}) } } : {}),
       },
     };
@@ -158,9 +161,9 @@ async function main(): Promise<void> {
     }
     const backend: IssuerBackend | undefined = values['issuer-url']
       ? {
-          baseUrl: values['issuer-url'].replace(/\/+$/, ''),
+          baseUrl: httpUrl(values['issuer-url'], '--issuer-url'),
           ...(values['issuer-auth-url']
-            ? { authUrl: values['issuer-auth-url'].replace(/\/+$/, ''), clientId: values['issuer-client-id'], clientSecret }
+            ? { authUrl: httpUrl(values['issuer-auth-url'], '--issuer-auth-url'), clientId: values['issuer-client-id'], clientSecret }
             : {}),
         }
       : undefined;
@@ -174,10 +177,8 @@ async function main(): Promise<void> {
       },
     };
   }
-  const { startObserver, writeObservationEvidence, applicableConditionalApis, certificationPlan, planText, OBSERVATION_DIR } =
-    await import('../observer/index.js');
+  const { startObserver, writeObservationEvidence, certificationPlan, planText, OBSERVATION_DIR } = await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');
-  const applicable = applicableConditionalApis(env.CERTIFY_CONDITIONAL_APIS);
   const plan = certificationPlan(applicable);
   const observer = await startObserver(options);
   process.stdout.write(
@@ -225,7 +226,8 @@ async function main(): Promise<void> {
   process.stdout.write(
     `observer: ${certification.passed} passed, ${certification.documentedFailures} failed on documented or security rules, ` +
       `${certification.inferredWarnings} warnings on inferred rules, ${certification.skipped} skipped; ` +
-      `evidence in ${path.relative(process.cwd(), path.join(reportsDir, OBSERVATION_DIR)) || '.'} and ${path.relative(process.cwd(), path.join(reportsDir, 'allure-results')) || '.'}\n`,
+      `evidence in ${path.relative(process.cwd(), path.join(reportsDir, OBSERVATION_DIR)) || '.'} and ` +
+      `${path.relative(process.cwd(), path.join(reportsDir, 'allure-results')) || '.'}\n`,
   );
   process.exit(certification.documentedFailures === 0 ? 0 : 1);
 }

@@ -313,6 +313,21 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description No operation with this operationId was run on the card or consumer. The reference gives no error table for the operation getters; other D1 APIs answer an unknown resource 404 "Resource not found" with the same error body, so a getter may too, and 400 remains allowed (x-provenance: inferred). */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "errorCode": "NOT_FOUND",
+                 *       "error": "operationId"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The operation was taken into account; its final result comes later. */
         OperationAccepted: {
             headers: {
@@ -523,6 +538,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
         };
     };
     createCard: {

@@ -2281,10 +2281,58 @@ validate40.errors = vErrors;
 return errors === 0;
 }
 
-exports.getCardOperations__response_200__json = validate41;
-const schema42 = {"type":"object","description":"Not published. Our reading is an operations array of card operations, most recent first.","properties":{"operations":{"type":"array","items":{"type":"object","description":"One operation run on a card, as the v1 card operation model publishes it.","required":["operationId","operation","status","startTime","requestorType","requestorId"],"properties":{"operationId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_-]{1,64}$"},"operation":{"type":"string","description":"What was done to the card.","enum":["ACTIVATE","D1_PAY_ENROLMENT","CLICK_TO_PAY_ENROLMENT","CLICK_TO_PAY_UPDATE","CLICK_TO_PAY_OPTOUT","DELETE","DIGITIZE","DISPLAY","PIN_CHANGE","PIN_DISPLAY","PRODUCE","PUSH","REGISTER","RENEW","REPLACE","RESUME","SUSPEND","UPDATE_ORDER","VERIFY","CARDHOLDER_VERIFICATION","CREATE"]},"status":{"type":"string","description":"Lifecycle state of an asynchronous operation; PENDING is transient, SUCCESSFUL and FAILED are final.","enum":["SUCCESSFUL","PENDING","FAILED"]},"startTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"endTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"requestorType":{"type":"string","description":"Kind of party that asked for the operation.","enum":["ISSUER","USER","TSP","CCI","D1"]},"requestorId":{"description":"Who asked: the consumerId for USER, the issuerId for ISSUER, the customer care user's id for CCI, the text D1 for operations D1 ran by itself. Its type was not reached, so none is declared (every one of these identifiers is a string)."},"errorCode":{"type":"string","description":"Why a FAILED operation failed, as D1 names it in its error answers and in the operation notifications; the v1 model we read stops before it, so its presence here is our reading."},"error":{"type":"string","description":"The text that goes with errorCode on a FAILED operation."}}}}}};
+exports.getCardOperation__response_404__json = validate41;
+const schema42 = {"type":"object","description":"D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error.","properties":{"errorCode":{"type":"string"},"error":{"type":"string"}}};
 
 function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.errorCode !== undefined){
+let data0 = data.errorCode;
+if(typeof data0 !== "string"){
+const err0 = {instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.errorCode.type,parentSchema:schema42.properties.errorCode,data:data0};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+let data1 = data.error;
+if(typeof data1 !== "string"){
+const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.error.type,parentSchema:schema42.properties.error,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate41.errors = vErrors;
+return errors === 0;
+}
+
+exports.getCardOperations__response_200__json = validate42;
+const schema43 = {"type":"object","description":"Not published. Our reading is an operations array of card operations, most recent first.","properties":{"operations":{"type":"array","items":{"type":"object","description":"One operation run on a card, as the v1 card operation model publishes it.","required":["operationId","operation","status","startTime","requestorType","requestorId"],"properties":{"operationId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_-]{1,64}$"},"operation":{"type":"string","description":"What was done to the card.","enum":["ACTIVATE","D1_PAY_ENROLMENT","CLICK_TO_PAY_ENROLMENT","CLICK_TO_PAY_UPDATE","CLICK_TO_PAY_OPTOUT","DELETE","DIGITIZE","DISPLAY","PIN_CHANGE","PIN_DISPLAY","PRODUCE","PUSH","REGISTER","RENEW","REPLACE","RESUME","SUSPEND","UPDATE_ORDER","VERIFY","CARDHOLDER_VERIFICATION","CREATE"]},"status":{"type":"string","description":"Lifecycle state of an asynchronous operation; PENDING is transient, SUCCESSFUL and FAILED are final.","enum":["SUCCESSFUL","PENDING","FAILED"]},"startTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"endTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"requestorType":{"type":"string","description":"Kind of party that asked for the operation.","enum":["ISSUER","USER","TSP","CCI","D1"]},"requestorId":{"description":"Who asked: the consumerId for USER, the issuerId for ISSUER, the customer care user's id for CCI, the text D1 for operations D1 ran by itself. Its type was not reached, so none is declared (every one of these identifiers is a string)."},"errorCode":{"type":"string","description":"Why a FAILED operation failed, as D1 names it in its error answers and in the operation notifications; the v1 model we read stops before it, so its presence here is our reading."},"error":{"type":"string","description":"The text that goes with errorCode on a FAILED operation."}}}}}};
+
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2296,7 +2344,7 @@ for(let i0=0; i0<len0; i0++){
 let data1 = data0[i0];
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 if(data1.operationId === undefined){
-const err0 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "operationId"},message:"must have required property '"+"operationId"+"'",schema:schema42.properties.operations.items.required,parentSchema:schema42.properties.operations.items,data:data1};
+const err0 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "operationId"},message:"must have required property '"+"operationId"+"'",schema:schema43.properties.operations.items.required,parentSchema:schema43.properties.operations.items,data:data1};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2306,7 +2354,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data1.operation === undefined){
-const err1 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "operation"},message:"must have required property '"+"operation"+"'",schema:schema42.properties.operations.items.required,parentSchema:schema42.properties.operations.items,data:data1};
+const err1 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "operation"},message:"must have required property '"+"operation"+"'",schema:schema43.properties.operations.items.required,parentSchema:schema43.properties.operations.items,data:data1};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2316,7 +2364,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data1.status === undefined){
-const err2 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema42.properties.operations.items.required,parentSchema:schema42.properties.operations.items,data:data1};
+const err2 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema43.properties.operations.items.required,parentSchema:schema43.properties.operations.items,data:data1};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2326,7 +2374,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data1.startTime === undefined){
-const err3 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "startTime"},message:"must have required property '"+"startTime"+"'",schema:schema42.properties.operations.items.required,parentSchema:schema42.properties.operations.items,data:data1};
+const err3 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "startTime"},message:"must have required property '"+"startTime"+"'",schema:schema43.properties.operations.items.required,parentSchema:schema43.properties.operations.items,data:data1};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2336,7 +2384,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data1.requestorType === undefined){
-const err4 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "requestorType"},message:"must have required property '"+"requestorType"+"'",schema:schema42.properties.operations.items.required,parentSchema:schema42.properties.operations.items,data:data1};
+const err4 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "requestorType"},message:"must have required property '"+"requestorType"+"'",schema:schema43.properties.operations.items.required,parentSchema:schema43.properties.operations.items,data:data1};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2346,7 +2394,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data1.requestorId === undefined){
-const err5 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "requestorId"},message:"must have required property '"+"requestorId"+"'",schema:schema42.properties.operations.items.required,parentSchema:schema42.properties.operations.items,data:data1};
+const err5 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/required",keyword:"required",params:{missingProperty: "requestorId"},message:"must have required property '"+"requestorId"+"'",schema:schema43.properties.operations.items.required,parentSchema:schema43.properties.operations.items,data:data1};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2359,7 +2407,7 @@ if(data1.operationId !== undefined){
 let data2 = data1.operationId;
 if(typeof data2 === "string"){
 if(func2(data2) > 64){
-const err6 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema42.properties.operations.items.properties.operationId,data:data2};
+const err6 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema43.properties.operations.items.properties.operationId,data:data2};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2369,7 +2417,7 @@ vErrors.push(err6);
 errors++;
 }
 if(func2(data2) < 1){
-const err7 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema42.properties.operations.items.properties.operationId,data:data2};
+const err7 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema43.properties.operations.items.properties.operationId,data:data2};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2379,7 +2427,7 @@ vErrors.push(err7);
 errors++;
 }
 if(!pattern0.test(data2)){
-const err8 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\"",schema:"^[A-Za-z0-9_-]{1,64}$",parentSchema:schema42.properties.operations.items.properties.operationId,data:data2};
+const err8 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\"",schema:"^[A-Za-z0-9_-]{1,64}$",parentSchema:schema43.properties.operations.items.properties.operationId,data:data2};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2390,7 +2438,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.operationId.type,parentSchema:schema42.properties.operations.items.properties.operationId,data:data2};
+const err9 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.operations.items.properties.operationId.type,parentSchema:schema43.properties.operations.items.properties.operationId,data:data2};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2403,7 +2451,7 @@ errors++;
 if(data1.operation !== undefined){
 let data3 = data1.operation;
 if(typeof data3 !== "string"){
-const err10 = {instancePath:instancePath+"/operations/" + i0+"/operation",schemaPath:"#/properties/operations/items/properties/operation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.operation.type,parentSchema:schema42.properties.operations.items.properties.operation,data:data3};
+const err10 = {instancePath:instancePath+"/operations/" + i0+"/operation",schemaPath:"#/properties/operations/items/properties/operation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.operations.items.properties.operation.type,parentSchema:schema43.properties.operations.items.properties.operation,data:data3};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2413,7 +2461,7 @@ vErrors.push(err10);
 errors++;
 }
 if(!(((((((((((((((((((((data3 === "ACTIVATE") || (data3 === "D1_PAY_ENROLMENT")) || (data3 === "CLICK_TO_PAY_ENROLMENT")) || (data3 === "CLICK_TO_PAY_UPDATE")) || (data3 === "CLICK_TO_PAY_OPTOUT")) || (data3 === "DELETE")) || (data3 === "DIGITIZE")) || (data3 === "DISPLAY")) || (data3 === "PIN_CHANGE")) || (data3 === "PIN_DISPLAY")) || (data3 === "PRODUCE")) || (data3 === "PUSH")) || (data3 === "REGISTER")) || (data3 === "RENEW")) || (data3 === "REPLACE")) || (data3 === "RESUME")) || (data3 === "SUSPEND")) || (data3 === "UPDATE_ORDER")) || (data3 === "VERIFY")) || (data3 === "CARDHOLDER_VERIFICATION")) || (data3 === "CREATE"))){
-const err11 = {instancePath:instancePath+"/operations/" + i0+"/operation",schemaPath:"#/properties/operations/items/properties/operation/enum",keyword:"enum",params:{allowedValues: schema42.properties.operations.items.properties.operation.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.operations.items.properties.operation.enum,parentSchema:schema42.properties.operations.items.properties.operation,data:data3};
+const err11 = {instancePath:instancePath+"/operations/" + i0+"/operation",schemaPath:"#/properties/operations/items/properties/operation/enum",keyword:"enum",params:{allowedValues: schema43.properties.operations.items.properties.operation.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.operations.items.properties.operation.enum,parentSchema:schema43.properties.operations.items.properties.operation,data:data3};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2426,7 +2474,7 @@ errors++;
 if(data1.status !== undefined){
 let data4 = data1.status;
 if(typeof data4 !== "string"){
-const err12 = {instancePath:instancePath+"/operations/" + i0+"/status",schemaPath:"#/properties/operations/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.status.type,parentSchema:schema42.properties.operations.items.properties.status,data:data4};
+const err12 = {instancePath:instancePath+"/operations/" + i0+"/status",schemaPath:"#/properties/operations/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.operations.items.properties.status.type,parentSchema:schema43.properties.operations.items.properties.status,data:data4};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2436,7 +2484,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(((data4 === "SUCCESSFUL") || (data4 === "PENDING")) || (data4 === "FAILED"))){
-const err13 = {instancePath:instancePath+"/operations/" + i0+"/status",schemaPath:"#/properties/operations/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema42.properties.operations.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.operations.items.properties.status.enum,parentSchema:schema42.properties.operations.items.properties.status,data:data4};
+const err13 = {instancePath:instancePath+"/operations/" + i0+"/status",schemaPath:"#/properties/operations/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema43.properties.operations.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.operations.items.properties.status.enum,parentSchema:schema43.properties.operations.items.properties.status,data:data4};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2450,7 +2498,7 @@ if(data1.startTime !== undefined){
 let data5 = data1.startTime;
 if(typeof data5 === "string"){
 if(!(formats0.validate(data5))){
-const err14 = {instancePath:instancePath+"/operations/" + i0+"/startTime",schemaPath:"#/properties/operations/items/properties/startTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema42.properties.operations.items.properties.startTime,data:data5};
+const err14 = {instancePath:instancePath+"/operations/" + i0+"/startTime",schemaPath:"#/properties/operations/items/properties/startTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema43.properties.operations.items.properties.startTime,data:data5};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2461,7 +2509,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/operations/" + i0+"/startTime",schemaPath:"#/properties/operations/items/properties/startTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.startTime.type,parentSchema:schema42.properties.operations.items.properties.startTime,data:data5};
+const err15 = {instancePath:instancePath+"/operations/" + i0+"/startTime",schemaPath:"#/properties/operations/items/properties/startTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.operations.items.properties.startTime.type,parentSchema:schema43.properties.operations.items.properties.startTime,data:data5};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2475,7 +2523,7 @@ if(data1.endTime !== undefined){
 let data6 = data1.endTime;
 if(typeof data6 === "string"){
 if(!(formats0.validate(data6))){
-const err16 = {instancePath:instancePath+"/operations/" + i0+"/endTime",schemaPath:"#/properties/operations/items/properties/endTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema42.properties.operations.items.properties.endTime,data:data6};
+const err16 = {instancePath:instancePath+"/operations/" + i0+"/endTime",schemaPath:"#/properties/operations/items/properties/endTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema43.properties.operations.items.properties.endTime,data:data6};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2486,7 +2534,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/operations/" + i0+"/endTime",schemaPath:"#/properties/operations/items/properties/endTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.endTime.type,parentSchema:schema42.properties.operations.items.properties.endTime,data:data6};
+const err17 = {instancePath:instancePath+"/operations/" + i0+"/endTime",schemaPath:"#/properties/operations/items/properties/endTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.operations.items.properties.endTime.type,parentSchema:schema43.properties.operations.items.properties.endTime,data:data6};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2499,7 +2547,7 @@ errors++;
 if(data1.requestorType !== undefined){
 let data7 = data1.requestorType;
 if(typeof data7 !== "string"){
-const err18 = {instancePath:instancePath+"/operations/" + i0+"/requestorType",schemaPath:"#/properties/operations/items/properties/requestorType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.requestorType.type,parentSchema:schema42.properties.operations.items.properties.requestorType,data:data7};
+const err18 = {instancePath:instancePath+"/operations/" + i0+"/requestorType",schemaPath:"#/properties/operations/items/properties/requestorType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.operations.items.properties.requestorType.type,parentSchema:schema43.properties.operations.items.properties.requestorType,data:data7};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2509,7 +2557,7 @@ vErrors.push(err18);
 errors++;
 }
 if(!(((((data7 === "ISSUER") || (data7 === "USER")) || (data7 === "TSP")) || (data7 === "CCI")) || (data7 === "D1"))){
-const err19 = {instancePath:instancePath+"/operations/" + i0+"/requestorType",schemaPath:"#/properties/operations/items/properties/requestorType/enum",keyword:"enum",params:{allowedValues: schema42.properties.operations.items.properties.requestorType.enum},message:"must be equal to one of the allowed values",schema:schema42.properties.operations.items.properties.requestorType.enum,parentSchema:schema42.properties.operations.items.properties.requestorType,data:data7};
+const err19 = {instancePath:instancePath+"/operations/" + i0+"/requestorType",schemaPath:"#/properties/operations/items/properties/requestorType/enum",keyword:"enum",params:{allowedValues: schema43.properties.operations.items.properties.requestorType.enum},message:"must be equal to one of the allowed values",schema:schema43.properties.operations.items.properties.requestorType.enum,parentSchema:schema43.properties.operations.items.properties.requestorType,data:data7};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2522,7 +2570,7 @@ errors++;
 if(data1.errorCode !== undefined){
 let data8 = data1.errorCode;
 if(typeof data8 !== "string"){
-const err20 = {instancePath:instancePath+"/operations/" + i0+"/errorCode",schemaPath:"#/properties/operations/items/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.errorCode.type,parentSchema:schema42.properties.operations.items.properties.errorCode,data:data8};
+const err20 = {instancePath:instancePath+"/operations/" + i0+"/errorCode",schemaPath:"#/properties/operations/items/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.operations.items.properties.errorCode.type,parentSchema:schema43.properties.operations.items.properties.errorCode,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2535,7 +2583,7 @@ errors++;
 if(data1.error !== undefined){
 let data9 = data1.error;
 if(typeof data9 !== "string"){
-const err21 = {instancePath:instancePath+"/operations/" + i0+"/error",schemaPath:"#/properties/operations/items/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema42.properties.operations.items.properties.error.type,parentSchema:schema42.properties.operations.items.properties.error,data:data9};
+const err21 = {instancePath:instancePath+"/operations/" + i0+"/error",schemaPath:"#/properties/operations/items/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.operations.items.properties.error.type,parentSchema:schema43.properties.operations.items.properties.error,data:data9};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2547,7 +2595,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.properties.operations.items.type,parentSchema:schema42.properties.operations.items,data:data1};
+const err22 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.properties.operations.items.type,parentSchema:schema43.properties.operations.items,data:data1};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2559,7 +2607,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema42.properties.operations.type,parentSchema:schema42.properties.operations,data:data0};
+const err23 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema43.properties.operations.type,parentSchema:schema43.properties.operations,data:data0};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2571,7 +2619,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema42.type,parentSchema:schema42,data};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2580,59 +2628,11 @@ vErrors.push(err24);
 }
 errors++;
 }
-validate41.errors = vErrors;
-return errors === 0;
-}
-
-exports.getCardOperations__response_400__json = validate42;
-const schema43 = {"type":"object","description":"D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error.","properties":{"errorCode":{"type":"string"},"error":{"type":"string"}}};
-
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.errorCode !== undefined){
-let data0 = data.errorCode;
-if(typeof data0 !== "string"){
-const err0 = {instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.errorCode.type,parentSchema:schema43.properties.errorCode,data:data0};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-if(data.error !== undefined){
-let data1 = data.error;
-if(typeof data1 !== "string"){
-const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema43.properties.error.type,parentSchema:schema43.properties.error,data:data1};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema43.type,parentSchema:schema43,data};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
 validate42.errors = vErrors;
 return errors === 0;
 }
 
-exports.getCardOperations__response_401__json = validate43;
+exports.getCardOperations__response_400__json = validate43;
 const schema44 = {"type":"object","description":"D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error.","properties":{"errorCode":{"type":"string"},"error":{"type":"string"}}};
 
 function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2677,5 +2677,53 @@ vErrors.push(err2);
 errors++;
 }
 validate43.errors = vErrors;
+return errors === 0;
+}
+
+exports.getCardOperations__response_401__json = validate44;
+const schema45 = {"type":"object","description":"D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error.","properties":{"errorCode":{"type":"string"},"error":{"type":"string"}}};
+
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.errorCode !== undefined){
+let data0 = data.errorCode;
+if(typeof data0 !== "string"){
+const err0 = {instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.errorCode.type,parentSchema:schema45.properties.errorCode,data:data0};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+let data1 = data.error;
+if(typeof data1 !== "string"){
+const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema45.properties.error.type,parentSchema:schema45.properties.error,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema45.type,parentSchema:schema45,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate44.errors = vErrors;
 return errors === 0;
 }

@@ -2020,10 +2020,58 @@ validate27.errors = vErrors;
 return errors === 0;
 }
 
-exports.getConsumerOperations__response_200__json = validate28;
-const schema29 = {"type":"object","description":"Not published. Our reading is an operations array of consumer operations, most recent first.","properties":{"operations":{"type":"array","items":{"type":"object","description":"One operation run on a consumer, as the v1 consumer operation model publishes it. The copy we read gives no required list, so none is declared.","properties":{"operationId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_-]{1,64}$"},"operation":{"type":"string","description":"What was done to the consumer.","enum":["CLICK_TO_PAY_UPDATE","DELETE","DELETE_AUTHN","ENROLL_AUTHN","REGISTER","RESUME","SUSPEND","CLICK_TO_PAY_OPTOUT","UPDATE"]},"status":{"type":"string","description":"Lifecycle state of an asynchronous operation; PENDING is transient, SUCCESSFUL and FAILED are final.","enum":["SUCCESSFUL","PENDING","FAILED"]},"startTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"endTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"requestorType":{"type":"string","description":"Kind of party that asked for the operation.","enum":["ISSUER","USER","CCI"]},"requestorId":{"description":"Who asked; the consumerId for USER, the issuerId for ISSUER. Its type was not reached, so none is declared (both identifiers are strings)."},"errorCode":{"type":"string","description":"Why a FAILED operation failed, as D1 names it in its error answers and in the operation notifications; the v1 model we read stops before it, so its presence here is our reading."},"error":{"type":"string","description":"The text that goes with errorCode on a FAILED operation."}}}}}};
+exports.getConsumerOperation__response_404__json = validate28;
+const schema29 = {"type":"object","description":"D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error.","properties":{"errorCode":{"type":"string"},"error":{"type":"string"}}};
 
 function validate28(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.errorCode !== undefined){
+let data0 = data.errorCode;
+if(typeof data0 !== "string"){
+const err0 = {instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.errorCode.type,parentSchema:schema29.properties.errorCode,data:data0};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+let data1 = data.error;
+if(typeof data1 !== "string"){
+const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.error.type,parentSchema:schema29.properties.error,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate28.errors = vErrors;
+return errors === 0;
+}
+
+exports.getConsumerOperations__response_200__json = validate29;
+const schema30 = {"type":"object","description":"Not published. Our reading is an operations array of consumer operations, most recent first.","properties":{"operations":{"type":"array","items":{"type":"object","description":"One operation run on a consumer, as the v1 consumer operation model publishes it. The copy we read gives no required list, so none is declared.","properties":{"operationId":{"type":"string","minLength":1,"maxLength":64,"pattern":"^[A-Za-z0-9_-]{1,64}$"},"operation":{"type":"string","description":"What was done to the consumer.","enum":["CLICK_TO_PAY_UPDATE","DELETE","DELETE_AUTHN","ENROLL_AUTHN","REGISTER","RESUME","SUSPEND","CLICK_TO_PAY_OPTOUT","UPDATE"]},"status":{"type":"string","description":"Lifecycle state of an asynchronous operation; PENDING is transient, SUCCESSFUL and FAILED are final.","enum":["SUCCESSFUL","PENDING","FAILED"]},"startTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"endTime":{"type":"string","format":"date-time","description":"Time of an operation. The model's time definitions were not reached; D1 gives its other times in ISO 8601 with milliseconds and Z (2025-01-17T06:28:02.492Z), and we read these the same way."},"requestorType":{"type":"string","description":"Kind of party that asked for the operation.","enum":["ISSUER","USER","CCI"]},"requestorId":{"description":"Who asked; the consumerId for USER, the issuerId for ISSUER. Its type was not reached, so none is declared (both identifiers are strings)."},"errorCode":{"type":"string","description":"Why a FAILED operation failed, as D1 names it in its error answers and in the operation notifications; the v1 model we read stops before it, so its presence here is our reading."},"error":{"type":"string","description":"The text that goes with errorCode on a FAILED operation."}}}}}};
+
+function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(data && typeof data == "object" && !Array.isArray(data)){
@@ -2038,7 +2086,7 @@ if(data1.operationId !== undefined){
 let data2 = data1.operationId;
 if(typeof data2 === "string"){
 if(func2(data2) > 64){
-const err0 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema29.properties.operations.items.properties.operationId,data:data2};
+const err0 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema30.properties.operations.items.properties.operationId,data:data2};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2048,7 +2096,7 @@ vErrors.push(err0);
 errors++;
 }
 if(func2(data2) < 1){
-const err1 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema29.properties.operations.items.properties.operationId,data:data2};
+const err1 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema30.properties.operations.items.properties.operationId,data:data2};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2058,7 +2106,7 @@ vErrors.push(err1);
 errors++;
 }
 if(!pattern12.test(data2)){
-const err2 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\"",schema:"^[A-Za-z0-9_-]{1,64}$",parentSchema:schema29.properties.operations.items.properties.operationId,data:data2};
+const err2 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,64}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,64}$"+"\"",schema:"^[A-Za-z0-9_-]{1,64}$",parentSchema:schema30.properties.operations.items.properties.operationId,data:data2};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2069,7 +2117,7 @@ errors++;
 }
 }
 else {
-const err3 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.operations.items.properties.operationId.type,parentSchema:schema29.properties.operations.items.properties.operationId,data:data2};
+const err3 = {instancePath:instancePath+"/operations/" + i0+"/operationId",schemaPath:"#/properties/operations/items/properties/operationId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.operations.items.properties.operationId.type,parentSchema:schema30.properties.operations.items.properties.operationId,data:data2};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2082,7 +2130,7 @@ errors++;
 if(data1.operation !== undefined){
 let data3 = data1.operation;
 if(typeof data3 !== "string"){
-const err4 = {instancePath:instancePath+"/operations/" + i0+"/operation",schemaPath:"#/properties/operations/items/properties/operation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.operations.items.properties.operation.type,parentSchema:schema29.properties.operations.items.properties.operation,data:data3};
+const err4 = {instancePath:instancePath+"/operations/" + i0+"/operation",schemaPath:"#/properties/operations/items/properties/operation/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.operations.items.properties.operation.type,parentSchema:schema30.properties.operations.items.properties.operation,data:data3};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2092,7 +2140,7 @@ vErrors.push(err4);
 errors++;
 }
 if(!(((((((((data3 === "CLICK_TO_PAY_UPDATE") || (data3 === "DELETE")) || (data3 === "DELETE_AUTHN")) || (data3 === "ENROLL_AUTHN")) || (data3 === "REGISTER")) || (data3 === "RESUME")) || (data3 === "SUSPEND")) || (data3 === "CLICK_TO_PAY_OPTOUT")) || (data3 === "UPDATE"))){
-const err5 = {instancePath:instancePath+"/operations/" + i0+"/operation",schemaPath:"#/properties/operations/items/properties/operation/enum",keyword:"enum",params:{allowedValues: schema29.properties.operations.items.properties.operation.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.operations.items.properties.operation.enum,parentSchema:schema29.properties.operations.items.properties.operation,data:data3};
+const err5 = {instancePath:instancePath+"/operations/" + i0+"/operation",schemaPath:"#/properties/operations/items/properties/operation/enum",keyword:"enum",params:{allowedValues: schema30.properties.operations.items.properties.operation.enum},message:"must be equal to one of the allowed values",schema:schema30.properties.operations.items.properties.operation.enum,parentSchema:schema30.properties.operations.items.properties.operation,data:data3};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2105,7 +2153,7 @@ errors++;
 if(data1.status !== undefined){
 let data4 = data1.status;
 if(typeof data4 !== "string"){
-const err6 = {instancePath:instancePath+"/operations/" + i0+"/status",schemaPath:"#/properties/operations/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.operations.items.properties.status.type,parentSchema:schema29.properties.operations.items.properties.status,data:data4};
+const err6 = {instancePath:instancePath+"/operations/" + i0+"/status",schemaPath:"#/properties/operations/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.operations.items.properties.status.type,parentSchema:schema30.properties.operations.items.properties.status,data:data4};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2115,7 +2163,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!(((data4 === "SUCCESSFUL") || (data4 === "PENDING")) || (data4 === "FAILED"))){
-const err7 = {instancePath:instancePath+"/operations/" + i0+"/status",schemaPath:"#/properties/operations/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema29.properties.operations.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.operations.items.properties.status.enum,parentSchema:schema29.properties.operations.items.properties.status,data:data4};
+const err7 = {instancePath:instancePath+"/operations/" + i0+"/status",schemaPath:"#/properties/operations/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema30.properties.operations.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema30.properties.operations.items.properties.status.enum,parentSchema:schema30.properties.operations.items.properties.status,data:data4};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2129,7 +2177,7 @@ if(data1.startTime !== undefined){
 let data5 = data1.startTime;
 if(typeof data5 === "string"){
 if(!(formats0.validate(data5))){
-const err8 = {instancePath:instancePath+"/operations/" + i0+"/startTime",schemaPath:"#/properties/operations/items/properties/startTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema29.properties.operations.items.properties.startTime,data:data5};
+const err8 = {instancePath:instancePath+"/operations/" + i0+"/startTime",schemaPath:"#/properties/operations/items/properties/startTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema30.properties.operations.items.properties.startTime,data:data5};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2140,7 +2188,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/operations/" + i0+"/startTime",schemaPath:"#/properties/operations/items/properties/startTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.operations.items.properties.startTime.type,parentSchema:schema29.properties.operations.items.properties.startTime,data:data5};
+const err9 = {instancePath:instancePath+"/operations/" + i0+"/startTime",schemaPath:"#/properties/operations/items/properties/startTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.operations.items.properties.startTime.type,parentSchema:schema30.properties.operations.items.properties.startTime,data:data5};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2154,7 +2202,7 @@ if(data1.endTime !== undefined){
 let data6 = data1.endTime;
 if(typeof data6 === "string"){
 if(!(formats0.validate(data6))){
-const err10 = {instancePath:instancePath+"/operations/" + i0+"/endTime",schemaPath:"#/properties/operations/items/properties/endTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema29.properties.operations.items.properties.endTime,data:data6};
+const err10 = {instancePath:instancePath+"/operations/" + i0+"/endTime",schemaPath:"#/properties/operations/items/properties/endTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema30.properties.operations.items.properties.endTime,data:data6};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2165,7 +2213,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/operations/" + i0+"/endTime",schemaPath:"#/properties/operations/items/properties/endTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.operations.items.properties.endTime.type,parentSchema:schema29.properties.operations.items.properties.endTime,data:data6};
+const err11 = {instancePath:instancePath+"/operations/" + i0+"/endTime",schemaPath:"#/properties/operations/items/properties/endTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.operations.items.properties.endTime.type,parentSchema:schema30.properties.operations.items.properties.endTime,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2178,7 +2226,7 @@ errors++;
 if(data1.requestorType !== undefined){
 let data7 = data1.requestorType;
 if(typeof data7 !== "string"){
-const err12 = {instancePath:instancePath+"/operations/" + i0+"/requestorType",schemaPath:"#/properties/operations/items/properties/requestorType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.operations.items.properties.requestorType.type,parentSchema:schema29.properties.operations.items.properties.requestorType,data:data7};
+const err12 = {instancePath:instancePath+"/operations/" + i0+"/requestorType",schemaPath:"#/properties/operations/items/properties/requestorType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.operations.items.properties.requestorType.type,parentSchema:schema30.properties.operations.items.properties.requestorType,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2188,7 +2236,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(((data7 === "ISSUER") || (data7 === "USER")) || (data7 === "CCI"))){
-const err13 = {instancePath:instancePath+"/operations/" + i0+"/requestorType",schemaPath:"#/properties/operations/items/properties/requestorType/enum",keyword:"enum",params:{allowedValues: schema29.properties.operations.items.properties.requestorType.enum},message:"must be equal to one of the allowed values",schema:schema29.properties.operations.items.properties.requestorType.enum,parentSchema:schema29.properties.operations.items.properties.requestorType,data:data7};
+const err13 = {instancePath:instancePath+"/operations/" + i0+"/requestorType",schemaPath:"#/properties/operations/items/properties/requestorType/enum",keyword:"enum",params:{allowedValues: schema30.properties.operations.items.properties.requestorType.enum},message:"must be equal to one of the allowed values",schema:schema30.properties.operations.items.properties.requestorType.enum,parentSchema:schema30.properties.operations.items.properties.requestorType,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2201,7 +2249,7 @@ errors++;
 if(data1.errorCode !== undefined){
 let data8 = data1.errorCode;
 if(typeof data8 !== "string"){
-const err14 = {instancePath:instancePath+"/operations/" + i0+"/errorCode",schemaPath:"#/properties/operations/items/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.operations.items.properties.errorCode.type,parentSchema:schema29.properties.operations.items.properties.errorCode,data:data8};
+const err14 = {instancePath:instancePath+"/operations/" + i0+"/errorCode",schemaPath:"#/properties/operations/items/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.operations.items.properties.errorCode.type,parentSchema:schema30.properties.operations.items.properties.errorCode,data:data8};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2214,7 +2262,7 @@ errors++;
 if(data1.error !== undefined){
 let data9 = data1.error;
 if(typeof data9 !== "string"){
-const err15 = {instancePath:instancePath+"/operations/" + i0+"/error",schemaPath:"#/properties/operations/items/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema29.properties.operations.items.properties.error.type,parentSchema:schema29.properties.operations.items.properties.error,data:data9};
+const err15 = {instancePath:instancePath+"/operations/" + i0+"/error",schemaPath:"#/properties/operations/items/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.operations.items.properties.error.type,parentSchema:schema30.properties.operations.items.properties.error,data:data9};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2226,7 +2274,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.properties.operations.items.type,parentSchema:schema29.properties.operations.items,data:data1};
+const err16 = {instancePath:instancePath+"/operations/" + i0,schemaPath:"#/properties/operations/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema30.properties.operations.items.type,parentSchema:schema30.properties.operations.items,data:data1};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2238,7 +2286,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema29.properties.operations.type,parentSchema:schema29.properties.operations,data:data0};
+const err17 = {instancePath:instancePath+"/operations",schemaPath:"#/properties/operations/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema30.properties.operations.type,parentSchema:schema30.properties.operations,data:data0};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2250,7 +2298,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema29.type,parentSchema:schema29,data};
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema30.type,parentSchema:schema30,data};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2259,59 +2307,11 @@ vErrors.push(err18);
 }
 errors++;
 }
-validate28.errors = vErrors;
-return errors === 0;
-}
-
-exports.getConsumerOperations__response_400__json = validate29;
-const schema30 = {"type":"object","description":"D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error.","properties":{"errorCode":{"type":"string"},"error":{"type":"string"}}};
-
-function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(data && typeof data == "object" && !Array.isArray(data)){
-if(data.errorCode !== undefined){
-let data0 = data.errorCode;
-if(typeof data0 !== "string"){
-const err0 = {instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.errorCode.type,parentSchema:schema30.properties.errorCode,data:data0};
-if(vErrors === null){
-vErrors = [err0];
-}
-else {
-vErrors.push(err0);
-}
-errors++;
-}
-}
-if(data.error !== undefined){
-let data1 = data.error;
-if(typeof data1 !== "string"){
-const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema30.properties.error.type,parentSchema:schema30.properties.error,data:data1};
-if(vErrors === null){
-vErrors = [err1];
-}
-else {
-vErrors.push(err1);
-}
-errors++;
-}
-}
-}
-else {
-const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema30.type,parentSchema:schema30,data};
-if(vErrors === null){
-vErrors = [err2];
-}
-else {
-vErrors.push(err2);
-}
-errors++;
-}
 validate29.errors = vErrors;
 return errors === 0;
 }
 
-exports.getConsumerOperations__response_401__json = validate30;
+exports.getConsumerOperations__response_400__json = validate30;
 const schema31 = {"type":"object","description":"D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error.","properties":{"errorCode":{"type":"string"},"error":{"type":"string"}}};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2356,5 +2356,53 @@ vErrors.push(err2);
 errors++;
 }
 validate30.errors = vErrors;
+return errors === 0;
+}
+
+exports.getConsumerOperations__response_401__json = validate31;
+const schema32 = {"type":"object","description":"D1 error body. A 401 carries only `error`; a 400 may carry `errorCode` and the name of the first field in error.","properties":{"errorCode":{"type":"string"},"error":{"type":"string"}}};
+
+function validate31(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(data && typeof data == "object" && !Array.isArray(data)){
+if(data.errorCode !== undefined){
+let data0 = data.errorCode;
+if(typeof data0 !== "string"){
+const err0 = {instancePath:instancePath+"/errorCode",schemaPath:"#/properties/errorCode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.errorCode.type,parentSchema:schema32.properties.errorCode,data:data0};
+if(vErrors === null){
+vErrors = [err0];
+}
+else {
+vErrors.push(err0);
+}
+errors++;
+}
+}
+if(data.error !== undefined){
+let data1 = data.error;
+if(typeof data1 !== "string"){
+const err1 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema32.properties.error.type,parentSchema:schema32.properties.error,data:data1};
+if(vErrors === null){
+vErrors = [err1];
+}
+else {
+vErrors.push(err1);
+}
+errors++;
+}
+}
+}
+else {
+const err2 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema32.type,parentSchema:schema32,data};
+if(vErrors === null){
+vErrors = [err2];
+}
+else {
+vErrors.push(err2);
+}
+errors++;
+}
+validate31.errors = vErrors;
 return errors === 0;
 }

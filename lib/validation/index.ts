@@ -1,4 +1,4 @@
 export { validateRequest, validateResponse, mediaTypeOf, isOperationId } from './validate.js';
 export type { RequestUnderTest, ResponseUnderTest, HeaderValues } from './validate.js';
-export { formatViolations, describeReceived, ContractViolationError } from './violation.js';
+export { formatViolations, describeReceived } from './violation.js';
 export type { Violation } from './violation.js';

@@ -173,7 +173,8 @@ export function validateRequest(operationId: string, request: RequestUnderTest):
   const hasBody = request.body !== undefined && request.body !== '';
   if (!hasBody && !entry.requestBodyRequired) return found;
   const mediaType = mediaTypeOf(request.headers) ?? (mediaTypes.length === 1 ? mediaTypes[0] : undefined);
-  const validatorName = mediaType ? declared[mediaType] : undefined;
+  // Own keys only: a Content-Type such as `constructor` names no declared media type, never Object.prototype's.
+  const validatorName = mediaType && Object.hasOwn(declared, mediaType) ? declared[mediaType] : undefined;
   if (!validatorName) {
     found.push(plain(entry, 'header', '/content-type', 'content-type', `one of ${mediaTypes.join(', ')}`, mediaType));
     return found;
@@ -187,7 +188,8 @@ export function validateResponse(operationId: string, response: ResponseUnderTes
   const entry = entryOf(operationId);
   const status = String(response.status);
   const documented = entry.validators.responses;
-  const media = documented[status] ?? documented[`${status[0] ?? ''}XX`] ?? documented.default;
+  const own = (key: string): (typeof documented)[string] | undefined => (Object.hasOwn(documented, key) ? documented[key] : undefined);
+  const media = own(status) ?? own(`${status[0] ?? ''}XX`) ?? own('default');
   const part = `response ${status}`;
   if (!media) {
     return [plain(entry, part, '', 'status', `one of ${Object.keys(documented).join(', ')}`, response.status)];
@@ -200,7 +202,7 @@ export function validateResponse(operationId: string, response: ResponseUnderTes
     return hasBody && (status === '204' || status === '304') ? [plain(entry, part, '', 'content', 'no content', response.body)] : [];
   }
   const mediaType = mediaTypeOf(response.headers) ?? (mediaTypes.length === 1 ? mediaTypes[0] : undefined);
-  const validatorName = mediaType ? media[mediaType] : undefined;
+  const validatorName = mediaType && Object.hasOwn(media, mediaType) ? media[mediaType] : undefined;
   if (!validatorName) {
     return [plain(entry, part, '/content-type', 'content-type', `one of ${mediaTypes.join(', ')}`, mediaType)];
   }

@@ -45,13 +45,3 @@ export function formatViolations(violations: readonly Violation[]): string {
   ]);
   return alignedTable(['rule', 'where', 'documented', 'received'], rows, 60);
 }
-
-export class ContractViolationError extends Error {
-  constructor(
-    readonly violations: readonly Violation[],
-    context: string,
-  ) {
-    super(`${context}: ${violations.length} contract violation(s)\n${formatViolations(violations)}`);
-    this.name = 'ContractViolationError';
-  }
-}

@@ -12,6 +12,8 @@ export type BearerCheck = { readonly valid: true; readonly issuerId: string } | 
 interface IssuedToken {
   readonly issuerId: string;
   readonly expiresAt: number;
+  /** The check's answer while the token is valid, made once. */
+  readonly bearer: BearerCheck;
 }
 
 const MAX_ASSERTION_LIFETIME_SECONDS = 15 * 60;
@@ -73,11 +75,18 @@ export class Authorizer {
     }
     const lifetime = this.faults.has('token-lifetime-one-hour') ? 3600 : this.tokenLifetimeSeconds;
     const accessToken = randomBytes(32).toString('base64url');
-    this.tokens.set(accessToken, { issuerId: match.issuerId, expiresAt: Date.now() + lifetime * 1000 });
+    this.tokens.set(accessToken, {
+      issuerId: match.issuerId,
+      expiresAt: Date.now() + lifetime * 1000,
+      bearer: { valid: true, issuerId: match.issuerId },
+    });
     return { granted: true, body: { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, scope: SCOPE } };
   }
 
   check(authorization: string | undefined): BearerCheck {
+    // A token this mock issued is looked up at once; only a refusal needs the header's syntax checked to say why.
+    const issued = authorization?.startsWith('Bearer ') ? this.tokens.get(authorization.slice(7)) : undefined;
+    if (issued && (issued.expiresAt > Date.now() || this.faults.has('expired-token-accepted'))) return issued.bearer;
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization ?? '');
     if (!match?.[1]) return { valid: false, reason: authorization ? 'not a bearer token' : 'no Authorization header' };
     const token = this.tokens.get(match[1]);
@@ -86,7 +95,7 @@ export class Authorizer {
       this.tokens.delete(match[1]);
       return { valid: false, reason: 'expired token' };
     }
-    return { valid: true, issuerId: token.issuerId };
+    return token.bearer;
   }
 
   /** Makes every token issued so far expired, so that a suite can check expired tokens without waiting 15 minutes. */

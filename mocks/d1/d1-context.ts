@@ -40,7 +40,9 @@ export async function askConsumerInformation(context: D1Context, issuerId: strin
     const token = await context.notifier.issuerToken(issuerId);
     const response = await send({
       method: 'GET',
-      url: `${backend.baseUrl}/banking/d1/v1/issuers/${issuerId}/consumers/${encodeURIComponent(consumerId)}?cardId=${encodeURIComponent(cardId)}`,
+      url:
+        `${backend.baseUrl}/banking/d1/v1/issuers/${issuerId}/consumers/${encodeURIComponent(consumerId)}` +
+        `?cardId=${encodeURIComponent(cardId)}`,
       headers: token ? { authorization: `Bearer ${token}` } : {},
       timeoutMs: 5_000,
     });

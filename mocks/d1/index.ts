@@ -5,9 +5,12 @@ import { Notifier, type DeliveryStats } from './notifier.js';
 import { DEFAULT_BEHAVIOUR, DEFAULT_CARD_PRODUCTS, DEFAULT_RETRY, type IssuerBackend, type MockD1Options } from './options.js';
 import { D1Service, d1Error } from './service.js';
 import type { IssuerState } from './state.js';
-import { faultSet, ConfigurationError } from '../faults.js';
+import { faultSet } from '../faults.js';
+import { ConfigurationError } from '../../lib/config/errors.js';
+import { issuerId as issuerIdOf } from '../../lib/config/values.js';
 import { d1VariantSet, d1VariantSettings, type D1Variant } from './variants.js';
 import { startServer, type Answer, type IncomingExchange } from '../http/server.js';
+import { MOCK_CONTROL_NOT_FOUND } from '../controls.js';
 
 export type { MockD1Options, IssuerRegistration, IssuerBackend, IssuerKey, CardProduct } from './options.js';
 export { d1Faults, type D1Fault } from './faults.js';
@@ -38,8 +41,6 @@ export interface RunningMockD1 {
   stop(): Promise<void>;
 }
 
-const ISSUER_ID = /^.{10}$/u;
-
 /**
  * Starts the mock D1 on an ephemeral port (or the one given): D1's OAuth2, Card, Consumer and Click to Pay APIs under
  * `/authz/v1` and `/banking`, with request validation from the contracts, state per issuer, asynchronous operations
@@ -48,7 +49,7 @@ const ISSUER_ID = /^.{10}$/u;
 export async function startMockD1(options: MockD1Options): Promise<RunningMockD1> {
   if (options.issuers.length === 0) throw new ConfigurationError('the mock D1 needs at least one issuer');
   for (const issuer of options.issuers) {
-    if (!ISSUER_ID.test(issuer.issuerId)) throw new ConfigurationError(`issuerId "${issuer.issuerId}" must be exactly 10 characters`);
+    issuerIdOf(issuer.issuerId, `issuerId "${issuer.issuerId}"`);
     if (issuer.keys.length === 0) throw new ConfigurationError(`issuer ${issuer.issuerId} needs at least one public key`);
   }
   const faults = faultSet(d1Faults, options.faults ?? []);
@@ -77,32 +78,46 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
     authorizer.reset();
   };
 
-  const controls = (exchange: IncomingExchange): Answer | undefined => {
-    if (!exchange.path.startsWith('/__mock/')) return undefined;
-    const route = `${exchange.method} ${exchange.path}`;
-    switch (route) {
-      case 'GET /__mock/health':
-        return { status: 200, body: { status: 'up', faults: [...faults], variants: [...variants] } };
-      case 'GET /__mock/card-data-key':
-        return { status: 200, body: cardDataKey.publicJwk };
-      case 'GET /__mock/notifications':
-        return { status: 200, body: { ...notifier.stats } };
-      case 'POST /__mock/reset':
+  // The reference issuer's /__mock/ answers alike: health 200 {"status":"ok",...}, reset 204, 404 and 405 otherwise.
+  const controlRoutes: Readonly<Record<string, { readonly method: string; readonly answer: () => Answer }>> = {
+    '/__mock/health': {
+      method: 'GET',
+      answer: () => ({ status: 200, body: { status: 'ok', faults: [...faults], variants: [...variants] } }),
+    },
+    '/__mock/card-data-key': { method: 'GET', answer: () => ({ status: 200, body: cardDataKey.publicJwk }) },
+    '/__mock/notifications': { method: 'GET', answer: () => ({ status: 200, body: { ...notifier.stats } }) },
+    '/__mock/reset': {
+      method: 'POST',
+      answer: () => {
         reset();
         return { status: 204 };
-      case 'POST /__mock/expire-tokens':
+      },
+    },
+    '/__mock/expire-tokens': {
+      method: 'POST',
+      answer: () => {
         authorizer.expireAll();
         return { status: 204 };
-      default:
-        return { status: 404, body: d1Error('NOT_FOUND', 'no such mock control') };
+      },
+    },
+  };
+
+  const controls = (exchange: IncomingExchange): Answer | undefined => {
+    if (!exchange.path.startsWith('/__mock/')) return undefined;
+    const route = controlRoutes[exchange.path];
+    if (!route) return { status: 404, body: d1Error('NOT_FOUND', MOCK_CONTROL_NOT_FOUND) };
+    if (exchange.method !== route.method) {
+      return { status: 405, headers: { allow: route.method }, body: d1Error('METHOD_NOT_ALLOWED', `use ${route.method}`) };
     }
+    return route.answer();
   };
 
   const server = await startServer((exchange) => controls(exchange) ?? service.handle(exchange), {
     name: 'mock-d1',
     host: options.host,
     port: options.port,
-    log,
+    // Only a log someone reads: without one, the server skips timing, formatting and redacting a line per request.
+    ...(options.log ? { log: options.log } : {}),
     errorBody: (_status, code, message) => d1Error(code, message),
   });
 

@@ -7,12 +7,39 @@ import { newOperationId, type IssuerState, type OperationRecord, type OperationT
 
 export type Work = () => Outcome | Promise<Outcome>;
 
+/** Work waiting for its time; every operation waits as long, so they come due in the order they were queued. */
+interface Scheduled {
+  readonly due: number;
+  readonly state: IssuerState;
+  readonly record: OperationRecord;
+  readonly work: Work;
+}
+
+const CREATES_A_CARD = new Set(['CREATE', 'REGISTER']);
+
+let isoMillisecond = -1;
+let isoText = '';
+/** The time now in ISO 8601; formatting a date showed in the mock's profile under load, and many operations share a millisecond. */
+function isoNow(): string {
+  const now = Date.now();
+  if (now !== isoMillisecond) {
+    isoMillisecond = now;
+    isoText = new Date(now).toISOString();
+  }
+  return isoText;
+}
+
+const isPromise = (value: unknown): value is Promise<Outcome> => value instanceof Promise;
+
 /**
  * D1's asynchronous operations: a write answers at once with an operationId, its work runs after `delayMs`, and each
  * state is notified to the issuer. The faults that concern notifications of results live here.
  */
 export class OperationRunner {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Work queued and not yet due, oldest first, from `head` on; one timer waits for the oldest (a timer each cost under load). */
+  private scheduled: Scheduled[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
   /** Called when a card operation that creates a card ends SUCCESSFUL (auto-enrolment). */
   onCardCreated: ((state: IssuerState, cardId: string) => void) | undefined;
 
@@ -30,7 +57,7 @@ export class OperationRunner {
       target,
       requestorType: 'ISSUER',
       requestorId: state.issuerId,
-      startTime: new Date().toISOString(),
+      startTime: isoNow(),
       status: 'PENDING',
       endTime: undefined,
       errorCode: undefined,
@@ -43,20 +70,56 @@ export class OperationRunner {
 
   /** Completes an operation after the configured delay, with the outcome its work produces, and notifies it. */
   complete(state: IssuerState, record: OperationRecord, work: Work): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      Promise.resolve()
-        .then(work)
+    this.scheduled.push({ due: performance.now() + this.delayMs, state, record, work });
+    this.timer ??= setTimeout(this.runDue, this.delayMs);
+  }
+
+  /** Runs the work that is due, oldest first, and waits for the next. */
+  private readonly runDue = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    while (this.head < this.scheduled.length) {
+      const next = this.scheduled[this.head];
+      if (!next || next.due > now) break;
+      this.head += 1;
+      this.runWork(next);
+    }
+    // Drop what ran once it is most of the list, so that the list neither grows without end nor shifts on every run.
+    if (this.head > 1024 && this.head * 2 > this.scheduled.length) {
+      this.scheduled = this.scheduled.slice(this.head);
+      this.head = 0;
+    }
+    // Work that ran may have queued more (auto-enrolment) and armed a timer for it; the oldest decides the wait.
+    clearTimeout(this.timer);
+    const oldest = this.scheduled[this.head];
+    this.timer = oldest ? setTimeout(this.runDue, Math.max(1, Math.ceil(oldest.due - now))) : undefined;
+  };
+
+  /** The work's outcome ends the operation; work that throws or rejects ends it FAILED. */
+  private runWork({ state, record, work }: Scheduled): void {
+    let outcome: Outcome | Promise<Outcome>;
+    try {
+      outcome = work();
+    } catch {
+      outcome = failed('INTERNAL_ERROR', 'the operation could not complete');
+    }
+    if (isPromise(outcome)) {
+      outcome
         .catch((): Outcome => failed('INTERNAL_ERROR', 'the operation could not complete'))
-        .then((outcome) => this.finish(state, record, outcome))
+        .then((settled) => this.finish(state, record, settled))
         .catch(() => undefined);
-    }, this.delayMs);
-    this.timers.add(timer);
+      return;
+    }
+    try {
+      this.finish(state, record, outcome);
+    } catch {
+      // As for work that ends later: a failure to notify or to auto-enrol does not stop the operations queued after it.
+    }
   }
 
   finish(state: IssuerState, record: OperationRecord, outcome: Outcome): void {
     record.status = outcome.status;
-    record.endTime = new Date().toISOString();
+    record.endTime = isoNow();
     record.errorCode = outcome.errorCode;
     record.error = outcome.error;
     if (record.operation === 'CLICK_TO_PAY_ENROLMENT') {
@@ -73,14 +136,15 @@ export class OperationRunner {
       }
     }
     this.notify(state.issuerId, record);
-    if (record.status === 'SUCCESSFUL' && record.target.kind === 'card' && ['CREATE', 'REGISTER'].includes(record.operation)) {
+    if (record.status === 'SUCCESSFUL' && record.target.kind === 'card' && CREATES_A_CARD.has(record.operation)) {
       this.onCardCreated?.(state, record.target.cardId);
     }
   }
 
   /** The immediate answer of a write: its operationId and current status. */
-  accepted(record: OperationRecord, extra: Json = {}): Answer {
-    return { status: 200, body: { ...extra, operationId: record.operationId, status: record.status } };
+  accepted(record: OperationRecord, extra?: Json): Answer {
+    const answer = { operationId: record.operationId, status: record.status };
+    return { status: 200, body: extra ? { ...extra, ...answer } : answer };
   }
 
   /** Starts an operation on the target, completes it with the work later, and answers at once. */
@@ -91,8 +155,10 @@ export class OperationRunner {
   }
 
   reset(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.scheduled = [];
+    this.head = 0;
   }
 
   private notify(issuerId: string, record: OperationRecord): void {
@@ -101,6 +167,8 @@ export class OperationRunner {
       record.target.kind === 'consumer' &&
       this.faults.has('consumer-optout-notified-as-card');
     const kind: NotificationKind = record.target.kind === 'card' || optOutAsCard ? 'card' : 'consumer';
+    // An issuer without a backend for this kind gets nothing: no item to build.
+    if (!this.notifier.subscribed(issuerId, kind)) return;
     const item: Json = {
       operationId: record.operationId,
       operation: record.operation,

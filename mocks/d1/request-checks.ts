@@ -1,7 +1,9 @@
+import type { ValidateFunction } from 'ajv';
 import { operations, type OperationId } from '../../gen/operations.js';
+import { validators } from '../../gen/validators/index.js';
 import type { FieldConstraint } from '../../lib/contracts/registry.js';
 import { CARD_NUMBER_SHAPE } from '../../lib/card-data.js';
-import { validateRequest, type RequestUnderTest, type Violation } from '../../lib/validation/index.js';
+import { mediaTypeOf, validateRequest, type RequestUnderTest, type Violation } from '../../lib/validation/index.js';
 import type { Answer } from '../http/server.js';
 import { d1Error, fieldRefused, violationAnswer, type Json } from './answers.js';
 import type { D1Fault } from './faults.js';
@@ -63,6 +65,77 @@ function hasAllowedCharacters(name: string): boolean {
   return characters.length > 0;
 }
 
+/** The generated validators of one operation's request, looked up once: the parameters' by place, the body's by media type. */
+interface RequestValidators {
+  readonly parameters: readonly { readonly place: string; readonly validate: ValidateFunction }[];
+  readonly bodies: ReadonlyMap<string, ValidateFunction>;
+  /** The media type assumed for a body sent without one, when the operation takes only one. */
+  readonly onlyMediaType: string | undefined;
+  readonly bodyRequired: boolean;
+}
+
+const validatorNamed = (name: string): ValidateFunction => {
+  const validate = validators[name];
+  if (!validate) throw new Error(`generated validator ${name} is missing: run npm run generate`);
+  return validate;
+};
+
+const requestValidators = new Map<OperationId, RequestValidators>();
+
+function validatorsOf(operationId: OperationId): RequestValidators {
+  let found = requestValidators.get(operationId);
+  if (!found) {
+    const entry = operations[operationId];
+    const mediaTypes = Object.keys(entry.validators.requestBody);
+    found = {
+      parameters: Object.entries(entry.validators.parameters).map(([place, name]) => ({ place, validate: validatorNamed(name) })),
+      bodies: new Map(Object.entries(entry.validators.requestBody).map(([mediaType, name]) => [mediaType, validatorNamed(name)])),
+      onlyMediaType: mediaTypes.length === 1 ? mediaTypes[0] : undefined,
+      bodyRequired: entry.requestBodyRequired,
+    };
+    requestValidators.set(operationId, found);
+  }
+  return found;
+}
+
+/** The headers as validateRequest hands them to a validator: names lowercased, lists joined, absent ones left out. */
+function headerPart(headers: RequestUnderTest['headers']): Record<string, string> {
+  const part: Record<string, string> = {};
+  if (!headers) return part;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    part[name.toLowerCase()] = typeof value === 'string' ? value : value.join(', ');
+  }
+  return part;
+}
+
+/**
+ * Whether validateRequest would find no violation: the same generated validators on the same data (copies, since the
+ * parameters' validators coerce in place), without describing violations. A conforming request, the usual one, takes
+ * only this; a request that does not conform goes through validateRequest for its violations.
+ */
+function conforms(operationId: OperationId, request: RequestUnderTest): boolean {
+  const { parameters, bodies, onlyMediaType, bodyRequired } = validatorsOf(operationId);
+  for (const { place, validate } of parameters) {
+    const data =
+      place === 'path'
+        ? { ...request.path }
+        : place === 'query'
+          ? { ...request.query }
+          : place === 'header'
+            ? headerPart(request.headers)
+            : undefined;
+    if (!validate(data)) return false;
+  }
+  if (bodies.size === 0) return true;
+  const hasBody = request.body !== undefined && request.body !== '';
+  if (!hasBody && !bodyRequired) return true;
+  const mediaType = mediaTypeOf(request.headers) ?? onlyMediaType;
+  const validate = mediaType === undefined ? undefined : bodies.get(mediaType);
+  return validate !== undefined && validate(hasBody ? request.body : {});
+}
+
 /**
  * The mock D1's checks of a request before its endpoint runs: the contract's validators (some planted faults let a
  * violation through), then what the variants add. Answers the refusal, or undefined when the request may go on.
@@ -75,8 +148,10 @@ export class RequestChecks {
   ) {}
 
   refusal(operationId: OperationId, request: RequestUnderTest): Answer | undefined {
-    const first = this.relevantViolations(operationId, validateRequest(operationId, request), request.body)[0];
-    if (first) return violationAnswer(first);
+    if (!conforms(operationId, request)) {
+      const first = this.relevantViolations(operationId, validateRequest(operationId, request), request.body)[0];
+      if (first) return violationAnswer(first);
+    }
     return this.variantRefusal(operationId, request);
   }
 

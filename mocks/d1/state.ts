@@ -104,17 +104,6 @@ export class IssuerState {
     }
     return list;
   }
-
-  reset(): void {
-    this.consumers.clear();
-    this.cards.clear();
-    this.profiles.clear();
-    this.cardOperations.clear();
-    this.consumerOperations.clear();
-    this.optedOutCards.clear();
-    this.everEnrolled.clear();
-    this.deletedPans.clear();
-  }
 }
 
 /** The mock D1's whole state: one IssuerState per issuer, made on first use. */
@@ -137,17 +126,28 @@ export class D1State {
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
-/** An operation id in D1's documented format: `op_` and 26 characters, time-ordered like a ULID. */
-export function newOperationId(now = Date.now()): string {
+let timePartMillisecond = -1;
+let timePartText = '';
+
+/** The 10 time-ordered characters of an operation id; operations that share a millisecond share them. */
+function timePart(now: number): string {
+  if (now === timePartMillisecond) return timePartText;
   let time = now;
-  let timePart = '';
+  let text = '';
   for (let i = 0; i < 10; i += 1) {
-    timePart = ALPHABET[time % 32] + timePart;
+    text = ALPHABET[time % 32] + text;
     time = Math.floor(time / 32);
   }
+  timePartMillisecond = now;
+  timePartText = text;
+  return text;
+}
+
+/** An operation id in D1's documented format: `op_` and 26 characters, time-ordered like a ULID. */
+export function newOperationId(now = Date.now()): string {
   let random = '';
   for (const byte of randomPool(16)) random += ALPHABET[byte % 32] ?? '0';
-  return `op_${timePart}${random}`;
+  return `op_${timePart(now)}${random}`;
 }
 
 // One system call for many identifiers: a random call per operation showed in the mock's profile under load.

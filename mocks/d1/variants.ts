@@ -4,9 +4,11 @@ import { variantSetOf, type VariantTable } from '../variants.js';
 export const d1Variants = {
   'strict-anchored-ids': {
     description:
-      'Every identifier received (path ids, x-correlation-id, cardId, consumerId, newCardId) must match the anchored form of its documented pattern, or the call is refused with 400 FIELD_INVALID_FORMAT.',
+      'Every identifier received (path ids, x-correlation-id, cardId, consumerId, newCardId) ' +
+      'must match the anchored form of its documented pattern, or the call is refused with 400 FIELD_INVALID_FORMAT.',
     allowedBy:
-      "The same identifiers are published with anchored patterns on the v2 and Click to Pay pages; reading the v1 pages' unanchored copies as whole-value patterns is what every regex-validating server does.",
+      'The same identifiers are published with anchored patterns on the v2 and Click to Pay pages; ' +
+      "reading the v1 pages' unanchored copies as whole-value patterns is what every regex-validating server does.",
   },
   'media-type-415': {
     description: 'A request body sent with a Content-Type the operation does not take is answered 415 with a D1 error body, not 400.',
@@ -14,7 +16,8 @@ export const d1Variants = {
   },
   'optional-fields-absent': {
     description:
-      "Answers leave out every field the contract does not require and the documents do not promise: the token's scope, an operation's endTime, a listed card's cardProductId.",
+      "Answers leave out every field the contract does not require and the documents do not promise: the token's scope, " +
+      "an operation's endTime, a listed card's cardProductId.",
     allowedBy: 'The published answer schemas require none of these fields, and the v1 operation model marks endTime as not required.',
   },
   'unknown-fields': {
@@ -30,7 +33,8 @@ export const d1Variants = {
     description:
       "A well-formed path issuerId that is not the access token's own issuer is refused with 403 and a D1 error body (instead of 401).",
     allowedBy:
-      "The documents answer 401 to a missing or invalid token and list 403 for a forbidden action; a valid token used on another issuer's resources is either.",
+      'The documents answer 401 to a missing or invalid token and list 403 for a forbidden action; ' +
+      "a valid token used on another issuer's resources is either.",
   },
   'pan-like-ids-refused': {
     description:

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redactText } from '../../lib/redaction.js';
+import { BodyTooLarge, readBody } from '../../lib/http/body.js';
 
 /** One request as a mock's handler sees it: read whole, within the size limit. */
 export interface IncomingExchange {
@@ -48,27 +49,11 @@ export interface RunningServer {
 
 export const ONE_MIB = 1024 * 1024;
 
-class BodyTooLarge extends Error {}
-
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
+/**
+ * A request target URL parsing gives back unchanged as its path: plain characters only, no dot segment, no query, no
+ * `//` start (which would read as a host). Most targets are; they skip the parsing, which showed under load.
+ */
+const PLAIN_TARGET = /^\/(?!\/)[A-Za-z0-9\-_~!$&'()*+,;=:@/]*$/;
 
 function queryOf(url: URL): Record<string, string | string[]> {
   const query: Record<string, string | string[]> = {};
@@ -80,7 +65,7 @@ function queryOf(url: URL): Record<string, string | string[]> {
 }
 
 function send(response: ServerResponse, answer: Answer, requestId: string, close = false): void {
-  const headers: Record<string, string> = { 'x-request-id': requestId, ...(answer.headers ?? {}) };
+  const headers: Record<string, string> = answer.headers ? { 'x-request-id': requestId, ...answer.headers } : { 'x-request-id': requestId };
   let payload: string | undefined;
   if (answer.body !== undefined) {
     if (typeof answer.body === 'string') {
@@ -97,6 +82,38 @@ function send(response: ServerResponse, answer: Answer, requestId: string, close
   response.end(payload);
 }
 
+/** One request being served: its id, and the answer sent and logged once. A class, not closures: cheaper per request. */
+class ServedRequest {
+  readonly method: string;
+  /** The path as parsed, `?` until it is. */
+  pathForLog = '?';
+  private readonly started: bigint;
+
+  constructor(
+    request: IncomingMessage,
+    private readonly response: ServerResponse,
+    readonly id: string,
+    private readonly options: ServerOptions,
+    private readonly log: (line: string) => void,
+  ) {
+    this.method = request.method ?? 'GET';
+    // Redacting a log line costs a few regular expressions per request: only done when someone reads the log.
+    this.started = options.log === undefined ? 0n : process.hrtime.bigint();
+  }
+
+  finish(answer: Answer, close = false): void {
+    const response = this.response;
+    if (response.headersSent || response.destroyed) return;
+    send(response, answer, this.id, close);
+    if (this.options.log === undefined) return;
+    const ms = Number(process.hrtime.bigint() - this.started) / 1e6;
+    const path = this.pathForLog;
+    // A hostile client can send a very long path; the log keeps its start.
+    const shown = path.length > 300 ? `${path.slice(0, 300)}…(${path.length} characters)` : path;
+    this.log(`[${this.options.name} ${this.id}] ${this.method} ${redactText(shown)} -> ${answer.status} (${ms.toFixed(1)} ms)`);
+  }
+}
+
 /**
  * Starts a mock server. Every request gets an id, is read within the body limit, handed to the handler, and logged
  * (redacted) with its outcome. Whatever a client sends, the answer is a 4xx with a body rather than a crash: an
@@ -105,59 +122,44 @@ function send(response: ServerResponse, answer: Answer, requestId: string, close
 export async function startServer(handler: RequestHandler, options: ServerOptions): Promise<RunningServer> {
   const limit = options.maxBodyBytes ?? ONE_MIB;
   const log = options.log ?? ((): void => undefined);
-  // Redacting a log line costs a few regular expressions per request: only done when someone reads the log.
-  const logging = options.log !== undefined;
   let sequence = 0;
 
   const server = createServer((request, response) => {
     sequence += 1;
-    const id = `req-${String(sequence).padStart(6, '0')}`;
-    const started = logging ? process.hrtime.bigint() : 0n;
-    const method = request.method ?? 'GET';
-    let pathForLog = '?';
-    const finish = (answer: Answer, close = false): void => {
-      if (response.headersSent || response.destroyed) return;
-      send(response, answer, id, close);
-      if (!logging) return;
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      // A hostile client can send a very long path; the log keeps its start.
-      const shown = pathForLog.length > 300 ? `${pathForLog.slice(0, 300)}…(${pathForLog.length} characters)` : pathForLog;
-      log(`[${options.name} ${id}] ${method} ${redactText(shown)} -> ${answer.status} (${ms.toFixed(1)} ms)`);
-    };
-
-    let url: URL;
-    try {
-      url = new URL(request.url ?? '/', 'http://mock.invalid');
-      pathForLog = url.pathname;
-    } catch {
-      finish({ status: 400, body: options.errorBody(400, 'INVALID_REQUEST_URI', 'the request target is not a valid URI') });
-      return;
+    const served = new ServedRequest(request, response, `req-${String(sequence).padStart(6, '0')}`, options, log);
+    const target = request.url ?? '/';
+    let path = target;
+    let query: Record<string, string | string[]> = {};
+    if (!PLAIN_TARGET.test(target)) {
+      try {
+        const url = new URL(target, 'http://mock.invalid');
+        path = url.pathname;
+        query = queryOf(url);
+      } catch {
+        served.finish({ status: 400, body: options.errorBody(400, 'INVALID_REQUEST_URI', 'the request target is not a valid URI') });
+        return;
+      }
     }
+    served.pathForLog = path;
 
     readBody(request, limit)
-      .then(async (rawBody) => {
-        const answer = await handler({
-          id,
-          method,
-          path: url.pathname,
-          target: request.url ?? '/',
-          query: queryOf(url),
-          headers: request.headers,
-          rawBody,
-        });
-        finish(answer);
+      .then((rawBody) => {
+        const answer = handler({ id: served.id, method: served.method, path, target, query, headers: request.headers, rawBody });
+        // An answer at hand goes out now; only a handler that waits for something costs another promise.
+        if (answer instanceof Promise) return answer.then((settled) => served.finish(settled));
+        served.finish(answer);
+        return undefined;
       })
       .catch((error: unknown) => {
         if (error instanceof BodyTooLarge) {
           // The rest of the body is not read, so the connection cannot be reused.
-          finish({ status: 413, body: options.errorBody(413, 'BODY_TOO_LARGE', `the body exceeds ${limit} bytes`) }, true);
+          served.finish({ status: 413, body: options.errorBody(413, 'BODY_TOO_LARGE', `the body exceeds ${limit} bytes`) }, true);
           request.resume();
           return;
         }
-        log(
-          `[${options.name} ${id}] handler error: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`,
-        );
-        finish({ status: 500, body: options.errorBody(500, 'MOCK_INTERNAL_ERROR', 'the mock failed; see its log') });
+        const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        log(`[${options.name} ${served.id}] handler error: ${redactText(text)}`);
+        served.finish({ status: 500, body: options.errorBody(500, 'MOCK_INTERNAL_ERROR', 'the mock failed; see its log') });
       });
   });
   // A client that sends bytes no HTTP parser accepts gets a 400 instead of a dropped socket; a HEAD gets no body.
@@ -166,7 +168,8 @@ export async function startServer(handler: RequestHandler, options: ServerOption
       const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
       const body = head ? '' : JSON.stringify(options.errorBody(400, 'MALFORMED_HTTP', 'the request is not valid HTTP/1.1'));
       socket.end(
-        `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        'HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n' +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
     } else socket.destroy(error);
   });
@@ -215,7 +218,9 @@ export type BodyReading =
 /** Reads a body by its declared media type; JSON that does not parse is reported, not thrown. */
 export function readBodyAs(exchange: IncomingExchange): BodyReading {
   if (exchange.rawBody.length === 0) return { kind: 'empty' };
-  const mediaType = (exchange.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const declared = exchange.headers['content-type'];
+  // The usual media type is taken as it is; only another one is split from its parameters.
+  const mediaType = declared === 'application/json' ? declared : ((declared ?? '').split(';')[0]?.trim().toLowerCase() ?? '');
   const text = exchange.rawBody.toString('utf8');
   if (mediaType === 'application/x-www-form-urlencoded') {
     return { kind: 'form', value: Object.fromEntries(new URLSearchParams(text)) };

@@ -1,8 +1,11 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { BodyTooLarge, readBody } from '../../lib/http/body.js';
 import { send, type HttpResponse } from '../../lib/http/client.js';
+import { endToEndHeaders } from '../../lib/http/hop-by-hop.js';
 import { redactText } from '../../lib/redaction.js';
-import { ConfigurationError } from '../faults.js';
-import { listen } from '../http/server.js';
+import { ConfigurationError } from '../../lib/config/errors.js';
+import { listen, ONE_MIB } from '../http/server.js';
+import { issuerErrorBody } from './answers.js';
 
 /**
  * An unreliable network and backend in front of the reference issuer, for notification calls only: some are answered
@@ -54,20 +57,6 @@ export interface RunningChaosFront {
 /** Only these calls meet the chaos: the token endpoint, consumer information and /__mock/ pass untouched. */
 const NOTIFICATION_PREFIX = '/notifications/';
 
-// Framing and connection headers belong to one hop; the forwarded call and the answer get their own.
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'host',
-  'upgrade',
-  'te',
-  'trailer',
-  'proxy-connection',
-  'expect',
-]);
-
 const probability = (value: number | undefined, name: string): number => {
   const p = value ?? 0;
   if (!Number.isFinite(p) || p < 0 || p > 1)
@@ -103,29 +92,11 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const forwardedHeaders = (headers: IncomingHttpHeaders): Record<string, string> => {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    kept[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return kept;
-};
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 function answer(response: ServerResponse, upstream: HttpResponse): void {
   // The caller may have given up while the issuer answered; there is no one left to tell.
   if (response.destroyed) return;
-  const headers = Object.fromEntries(Object.entries(upstream.headers).filter(([name]) => !HOP_BY_HOP.has(name)));
-  response.writeHead(upstream.status, headers);
+  // Framing and connection headers belong to one hop; the answer gets its own.
+  response.writeHead(upstream.status, endToEndHeaders(upstream.headers));
   response.end(upstream.text === '' ? undefined : upstream.text);
 }
 
@@ -174,12 +145,13 @@ export async function startChaosFront(targetUrl: string, options: ChaosOptions, 
       response.end(body);
       return;
     }
-    readBody(request)
+    // Within the issuer's own limit: a larger body would be refused 413 by the issuer too.
+    readBody(request, ONE_MIB)
       .then((body) =>
         send({
           method: request.method ?? 'GET',
           url: `${targetUrl}${request.url ?? '/'}`,
-          headers: forwardedHeaders(request.headers),
+          headers: endToEndHeaders(request.headers),
           ...(body.length > 0 ? { body } : {}),
         }),
       )
@@ -202,6 +174,16 @@ export async function startChaosFront(targetUrl: string, options: ChaosOptions, 
         });
       })
       .catch((error: unknown) => {
+        if (error instanceof BodyTooLarge) {
+          // The rest of the body is not read, so the connection cannot be reused.
+          if (!response.headersSent && !response.destroyed) {
+            // As the issuer behind would answer it.
+            response.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
+            response.end(JSON.stringify(issuerErrorBody(413, 'BODY_TOO_LARGE', `the body exceeds ${ONE_MIB} bytes`)));
+          }
+          request.resume();
+          return;
+        }
         log(`[reference-issuer chaos] forwarding failed: ${redactText(error instanceof Error ? error.message : String(error))}`);
         if (!response.headersSent && !response.destroyed) {
           response.writeHead(502, { 'content-type': 'application/json' });

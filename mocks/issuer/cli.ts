@@ -5,8 +5,9 @@
  * Prints one line with the base and auth URLs once listening, then one line per request; stops on SIGINT/SIGTERM.
  */
 import { readFileSync } from 'node:fs';
-import { parseCommandLine, portOption, runCli } from '../cli-options.js';
-import { ConfigurationError } from '../faults.js';
+import { parseCommandLine, runCli } from '../../lib/config/command-line.js';
+import { ConfigurationError } from '../../lib/config/errors.js';
+import { issuerId as issuerIdOf, port as portOf, positiveInteger } from '../../lib/config/values.js';
 import type { ConsumerInfo } from './consumer-directory.js';
 import { issuerFaults } from './faults.js';
 import { startReferenceIssuer } from './index.js';
@@ -21,14 +22,8 @@ const USAGE = `usage: mock:issuer [--port N] [--issuer-id ID] [--client-id ID] [
 faults: ${Object.keys(issuerFaults).join(', ')}
 variants: ${Object.keys(issuerVariants).join(', ')}`;
 
-function lifetimeOption(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(seconds) || seconds < 1) {
-    throw new ConfigurationError(`--token-lifetime must be a whole number of seconds, at least 1, got "${value}"`);
-  }
-  return seconds;
-}
+const lifetimeOption = (value: string | undefined): number | undefined =>
+  value === undefined ? undefined : positiveInteger(value, '--token-lifetime');
 
 function consumersFromFile(path: string | undefined): Record<string, ConsumerInfo> | undefined {
   if (path === undefined) return undefined;
@@ -73,7 +68,7 @@ async function main(): Promise<void> {
   const givenSecret = values['client-secret'] ?? process.env[CLIENT_SECRET_VARIABLE];
   const tokenLifetimeSeconds = lifetimeOption(values['token-lifetime']);
   const consumers = consumersFromFile(values['consumer-file']);
-  const port = portOption(values.port);
+  const port = portOf(values.port, '--port');
 
   const running = await startReferenceIssuer({
     port,
@@ -81,7 +76,7 @@ async function main(): Promise<void> {
     faults: values.fault ?? [],
     variants: values.variant ?? [],
     log: (line) => process.stdout.write(`${line}\n`),
-    ...(values['issuer-id'] === undefined ? {} : { issuerId: values['issuer-id'] }),
+    ...(values['issuer-id'] === undefined ? {} : { issuerId: issuerIdOf(values['issuer-id'], '--issuer-id') }),
     ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
     ...(givenSecret === undefined ? {} : { clientSecret: givenSecret }),
     ...(tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds }),
@@ -96,12 +91,14 @@ async function main(): Promise<void> {
   });
 
   process.stdout.write(
-    `reference issuer listening: ISSUER_BASE_URL=${running.url} ISSUER_AUTH_URL=${running.authUrl} issuerId=${running.issuerId} clientId=${running.clientId}\n`,
+    `reference issuer listening: ISSUER_BASE_URL=${running.url} ISSUER_AUTH_URL=${running.authUrl} ` +
+      `issuerId=${running.issuerId} clientId=${running.clientId}\n`,
   );
   if (givenSecret === undefined) {
     // The generated secret is never printed: logs outlive the run. Whoever needs a token chooses the secret.
     process.stdout.write(
-      `note: no --client-secret or ${CLIENT_SECRET_VARIABLE} given; a random secret was generated and is not shown, so no token can be obtained\n`,
+      `note: no --client-secret or ${CLIENT_SECRET_VARIABLE} given; ` +
+        'a random secret was generated and is not shown, so no token can be obtained\n',
     );
   }
   if (values.fault !== undefined && values.fault.length > 0) process.stdout.write(`faults on: ${values.fault.join(', ')}\n`);

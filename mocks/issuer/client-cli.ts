@@ -4,14 +4,15 @@
  * It drives the whole certification plan against the D1 given (the observer of `npm run certify -- --observe`),
  * prints one line per step refused, and exits 0 once it has run the plan, 1 when D1 refused a step.
  */
-import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { JWK } from 'jose';
 import type { OperationId } from '../../gen/operations.js';
 import { D1Client } from '../../lib/d1-client.js';
 import { send } from '../../lib/http/client.js';
-import { parseCommandLine, runCli } from '../cli-options.js';
-import { ConfigurationError } from '../faults.js';
+import { parseCommandLine, runCli } from '../../lib/config/command-line.js';
+import { ConfigurationError } from '../../lib/config/errors.js';
+import { ecP256PrivateKey } from '../../lib/config/keys.js';
+import { httpUrl, issuerId as issuerIdOf } from '../../lib/config/values.js';
 import { DEFAULT_ISSUER_ID } from './index.js';
 import { ReferenceClient } from './reference-client.js';
 
@@ -20,18 +21,6 @@ const USAGE = `usage: mock:issuer-client --d1 ORIGIN --private-key FILE --kid KI
   --private-key FILE the bank's EC P-256 private key (PEM) whose public half the observer was given
   --kid KID          its key id
   --skip OPERATION   leave out a journey, as a backend that has not built it yet (e.g. clickToPayEnrol)`;
-
-function privateKeyOf(file: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(readFileSync(file, 'utf8'));
-  } catch {
-    throw new ConfigurationError(`--private-key ${file} does not hold a PEM private key`);
-  }
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
-    throw new ConfigurationError('--private-key must be an EC P-256 key');
-  return key;
-}
 
 async function main(): Promise<void> {
   const values = parseCommandLine(process.argv.slice(2), {
@@ -48,20 +37,22 @@ async function main(): Promise<void> {
   }
   if (!values.d1 || !values['private-key'] || !values.kid)
     throw new ConfigurationError(`--d1, --private-key and --kid are required\n${USAGE}`);
-  let origin: string;
+  const origin = new URL(httpUrl(values.d1, '--d1')).origin;
+  const issuerId = issuerIdOf(values['issuer-id'] ?? DEFAULT_ISSUER_ID, '--issuer-id');
+  let privateKeyPem: string;
   try {
-    origin = new URL(values.d1).origin;
+    privateKeyPem = readFileSync(values['private-key'], 'utf8');
   } catch {
-    throw new ConfigurationError(`--d1 is not a URL: "${values.d1}"`);
+    throw new ConfigurationError(`--private-key: no file at ${values['private-key']}`);
   }
-  const issuerId = values['issuer-id'] ?? DEFAULT_ISSUER_ID;
+  const privateKey = ecP256PrivateKey(privateKeyPem, `--private-key ${values['private-key']}`);
   const client = new ReferenceClient(
     new D1Client({
       bankingUrl: `${origin}/banking`,
       authUrl: `${origin}/authz/v1`,
       issuerId,
       keyId: values.kid,
-      privateKey: privateKeyOf(values['private-key']),
+      privateKey,
     }),
   );
   // A recording mock publishes its card-data key there; in front of a real D1 the bank has its own.

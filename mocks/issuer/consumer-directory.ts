@@ -1,6 +1,6 @@
 import type { components } from '../../gen/types/issuer-consumer-info.js';
 import { validateRequest, validateResponse, type Violation } from '../../lib/validation/index.js';
-import { ConfigurationError } from '../faults.js';
+import { ConfigurationError } from '../../lib/config/errors.js';
 
 export type ConsumerInfo = components['schemas']['ConsumerInfo'];
 

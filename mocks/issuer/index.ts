@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { NOTIFICATION_VALUE_FORMS, hasForm } from '../../lib/contracts/notification-form.js';
-import { validateRequest } from '../../lib/validation/index.js';
-import { ConfigurationError, faultSet } from '../faults.js';
+import { faultSet } from '../faults.js';
+import { ConfigurationError } from '../../lib/config/errors.js';
+import { issuerId as issuerIdOf, port as portOf } from '../../lib/config/values.js';
 import { startServer } from '../http/server.js';
 import { answerSettings, issuerErrorBody } from './answers.js';
 import { resolveChaos, startChaosFront, type ChaosOptions, type ChaosStats } from './chaos.js';
-import { ConsumerDirectory, DEFAULT_CONSUMERS, describeWithoutValue, type ConsumerInfo } from './consumer-directory.js';
+import { ConsumerDirectory, DEFAULT_CONSUMERS, type ConsumerInfo } from './consumer-directory.js';
 import { consumerInfoSettings } from './consumer-info-endpoint.js';
 import { issuerFaults } from './faults.js';
 import { resetIssuerState, type IssuerConfig, type IssuerContext } from './issuer-context.js';
@@ -93,17 +94,9 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 900;
 /** Where the token endpoint is mounted below the issuer's origin. */
 export const AUTH_BASE_PATH = '/authz/d1/v1';
 
-function issuerIdProblems(issuerId: string): string[] {
-  return validateRequest('notifyCardOperations', { path: { issuerId } })
-    .filter((violation) => violation.pointer === '/issuerId')
-    .map(describeWithoutValue);
-}
-
 /** Settles the options into a configuration, refusing what would make the issuer unusable or contract-invalid. */
 export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConfig {
-  const issuerId = options.issuerId ?? DEFAULT_ISSUER_ID;
-  const idProblems = issuerIdProblems(issuerId);
-  if (idProblems.length > 0) throw new ConfigurationError(`issuerId "${issuerId}" is not valid: ${idProblems.join('; ')}`);
+  const issuerId = issuerIdOf(options.issuerId ?? DEFAULT_ISSUER_ID, 'issuerId');
   const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
   // Basic authentication splits user and password at the first colon, so a client id cannot hold one.
   if (clientId === '' || clientId.includes(':')) throw new ConfigurationError('clientId must be non-empty and contain no colon');
@@ -117,9 +110,8 @@ export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConf
   const unnameable = knownCards.filter((cardId) => !hasForm('cardId', cardId));
   if (unnameable.length > 0)
     throw new ConfigurationError(`cards ${unnameable.join(', ')}: a cardId must match ${NOTIFICATION_VALUE_FORMS.cardId.pattern ?? ''}`);
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigurationError(`port must be from 0 to 65535, got ${String(port)}`);
+  // Only checked here, so that a wrong port is refused like every other option, before anything listens.
+  portOf(options.port, 'port');
   return {
     issuerId,
     clientId,

@@ -1,3 +1,4 @@
+import { MOCK_CONTROL_NOT_FOUND } from '../controls.js';
 import { readBodyAs, type Answer, type IncomingExchange } from '../http/server.js';
 import { errorAnswer, jsonAnswer } from './answers.js';
 import { consumerProblems, type ConsumerInfo } from './consumer-directory.js';
@@ -58,7 +59,7 @@ function putConsumer(context: IssuerContext, exchange: IncomingExchange, consume
  */
 export function answerInspection(context: IssuerContext, exchange: IncomingExchange): Answer {
   const route = inspectionRouteOf(exchange.path);
-  if (route === undefined) return errorAnswer(404, 'not_found', 'no inspection endpoint at this path');
+  if (route === undefined) return errorAnswer(404, 'not_found', MOCK_CONTROL_NOT_FOUND);
   if (!route.methods.includes(exchange.method)) {
     return errorAnswer(405, 'method_not_allowed', `use ${route.methods.join(' or ')}`, { headers: { allow: route.methods.join(', ') } });
   }
@@ -79,7 +80,7 @@ export function answerInspection(context: IssuerContext, exchange: IncomingExcha
       return jsonAnswer(200, { issued: context.tokens.issuedCount });
     case 'reset':
       resetIssuerState(context);
-      return jsonAnswer(200, { reset: true });
+      return { status: 204 };
     case 'consumer':
       if (exchange.method === 'PUT') return putConsumer(context, exchange, route.consumerId);
       return context.consumers.remove(route.consumerId)

@@ -8,9 +8,11 @@ import { variantSetOf, type VariantTable } from '../variants.js';
 export const issuerVariants = {
   'strict-anchored-ids': {
     description:
-      "Notifications whose identifiers or times are not in the form D1 gives them (anchored id patterns, D1's ISO 8601 timestamp expression) are refused with 400.",
+      'Notifications whose identifiers or times are not in the form D1 gives them (anchored id patterns, ' +
+      "D1's ISO 8601 timestamp expression) are refused with 400.",
     allowedBy:
-      'D1 issues operation and card ids under anchored patterns and publishes its notification timestamp expression; the issuer may hold its input to them.',
+      'D1 issues operation and card ids under anchored patterns and publishes its notification timestamp expression; ' +
+      'the issuer may hold its input to them.',
   },
   'media-type-415': {
     description: 'A notification sent in another media type than JSON is refused with 415 instead of 400.',
@@ -48,15 +50,19 @@ export const issuerVariants = {
   },
   'standard-oauth-answers': {
     description:
-      'The token endpoint answers as mainstream OAuth servers do: expires_in a JSON number, no expires_at, and 400 invalid_request to a request without any client authentication.',
+      'The token endpoint answers as mainstream OAuth servers do: expires_in a JSON number, no expires_at, ' +
+      'and 400 invalid_request to a request without any client authentication.',
     allowedBy:
-      "RFC 6749 gives expires_in as a number (section 5.1) and allows 400 when no Authorization header was sent (section 5.2); the documents' string is a quirk the catalogue records.",
+      'RFC 6749 gives expires_in as a number (section 5.1) and allows 400 when no Authorization header was sent (section 5.2); ' +
+      "the documents' string is a quirk the catalogue records.",
   },
   'oauth-server-oidc-provider': {
     description:
-      'The token endpoint is served by oidc-provider, a certified OAuth 2.0 server (client credentials, client_secret_basic), on an origin of its own; its tokens open the notification and consumer endpoints.',
+      'The token endpoint is served by oidc-provider, a certified OAuth 2.0 server (client credentials, client_secret_basic), ' +
+      'on an origin of its own; its tokens open the notification and consumer endpoints.',
     allowedBy:
-      'The documents ask for an OAuth 2.0 client credentials endpoint with Basic client authentication, not for a particular implementation of it.',
+      'The documents ask for an OAuth 2.0 client credentials endpoint with Basic client authentication, ' +
+      'not for a particular implementation of it.',
   },
 } as const satisfies VariantTable;
 

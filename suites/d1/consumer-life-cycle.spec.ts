@@ -95,28 +95,17 @@ test.describe('register consumer', () => {
   test(
     'D1 asks the issuer for the data of a consumer registered without them when it needs them',
     rule('CONSUMER-REGISTER-WITHOUT-DATA'),
-    async ({ d1, targets }) => {
-      const sink = targets.sink;
-      test.skip(!sink, "D1's calls to the issuer cannot be observed in this run (NOTIFY_SINK_PORT is not set)");
-      if (!sink) return;
+    async ({ d1 }) => {
+      const receiver = d1.receiver;
+      test.skip(!receiver, "D1's calls to the issuer cannot be observed in this run (NOTIFY_SINK_PORT is not set)");
+      if (!receiver) return;
       const consumerId = uniqueId('cns');
-      sink.consumers.set(consumerId, PERSONAL_INFORMATION);
+      await receiver.setConsumer(consumerId, PERSONAL_INFORMATION);
       expect(await registerOutcome(d1, consumerId, {}), 'precondition: the registration').toBe('SUCCESSFUL');
       // A Click to Pay enrolment needs the consumer's details.
       await d1.enrol(await d1.createCard(consumerId));
-      const asked = await sink
-        .waitFor(() => sink.consumerInfoRequests.includes(consumerId))
-        .then(
-          () => true,
-          () => false,
-        );
-      holds(
-        'CONSUMER-REGISTER-WITHOUT-DATA',
-        asked,
-        'Get Consumer Information',
-        `a request for ${consumerId}`,
-        `none among ${sink.consumerInfoRequests.length} requests`,
-      );
+      const asked = await receiver.waitFor(async () => (await receiver.consumerInfoCalls()).some((c) => c.consumerId === consumerId));
+      holds('CONSUMER-REGISTER-WITHOUT-DATA', asked, 'Get Consumer Information', `a request for ${consumerId}`, 'none');
     },
   );
 
@@ -220,5 +209,3 @@ test.describe('delete consumer', () => {
     holds('CONSUMER-DELETE-CTP-OPTOUT', profiles.length === 0, '/clickToPayProfiles', 'no profile left', JSON.stringify(profiles));
   });
 });
-
-/** A test PAN of its own for each card, so that no test meets a number another one deleted; Luhn-valid. */

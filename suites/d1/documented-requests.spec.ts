@@ -19,8 +19,6 @@ interface Context {
   readonly targets: ResolvedTargets;
 }
 
-/** A test PAN of its own for each card, so that no test meets a number another one deleted; Luhn-valid. */
-
 const EXPIRY = '1230';
 
 /** The documented headers and body of an operation, with a fresh correlation id. */

@@ -357,5 +357,3 @@ test.describe('consumer operation list', () => {
     await checkLimit(d1, 'CONSUMER-OPERATIONS-LIMIT', consumer((await consumerWithHistory(d1)).consumerId));
   });
 });
-
-/** A test PAN of its own for each card, so that no test meets a number another one deleted; Luhn-valid. */

@@ -7,10 +7,17 @@ import { operations } from '../../gen/operations.js';
 import type { RuleId } from '../../gen/catalogue.js';
 import { holds, valueIs } from '../../lib/checks/index.js';
 import { formatViolations, validateRequest } from '../../lib/validation/index.js';
-import { test, rule } from '../../fixtures/index.js';
+import { test, rule, type D1Party } from '../../fixtures/index.js';
 
 type Item = Record<string, unknown>;
 const isFinal = (item: Item): boolean => item.status === 'SUCCESSFUL' || item.status === 'FAILED';
+const FINAL_STATUSES = ['SUCCESSFUL', 'FAILED'];
+
+/** The deliveries of an operation's final status, with what the receiver answered each. */
+const finalDeliveries = (d1: D1Party, operationId: string) => async (): Promise<{ answered: number | 'stalled' }[]> =>
+  ((await d1.receiver?.calls({ operationIds: [operationId] })) ?? []).filter((c) =>
+    c.operations.some((i) => i.operationId === operationId && isFinal(i)),
+  );
 
 test.beforeEach(({ d1 }) => {
   test.skip(!d1.notificationsObservable, 'D1 is external and NOTIFY_SINK_PORT is not set: its notifications cannot be observed');
@@ -160,7 +167,7 @@ const [firstNotificationRule = 'NOTIFY-CARD-OPERATIONS-REQUIRED', ...otherNotifi
 test(
   'every notification D1 sends follows the notification contracts',
   rule(firstNotificationRule, ...otherNotificationRules),
-  async ({ d1, targets }) => {
+  async ({ d1 }) => {
     const consumerId = await d1.registerConsumer();
     const cardId = await d1.createCard(consumerId);
     const enrolled = await d1.enrol(cardId);
@@ -168,7 +175,7 @@ test(
     const optedOut = await d1.consumerWrite('clickToPayOptoutConsumer', consumerId);
     await d1.awaitFinalNotification(String(enrolled.accepted.operationId));
     await d1.awaitFinalNotification(String(optedOut.accepted.operationId));
-    const calls = targets.sink?.calls ?? [];
+    const calls = (await d1.receiver?.calls()) ?? [];
     holds('NOTIFY-CARD-OPERATIONS-REQUIRED', calls.length > 0, '/operations', 'notifications received', 'none');
     for (const call of calls) {
       const operationId = call.kind === 'card' ? 'notifyCardOperations' : 'notifyConsumerOperations';
@@ -193,26 +200,32 @@ test(
 test(
   'D1 gets its token from the issuer with Basic client credentials, form-encoded, and reuses it',
   rule('ISSUER-TOKEN-BASIC-AUTH', 'ISSUER-TOKEN-BEARER-USE', 'NOTIFY-CARD-AUTH-BEARER', 'NOTIFY-CONSUMER-AUTH-BEARER'),
-  async ({ d1, targets }) => {
+  async ({ d1 }) => {
     const consumerId = await d1.registerConsumer();
     const first = await d1.enrol(await d1.createCard(consumerId));
     const second = await d1.consumerWrite('clickToPayOptoutConsumer', consumerId);
     await d1.awaitFinalNotification(String(first.accepted.operationId));
     await d1.awaitFinalNotification(String(second.accepted.operationId));
-    const sink = targets.sink;
-    if (!sink) return;
+    const receiver = d1.receiver;
+    if (!receiver) return;
     // A D1 that runs for long keeps the token it got earlier, from this receiver's credentials, as it should: then
     // the bearer tokens it sends are the proof that it asked; the request's form is checked whenever one is seen.
-    const sendsIssuedTokens =
-      sink.calls.length > 0 && sink.calls.every((call) => sink.isIssuedToken(/^Bearer (.+)$/.exec(call.authorization ?? '')?.[1] ?? ''));
+    const calls = await receiver.calls();
+    const issued = await Promise.all(
+      calls.map((call) => {
+        const token = /^Bearer (.+)$/.exec(call.authorization ?? '')?.[1];
+        return token === undefined ? Promise.resolve(false) : receiver.isIssuedToken(token);
+      }),
+    );
+    const tokenRequests = await receiver.tokenRequests();
     holds(
       'ISSUER-TOKEN-BASIC-AUTH',
-      sink.tokenRequests.length > 0 || sendsIssuedTokens,
+      tokenRequests.length > 0 || (calls.length > 0 && issued.every(Boolean)),
       'token request',
       'D1 asks the issuer for a token',
       'no token request, and no token the issuer granted',
     );
-    for (const request of sink.tokenRequests) {
+    for (const request of tokenRequests) {
       holds(
         'ISSUER-TOKEN-BASIC-AUTH',
         /^Basic [A-Za-z0-9+/=]+$/.test(request.authorization ?? ''),
@@ -235,11 +248,10 @@ test(
         new URLSearchParams(request.body).get('grant_type') ?? 'absent',
       );
     }
-    for (const call of sink.calls) {
-      const token = /^Bearer (.+)$/.exec(call.authorization ?? '')?.[1];
+    for (const [index, call] of calls.entries()) {
       holds(
         call.kind === 'card' ? 'NOTIFY-CARD-AUTH-BEARER' : 'NOTIFY-CONSUMER-AUTH-BEARER',
-        token !== undefined && sink.isIssuedToken(token),
+        issued[index] === true,
         'authorization',
         'Bearer and a token the issuer granted',
         call.authorization ? 'another value' : 'absent',
@@ -248,45 +260,35 @@ test(
   },
 );
 
-test(
-  'a notification the issuer answers with an error is sent again until acknowledged',
-  rule('NOTIFY-CARD-RETRY'),
-  async ({ d1, targets }) => {
-    const consumerId = await d1.registerConsumer();
-    const cardId = await d1.createCard(consumerId);
-    // The issuer fails the first delivery of this card's final enrol result.
-    targets.sink?.replyTo((item) => item.cardId === cardId && item.operation === 'CLICK_TO_PAY_ENROLMENT' && isFinal(item), {
-      status: 503,
-    });
-    const { accepted } = await d1.enrol(cardId);
-    const items = await d1.awaitFinalNotification(String(accepted.operationId), 15_000);
-    const deliveriesOf = (): NonNullable<typeof targets.sink>['calls'] =>
-      (targets.sink?.calls ?? []).filter((c) => c.operations.some((i) => i.operationId === accepted.operationId && isFinal(i)));
-    // The refused delivery already holds the final item; the retry comes after D1's back-off.
-    await targets.sink?.waitFor(() => deliveriesOf().some((c) => c.answered === 204), 15_000).catch(() => undefined);
-    const deliveries = deliveriesOf();
-    holds(
-      'NOTIFY-CARD-RETRY',
-      deliveries.some((c) => c.answered === 503) && deliveries.some((c) => c.answered === 204),
-      'delivery',
-      'a refused delivery followed by an acknowledged one',
-      JSON.stringify(deliveries.map((c) => c.answered)),
-    );
-    holds('NOTIFY-CARD-RETRY', items.some(isFinal), '/operations/*/status', 'the final status delivered', JSON.stringify(items));
-  },
-);
+test('a notification the issuer answers with an error is sent again until acknowledged', rule('NOTIFY-CARD-RETRY'), async ({ d1 }) => {
+  const consumerId = await d1.registerConsumer();
+  const cardId = await d1.createCard(consumerId);
+  // The issuer fails the first delivery of this card's final enrol result.
+  await d1.receiver?.replyTo({ cardId, operation: 'CLICK_TO_PAY_ENROLMENT', status: FINAL_STATUSES }, { status: 503 });
+  const { accepted } = await d1.enrol(cardId);
+  const items = await d1.awaitFinalNotification(String(accepted.operationId), 15_000);
+  const deliveriesOf = finalDeliveries(d1, String(accepted.operationId));
+  // The refused delivery already holds the final item; the retry comes after D1's back-off.
+  await d1.receiver?.waitFor(async () => (await deliveriesOf()).some((c) => c.answered === 204), 15_000);
+  const deliveries = await deliveriesOf();
+  holds(
+    'NOTIFY-CARD-RETRY',
+    deliveries.some((c) => c.answered === 503) && deliveries.some((c) => c.answered === 204),
+    'delivery',
+    'a refused delivery followed by an acknowledged one',
+    JSON.stringify(deliveries.map((c) => c.answered)),
+  );
+  holds('NOTIFY-CARD-RETRY', items.some(isFinal), '/operations/*/status', 'the final status delivered', JSON.stringify(items));
+});
 
-test('a consumer notification the issuer answers with an error is sent again', rule('NOTIFY-CONSUMER-RETRY'), async ({ d1, targets }) => {
+test('a consumer notification the issuer answers with an error is sent again', rule('NOTIFY-CONSUMER-RETRY'), async ({ d1 }) => {
   const consumerId = await d1.registerConsumer();
   await d1.enrol(await d1.createCard(consumerId));
-  targets.sink?.replyTo((item) => item.consumerId === consumerId && item.operation === 'CLICK_TO_PAY_OPTOUT' && isFinal(item), {
-    status: 500,
-  });
+  await d1.receiver?.replyTo({ consumerId, operation: 'CLICK_TO_PAY_OPTOUT', status: FINAL_STATUSES }, { status: 500 });
   const { accepted } = await d1.consumerWrite('clickToPayOptoutConsumer', consumerId);
-  const deliveriesOf = (): NonNullable<typeof targets.sink>['calls'] =>
-    (targets.sink?.calls ?? []).filter((c) => c.operations.some((i) => i.operationId === accepted.operationId && isFinal(i)));
-  await targets.sink?.waitFor(() => deliveriesOf().some((c) => c.answered === 204), 15_000).catch(() => undefined);
-  const deliveries = deliveriesOf();
+  const deliveriesOf = finalDeliveries(d1, String(accepted.operationId));
+  await d1.receiver?.waitFor(async () => (await deliveriesOf()).some((c) => c.answered === 204), 15_000);
+  const deliveries = await deliveriesOf();
   holds(
     'NOTIFY-CONSUMER-RETRY',
     deliveries.some((c) => c.answered === 500) && deliveries.some((c) => c.answered === 204),
@@ -299,14 +301,14 @@ test('a consumer notification the issuer answers with an error is sent again', r
 test(
   'D1 asks the issuer for the details of a consumer it holds none for, with its token',
   rule('CONSUMER-REGISTER-WITHOUT-DATA', 'CONSUMER-INFO-AUTH-BEARER'),
-  async ({ d1, targets }) => {
-    const sink = targets.sink;
-    if (!sink) return;
+  async ({ d1 }) => {
+    const receiver = d1.receiver;
+    if (!receiver) return;
     const consumerId = await d1.registerConsumer({ withDetails: false });
-    sink.consumers.set(consumerId, { language: 'en-US', firstName: 'Ana', lastName: 'Lima' });
+    await receiver.setConsumer(consumerId, { language: 'en-US', firstName: 'Ana', lastName: 'Lima' });
     const { final } = await d1.enrol(await d1.createCard(consumerId));
     valueIs('CONSUMER-REGISTER-WITHOUT-DATA', '/status', final.status, 'SUCCESSFUL');
-    const calls = sink.consumerInfoCalls.filter((c) => c.consumerId === consumerId);
+    const calls = (await receiver.consumerInfoCalls()).filter((c) => c.consumerId === consumerId);
     holds(
       'CONSUMER-REGISTER-WITHOUT-DATA',
       calls.length > 0,
@@ -317,7 +319,7 @@ test(
     const token = /^Bearer (.+)$/.exec(calls[0]?.authorization ?? '')?.[1];
     holds(
       'CONSUMER-INFO-AUTH-BEARER',
-      token !== undefined && sink.isIssuedToken(token),
+      token !== undefined && (await receiver.isIssuedToken(token)),
       'authorization',
       'Bearer and a token the issuer granted',
       calls[0]?.authorization ? 'another value' : 'absent',
@@ -336,17 +338,17 @@ test(
   rule('CARD-REGISTER-UNKNOWN-CONSUMER'),
   async ({ d1, targets }) => {
     test.skip(!targets.d1.cardDataJwk, 'registering a card needs the card-data key (D1_CARD_DATA_KEY)');
-    const sink = targets.sink;
-    if (!sink) return;
+    const receiver = d1.receiver;
+    if (!receiver) return;
     const { uniqueId } = await import('../../fixtures/index.js');
     const consumerId = uniqueId('cns');
-    sink.consumers.set(consumerId, { language: 'en-US', firstName: 'Ana', lastName: 'Lima' });
+    await receiver.setConsumer(consumerId, { language: 'en-US', firstName: 'Ana', lastName: 'Lima' });
     const cardId = await d1.registerCard(consumerId, { pan: '4111111111111111', expiry: '1230' });
     const { final } = await d1.enrol(cardId);
     valueIs('CARD-REGISTER-UNKNOWN-CONSUMER', '/status', final.status, 'SUCCESSFUL');
     holds(
       'CARD-REGISTER-UNKNOWN-CONSUMER',
-      sink.consumerInfoRequests.includes(consumerId),
+      (await receiver.consumerInfoCalls()).some((c) => c.consumerId === consumerId),
       'consumer information',
       'a Get Consumer Information call for the new consumer',
       'none',

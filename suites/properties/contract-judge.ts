@@ -16,7 +16,8 @@ export function contractAccepts(operationId: OperationId, request: Partial<Reque
   const violations = validateRequest(operationId, request);
   if (violations.length > 0) {
     throw new GeneratorBug(
-      `the suite generated ${what}, which the contract refuses; this is a bug of the arbitraries, not of the target\n${formatViolations(violations)}`,
+      `the suite generated ${what}, which the contract refuses; this is a bug of the arbitraries, not of the target\n` +
+        formatViolations(violations),
     );
   }
 }
@@ -30,7 +31,8 @@ export function contractRefusesUnder(operationId: OperationId, ruleId: string, r
   const broken = violations.find((v) => v.ruleId === ruleId);
   if (!broken) {
     throw new GeneratorBug(
-      `the suite generated ${what} to break ${ruleId}, but the contract does not refuse it under that rule; this is a bug of the arbitraries\n${formatViolations(violations)}`,
+      `the suite generated ${what} to break ${ruleId}, but the contract does not refuse it under that rule; ` +
+        `this is a bug of the arbitraries\n${formatViolations(violations)}`,
     );
   }
   const elsewhere = violations.filter((v) => v.part !== broken.part || v.pointer !== broken.pointer);

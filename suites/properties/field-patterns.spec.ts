@@ -1,8 +1,8 @@
 /**
  * Properties of every pattern, length and enum rule of the D1 requests (path, headers, body): realistic values drawn
  * from the contract's own constraint are not refused for that constraint, and values one step outside it are refused
- * with 400 and the documented errorCode. Each generated request is first judged by the generated validators, so a generator bug never passes
- * for a target bug.
+ * with 400 and the documented errorCode. Each generated request is first judged by the generated validators, so a
+ * generator bug never passes for a target bug.
  */
 import fc from 'fast-check';
 import { operations, type OperationId } from '../../gen/operations.js';
@@ -17,9 +17,11 @@ import type { HttpResponse } from '../../lib/http/client.js';
 import { fieldValueArb } from './arbitraries/field-value-arb.js';
 import { nearMissArb } from './arbitraries/near-miss-arb.js';
 import { contractAccepts, contractRefusesUnder } from './contract-judge.js';
+import { INDEPENDENT_CASES_IN_FLIGHT } from './concurrent-check.js';
 import { assertProperty, type PropertyBounds } from './replay.js';
 
-const BOUNDS: PropertyBounds = { numRuns: 15, timeLimitMs: 5_000 };
+// Each case makes its own consumer, card and operation ids, so cases can run at once.
+const BOUNDS: PropertyBounds = { numRuns: 15, timeLimitMs: 5_000, concurrency: INDEPENDENT_CASES_IN_FLIGHT };
 const KEYWORDS = new Set(['pattern', 'length', 'enum']);
 const CARRIERS = { path: 'path', header: 'header', body: 'body' } as const;
 type RequestPart = keyof typeof CARRIERS;

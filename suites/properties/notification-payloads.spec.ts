@@ -21,9 +21,11 @@ import {
   type NotificationKind,
 } from './arbitraries/notification-fields.js';
 import { GeneratorBug, contractAccepts, contractRefusesUnder } from './contract-judge.js';
+import { INDEPENDENT_CASES_IN_FLIGHT } from './concurrent-check.js';
 import { assertProperty, type PropertyBounds } from './replay.js';
 
-const BOUNDS: PropertyBounds = { numRuns: 25, timeLimitMs: 5_000 };
+// Every case is a first delivery with fresh operationIds (firstDelivery), so cases can run at once.
+const BOUNDS: PropertyBounds = { numRuns: 25, timeLimitMs: 5_000, concurrency: INDEPENDENT_CASES_IN_FLIGHT };
 
 const asRequest = (
   issuer: IssuerParty,
@@ -133,7 +135,8 @@ for (const kind of ['card', 'consumer'] as const) {
             const violations = validateRequest(operationId, asRequest(issuer, body));
             if (violations.length === 0 || violations.some((v) => v.ruleId !== toleratedRule)) {
               throw new GeneratorBug(
-                `the suite generated a notification meant to break only ${toleratedRule ?? 'the operation enum'}\n${formatViolations(violations)}`,
+                `the suite generated a notification meant to break only ${toleratedRule ?? 'the operation enum'}\n` +
+                  formatViolations(violations),
               );
             }
             acknowledged(ruleOf(kind, 'FORWARD-COMPATIBLE'), kind, await issuer.notify(kind, body), issuer);

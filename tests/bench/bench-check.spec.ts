@@ -7,17 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { checkResults } from '../../bench/check.js';
-import { TARGETS, evaluateTargets, type TargetId } from '../../bench/targets.js';
+import { TARGETS, evaluateTargets, formatTarget, type TargetId } from '../../bench/targets.js';
 import { runToEnd } from '../mocks/cli-process.js';
-
-/** Figures that meet every target. */
-const ALL_MET: Readonly<Record<TargetId, number>> = {
-  'mock-d1-vs-prism': 14.2,
-  'mock-d1-vs-bare': 0.61,
-  'property-cases-per-second': 2_400,
-  'certify-wall-time': 55,
-  'mock-d1-rss-after-100k': 150,
-};
+import { ALL_MET, definitionOf, figureAndTarget, missedFigure } from './target-figures.js';
 
 const resultsFile = (values: Readonly<Partial<Record<TargetId, number | null>>>): string =>
   JSON.stringify({ date: '2026-11-22T00:00:00.000Z', targets: evaluateTargets(values) });
@@ -27,47 +19,47 @@ test('a file whose figures meet every target passes, one line per target', () =>
   expect(outcome.exitCode).toBe(0);
   expect(outcome.lines).toHaveLength(TARGETS.length);
   for (const line of outcome.lines) expect(line).toMatch(/^met\s/);
-  expect(outcome.lines[0]).toBe("met           mock D1 requests/s ÷ Prism's: 14.2× (target ≥ 10×)");
+  expect(outcome.lines[0]).toBe(`met           ${figureAndTarget('mock-d1-vs-prism', ALL_MET['mock-d1-vs-prism'])}`);
 });
 
 test('one missed target fails with exit code 1 and names it; the others still say met', () => {
-  const outcome = checkResults(resultsFile({ ...ALL_MET, 'certify-wall-time': 110.64 }), 'results.json');
+  const slow = missedFigure('certify-wall-time');
+  const outcome = checkResults(resultsFile({ ...ALL_MET, 'certify-wall-time': slow }), 'results.json');
   expect(outcome.exitCode).toBe(1);
   expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual([
-    'MISSED        full npm run certify on the embedded mocks (2 cores): 110.6 s (target ≤ 60 s)',
+    `MISSED        ${figureAndTarget('certify-wall-time', slow)}`,
   ]);
   expect(outcome.lines.filter((line) => line.startsWith('met'))).toHaveLength(TARGETS.length - 1);
 });
 
 test('a figure on the boundary is judged as the target words it: at least and at most include it, below does not', () => {
-  const onTheBoundary = {
-    'mock-d1-vs-prism': 10,
-    'mock-d1-vs-bare': 0.5,
-    'property-cases-per-second': 2_000,
-    'certify-wall-time': 60,
-    'mock-d1-rss-after-100k': 200,
-  };
+  const onTheBoundary = Object.fromEntries(TARGETS.map((t) => [t.id, t.threshold]));
   const outcome = checkResults(resultsFile(onTheBoundary), 'results.json');
   expect(outcome.exitCode).toBe(1);
-  expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual([
-    'MISSED        mock D1 RSS after 100,000 requests: 200.0 MiB (target < 200 MiB)',
-  ]);
+  const below = TARGETS.filter((t) => t.comparison === 'below');
+  expect(below.length, 'a target worded "below"').toBeGreaterThan(0);
+  expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual(
+    below.map((t) => `MISSED        ${figureAndTarget(t.id, t.threshold)}`),
+  );
 });
 
 test('the targets of the code decide, not the met the file claims', () => {
   const file = JSON.parse(resultsFile(ALL_MET)) as { targets: { id: string; value: number; met: boolean; target: number }[] };
   const prism = file.targets.find((t) => t.id === 'mock-d1-vs-prism');
   if (!prism) throw new Error('the fixture has no Prism target');
-  Object.assign(prism, { value: 3, target: 2, met: true });
+  // The file claims a lower target, met; the code's target is higher.
+  const low = definitionOf('mock-d1-vs-prism').threshold / 5;
+  Object.assign(prism, { value: low, target: low / 2, met: true });
   const outcome = checkResults(JSON.stringify(file), 'results.json');
   expect(outcome.exitCode).toBe(1);
-  expect(outcome.lines[0]).toBe("MISSED        mock D1 requests/s ÷ Prism's: 3× (target ≥ 10×)");
+  expect(outcome.lines[0]).toBe(`MISSED        ${figureAndTarget('mock-d1-vs-prism', low)}`);
 });
 
 test('a step left out of the run (null figure) is reported as not measured, neither met nor missed', () => {
   const outcome = checkResults(resultsFile({ ...ALL_MET, 'certify-wall-time': null }), 'results.json');
   expect(outcome.exitCode).toBe(0);
-  expect(outcome.lines).toContain('not measured  full npm run certify on the embedded mocks (2 cores) (target ≤ 60 s)');
+  const certify = definitionOf('certify-wall-time');
+  expect(outcome.lines).toContain(`not measured  ${certify.description} (target ${formatTarget(certify)})`);
 });
 
 test.describe('a missing or malformed file is exit code 2 with one line saying what is wrong', () => {
@@ -104,7 +96,7 @@ test('npm run bench:check exits 0, 1 and 2 as the file says, printing its lines'
   const met = path.join(work, 'met.json');
   const missed = path.join(work, 'missed.json');
   writeFileSync(met, resultsFile(ALL_MET));
-  writeFileSync(missed, resultsFile({ ...ALL_MET, 'mock-d1-vs-prism': 4 }));
+  writeFileSync(missed, resultsFile({ ...ALL_MET, 'mock-d1-vs-prism': missedFigure('mock-d1-vs-prism') }));
   const [metRun, missedRun, absentRun] = await Promise.all([
     runToEnd('scripts/bench.ts', ['--check', met]),
     runToEnd('scripts/bench.ts', ['--check', missed]),

@@ -3,12 +3,13 @@
  * how a process tree's memory is read from /proc texts. Figures are written by hand; nothing is measured or timed.
  */
 import { test, expect } from '@playwright/test';
-import { largestRssMiBOfTimeReport } from '../../bench/certify-run.js';
+import { junitCounts, largestRssMiBOfTimeReport } from '../../bench/certify-run.js';
 import type { HttpLoadFigures } from '../../bench/http-load.js';
 import { combineRounds, throughputRatio } from '../../bench/http-comparison.js';
 import { descendantsOf, parseStat, rssBytesOfStatus } from '../../bench/process-tree.js';
-import { resultsMarkdown, type BenchResults, type ServerFigures } from '../../bench/results.js';
-import { evaluateTargets, formatFigure, formatTarget } from '../../bench/targets.js';
+import { resultsMarkdown, type BenchResults, type CertifyFigures, type ServerFigures } from '../../bench/results.js';
+import { evaluateTargets, formatFigure, formatTarget, meets, type TargetId } from '../../bench/targets.js';
+import { definitionOf, metFigure, missedFigure } from './target-figures.js';
 
 const round = (requests: number, durationSeconds: number, latencyP50Ms: number, latencyP99Ms: number): HttpLoadFigures => ({
   requests,
@@ -28,6 +29,26 @@ const server = (requestsPerSecond: number): ServerFigures => ({
   non2xx: 0,
   errors: 0,
 });
+
+const certifyRun = (wallSeconds: number, failed: number): CertifyFigures => ({
+  skipped: false,
+  wallSeconds,
+  exitCode: failed > 0 ? 1 : 0,
+  finished: true,
+  peakTreeRssMiB: 700,
+  memoryMethod: 'sampled',
+  largestProcessRssMiB: null,
+  workers: 2,
+  tests: 693,
+  failed,
+});
+
+/** A target's row in the table, as its definition words it. */
+const targetRow = (id: TargetId, value: number): string => {
+  const definition = definitionOf(id);
+  const met = meets(definition, value) ? 'yes' : '**no**';
+  return `| ${definition.description} | ${formatFigure(value, definition.unit)} | ${formatTarget(definition)} | ${met} |`;
+};
 
 function sampleResults(overrides: Partial<BenchResults> = {}): BenchResults {
   const servers = { mockD1: server(4_000), prism: server(300), prismQuiet: server(800), bare: server(9_000) };
@@ -63,6 +84,18 @@ function sampleResults(overrides: Partial<BenchResults> = {}): BenchResults {
       peakTreeRssMiB: 812.4,
       memoryMethod: 'process tree RSS summed from /proc every 200 ms',
       largestProcessRssMiB: 301.2,
+      workers: 2,
+      tests: 693,
+      failed: 0,
+    },
+    certifyComparison: {
+      skipped: false,
+      failingSet: { d1Faults: ['enrol-operation-id-bad-pattern'], issuerFaults: ['invalid-card-notification-acknowledged'] },
+      embedded: certifyRun(98.25, 0),
+      embeddedFailing: certifyRun(120, 251),
+      external: certifyRun(130.5, 0),
+      externalFailing: certifyRun(300, 251),
+      ratios: { conformant: 130.5 / 98.25, failing: 300 / 120 },
     },
     mockD1Memory: {
       rssAtStartMiB: 110.5,
@@ -79,6 +112,8 @@ function sampleResults(overrides: Partial<BenchResults> = {}): BenchResults {
       'mock-d1-vs-bare': 4_000 / 9_000,
       'property-cases-per-second': 1_500,
       'certify-wall-time': 98.25,
+      'external-certify-vs-embedded': 130.5 / 98.25,
+      'external-certify-vs-embedded-failing': 300 / 120,
       'mock-d1-rss-after-100k': 150.25,
     }),
     ...overrides,
@@ -113,20 +148,30 @@ test.describe('combining measured rounds', () => {
 
 test.describe('targets', () => {
   test('each target is judged on its figure; a figure not measured is neither met nor missed', () => {
+    const prism = definitionOf('mock-d1-vs-prism');
     const judged = evaluateTargets({
-      'mock-d1-vs-prism': 9.99,
-      'mock-d1-vs-bare': 0.5,
+      'mock-d1-vs-prism': prism.threshold - 0.01,
+      'mock-d1-vs-bare': definitionOf('mock-d1-vs-bare').threshold,
       'certify-wall-time': null,
-      'mock-d1-rss-after-100k': 199.9,
+      'external-certify-vs-embedded': missedFigure('external-certify-vs-embedded'),
+      'external-certify-vs-embedded-failing': metFigure('external-certify-vs-embedded-failing'),
+      'mock-d1-rss-after-100k': definitionOf('mock-d1-rss-after-100k').threshold - 0.1,
     });
     expect(Object.fromEntries(judged.map((t) => [t.id, t.met]))).toEqual({
       'mock-d1-vs-prism': false,
       'mock-d1-vs-bare': true,
       'property-cases-per-second': null,
       'certify-wall-time': null,
+      'external-certify-vs-embedded': false,
+      'external-certify-vs-embedded-failing': true,
       'mock-d1-rss-after-100k': true,
     });
-    expect(judged.find((t) => t.id === 'mock-d1-vs-prism')).toMatchObject({ value: 9.99, target: 10, comparison: 'at-least', unit: '×' });
+    expect(judged.find((t) => t.id === 'mock-d1-vs-prism')).toMatchObject({
+      value: prism.threshold - 0.01,
+      target: prism.threshold,
+      comparison: 'at-least',
+      unit: '×',
+    });
   });
 
   test('figures and targets read as a person writes them', () => {
@@ -145,7 +190,8 @@ test.describe('the Markdown table', () => {
   test('shows the machine, the three servers side by side, the other figures and every target with its verdict', () => {
     const markdown = resultsMarkdown(sampleResults());
     expect(markdown).toContain(
-      'Measured 2026-11-22 on 2 CPUs (Test CPU), 23.5 GiB, Node v20.20.2, linux x64; load average 0.50, tasks waiting for a CPU 12 % of the time when it started.',
+      'Measured 2026-11-22 on 2 CPUs (Test CPU), 23.5 GiB, Node v20.20.2, linux x64; load average 0.50, ' +
+        'tasks waiting for a CPU 12 % of the time when it started.',
     );
     expect(markdown).toContain('| mock D1 | 4,000 | 10 ms | 30 ms |');
     expect(markdown).toContain('| Prism 5.16.0, same contract, default logging (`prism mock`) | 300 | 10 ms | 30 ms |');
@@ -153,10 +199,16 @@ test.describe('the Markdown table', () => {
     expect(markdown).toContain('| bare `node:http`, fixed JSON body (loopback ceiling) | 9,000 | 10 ms | 30 ms |');
     expect(markdown).toContain('| `npm run certify` on the embedded mocks: wall time (exit code 0) | 98.3 s |');
     expect(markdown).toContain('largest single process 301.2 MiB (/usr/bin/time -v) | 812.4 MiB |');
-    expect(markdown).toContain("| mock D1 requests/s ÷ Prism's | 13.3× | ≥ 10× | yes |");
-    expect(markdown).toContain("| mock D1 requests/s ÷ bare node:http's | 0.44× | ≥ 0.5× | **no** |");
-    expect(markdown).toContain('| full npm run certify on the embedded mocks (2 cores) | 98.3 s | ≤ 60 s | **no** |');
-    expect(markdown).toContain('| mock D1 RSS after 100,000 requests | 150.3 MiB | < 200 MiB | yes |');
+    expect(markdown).toContain(targetRow('mock-d1-vs-prism', 4_000 / 300));
+    expect(markdown).toContain(targetRow('mock-d1-vs-bare', 4_000 / 9_000));
+    expect(markdown).toContain(targetRow('certify-wall-time', 98.25));
+    expect(markdown).toContain(targetRow('external-certify-vs-embedded-failing', 300 / 120));
+    expect(markdown).toContain(targetRow('mock-d1-rss-after-100k', 150.25));
+    expect(markdown).toContain('| `npm run certify`, embedded mocks, conformant | 98.3 s (693 tests, 0 failed, 2 workers, exit code 0) |');
+    expect(markdown).toContain(
+      '| `npm run certify`, both mocks as commands, the same 2 planted bugs | 300.0 s (693 tests, 251 failed, 2 workers, exit code 1) |',
+    );
+    expect(markdown).toContain('| external ÷ embedded wall time: conformant; with the planted bugs | 1.33×; 2.5× |');
     expect(markdown).toContain('| mock D1 alone after 100,000 requests: RSS (idle before the load) | 150.3 MiB (110.5 MiB) |');
     // Every line of a table has the same number of cells as its header.
     for (const table of markdown.split('\n\n').filter((block) => block.includes('|---'))) {
@@ -175,6 +227,9 @@ test.describe('the Markdown table', () => {
       peakTreeRssMiB: 700,
       memoryMethod: 'sampled',
       largestProcessRssMiB: null,
+      workers: 2,
+      tests: null,
+      failed: null,
     } as const;
     expect(resultsMarkdown(sampleResults({ certify: stopped }))).toContain(
       '| `npm run certify` on the embedded mocks: wall time (stopped at the bench time limit) | more than 120.0 s |',
@@ -184,6 +239,7 @@ test.describe('the Markdown table', () => {
   test('a skipped certify and a server with refusals say so', () => {
     const results = sampleResults({
       certify: { skipped: true, reason: 'skipped with --skip-certify' },
+      certifyComparison: { skipped: true, reason: 'skipped with --skip-certify' },
       targets: evaluateTargets({ 'certify-wall-time': null }),
     });
     const withRefusals = {
@@ -192,7 +248,11 @@ test.describe('the Markdown table', () => {
     };
     const markdown = resultsMarkdown(withRefusals);
     expect(markdown).toContain('| `npm run certify` on the embedded mocks | not measured: skipped with --skip-certify |');
-    expect(markdown).toContain('| full npm run certify on the embedded mocks (2 cores) | not measured | ≤ 60 s | – |');
+    const certify = definitionOf('certify-wall-time');
+    expect(markdown).toContain(`| ${certify.description} | not measured | ${formatTarget(certify)} | – |`);
+    expect(markdown).toContain(
+      '| `npm run certify` on external targets and the embedded mocks | not measured: skipped with --skip-certify |',
+    );
     expect(markdown).toContain('| Prism 5.16.0, same contract, default logging (`prism mock`) (12 non-2xx, 1 errors) | 300 |');
   });
 });
@@ -226,5 +286,11 @@ test.describe('the memory of a process tree, from /proc', () => {
     const report = '\tCommand being timed: "tsx scripts/certify.ts"\n\tMaximum resident set size (kbytes): 308428\n\tExit status: 0\n';
     expect(largestRssMiBOfTimeReport(report)).toBeCloseTo(301.2, 1);
     expect(largestRssMiBOfTimeReport('no report')).toBeUndefined();
+  });
+
+  test("the tests and failures of a certify run come from its JUnit report's totals", () => {
+    const xml = '<?xml version="1.0"?>\n<testsuites id="" name="" tests="693" failures="251" skipped="3" errors="1" time="61.2">\n';
+    expect(junitCounts(xml)).toEqual({ tests: 693, failed: 252 });
+    expect(junitCounts(undefined)).toBeNull();
   });
 });

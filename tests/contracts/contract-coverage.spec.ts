@@ -169,7 +169,8 @@ test('a field rule is inferred exactly when the contract marks its element infer
         const markedInferred = found.inferred;
         if (markedInferred !== (rule.provenance === 'inferred')) {
           disagreements.push(
-            `${rule.id} is ${rule.provenance} but ${operationId} ${part.key} ${check.pointer} is ${markedInferred ? '' : 'not '}marked inferred`,
+            `${rule.id} is ${rule.provenance} but ` +
+              `${operationId} ${part.key} ${check.pointer} is ${markedInferred ? '' : 'not '}marked inferred`,
           );
         }
       }

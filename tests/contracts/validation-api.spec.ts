@@ -3,7 +3,7 @@
  * and what was received.
  */
 import { test, expect } from '@playwright/test';
-import { validateRequest, validateResponse, formatViolations, ContractViolationError } from '../../lib/validation/index.js';
+import { validateRequest, validateResponse, formatViolations } from '../../lib/validation/index.js';
 
 const enrolPath = { issuerId: 'TESTBANK01', cardId: 'crd_1' };
 
@@ -100,6 +100,5 @@ test('violations print as a table a person can read', () => {
   const table = formatViolations(violations);
   expect(table.split('\n')[0]).toMatch(/^rule\s+\| where\s+\| documented\s+\| received$/);
   expect(table).toContain('CTP-ENROL-CARDID-PATTERN | clickToPayEnrol path /cardId | matches ^[A-Za-z0-9_-]{1,48}$ | "crd.1"');
-  expect(new ContractViolationError(violations, 'enrol request').message).toContain('1 contract violation(s)');
   expect(formatViolations([])).toBe('no violations');
 });

@@ -13,7 +13,9 @@ test('card numbers that pass Luhn are redacted, other digit runs are kept', () =
 
 test('emails, phone numbers, JWTs, bearer and basic credentials and PEM keys are redacted inside text', () => {
   const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJYIn0.c2lnbmF0dXJl';
-  const text = `mail ana.lima@example.com phone +33 6 12 34 56 78 token ${jwt} Authorization: Bearer abc.def-123 Basic aXNfdGJhbmswMToxMjM= -----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----`;
+  const text =
+    `mail ana.lima@example.com phone +33 6 12 34 56 78 token ${jwt} Authorization: ` +
+    'Bearer abc.def-123 Basic aXNfdGJhbmswMToxMjM= -----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----';
   const redacted = redactText(text);
   for (const secret of ['ana.lima@example.com', '+33 6 12 34 56 78', jwt, 'abc.def-123', 'aXNfdGJhbmswMToxMjM=', 'MIGH']) {
     expect(redacted).not.toContain(secret);

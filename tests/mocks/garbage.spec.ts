@@ -325,6 +325,10 @@ const CONTENT_TYPES = [
   '*/*',
   'json',
   'application/',
+  // Names of Object.prototype's members: a media type looked up on a plain object would find a function there.
+  'constructor',
+  '__proto__',
+  'toString',
 ] as const;
 
 function authorizationArb(profile: ServerProfile): fc.Arbitrary<string> {
@@ -593,7 +597,8 @@ async function fuzz(label: string, origin: string, profile: ServerProfile, serve
       answer = await sendRaw(url, request);
     } catch (error) {
       throw new Error(
-        `Received no answer the client could read (${error instanceof Error ? error.message : String(error)}); documented: an answer below 500`,
+        `Received no answer the client could read (${error instanceof Error ? error.message : String(error)}); ` +
+          'documented: an answer below 500',
       );
     }
     const elapsed = performance.now() - started;
@@ -617,7 +622,8 @@ async function fuzz(label: string, origin: string, profile: ServerProfile, serve
   } finally {
     const distribution = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`);
     console.log(
-      `[garbage ${label}] ${sent} requests sent; statuses ${distribution.join(', ')}; slowest answer ${slowest.ms.toFixed(0)} ms: ${clip(slowest.request, 200)}`,
+      `[garbage ${label}] ${sent} requests sent; statuses ${distribution.join(', ')}; slowest answer ${slowest.ms.toFixed(0)} ms: ` +
+        `${clip(slowest.request, 200)}`,
     );
   }
   return { sent, statuses };

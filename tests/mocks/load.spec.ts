@@ -117,7 +117,8 @@ function expectEveryAnswerBelow500(outcome: LoadOutcome, total: number, stage: s
   ).toBe(0);
   expect(
     outcome.unexpected.length,
-    `${stage}: valid requests must get a 2xx, invalid and malformed ones a 4xx; the first that did not:\n${describeFailures(outcome.unexpected)}`,
+    `${stage}: valid requests must get a 2xx, invalid and malformed ones a 4xx; ` +
+      `the first that did not:\n${describeFailures(outcome.unexpected)}`,
   ).toBe(0);
   const answered = Object.values(outcome.statuses).reduce((sum, byStatus) => sum + Object.values(byStatus).reduce((a, b) => a + b, 0), 0);
   expect(answered, `${stage}: every request was sent and answered`).toBe(total);
@@ -295,124 +296,127 @@ test.describe('load on the mocks', () => {
     }
   });
 
-  test('the reference issuer answers 10,000 mixed requests from 50 clients without a 5xx and its heap comes back near its baseline', async () => {
-    const clientSecret = 'load-test-secret-5b8e21';
-    const server = await startIsolatedServer({ kind: 'reference-issuer', clientSecret });
-    try {
-      const notificationUrl = (kind: 'cards' | 'consumers'): string => `${server.url}/notifications/d1/v2/issuers/${ISSUER_ID}/${kind}`;
-      const cardExample = operations.notifyCardOperations.examples.requestBody['application/json'] as {
-        operations: Record<string, unknown>[];
-      };
-      const consumerExample = operations.notifyConsumerOperations.examples.requestBody['application/json'] as {
-        operations: Record<string, unknown>[];
-      };
-      const setUp = async (): Promise<(index: number) => LoadRequest> => {
-        const granted = await send(
-          formRequest(
-            `${server.url}/authz/d1/v1/oauth2/token`,
-            { grant_type: 'client_credentials' },
-            { authorization: basicAuthorization('d1-notifier', clientSecret) },
-          ),
-        );
-        expect(granted.status, granted.text).toBe(200);
-        const bearer = { authorization: `Bearer ${String((granted.json as { access_token: unknown }).access_token)}` };
-        // A fresh operationId per request, so that the ledger grows as it would under real traffic.
-        const withIds = (example: { operations: Record<string, unknown>[] }, i: number): unknown => ({
-          operations: example.operations.map((item, n) => ({ ...item, operationId: `op_load_${i}_${n}` })),
-        });
-        const consumerInfoUrl = `${server.url}/banking/d1/v1/issuers/${ISSUER_ID}/consumers/cns_known_0001`;
-        const templates: ((i: number) => LoadRequest)[] = [
-          (i) => ({
-            kind: 'valid',
-            label: 'card notification',
-            request: json('POST', notificationUrl('cards'), withIds(cardExample, i), bearer),
-          }),
-          (i) => ({
-            kind: 'valid',
-            label: 'consumer notification',
-            request: json('POST', notificationUrl('consumers'), withIds(consumerExample, i), bearer),
-          }),
-          () => ({
-            kind: 'valid',
-            label: 'repeated card notification',
-            request: json('POST', notificationUrl('cards'), cardExample, bearer),
-          }),
-          () => ({ kind: 'valid', label: 'consumer information', request: { method: 'GET', url: consumerInfoUrl, headers: bearer } }),
-          () => ({
-            kind: 'invalid',
-            label: 'card notification with an unknown status',
-            request: json('POST', notificationUrl('cards'), { operations: [{ ...cardExample.operations[0], status: 'DONE' }] }, bearer),
-          }),
-          () => ({
-            kind: 'invalid',
-            label: 'consumer notification whose item has no startTime',
-            request: json(
-              'POST',
-              notificationUrl('consumers'),
-              { operations: consumerExample.operations.map(({ startTime: _startTime, ...item }) => item) },
-              bearer,
-            ),
-          }),
-          () => ({
-            kind: 'invalid',
-            label: 'card notification without a token',
-            request: json('POST', notificationUrl('cards'), cardExample, {}),
-          }),
-          () => ({
-            kind: 'invalid',
-            label: 'token request with a wrong secret',
-            request: formRequest(
+  test(
+    'the reference issuer answers 10,000 mixed requests from 50 clients ' + 'without a 5xx and its heap comes back near its baseline',
+    async () => {
+      const clientSecret = 'load-test-secret-5b8e21';
+      const server = await startIsolatedServer({ kind: 'reference-issuer', clientSecret });
+      try {
+        const notificationUrl = (kind: 'cards' | 'consumers'): string => `${server.url}/notifications/d1/v2/issuers/${ISSUER_ID}/${kind}`;
+        const cardExample = operations.notifyCardOperations.examples.requestBody['application/json'] as {
+          operations: Record<string, unknown>[];
+        };
+        const consumerExample = operations.notifyConsumerOperations.examples.requestBody['application/json'] as {
+          operations: Record<string, unknown>[];
+        };
+        const setUp = async (): Promise<(index: number) => LoadRequest> => {
+          const granted = await send(
+            formRequest(
               `${server.url}/authz/d1/v1/oauth2/token`,
               { grant_type: 'client_credentials' },
-              { authorization: basicAuthorization('d1-notifier', 'wrong') },
+              { authorization: basicAuthorization('d1-notifier', clientSecret) },
             ),
-          }),
-          () => ({
-            kind: 'malformed',
-            label: 'unparseable JSON',
-            request: {
-              method: 'POST',
-              url: notificationUrl('cards'),
-              headers: { 'content-type': 'application/json', ...bearer },
-              body: '{"operations": [',
-            },
-          }),
-          () => ({
-            kind: 'malformed',
-            label: 'JSON sent as text/plain',
-            request: {
-              method: 'POST',
-              url: notificationUrl('consumers'),
-              headers: { 'content-type': 'text/plain', ...bearer },
-              body: JSON.stringify(consumerExample),
-            },
-          }),
-          () => ({
-            kind: 'malformed',
-            label: 'garbage bytes as JSON',
-            request: {
-              method: 'POST',
-              url: notificationUrl('cards'),
-              headers: { 'content-type': 'application/json', ...bearer },
-              body: GARBAGE,
-            },
-          }),
-          () => ({
-            kind: 'malformed',
-            label: 'garbage token request',
-            request: {
-              method: 'POST',
-              url: `${server.url}/authz/d1/v1/oauth2/token`,
-              headers: { 'content-type': 'application/x-www-form-urlencoded' },
-              body: GARBAGE,
-            },
-          }),
-        ];
-        return inTurn(templates);
-      };
-      await loadAndCheck('reference issuer', server, setUp);
-    } finally {
-      await server.stop();
-    }
-  });
+          );
+          expect(granted.status, granted.text).toBe(200);
+          const bearer = { authorization: `Bearer ${String((granted.json as { access_token: unknown }).access_token)}` };
+          // A fresh operationId per request, so that the ledger grows as it would under real traffic.
+          const withIds = (example: { operations: Record<string, unknown>[] }, i: number): unknown => ({
+            operations: example.operations.map((item, n) => ({ ...item, operationId: `op_load_${i}_${n}` })),
+          });
+          const consumerInfoUrl = `${server.url}/banking/d1/v1/issuers/${ISSUER_ID}/consumers/cns_known_0001`;
+          const templates: ((i: number) => LoadRequest)[] = [
+            (i) => ({
+              kind: 'valid',
+              label: 'card notification',
+              request: json('POST', notificationUrl('cards'), withIds(cardExample, i), bearer),
+            }),
+            (i) => ({
+              kind: 'valid',
+              label: 'consumer notification',
+              request: json('POST', notificationUrl('consumers'), withIds(consumerExample, i), bearer),
+            }),
+            () => ({
+              kind: 'valid',
+              label: 'repeated card notification',
+              request: json('POST', notificationUrl('cards'), cardExample, bearer),
+            }),
+            () => ({ kind: 'valid', label: 'consumer information', request: { method: 'GET', url: consumerInfoUrl, headers: bearer } }),
+            () => ({
+              kind: 'invalid',
+              label: 'card notification with an unknown status',
+              request: json('POST', notificationUrl('cards'), { operations: [{ ...cardExample.operations[0], status: 'DONE' }] }, bearer),
+            }),
+            () => ({
+              kind: 'invalid',
+              label: 'consumer notification whose item has no startTime',
+              request: json(
+                'POST',
+                notificationUrl('consumers'),
+                { operations: consumerExample.operations.map(({ startTime: _startTime, ...item }) => item) },
+                bearer,
+              ),
+            }),
+            () => ({
+              kind: 'invalid',
+              label: 'card notification without a token',
+              request: json('POST', notificationUrl('cards'), cardExample, {}),
+            }),
+            () => ({
+              kind: 'invalid',
+              label: 'token request with a wrong secret',
+              request: formRequest(
+                `${server.url}/authz/d1/v1/oauth2/token`,
+                { grant_type: 'client_credentials' },
+                { authorization: basicAuthorization('d1-notifier', 'wrong') },
+              ),
+            }),
+            () => ({
+              kind: 'malformed',
+              label: 'unparseable JSON',
+              request: {
+                method: 'POST',
+                url: notificationUrl('cards'),
+                headers: { 'content-type': 'application/json', ...bearer },
+                body: '{"operations": [',
+              },
+            }),
+            () => ({
+              kind: 'malformed',
+              label: 'JSON sent as text/plain',
+              request: {
+                method: 'POST',
+                url: notificationUrl('consumers'),
+                headers: { 'content-type': 'text/plain', ...bearer },
+                body: JSON.stringify(consumerExample),
+              },
+            }),
+            () => ({
+              kind: 'malformed',
+              label: 'garbage bytes as JSON',
+              request: {
+                method: 'POST',
+                url: notificationUrl('cards'),
+                headers: { 'content-type': 'application/json', ...bearer },
+                body: GARBAGE,
+              },
+            }),
+            () => ({
+              kind: 'malformed',
+              label: 'garbage token request',
+              request: {
+                method: 'POST',
+                url: `${server.url}/authz/d1/v1/oauth2/token`,
+                headers: { 'content-type': 'application/x-www-form-urlencoded' },
+                body: GARBAGE,
+              },
+            }),
+          ];
+          return inTurn(templates);
+        };
+        await loadAndCheck('reference issuer', server, setUp);
+      } finally {
+        await server.stop();
+      }
+    },
+  );
 });

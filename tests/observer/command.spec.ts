@@ -11,6 +11,7 @@ import { send } from '../../lib/http/client.js';
 import { startServer } from '../../mocks/http/server.js';
 import type { CertificationResults } from '../../reporters/certification.js';
 import { spawnCommand } from '../mocks/cli-process.js';
+import { runScript } from '../suites/suite-runner.js';
 import { ISSUER_ID, KEY_ID, clientFor, expect, test } from './observer-fixtures.js';
 import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 
@@ -176,19 +177,42 @@ test('a wrong option or configuration stops the command with one line and exit c
       expect(run.stderr, run.args).toHaveLength(1);
       expect(run.stderr[0], run.args).not.toMatch(/\n\s+at /);
     }
-    expect(runs.map((r) => r.stderr[0])).toEqual([
-      expect.stringContaining("Unknown option '--colour'"),
-      'give the issuerId with --issuer-id or D1_ISSUER_ID',
-      '--issuer-id must be exactly 10 characters (D1 issuer ids are), got 9',
-      '--public-key is a PEM key: give its kid with --kid or D1_KEY_ID',
-      `--public-key: no file at ${path.join(keys.dir, 'missing.pem')}`,
-      '--port must be a port number from 0 to 65535, got "eighty"',
-      `port ${busy.port} is already in use`,
-      '--upstream must be an http or https URL, got "not a url"',
-      '--client-key is missing; mutual TLS needs both the client certificate and its key',
-      '--duration must be a number of 0.1 or more, got "0"',
-    ]);
+    expect(runs.map((r) => r.stderr[0])).toEqual(
+      [
+        expect.stringContaining("Unknown option '--colour'"),
+        'give the issuerId with --issuer-id or D1_ISSUER_ID',
+        '--issuer-id must be exactly 10 characters (D1 issuer ids are), got 9',
+        '--public-key is a PEM key: give its kid with --kid or D1_KEY_ID',
+        `--public-key: no file at ${path.join(keys.dir, 'missing.pem')}`,
+        '--port must be a port number from 0 to 65535, got "eighty"',
+        `port ${busy.port} is already in use`,
+        '--upstream must be an http or https URL, got "not a url"',
+        '--client-key is missing; mutual TLS needs both the client certificate and its key',
+        '--duration must be a number of 0.1 or more, got "0"',
+      ].map((line) => (typeof line === 'string' ? `configuration error: ${line}` : line)),
+    );
   } finally {
     await busy.stop();
   }
+});
+
+test('an unknown CERTIFY_CONDITIONAL_APIS id is refused with the line certify refuses it with, exit code 2', async () => {
+  const keys = keyFiles();
+  const env = { ...CLEAN_ENV, CERTIFY_CONDITIONAL_APIS: 'ctp-enrol, no-such-api' };
+  const observe = spawnCommand(
+    SCRIPT,
+    ['--issuer-id', ISSUER_ID, '--public-key', keys.jwks, '--duration', '1', '--output', path.join(keys.dir, 'out')],
+    env,
+  );
+  expect(await observe.exited).toBe(2);
+  expect(observe.stderr).toEqual([
+    expect.stringMatching(/^configuration error: CERTIFY_CONDITIONAL_APIS names ctp-enrol, no-such-api, which is not a conditional API/),
+  ]);
+  // Certify reads the same variable; nothing else is configured, so this is the first thing it refuses.
+  const certify = runScript('certify', [], env);
+  expect(certify.code).toBe(2);
+  expect(observe.stderr).toEqual(certify.stderr.trim().split('\n'));
+  // Refused before anything listened or was written.
+  expect(observe.stdout).toEqual([]);
+  expect(existsSync(path.join(keys.dir, 'out'))).toBe(false);
 });

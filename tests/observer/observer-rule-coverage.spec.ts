@@ -16,38 +16,42 @@ import { ISSUER_ID, KEY_ID, clientFor, expect, failureLines, ruleOutcome, test, 
 
 const observedByObserver = rules.filter((r) => r.observable?.by === 'observer');
 
-test('every rule the catalogue marks observable by the observer is produced by a registered check, and each rule a check judges is in the catalogue', async () => {
-  // Computed, not claimed: each check runs on an empty observation and must report each rule it registers.
-  const emptyView = {
-    exchanges: [],
-    notifications: [],
-    notificationsVisible: true,
-    issuerId: ISSUER_ID,
-    issuerKeys: new Map(),
-    autoEnrolment: false,
-    cardProducts: undefined,
-    consumerInformation: [],
-    consumerInformationVisible: true,
-    endedAt: Date.now(),
-    limits: DEFAULT_LIMITS,
-  };
-  const produced = new Set<RuleId>();
-  for (const [name, registered] of Object.entries(USAGE_CHECKS) as [string, RegisteredCheck][]) {
-    const reported = (await registered.check(emptyView)).map((f) => f.ruleId);
-    expect([...reported].sort(), `${name} reports what it registers`).toEqual([...registered.rules].sort());
-    for (const ruleId of reported) produced.add(ruleId);
-  }
-  expect(
-    observedByObserver.map((r) => r.id).filter((id) => !produced.has(id)),
-    'rules marked by: observer that no check produces',
-  ).toEqual([]);
-  // A check may also judge rules the suites check from outside (the assertion's claims); each must be a catalogue rule.
-  const catalogued = new Set<string>(rules.map((r) => r.id));
-  expect(
-    [...OBSERVER_RULES].filter((id) => !catalogued.has(id)),
-    'rules a check judges that the catalogue does not hold',
-  ).toEqual([]);
-});
+test(
+  'every rule the catalogue marks observable by the observer is produced by a registered check, ' +
+    'and each rule a check judges is in the catalogue',
+  async () => {
+    // Computed, not claimed: each check runs on an empty observation and must report each rule it registers.
+    const emptyView = {
+      exchanges: [],
+      notifications: [],
+      notificationsVisible: true,
+      issuerId: ISSUER_ID,
+      issuerKeys: new Map(),
+      autoEnrolment: false,
+      cardProducts: undefined,
+      consumerInformation: [],
+      consumerInformationVisible: true,
+      endedAt: Date.now(),
+      limits: DEFAULT_LIMITS,
+    };
+    const produced = new Set<RuleId>();
+    for (const [name, registered] of Object.entries(USAGE_CHECKS) as [string, RegisteredCheck][]) {
+      const reported = (await registered.check(emptyView)).map((f) => f.ruleId);
+      expect([...reported].sort(), `${name} reports what it registers`).toEqual([...registered.rules].sort());
+      for (const ruleId of reported) produced.add(ruleId);
+    }
+    expect(
+      observedByObserver.map((r) => r.id).filter((id) => !produced.has(id)),
+      'rules marked by: observer that no check produces',
+    ).toEqual([]);
+    // A check may also judge rules the suites check from outside (the assertion's claims); each must be a catalogue rule.
+    const catalogued = new Set<string>(rules.map((r) => r.id));
+    expect(
+      [...OBSERVER_RULES].filter((id) => !catalogued.has(id)),
+      'rules a check judges that the catalogue does not hold',
+    ).toEqual([]);
+  },
+);
 
 /** What a scripted bad client gets: the test's observer with a client and a well-behaved issuer on it. */
 interface Kit {

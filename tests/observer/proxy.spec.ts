@@ -113,25 +113,28 @@ test('through the proxy a mock D1 answers exactly as it does directly, and the c
   }
 });
 
-test("an answer of D1's that breaks the contract is reported against the answer's rule (planted: enrol-operation-id-bad-pattern)", async () => {
-  const d1 = await upstreamMock(['enrol-operation-id-bad-pattern']);
-  const observer = await startObserver({
-    issuerId: ISSUER_ID,
-    keys: issuerKeys,
-    upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl },
-  });
-  try {
-    const issuer = new ReferenceClient(clientFor(observer, keys.privateKey));
-    const cardId = await issuer.createCard(await issuer.registerConsumer());
-    await issuer.call('clickToPayEnrol', { path: { cardId }, body: {} });
-    const evidence = await observer.stop();
-    expect(ruleOutcome(evidence, 'CTP-ENROL-RESULT-OPERATIONID-PATTERN'), failureLines(evidence)).toBe('failed');
-    expect(failureLines(evidence)).toMatch(/CTP-ENROL-RESULT-OPERATIONID-PATTERN at response 200 \/operationId .* \(D1's answer #\d+\)/);
-  } finally {
-    await observer.stop();
-    await d1.stop();
-  }
-});
+test(
+  "an answer of D1's that breaks the contract is reported against the answer's rule " + '(planted: enrol-operation-id-bad-pattern)',
+  async () => {
+    const d1 = await upstreamMock(['enrol-operation-id-bad-pattern']);
+    const observer = await startObserver({
+      issuerId: ISSUER_ID,
+      keys: issuerKeys,
+      upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl },
+    });
+    try {
+      const issuer = new ReferenceClient(clientFor(observer, keys.privateKey));
+      const cardId = await issuer.createCard(await issuer.registerConsumer());
+      await issuer.call('clickToPayEnrol', { path: { cardId }, body: {} });
+      const evidence = await observer.stop();
+      expect(ruleOutcome(evidence, 'CTP-ENROL-RESULT-OPERATIONID-PATTERN'), failureLines(evidence)).toBe('failed');
+      expect(failureLines(evidence)).toMatch(/CTP-ENROL-RESULT-OPERATIONID-PATTERN at response 200 \/operationId .* \(D1's answer #\d+\)/);
+    } finally {
+      await observer.stop();
+      await d1.stop();
+    }
+  },
+);
 
 test('an unreachable upstream is a 502 with a body, and a path outside D1 a 404 with a body', async () => {
   const observer = await startObserver({ issuerId: ISSUER_ID, upstream: { bankingUrl: 'http://127.0.0.1:9/banking' } });

@@ -40,11 +40,13 @@ interface Widths {
   readonly rightmost: number;
 }
 // A page script as text: the tests compile without the DOM library.
-const MEASURE_WIDTHS = `(() => {
+const MEASURE_WIDTHS =
+  `(() => {
   const table = document.querySelector('table');
   const verdict = document.querySelector('th:last-child');
   const rightmost = Math.max(...[...document.body.querySelectorAll('*')].map((e) => e.getBoundingClientRect().right));
-  return { scroll: table.scrollWidth, client: table.clientWidth, right: table.getBoundingClientRect().right, verdictRight: verdict.getBoundingClientRect().right, rightmost };
+  return { scroll: table.scrollWidth, client: table.clientWidth, right: table.getBoundingClientRect().right, ` +
+  `verdictRight: verdict.getBoundingClientRect().right, rightmost };
 })()`;
 
 const ruleOf = (id: RuleId): (typeof rules)[number] => {
@@ -154,46 +156,49 @@ test("the contracts' hash is the Allure environment's 'contracts version', and t
   expect(productVersion()).toBe((JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string }).version);
 });
 
-test('writeCertificate writes the HTML and a one-page PDF; the page opens on the verdict and the first failed rule, a security finding', async () => {
-  test.setTimeout(60_000);
-  expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(
-    true,
-  );
-  const dir = mkdtempSync(path.join(tmpdir(), 'certificate-'));
-  const written = await writeCertificate(dir, notReady(), META);
-  expect(written.problem).toBeUndefined();
-  expect(written.htmlFile).toBe(path.join(dir, 'certificate.html'));
-  expect(written.pdfFile).toBe(path.join(dir, 'certificate.pdf'));
-  const pdf = readFileSync(path.join(dir, 'certificate.pdf'));
-  expect(pdf.subarray(0, 4).toString('latin1')).toBe('%PDF');
-  // A typical summary fits one A4 page.
-  expect(pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g)).toHaveLength(1);
+test(
+  'writeCertificate writes the HTML and a one-page PDF; ' + 'the page opens on the verdict and the first failed rule, a security finding',
+  async () => {
+    test.setTimeout(60_000);
+    expect(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) or set CHROMIUM_PATH`).toBe(
+      true,
+    );
+    const dir = mkdtempSync(path.join(tmpdir(), 'certificate-'));
+    const written = await writeCertificate(dir, notReady(), META);
+    expect(written.problem).toBeUndefined();
+    expect(written.htmlFile).toBe(path.join(dir, 'certificate.html'));
+    expect(written.pdfFile).toBe(path.join(dir, 'certificate.pdf'));
+    const pdf = readFileSync(path.join(dir, 'certificate.pdf'));
+    expect(pdf.subarray(0, 4).toString('latin1')).toBe('%PDF');
+    // A typical summary fits one A4 page.
+    expect(pdf.toString('latin1').match(/\/Type\s*\/Page(?!s)/g)).toHaveLength(1);
 
-  const browser = await launch();
-  try {
-    const page = await browser.newPage();
-    // Nothing on the certificate may reach the network: it is filed and opened offline.
-    const requests: string[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    await page.goto(pathToFileURL(written.htmlFile).href);
-    await expect(page.getByTestId('verdict')).toHaveText('NOT READY');
-    await expect(page.getByTestId('first-failed-rule')).toHaveText('CONSUMER-INFO-AUTH-REJECT');
-    const body = await page.locator('body').innerText();
-    expect(body).toContain('the bank TESTBANK01');
-    expect(body).toContain('sha256 abcdef012345');
-    expect(body).toContain('9.9.9');
-    expect(body).toContain('2030-01-02 03:04:05 UTC');
-    expect(body).toMatch(/SECURITY\s+CONSUMER-INFO-AUTH-REJECT/);
-    // The security finding comes before the documented failure, and the received markup is text, not a script.
-    expect(await page.locator('.finding .rule').allInnerTexts()).toEqual(['CONSUMER-INFO-AUTH-REJECT', 'CTP-OPTOUT-CONSUMER-REPEAT']);
-    expect(body).toContain(SCRIPT);
-    expect(await page.evaluate<unknown>('window.pwned')).toBeUndefined();
-    expect(body).toMatch(/D1 environment: NOT RUN/);
-    expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
-  } finally {
-    await browser.close();
-  }
-});
+    const browser = await launch();
+    try {
+      const page = await browser.newPage();
+      // Nothing on the certificate may reach the network: it is filed and opened offline.
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(pathToFileURL(written.htmlFile).href);
+      await expect(page.getByTestId('verdict')).toHaveText('NOT READY');
+      await expect(page.getByTestId('first-failed-rule')).toHaveText('CONSUMER-INFO-AUTH-REJECT');
+      const body = await page.locator('body').innerText();
+      expect(body).toContain('the bank TESTBANK01');
+      expect(body).toContain('sha256 abcdef012345');
+      expect(body).toContain('9.9.9');
+      expect(body).toContain('2030-01-02 03:04:05 UTC');
+      expect(body).toMatch(/SECURITY\s+CONSUMER-INFO-AUTH-REJECT/);
+      // The security finding comes before the documented failure, and the received markup is text, not a script.
+      expect(await page.locator('.finding .rule').allInnerTexts()).toEqual(['CONSUMER-INFO-AUTH-REJECT', 'CTP-OPTOUT-CONSUMER-REPEAT']);
+      expect(body).toContain(SCRIPT);
+      expect(await page.evaluate<unknown>('window.pwned')).toBeUndefined();
+      expect(body).toMatch(/D1 environment: NOT RUN/);
+      expect(requests.filter((url) => !url.startsWith('file:'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  },
+);
 
 test('writeCertificate still writes the HTML and says why in one line when Chromium is missing', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'certificate-'));

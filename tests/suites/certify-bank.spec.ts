@@ -107,16 +107,19 @@ const row = (summary: ComplianceSummary, id: string): ComplianceSummary['apis'][
 const bankCalls = apis.filter((a) => a.direction === 'issuer-to-d1');
 const bankHosts = apis.filter((a) => a.direction === 'd1-to-issuer');
 
-test("the bank's endpoints alone are NOT READY: every row it calls is NOT TESTED and the message names the missing observation", async () => {
-  const run = await certifyBank({});
-  expect(run.code).toBe(1);
-  expect(run.summary.verdict).toBe('NOT READY');
-  expect(run.summary.subject).toMatchObject({ kind: 'bank', issuerId: 'TESTBANK01' });
-  for (const api of bankCalls) expect(row(run.summary, api.id), api.id).toMatchObject({ verdict: 'NOT TESTED', evidence: 'none' });
-  for (const api of bankHosts) expect(row(run.summary, api.id), api.id).toMatchObject({ verdict: 'PASS', evidence: 'suite' });
-  expect(run.stdout).toMatch(/no observed call of the bank's for: Get authorization token, Create card or Register card/);
-  expect(run.summary.d1Environment.status).toBe('NOT RUN');
-});
+test(
+  "the bank's endpoints alone are NOT READY: every row it calls is NOT TESTED " + 'and the message names the missing observation',
+  async () => {
+    const run = await certifyBank({});
+    expect(run.code).toBe(1);
+    expect(run.summary.verdict).toBe('NOT READY');
+    expect(run.summary.subject).toMatchObject({ kind: 'bank', issuerId: 'TESTBANK01' });
+    for (const api of bankCalls) expect(row(run.summary, api.id), api.id).toMatchObject({ verdict: 'NOT TESTED', evidence: 'none' });
+    for (const api of bankHosts) expect(row(run.summary, api.id), api.id).toMatchObject({ verdict: 'PASS', evidence: 'suite' });
+    expect(run.stdout).toMatch(/no observed call of the bank's for: Get authorization token, Create card or Register card/);
+    expect(run.summary.d1Environment.status).toBe('NOT RUN');
+  },
+);
 
 test('the endpoints and the observation of a client that runs the whole plan are READY, in one command', async () => {
   const run = await certifyBank({ client: {} });
@@ -144,20 +147,24 @@ test('a client sending a 27-character cardholder name fails the enrol row under 
   expect(row(run.summary, 'ctp-enrol')?.failedRules).toContain('CTP-ENROL-NAME-LENGTH');
 });
 
-test('endpoints that issue a token for a wrong secret, serve consumer data or acknowledge notifications without a token are NOT READY on security findings', async () => {
-  const run = await certifyBank({
-    faults: ['token-wrong-secret-accepted', 'consumer-info-without-token-served', 'card-notification-without-token-accepted'],
-  });
-  expect(run.code).toBe(1);
-  expect(run.summary.securityFindings.map((f) => f.ruleId).sort()).toEqual([
-    'CONSUMER-INFO-AUTH-REJECT',
-    'ISSUER-TOKEN-WRONG-SECRET',
-    'NOTIFY-CARD-AUTH-REJECT',
-  ]);
-  expect(run.summary.securityFindings.every((f) => f.security && f.provenance === 'inferred')).toBe(true);
-  expect(run.summary.reasons[0]).toMatch(/^security findings: /);
-  expect(run.stdout.indexOf('Security findings')).toBeLessThan(run.stdout.indexOf('| API |'));
-});
+test(
+  'endpoints that issue a token for a wrong secret, serve consumer data or acknowledge notifications without a token ' +
+    'are NOT READY on security findings',
+  async () => {
+    const run = await certifyBank({
+      faults: ['token-wrong-secret-accepted', 'consumer-info-without-token-served', 'card-notification-without-token-accepted'],
+    });
+    expect(run.code).toBe(1);
+    expect(run.summary.securityFindings.map((f) => f.ruleId).sort()).toEqual([
+      'CONSUMER-INFO-AUTH-REJECT',
+      'ISSUER-TOKEN-WRONG-SECRET',
+      'NOTIFY-CARD-AUTH-REJECT',
+    ]);
+    expect(run.summary.securityFindings.every((f) => f.security && f.provenance === 'inferred')).toBe(true);
+    expect(run.summary.reasons[0]).toMatch(/^security findings: /);
+    expect(run.stdout.indexOf('Security findings')).toBeLessThan(run.stdout.indexOf('| API |'));
+  },
+);
 
 test('endpoints that refuse a missing token with 403 instead of 401 are READY with a warning', async () => {
   const run = await certifyBank({ faults: ['consumer-info-without-token-answered-403'], client: {} });

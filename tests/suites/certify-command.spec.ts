@@ -45,7 +45,11 @@ test.describe('a wrong configuration stops with one line naming the variable, ex
       /D1_PRIVATE_KEY names a file that does not exist/,
     ],
     ['an RSA key instead of EC P-256', { ...complete, D1_PRIVATE_KEY: rsaKey }, /D1_PRIVATE_KEY must be an EC P-256 key/],
-    ['a URL that is not one', { ...complete, D1_BASE_URL: 'api.d1.example', D1_PRIVATE_KEY: rsaKey }, /D1_BASE_URL is not a URL/],
+    [
+      'a URL that is not one',
+      { ...complete, D1_BASE_URL: 'api.d1.example', D1_PRIVATE_KEY: rsaKey },
+      /D1_BASE_URL must be an http or https URL/,
+    ],
     ['ISSUER_BASE_URL without ISSUER_CONSUMER_ID', { ISSUER_BASE_URL: 'http://127.0.0.1:9' }, /ISSUER_CONSUMER_ID is not set/],
     [
       'ISSUER_AUTH_URL without client credentials',

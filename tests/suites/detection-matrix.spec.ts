@@ -21,7 +21,8 @@ test('every suite passes against the conformant embedded mocks', async () => {
   expect(failed).toEqual([]);
   expect(run.exitCode).toBe(0);
   console.log(
-    `conformant mocks: ${run.results.filter((r) => r.outcome === 'passed').length} passed, ${run.results.filter((r) => r.outcome === 'skipped').length} skipped`,
+    `conformant mocks: ${run.results.filter((r) => r.outcome === 'passed').length} passed, ` +
+      `${run.results.filter((r) => r.outcome === 'skipped').length} skipped`,
   );
 });
 
@@ -60,10 +61,12 @@ test('the detection matrix: every planted bug is caught by a test tagged with it
   rows.sort((a, b) => `${a.mock}${a.fault}`.localeCompare(`${b.mock}${b.fault}`));
   const caught = rows.filter((r) => r.failing.length > 0).length;
   const table = [
-    'mock   | fault                                         | rule                                   | tests run | failing tests tagged with the rule',
+    'mock   | fault                                         | rule                                   ' +
+      '| tests run | failing tests tagged with the rule',
     ...rows.map(
       (r) =>
-        `${r.mock.padEnd(6)} | ${r.fault.padEnd(45)} | ${r.rule.padEnd(38)} | ${String(r.ran).padStart(9)} | ${r.failing.length > 0 ? `${r.failing.length}: ${r.failing[0] ?? ''}` : 'NONE'}`,
+        `${r.mock.padEnd(6)} | ${r.fault.padEnd(45)} | ${r.rule.padEnd(38)} | ${String(r.ran).padStart(9)} | ` +
+        (r.failing.length > 0 ? `${r.failing.length}: ${r.failing[0] ?? ''}` : 'NONE'),
     ),
     `detection: ${caught}/${rows.length} (${Math.round((caught / rows.length) * 100)} %)`,
   ].join('\n');

@@ -38,7 +38,8 @@ test('every documented rule that can be checked from outside is checked by a con
   const unchecked = checkable.filter((r) => r.provenance === 'documented' && !tags.has(r.id)).map((r) => r.id);
   const uncheckedInferred = checkable.filter((r) => r.provenance === 'inferred' && !tags.has(r.id)).map((r) => r.id);
   console.log(
-    `rules checked by a test: ${checkable.filter((r) => tags.has(r.id)).length} of ${checkable.length} checkable (${rules.length} in the catalogue); inferred rules without a test: ${uncheckedInferred.length}`,
+    `rules checked by a test: ${checkable.filter((r) => tags.has(r.id)).length} of ${checkable.length} checkable ` +
+      `(${rules.length} in the catalogue); inferred rules without a test: ${uncheckedInferred.length}`,
   );
   expect(unchecked).toEqual([]);
 });

@@ -87,7 +87,8 @@ test('the specificity matrix: every legitimate variant of either mock certifies 
     'party  | variant                              | judged | passed | failed | warnings | verdict   | choice',
     ...rows.map(
       (r) =>
-        `${r.party.padEnd(6)} | ${r.variant.padEnd(36)} | ${String(r.judged).padStart(6)} | ${String(r.passed).padStart(6)} | ${String(r.failures.length).padStart(6)} | ` +
+        `${r.party.padEnd(6)} | ${r.variant.padEnd(36)} | ${String(r.judged).padStart(6)} | ${String(r.passed).padStart(6)} | ` +
+        `${String(r.failures.length).padStart(6)} | ` +
         `${String(r.warnings.length).padStart(8)} | ${r.verdict.padEnd(9)} | ${described(r)}`,
     ),
     `specificity: ${ready}/${rows.length} READY (${rows.length === 0 ? 0 : Math.round((ready / rows.length) * 100)} %)`,

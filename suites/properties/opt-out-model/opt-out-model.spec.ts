@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { test, rule } from '../../../fixtures/index.js';
+import { INDEPENDENT_CASES_IN_FLIGHT } from '../concurrent-check.js';
 import { assertProperty } from '../replay.js';
 import { OptOutModel } from './model.js';
 import { optOutCommandsArb } from './opt-out-commands-arb.js';
@@ -36,7 +37,8 @@ test(
         const world = await createWorld(d1, targets);
         await fc.asyncModelRun(() => ({ model: new OptOutModel(world.cards), real: world }), commands);
       }),
-      { numRuns: 20, timeLimitMs: 30_000 },
+      // Each run makes its own consumer and cards (createWorld), so sequences can run at once.
+      { numRuns: 20, timeLimitMs: 30_000, concurrency: INDEPENDENT_CASES_IN_FLIGHT },
     );
   },
 );

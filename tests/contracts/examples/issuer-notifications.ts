@@ -110,7 +110,8 @@ export const issuerNotificationsExamples: readonly FieldExampleSet[] = [
   },
   {
     title:
-      "consumer operation times follow D1's notification timestamp expression: 3-digit fraction and Z, or 2-digit fraction and whole-hour offset (inferred)",
+      "consumer operation times follow D1's notification timestamp expression: 3-digit fraction and Z, " +
+      'or 2-digit fraction and whole-hour offset (inferred)',
     rules: ['NOTIFY-CONSUMER-STARTTIME-PATTERN', 'NOTIFY-CONSUMER-ENDTIME-PATTERN'],
     accept: ['2025-01-17T06:28:02.492Z', '2022-06-16T06:28:02.49+01:00', '2023-02-29T23:59:59.000Z', '2024-11-30T00:00:00.12-12:00'],
     reject: [

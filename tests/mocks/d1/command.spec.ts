@@ -1,12 +1,13 @@
 /**
  * `npm run mock:d1`: the mock D1 as a process a bank can develop against.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { createPrivateKey, type JsonWebKey } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { D1Client } from '../../../lib/d1-client.js';
-import { runToEnd, startMockProcess } from '../cli-process.js';
+import { runToEnd, spawnCommand, startMockProcess } from '../cli-process.js';
 
 test('it starts on the given port, prints its base URLs, serves a token and a call, and stops on SIGTERM', async () => {
   const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'mock-d1-')), 'issuer-key.pem');
@@ -43,17 +44,22 @@ test('it starts on the given port, prints its base URLs, serves a token and a ca
 });
 
 test('a wrong option stops it with one line naming the problem and exit code 2', async () => {
-  for (const args of [
-    ['--port', 'eighty'],
-    ['--fault', 'no-such-fault', '--generate-key', '/dev/null'],
-    ['--variant', 'no-such-variant', '--generate-key', '/dev/null'],
-    ['--colour'],
-    [],
-  ]) {
+  const cases: readonly (readonly [readonly string[], RegExp])[] = [
+    [['--port', 'eighty'], /--port must be a port number/],
+    [['--fault', 'no-such-fault', '--generate-key', '/dev/null'], /unknown fault no-such-fault/],
+    [['--variant', 'no-such-variant'], /unknown variant no-such-variant/],
+    [['--colour'], /--colour/],
+    [['--issuer-id', 'SHORTBANK'], /--issuer-id must be exactly 10 characters/],
+  ];
+  // One after the other, each start a few seconds on a busy machine.
+  test.setTimeout(60_000);
+  for (const [args, message] of cases) {
     const run = await runToEnd('mocks/d1/cli.ts', args);
     expect(run.code, args.join(' ')).toBe(2);
-    expect(run.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr.trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(message)]);
+    expect(run.stderr).toMatch(/^configuration error: /);
+    // A wrong option is refused before a key pair is made for a run without one.
+    expect(run.stdout, args.join(' ')).toBe('');
   }
 });
 
@@ -73,5 +79,52 @@ test('--variant takes a comma list and repeats, and the banner names the variant
     expect(mock.banner).toContain('variants: unknown-fields, media-type-415, strict-anchored-ids');
   } finally {
     expect(await mock.stop()).toBe(0);
+  }
+});
+
+test('with no arguments it makes an issuer key pair, says where it wrote it (never the key) and serves tokens for it', async () => {
+  // What `npm run mock:d1` runs, with nothing after it.
+  const mock = spawnCommand('mocks/d1/cli.ts', []);
+  let keyDir: string | undefined;
+  try {
+    const banner = await mock.firstLine;
+    const bankingUrl = /D1_BASE_URL=(\S+)/.exec(banner)?.[1];
+    const authUrl = /D1_AUTH_URL=(\S+)/.exec(banner)?.[1];
+    expect(bankingUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/banking$/);
+    expect(banner).toContain('issuer TESTBANK01, kid issuer-key-1');
+    await expect.poll(() => mock.stdout.length).toBeGreaterThan(1);
+    const keyLine = mock.stdout[1] ?? '';
+    const privateJwkFile = /private JWK (\S+),/.exec(keyLine)?.[1] ?? '';
+    const publicJwkFile = /public JWK (\S+),/.exec(keyLine)?.[1] ?? '';
+    const pemFile = /D1_PRIVATE_KEY=(\S+)$/.exec(keyLine)?.[1] ?? '';
+    keyDir = path.dirname(privateJwkFile);
+    expect(path.dirname(keyDir)).toBe(tmpdir());
+    for (const file of [privateJwkFile, publicJwkFile, pemFile]) expect(existsSync(file), file).toBe(true);
+    expect(statSync(privateJwkFile).mode & 0o077, 'the private JWK is readable by its owner only').toBe(0);
+
+    const privateJwk = JSON.parse(readFileSync(privateJwkFile, 'utf8')) as JsonWebKey & { kid: string };
+    const publicJwk = JSON.parse(readFileSync(publicJwkFile, 'utf8')) as JsonWebKey & { kid: string };
+    expect([privateJwk.kid, privateJwk.crv, publicJwk.kid, publicJwk.d]).toEqual(['issuer-key-1', 'P-256', 'issuer-key-1', undefined]);
+    const privateKey = createPrivateKey({ key: privateJwk, format: 'jwk' });
+    const client = new D1Client({
+      bankingUrl: bankingUrl ?? '',
+      authUrl: authUrl ?? '',
+      issuerId: 'TESTBANK01',
+      keyId: 'issuer-key-1',
+      privateKey,
+    });
+    const response = await client.call('clickToPayGetConsumerProfiles', { path: { consumerId: 'cns_1' } });
+    expect(response.status).toBe(200);
+    // The PEM for D1_PRIVATE_KEY is the same key.
+    expect(createPrivateKey(readFileSync(pemFile, 'utf8')).export({ format: 'jwk' })).toEqual(privateKey.export({ format: 'jwk' }));
+
+    // Paths only: neither the private scalar nor the key text is ever printed.
+    const printed = [...mock.stdout, ...mock.stderr].join('\n');
+    expect(printed).not.toContain(privateJwk.d ?? 'no private scalar');
+    expect(printed).not.toContain('PRIVATE KEY');
+  } finally {
+    if (mock.child.exitCode === null && mock.child.signalCode === null) mock.child.kill('SIGTERM');
+    expect(await mock.exited).toBe(0);
+    if (keyDir?.startsWith(tmpdir())) rmSync(keyDir, { recursive: true, force: true });
   }
 });

@@ -4,7 +4,7 @@
  */
 import { send } from '../../../lib/http/client.js';
 import { encryptCardData } from '../../../lib/card-data.js';
-import { ConfigurationError } from '../../../mocks/faults.js';
+import { ConfigurationError } from '../../../lib/config/errors.js';
 import { d1Variants, startMockD1, type D1Variant } from '../../../mocks/d1/index.js';
 import { expect, test, type MockD1Fixtures } from './mock-d1-fixtures.js';
 import { createCard, registerConsumer } from './scenario.js';
@@ -87,13 +87,14 @@ test.describe('legitimate variants of the mock D1', () => {
     expect(unexplained).toEqual([]);
   });
 
-  test('without variants the mock answers as before: 401 for another issuer, the unanchored cardId of the v1 getter taken as published', async ({
-    client,
-  }) => {
-    expect((await client.call('clickToPayEnrol', { path: { issuerId: 'OTHERBANK1', cardId: 'c1' } })).status).toBe(401);
-    const response = await client.call('getCardOperation', { path: { cardId: 'crd.1', operationId: 'op_1' } });
-    expect(response.status).toBe(404);
-  });
+  test(
+    'without variants the mock answers as before: 401 for another issuer, ' + 'the unanchored cardId of the v1 getter taken as published',
+    async ({ client }) => {
+      expect((await client.call('clickToPayEnrol', { path: { issuerId: 'OTHERBANK1', cardId: 'c1' } })).status).toBe(401);
+      const response = await client.call('getCardOperation', { path: { cardId: 'crd.1', operationId: 'op_1' } });
+      expect(response.status).toBe(404);
+    },
+  );
 
   test('an unknown variant is refused before the mock listens', async ({ issuerKeys }) => {
     const starting = startMockD1({

@@ -3,7 +3,7 @@
  * its seed, and limited to the notification calls.
  */
 import { jsonRequest, send } from '../../../lib/http/client.js';
-import { ConfigurationError } from '../../../mocks/faults.js';
+import { ConfigurationError } from '../../../lib/config/errors.js';
 import { seededRandom } from '../../../mocks/issuer/chaos.js';
 import { startReferenceIssuer, type RunningReferenceIssuer } from '../../../mocks/issuer/index.js';
 import { accessToken, bearer, cardItem, inspectionUrl, notificationUrl } from './issuer-calls.js';

@@ -139,7 +139,7 @@ const wrongOptions: readonly { readonly what: string; readonly args: readonly st
   { what: 'a port that is not a number', args: ['--port', 'eighty'], message: /--port must be a port number/ },
   { what: 'an unknown fault', args: ['--fault', 'no-such-fault'], message: /unknown fault no-such-fault/ },
   { what: 'a token lifetime of 0', args: ['--token-lifetime', '0'], message: /--token-lifetime/ },
-  { what: 'an issuer id of 5 characters', args: ['--issuer-id', 'SHORT'], message: /NOTIFY-CARD-ISSUERID-LENGTH/ },
+  { what: 'an issuer id of 5 characters', args: ['--issuer-id', 'SHORT'], message: /--issuer-id must be exactly 10 characters/ },
   {
     what: 'a consumer file that does not exist',
     args: ['--consumer-file', '/nonexistent/consumers.json'],
@@ -174,5 +174,5 @@ test('a port already in use ends the command with exit code 2', async ({ startCl
   const port = new URL(announcedUrls(await first.firstLine).baseUrl).port;
   const second = startCli(['--port', port, '--client-secret', SECRET]);
   expect(await second.exited).toBe(2);
-  expect(second.stderr).toEqual([`--port ${port}: cannot listen (EADDRINUSE)`]);
+  expect(second.stderr).toEqual([`configuration error: --port ${port}: cannot listen (EADDRINUSE)`]);
 });

@@ -3,7 +3,7 @@
  * known and unknown consumers. Rules: CONSUMER-INFO-*.
  */
 import { DEFAULT_CONSUMERS, DEFAULT_CONSUMER_ID, type ConsumerInfo } from '../../../mocks/issuer/index.js';
-import { ConfigurationError } from '../../../mocks/faults.js';
+import { ConfigurationError } from '../../../lib/config/errors.js';
 import { send } from '../../../lib/http/client.js';
 import { accessToken, consumerInfoUrl, expectContractValid, expectJsonError, getConsumerInfo, reportedRules } from './issuer-calls.js';
 import { expect, test } from './issuer-fixtures.js';

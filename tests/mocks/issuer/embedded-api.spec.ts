@@ -1,5 +1,5 @@
 /** startReferenceIssuer: its defaults, what it refuses, and what it tells the test that embeds it. */
-import { ConfigurationError } from '../../../mocks/faults.js';
+import { ConfigurationError } from '../../../lib/config/errors.js';
 import { startReferenceIssuer, type ReferenceIssuerOptions } from '../../../mocks/issuer/index.js';
 import { accessToken, cardItem, notify, requestToken } from './issuer-calls.js';
 import { expect, test } from './issuer-fixtures.js';
@@ -38,7 +38,7 @@ const refusedOptions: readonly { readonly what: string; readonly options: Refere
     options: { faults: ['no-such-fault'] },
     message: /unknown fault no-such-fault; known faults: token-wrong-secret-accepted/,
   },
-  { what: 'an issuerId of 9 characters', options: { issuerId: 'TESTBANK0' }, message: /NOTIFY-CARD-ISSUERID-LENGTH/ },
+  { what: 'an issuerId of 9 characters', options: { issuerId: 'TESTBANK0' }, message: /issuerId must be exactly 10 characters/ },
   { what: 'a client id with a colon', options: { clientId: 'a:b' }, message: /clientId/ },
   { what: 'an empty client secret', options: { clientSecret: '' }, message: /clientSecret/ },
   { what: 'a token lifetime of 0', options: { tokenLifetimeSeconds: 0 }, message: /tokenLifetimeSeconds/ },

@@ -177,8 +177,10 @@ const probes: Readonly<Record<IssuerFaultName, FaultProbe>> = {
     broken: '200 with body',
   },
   'consumer-language-pattern-broken': {
-    observe: async (issuer) =>
-      `broken rules: ${brokenRules('getConsumerInformation', await getConsumerInfo(issuer, DEFAULT_CONSUMER_ID, await accessToken(issuer))) || 'none'}`,
+    observe: async (issuer) => {
+      const answer = await getConsumerInfo(issuer, DEFAULT_CONSUMER_ID, await accessToken(issuer));
+      return `broken rules: ${brokenRules('getConsumerInformation', answer) || 'none'}`;
+    },
     holds: 'broken rules: none',
     broken: 'broken rules: CONSUMER-INFO-LANGUAGE-PATTERN',
   },

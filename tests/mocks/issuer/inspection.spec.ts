@@ -80,7 +80,8 @@ test('POST /__mock/reset forgets deliveries and tokens but keeps settings and co
   const token = await accessToken(issuer);
   await notify(issuer, 'card', { operations: [cardItem()] }, token);
   const reset = await send({ method: 'POST', url: inspectionUrl(issuer, 'reset') });
-  expect(reset.status).toBe(200);
+  expect(reset.status).toBe(204);
+  expect(reset.text).toBe('');
   expect(issuer.deliveries()).toEqual([]);
   expect(issuer.operationStates()).toEqual([]);
   expect(issuer.issuedTokenCount()).toBe(0);

@@ -14,23 +14,24 @@ interface TokenAnswer {
   readonly scope?: string;
 }
 
-test('valid Basic credentials and a client_credentials grant get a Bearer token (ISSUER-TOKEN-BASIC-AUTH, ISSUER-TOKEN-TOKENTYPE-ENUM)', async ({
-  issuer,
-}) => {
-  const before = Date.now();
-  const response = await requestToken(issuer);
-  expect(response.status).toBe(200);
-  expectContractValid('issuerGetToken', response);
-  const answer = response.json as TokenAnswer;
-  // 32 random bytes in base64url are 43 characters.
-  expect(answer.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  expect(answer.token_type).toBe('Bearer');
-  expect(answer.expires_in).toBe('900');
-  expect(Date.parse(answer.expires_at) - before).toBeGreaterThanOrEqual(900_000 - 1_000);
-  expect(answer).not.toHaveProperty('scope');
-  expect(response.headers['cache-control']).toBe('no-store');
-  expect(issuer.issuedTokenCount()).toBe(1);
-});
+test(
+  'valid Basic credentials and a client_credentials grant get a Bearer token ' + '(ISSUER-TOKEN-BASIC-AUTH, ISSUER-TOKEN-TOKENTYPE-ENUM)',
+  async ({ issuer }) => {
+    const before = Date.now();
+    const response = await requestToken(issuer);
+    expect(response.status).toBe(200);
+    expectContractValid('issuerGetToken', response);
+    const answer = response.json as TokenAnswer;
+    // 32 random bytes in base64url are 43 characters.
+    expect(answer.access_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(answer.token_type).toBe('Bearer');
+    expect(answer.expires_in).toBe('900');
+    expect(Date.parse(answer.expires_at) - before).toBeGreaterThanOrEqual(900_000 - 1_000);
+    expect(answer).not.toHaveProperty('scope');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(issuer.issuedTokenCount()).toBe(1);
+  },
+);
 
 test('expires_in is the configured lifetime as a JSON string (ISSUER-TOKEN-EXPIRESIN-TYPE)', async ({ startIssuer }) => {
   const issuer = await startIssuer({ tokenLifetimeSeconds: 60 });

@@ -3,7 +3,7 @@
  * observes: the default issuer and the variant differ exactly where the variant says, and every answer of the
  * variant is one the contract allows or a 4xx with a body.
  */
-import { ConfigurationError } from '../../../mocks/faults.js';
+import { ConfigurationError } from '../../../lib/config/errors.js';
 import {
   DEFAULT_CARD_ID,
   DEFAULT_CONSUMER_ID,
@@ -59,7 +59,10 @@ async function tokenAnswers(issuer: RunningReferenceIssuer): Promise<string> {
   const granted = await requestToken(issuer);
   const answer = granted.json as Record<string, unknown>;
   const anonymous = await send(formRequest(tokenUrl(issuer), { grant_type: 'client_credentials' }));
-  return `${granted.status} ${typeof answer.expires_in} ${Object.keys(answer).sort().join(',')}; no client authentication ${anonymous.status} ${String((anonymous.json as { error?: unknown }).error)}`;
+  return (
+    `${granted.status} ${typeof answer.expires_in} ${Object.keys(answer).sort().join(',')}; ` +
+    `no client authentication ${anonymous.status} ${String((anonymous.json as { error?: unknown }).error)}`
+  );
 }
 
 const probes: Readonly<Record<IssuerVariantName, VariantProbe>> = {
@@ -77,7 +80,8 @@ const probes: Readonly<Record<IssuerVariantName, VariantProbe>> = {
       return `${answers}; ${sameOrigin ? 'same origin' : 'own origin'}; notification ${notified.status}`;
     },
     byDefault:
-      '200 string access_token,expires_at,expires_in,token_type; no client authentication 401 invalid_client; same origin; notification 204',
+      '200 string access_token,expires_at,expires_in,token_type; ' +
+      'no client authentication 401 invalid_client; same origin; notification 204',
     withVariant:
       '200 number access_token,expires_in,token_type; no client authentication 400 invalid_request; own origin; notification 204',
   },

@@ -1,10 +1,10 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ConfigurationError } from './faults.js';
+import { ConfigurationError, configurationErrorLine } from './errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
- * Parses a mock's command line. Anything wrong (an unknown flag, a missing value) becomes a ConfigurationError, which
+ * Parses a command line. Anything wrong (an unknown flag, a missing value) becomes a ConfigurationError, which
  * `runCli` prints as one line before exiting with code 2.
  */
 export function parseCommandLine<T extends Options>(
@@ -18,19 +18,11 @@ export function parseCommandLine<T extends Options>(
   }
 }
 
-export function portOption(value: string | undefined, flag = '--port'): number {
-  if (value === undefined) return 0;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigurationError(`${flag} must be a port number from 0 to 65535, got "${value}"`);
-  return port;
-}
-
 /** Runs a command's main function: a ConfigurationError is one line on stderr and exit code 2. */
 export function runCli(main: () => Promise<void>): void {
   main().catch((error: unknown) => {
     if (error instanceof ConfigurationError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(configurationErrorLine(error));
       process.exit(2);
     }
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,8 +1,10 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { apis } from '../gen/catalogue.js';
-import { NOTIFICATION_VALUE_FORMS, hasForm } from './contracts/notification-form.js';
-import { ConfigurationError } from '../mocks/faults.js';
+import { NOTIFICATION_VALUE_FORMS, hasForm } from '../contracts/notification-form.js';
+import { conditionalApis } from './conditional-apis.js';
+import { ConfigurationError } from './errors.js';
+import { ecP256PrivateKey } from './keys.js';
+import { httpUrl, issuerId, wholeNumber } from './values.js';
 
 /** The D1 a run talks to: the embedded mock, or an external D1 (a real one, or `npm run mock:d1`). */
 export type D1Target =
@@ -69,18 +71,7 @@ const need = (env: Env, name: string, why: string): string => {
   return value;
 };
 
-const url = (env: Env, name: string, why: string): string => {
-  const value = need(env, name, why);
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ConfigurationError(`${name} is not a URL: "${value}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new ConfigurationError(`${name} must be an http or https URL, got "${value}"`);
-  return value.replace(/\/+$/, '');
-};
+const url = (env: Env, name: string, why: string): string => httpUrl(need(env, name, why), name);
 
 const file = (env: Env, name: string): string | undefined => {
   const value = env[name]?.trim();
@@ -91,11 +82,7 @@ const file = (env: Env, name: string): string | undefined => {
 
 const integer = (env: Env, name: string, min: number, max: number): number | undefined => {
   const value = env[name]?.trim();
-  if (!value) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max)
-    throw new ConfigurationError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
-  return number;
+  return value ? wholeNumber(value, name, min, max) : undefined;
 };
 
 const booleanOf = (env: Env, name: string): boolean => {
@@ -105,12 +92,7 @@ const booleanOf = (env: Env, name: string): boolean => {
   throw new ConfigurationError(`${name} must be true or false, got "${env[name] ?? ''}"`);
 };
 
-const issuerIdOf = (env: Env, name: string): string => {
-  const value = need(env, name, 'to name the issuer');
-  if ([...value].length !== 10)
-    throw new ConfigurationError(`${name} must be exactly 10 characters (D1 issuer ids are), got ${[...value].length}`);
-  return value;
-};
+const issuerIdOf = (env: Env, name: string): string => issuerId(need(env, name, 'to name the issuer'), name);
 
 function d1Target(env: Env): D1Target {
   const external = ['D1_AUTH_URL', 'D1_ISSUER_ID', 'D1_KEY_ID', 'D1_PRIVATE_KEY'].filter((n) => env[n]);
@@ -128,15 +110,7 @@ function d1Target(env: Env): D1Target {
   const keyPem = file(env, 'D1_PRIVATE_KEY');
   if (!keyPem)
     throw new ConfigurationError(`D1_PRIVATE_KEY is not set; it is required ${why} (path to the issuer's EC P-256 private key, PEM)`);
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey(keyPem);
-  } catch {
-    throw new ConfigurationError('D1_PRIVATE_KEY does not hold a PEM private key');
-  }
-  if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new ConfigurationError('D1_PRIVATE_KEY must be an EC P-256 key (ES256 assertions need one)');
-  }
+  const privateKey = ecP256PrivateKey(keyPem, 'D1_PRIVATE_KEY');
   const cert = file(env, 'D1_CLIENT_CERT');
   const key = file(env, 'D1_CLIENT_KEY');
   if (Boolean(cert) !== Boolean(key))
@@ -166,6 +140,7 @@ function d1Target(env: Env): D1Target {
     refusedCardProductId: env.D1_REFUSED_CARD_PRODUCT_ID?.trim() || undefined,
     autoEnrolment: booleanOf(env, 'D1_AUTO_ENROLMENT'),
     cardDataJwk,
+    // A fixed port, not 0: D1 is configured with it.
     notifySinkPort: integer(env, 'NOTIFY_SINK_PORT', 1, 65535),
   };
 }
@@ -208,24 +183,6 @@ function issuerTarget(env: Env, d1: D1Target): IssuerTarget {
   };
 }
 
-/** CERTIFY_CONDITIONAL_APIS: `all` (the default), `none`, or a comma-separated list of conditional row ids. */
-function conditionalApis(env: Env): ReadonlySet<string> {
-  const conditional = apis.filter((api) => api.category === 'conditional').map((api) => api.id);
-  const value = env.CERTIFY_CONDITIONAL_APIS?.trim() ?? 'all';
-  if (value === '' || value === 'all') return new Set(conditional);
-  if (value === 'none') return new Set();
-  const named = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = named.filter((id) => !conditional.includes(id));
-  if (unknown.length > 0)
-    throw new ConfigurationError(
-      `CERTIFY_CONDITIONAL_APIS names ${unknown.join(', ')}, which is not a conditional API; use all, none, or some of ${conditional.join(', ')}`,
-    );
-  return new Set(named);
-}
-
 /** Reads the targets from the environment; anything wrong is a ConfigurationError naming the variable. */
 export function readTargets(env: Env = process.env): TargetsConfig {
   const d1 = d1Target(env);
@@ -242,7 +199,7 @@ export function readTargets(env: Env = process.env): TargetsConfig {
   return {
     d1,
     issuer,
-    applicableConditionalApis: conditionalApis(env),
+    applicableConditionalApis: conditionalApis(env.CERTIFY_CONDITIONAL_APIS),
     seed,
     seedWasGiven: givenSeed !== undefined,
     numRuns: integer(env, 'NUM_RUNS', 1, 1_000_000),
@@ -253,4 +210,16 @@ export function readTargets(env: Env = process.env): TargetsConfig {
 /** Loads `.env` from the working directory when present; variables already set win. */
 export function loadDotEnv(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
+}
+
+/** How reports name an embedded mock standing in for a party, wherever a target is shown or compared. */
+export const EMBEDDED_D1_LABEL = 'embedded mock D1';
+export const EMBEDDED_ISSUER_LABEL = 'embedded reference issuer';
+
+/** The run's two targets as every report shows them: the external base URL, or the embedded mock's name. */
+export function targetLabels(config: Pick<TargetsConfig, 'd1' | 'issuer'>): { readonly d1: string; readonly issuer: string } {
+  return {
+    d1: config.d1.kind === 'external' ? config.d1.bankingUrl : EMBEDDED_D1_LABEL,
+    issuer: config.issuer.kind === 'external' ? config.issuer.baseUrl : EMBEDDED_ISSUER_LABEL,
+  };
 }
