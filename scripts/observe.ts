@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseCommandLine, runCli } from '../lib/config/command-line.js';
 import { conditionalApis } from '../lib/config/conditional-apis.js';
 import { ConfigurationError } from '../lib/config/errors.js';
+import { issuerBackendFrom } from '../lib/config/issuer-backend.js';
 import { httpUrl, issuerId as issuerIdOf, numberAtLeast, port as portOf, positiveInteger } from '../lib/config/values.js';
 import type { IssuerBackend } from '../mocks/d1/index.js';
 import { issuerKeys, readFile } from '../observer/keys.js';
@@ -154,19 +155,7 @@ async function main(): Promise<void> {
       throw new ConfigurationError(
         "give the issuer's public key with --public-key FILE (PEM or JWKS), or set D1_PRIVATE_KEY and D1_KEY_ID",
       );
-    // The client secret comes from the environment so that it never shows in a process list.
-    const clientSecret = env.MOCK_D1_ISSUER_CLIENT_SECRET;
-    if (values['issuer-auth-url'] && (!values['issuer-client-id'] || !clientSecret)) {
-      throw new ConfigurationError('--issuer-auth-url needs --issuer-client-id and the MOCK_D1_ISSUER_CLIENT_SECRET environment variable');
-    }
-    const backend: IssuerBackend | undefined = values['issuer-url']
-      ? {
-          baseUrl: httpUrl(values['issuer-url'], '--issuer-url'),
-          ...(values['issuer-auth-url']
-            ? { authUrl: httpUrl(values['issuer-auth-url'], '--issuer-auth-url'), clientId: values['issuer-client-id'], clientSecret }
-            : {}),
-        }
-      : undefined;
+    const backend: IssuerBackend | undefined = issuerBackendFrom(values, env);
     const operationDelayMs = number(values['operation-delay'], '--operation-delay');
     options = {
       ...common,

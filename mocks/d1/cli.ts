@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseCommandLine, runCli } from '../../lib/config/command-line.js';
 import { ConfigurationError } from '../../lib/config/errors.js';
-import { httpUrl, issuerId as issuerIdOf, numberAtLeast, port } from '../../lib/config/values.js';
+import { issuerBackendFrom } from '../../lib/config/issuer-backend.js';
+import { issuerId as issuerIdOf, numberAtLeast, port } from '../../lib/config/values.js';
 import { faultSet } from '../faults.js';
 import { d1Faults, startMockD1 } from './index.js';
 import { d1VariantSet } from './variants.js';
@@ -97,17 +98,10 @@ async function main(): Promise<void> {
   const issuerId = issuerIdOf(values['issuer-id'] ?? 'TESTBANK01', '--issuer-id');
   const kid = values.kid ?? 'issuer-key-1';
   const listenPort = port(values.port, '--port');
-  // The client secret comes from the environment so that it never shows in a process list.
-  const clientSecret = process.env.MOCK_D1_ISSUER_CLIENT_SECRET;
-  if (values['issuer-auth-url'] && (!values['issuer-client-id'] || !clientSecret)) {
-    throw new ConfigurationError('--issuer-auth-url needs --issuer-client-id and the MOCK_D1_ISSUER_CLIENT_SECRET environment variable');
-  }
-  const backend: IssuerBackend | undefined = values['issuer-url']
+  const address = issuerBackendFrom(values);
+  const backend: IssuerBackend | undefined = address
     ? {
-        baseUrl: httpUrl(values['issuer-url'], '--issuer-url'),
-        ...(values['issuer-auth-url']
-          ? { authUrl: httpUrl(values['issuer-auth-url'], '--issuer-auth-url'), clientId: values['issuer-client-id'], clientSecret }
-          : {}),
+        ...address,
         cardNotifications: !values['no-card-notifications'],
         consumerNotifications: !values['no-consumer-notifications'],
       }
