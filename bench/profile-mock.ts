@@ -4,7 +4,7 @@
  * as self time per function and per file. Also prints the server's CPU time per request (from /proc), which a busy
  * machine disturbs far less than requests per second. `--bare` loads the bare node:http server the same way.
  *
- *   npx tsx bench/profile-mock.ts [--seconds 10] [--connections 50] [--top 30] [--bare] [--no-profile]
+ *   npm run bench:profile -- [--seconds 10] [--connections 50] [--top 30] [--bare] [--no-profile]
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
