@@ -137,6 +137,16 @@ async function main(): Promise<void> {
     autoEnrolment: values['auto-enrolment'] === true,
     log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
   });
+  // Listening for the signals before the banner: whoever reads the banner may stop the mock at once.
+  let stopping = false;
+  const stop = (): void => {
+    // A second signal while stopping (a terminal's Ctrl-C pressed twice) changes nothing: the first one is being honoured.
+    if (stopping) return;
+    stopping = true;
+    void d1.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   process.stdout.write(
     `mock D1 listening: D1_BASE_URL=${d1.bankingUrl} D1_AUTH_URL=${d1.authUrl} issuer ${issuerId}, kid ${kid}` +
       (d1.faults.size > 0 ? `, faults: ${[...d1.faults].join(', ')}` : '') +
@@ -150,11 +160,6 @@ async function main(): Promise<void> {
         `public JWK ${generated.publicJwk}, D1_PRIVATE_KEY=${generated.privatePem}\n`,
     );
   }
-  const stop = (): void => {
-    void d1.stop().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 runCli(main);

@@ -90,6 +90,23 @@ async function main(): Promise<void> {
     throw error;
   });
 
+  // Listening for the signals before the first line: whoever reads it may stop the issuer at once.
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    // A second signal while stopping (a terminal's Ctrl-C pressed twice) changes nothing: the first one is being honoured.
+    if (stopping) return;
+    stopping = true;
+    running.stop().then(
+      () => process.stdout.write(`reference issuer stopped (${signal})\n`),
+      (error: unknown) => {
+        process.stderr.write(`reference issuer did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
   process.stdout.write(
     `reference issuer listening: ISSUER_BASE_URL=${running.url} ISSUER_AUTH_URL=${running.authUrl} ` +
       `issuerId=${running.issuerId} clientId=${running.clientId}\n`,
@@ -103,18 +120,6 @@ async function main(): Promise<void> {
   }
   if (values.fault !== undefined && values.fault.length > 0) process.stdout.write(`faults on: ${values.fault.join(', ')}\n`);
   if (values.variant !== undefined && values.variant.length > 0) process.stdout.write(`variants on: ${values.variant.join(', ')}\n`);
-
-  const shutdown = (signal: NodeJS.Signals): void => {
-    running.stop().then(
-      () => process.stdout.write(`reference issuer stopped (${signal})\n`),
-      (error: unknown) => {
-        process.stderr.write(`reference issuer did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exitCode = 1;
-      },
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
 }
 
 runCli(main);

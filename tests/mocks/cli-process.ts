@@ -3,9 +3,11 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fromRoot, repoRoot } from '../../lib/paths.js';
 
-const TSX_CLI = fromRoot('node_modules', 'tsx', 'dist', 'cli.mjs');
-
-/** A command of the project running as a child process, as `npm run <script>` would run it. */
+/**
+ * A command of the project running as a child process, as `npm run <script>` runs it: `node --import tsx`, one process.
+ * Through the `tsx` command there would be two, and tsx passes a signal on to its child only when the child answers within
+ * 30 ms; on a loaded machine it then kills the child and exits 130, so a clean stop would look like a crash.
+ */
 export interface CommandProcess {
   readonly child: ChildProcess;
   /** Every stdout line so far. */
@@ -24,7 +26,7 @@ export function spawnCommand(
   env: Readonly<Record<string, string>> = {},
   timeoutMs = 15_000,
 ): CommandProcess {
-  const child = spawn(process.execPath, [TSX_CLI, fromRoot(script), ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', fromRoot(script), ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

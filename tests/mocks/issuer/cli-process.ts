@@ -9,7 +9,7 @@ export const spawnIssuerCli = (args: readonly string[], env: Readonly<Record<str
 
 /**
  * The command's tests: `startCli` spawns the command, and every process still running when the test ends gets
- * SIGTERM (which tsx passes on to the issuer it runs) and is waited for.
+ * SIGTERM and is waited for.
  */
 export const test = base.extend<{ startCli: (args: readonly string[], env?: Readonly<Record<string, string>>) => IssuerProcess }>({
   // Playwright reads a fixture's dependencies from this pattern, so it stays even when empty.
