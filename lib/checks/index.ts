@@ -70,6 +70,24 @@ export function holds(ruleId: RuleId, condition: boolean, pointer: string, docum
 }
 
 /**
+ * The immediate answer of an asynchronous write names its operation: an `operationId` and a `status`, both strings.
+ * Returns the operationId, for the getter that reads the operation back.
+ */
+export function answersAnOperation(ruleId: RuleId, accepted: Readonly<Record<string, unknown>>): string {
+  holds(
+    ruleId,
+    typeof accepted.operationId === 'string',
+    '/operationId',
+    'an operationId in the immediate answer',
+    shown(accepted.operationId),
+  );
+  holds(ruleId, typeof accepted.status === 'string', '/status', 'a status in the immediate answer', shown(accepted.status));
+  return String(accepted.operationId);
+}
+
+const shown = (value: unknown): string => JSON.stringify(value) ?? 'absent';
+
+/**
  * A request without valid credentials is not served: any 2xx is the failure, whatever its body. Which refusal comes
  * back (401, 403, 400) is another rule's business, so that one deviation fails one rule.
  */

@@ -6,7 +6,7 @@
 import type { OperationId } from '../../gen/operations.js';
 import type { RuleId } from '../../gen/catalogue.js';
 import { encryptCardData } from '../../lib/card-data.js';
-import { holds, valueIs, valueIsOneOf } from '../../lib/checks/index.js';
+import { answersAnOperation, holds, valueIs, valueIsOneOf } from '../../lib/checks/index.js';
 import { test, expect, rule, uniqueId, type D1Party, type ResolvedTargets, uniquePan } from '../../fixtures/index.js';
 
 type Json = Record<string, unknown>;
@@ -51,20 +51,7 @@ async function followWrite(
   expectedName: string,
 ): Promise<string> {
   const accepted = await d1.startCardWrite(operationId, cardId, body);
-  holds(
-    ruleId,
-    typeof accepted.operationId === 'string',
-    '/operationId',
-    'an operationId in the immediate answer',
-    JSON.stringify(accepted.operationId) ?? 'absent',
-  );
-  holds(
-    ruleId,
-    typeof accepted.status === 'string',
-    '/status',
-    'a status in the immediate answer',
-    JSON.stringify(accepted.status) ?? 'absent',
-  );
+  answersAnOperation(ruleId, accepted);
   const got = await d1.ok('getCardOperation', { path: { cardId, operationId: String(accepted.operationId) } });
   valueIs(ruleId, '/operationId', got.operationId, accepted.operationId);
   valueIs(ruleId, '/operation', got.operation, expectedName);
@@ -88,20 +75,7 @@ test.describe('create and register card', () => {
       const accepted = await d1.ok('createCard', {
         body: { consumerId: await d1.registerConsumer(), cardProductId: targets.d1.cardProductId },
       });
-      holds(
-        'CARD-CREATE-REGISTER-ASYNC',
-        typeof accepted.operationId === 'string',
-        '/operationId',
-        'an operationId in the immediate answer',
-        JSON.stringify(accepted.operationId) ?? 'absent',
-      );
-      holds(
-        'CARD-CREATE-REGISTER-ASYNC',
-        typeof accepted.status === 'string',
-        '/status',
-        'a status in the immediate answer',
-        JSON.stringify(accepted.status) ?? 'absent',
-      );
+      answersAnOperation('CARD-CREATE-REGISTER-ASYNC', accepted);
       const got = await d1.ok('getCardOperation', { path: { cardId: String(accepted.cardId), operationId: String(accepted.operationId) } });
       valueIs('CARD-CREATE-REGISTER-ASYNC', '/operationId', got.operationId, accepted.operationId);
     },

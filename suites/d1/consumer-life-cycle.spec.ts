@@ -5,7 +5,7 @@
  */
 import type { OperationId } from '../../gen/operations.js';
 import type { RuleId } from '../../gen/catalogue.js';
-import { holds, valueIs, valueIsOneOf } from '../../lib/checks/index.js';
+import { answersAnOperation, holds, valueIs, valueIsOneOf } from '../../lib/checks/index.js';
 import { test, expect, rule, uniqueId, type D1Party, uniquePan } from '../../fixtures/index.js';
 
 type Json = Record<string, unknown>;
@@ -35,20 +35,7 @@ async function followWrite(
   body: Json,
 ): Promise<{ accepted: Json; got: Json }> {
   const accepted = await d1.ok(operationId, { path: { consumerId }, body });
-  holds(
-    ruleId,
-    typeof accepted.operationId === 'string',
-    '/operationId',
-    'an operationId in the immediate answer',
-    JSON.stringify(accepted.operationId) ?? 'absent',
-  );
-  holds(
-    ruleId,
-    typeof accepted.status === 'string',
-    '/status',
-    'a status in the immediate answer',
-    JSON.stringify(accepted.status) ?? 'absent',
-  );
+  answersAnOperation(ruleId, accepted);
   const got = await d1.ok('getConsumerOperation', { path: { consumerId, operationId: String(accepted.operationId) } });
   valueIs(ruleId, '/operationId', got.operationId, accepted.operationId);
   return { accepted, got };
