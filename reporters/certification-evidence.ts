@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -64,20 +64,37 @@ function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, mark
   writeFileSync(path.join(resultsDir, `${uuid}-result.json`), `${JSON.stringify(result)}\n`);
 }
 
-/** Generates the Allure 3 HTML report; returns a line saying why when it could not. */
-function generateHtmlReport(resultsDir: string, reportDir: string, verdict: string): string | undefined {
-  const run = spawnSync(
+/**
+ * Generates the Allure 3 HTML report in a process of its own, so that the certificate is printed meanwhile; resolves to
+ * a line saying why when it could not.
+ */
+async function generateHtmlReport(resultsDir: string, reportDir: string, verdict: string): Promise<string | undefined> {
+  const generator = spawn(
     process.execPath,
     [fromRoot('node_modules', 'allure', 'cli.js'), 'generate', resultsDir, '--config', fromRoot('allurerc.mjs'), '--output', reportDir],
     {
       cwd: fromRoot(),
-      encoding: 'utf8',
       env: { ...process.env, CERTIFY_REPORT_NAME: `D1 Click to Pay issuer certification: ${verdict}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  if (run.status === 0 && existsSync(path.join(reportDir, 'index.html'))) return undefined;
-  const lastLine = (run.stderr || run.stdout).trim().split('\n').slice(-1)[0] ?? '';
-  return `the Allure report could not be generated (exit ${run.status ?? run.signal ?? '?'}): ${lastLine}`;
+  let output = '';
+  const keep = (chunk: Buffer): void => {
+    // The last line says why a generation failed; the rest is progress.
+    output = (output + chunk.toString('utf8')).slice(-10_000);
+  };
+  generator.stdout.on('data', keep);
+  generator.stderr.on('data', keep);
+  const [status, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    generator.on('error', (error) => {
+      output += `\n${error.message}`;
+      resolve([null, null]);
+    });
+    generator.on('close', (code, killedBy) => resolve([code, killedBy]));
+  });
+  if (status === 0 && existsSync(path.join(reportDir, 'index.html'))) return undefined;
+  const lastLine = output.trim().split('\n').slice(-1)[0] ?? '';
+  return `the Allure report could not be generated (exit ${status ?? signal ?? '?'}): ${lastLine}`;
 }
 
 /** Where the bank's calls to D1 were seen, from the observation's results merged into the run. */
@@ -90,13 +107,13 @@ function callsSeen(tests: readonly CertifiedTest[]): string {
 interface Evidence {
   readonly summary: ComplianceSummary;
   readonly markdown: string;
-  /** Why the HTML report is missing, when it is. */
-  readonly reportProblem: string | undefined;
+  /** The HTML report being generated: resolves to why it is missing, when it is. */
+  readonly reportProblem: Promise<string | undefined>;
 }
 
 /**
  * Turns a run's test outcomes into the evidence: the compliance summary (JSON checked against its schema, and
- * Markdown), the verdict entry in the Allure results, and the Allure HTML report.
+ * Markdown) and the verdict entry in the Allure results, and starts the generation of the Allure HTML report.
  */
 function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription): Evidence {
   const summary = summarise({
@@ -160,11 +177,14 @@ export async function concludeCertification(
   if (run.subject.kind === 'bank' && run.targets.issuer === EMBEDDED_ISSUER_LABEL) tests = tests.filter((t) => t.subject !== 'bank');
   if (observed.length > 0)
     process.stdout.write(`${command}: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
-  const { summary, markdown, reportProblem } = writeEvidence(reportsDir, [...tests, ...observed], run);
+  const { summary, markdown, reportProblem: htmlReport } = writeEvidence(reportsDir, [...tests, ...observed], run);
   const shown = path.relative(process.cwd(), reportsDir) || '.';
   process.stdout.write(`\n${markdown}\n`);
+  const [reportProblem, certificate] = await Promise.all([
+    htmlReport,
+    writeCertificate(reportsDir, summary, { productVersion: productVersion(), contractsHash: contractsHash() }),
+  ]);
   if (reportProblem) process.stderr.write(`${command}: ${reportProblem}\n`);
-  const certificate = await writeCertificate(reportsDir, summary, { productVersion: productVersion(), contractsHash: contractsHash() });
   if (certificate.problem) process.stderr.write(`${command}: the certificate's PDF could not be printed: ${certificate.problem}\n`);
   process.stdout.write(
     `${command}: ${outcome}${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; ` +

@@ -108,3 +108,34 @@ test('a certification run writes labelled Allure results, categories and environ
   expect(environment).toMatch(/contracts\\? version=[0-9a-f]{12}/);
   expect(environment).toContain('seed=11');
 });
+
+test("a property run's generated cases are attached together, each example-based exchange apart", () => {
+  test.setTimeout(120_000);
+  const reports = mkdtempSync(path.join(tmpdir(), 'allure-property-results-'));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
+  const run = spawnSync(
+    process.execPath,
+    [
+      fromRoot('node_modules', '@playwright', 'test', 'cli.js'),
+      'test',
+      '--project=properties',
+      '--grep',
+      'D1-TOKEN-GRANTTYPE-ENUM getToken: values',
+      `--output=${path.join(reports, 'output')}`,
+    ],
+    { cwd: fromRoot(), env: { ...env, CERTIFY_REPORTS_DIR: reports, SEED: '11' }, encoding: 'utf8' },
+  );
+  expect(run.status, run.stderr).toBe(0);
+  const dir = path.join(reports, 'allure-results');
+  const results = readdirSync(dir)
+    .filter((f) => f.endsWith('-result.json'))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as AllureResult);
+  expect(results.map((r) => r.status)).toEqual(['passed']);
+  const attached = (step: AllureStep): AllureAttachment[] => [...(step.attachments ?? []), ...(step.steps ?? []).flatMap(attached)];
+  const exchanges = results.flatMap(attached).filter((a) => /^exchanges? /.test(a.name));
+  // Fifteen cases, each a token request: one attachment holds them all, in the order they were sent.
+  expect(exchanges.map((a) => a.name)).toEqual([expect.stringMatching(/^exchanges 1 to (\d{2,})$/)]);
+  const body = readFileSync(path.join(dir, exchanges[0]?.source ?? ''), 'utf8');
+  expect(body).toMatch(/^### exchange 1: POST \/authz\/v1\/oauth2\/token → 200\nPOST http:\/\/127\.0\.0\.1:\d+\/authz\//);
+  expect(body).toContain('assertion=[redacted]');
+});
