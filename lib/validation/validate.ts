@@ -49,6 +49,9 @@ export function mediaTypeOf(headers: HeaderValues | undefined): string | undefin
 
 function headerValue(headers: HeaderValues | undefined, name: string): string | undefined {
   if (!headers) return undefined;
+  // Node hands a server its headers with lowercase names: the direct lookup is the usual case, and the cheap one.
+  const direct = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  if (typeof direct === 'string') return direct;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() !== name) continue;
     return Array.isArray(value) ? (value as readonly string[]).join(', ') : (value as string | undefined);
