@@ -6,12 +6,13 @@
 import { createServer } from 'node:http';
 import { listen } from '../mocks/http/server.js';
 
-export type IsolatedServerKind = 'mock-d1' | 'reference-issuer' | 'bare-http';
+export type IsolatedServerKind = 'mock-d1' | 'reference-issuer' | 'bare-http' | 'mock-server-fixed';
 
 export type ServerSettings =
   | { readonly kind: 'mock-d1'; readonly issuerId: string; readonly kid: string; readonly publicKeyPem: string }
   | { readonly kind: 'reference-issuer'; readonly clientSecret: string }
-  | { readonly kind: 'bare-http' };
+  | { readonly kind: 'bare-http' }
+  | { readonly kind: 'mock-server-fixed' };
 
 export type OrderToServer =
   | { readonly type: 'start'; readonly settings: ServerSettings }
@@ -44,6 +45,13 @@ async function startBare(): Promise<{ url: string; stop: () => Promise<void> }> 
   return listen(server);
 }
 
+/** The mocks' own server (mocks/http/server.ts) with a handler that answers the bare server's body: what D1's work adds. */
+async function startMockServerFixed(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { startServer } = await import('../mocks/http/server.js');
+  const body = JSON.parse(BARE_BODY) as unknown;
+  return startServer(() => ({ status: 200, body }), { name: 'fixed', errorBody: (status, code, message) => ({ code, message }) });
+}
+
 async function start(settings: ServerSettings): Promise<{ url: string; stop: () => Promise<void> }> {
   switch (settings.kind) {
     // Each kind loads only its own modules, so that the memory measured is what that server needs.
@@ -61,6 +69,8 @@ async function start(settings: ServerSettings): Promise<{ url: string; stop: () 
     }
     case 'bare-http':
       return startBare();
+    case 'mock-server-fixed':
+      return startMockServerFixed();
   }
 }
 

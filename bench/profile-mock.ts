@@ -4,7 +4,7 @@
  * as self time per function and per file. Also prints the server's CPU time per request (from /proc), which a busy
  * machine disturbs far less than requests per second. `--bare` loads the bare node:http server the same way.
  *
- *   npm run bench:profile -- [--seconds 10] [--connections 50] [--top 30] [--bare] [--no-profile]
+ *   npm run bench:profile -- [--seconds 10] [--connections 50] [--top 30] [--bare | --server-only] [--no-profile]
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -89,6 +89,8 @@ function printSummary(file: string, top: number): void {
   process.stdout.write(`${summary.files.slice(0, top).map(line).join('\n')}\n`);
 }
 
+const SERVER_NAMES = { 'mock-d1': 'mock D1', 'bare-http': 'bare node:http', 'mock-server-fixed': 'mock server, fixed answer' } as const;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -96,6 +98,8 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '50' },
       top: { type: 'string', default: '30' },
       bare: { type: 'boolean', default: false },
+      /** The mocks' server with a fixed answer: the serving path without the mock D1's work. */
+      'server-only': { type: 'boolean', default: false },
       'no-profile': { type: 'boolean', default: false },
       /** Only summarise a profile written before. */
       read: { type: 'string' },
@@ -116,11 +120,13 @@ async function main(): Promise<void> {
       publicKeyPem: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
     },
     30_000,
-    profiling && !values.bare ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [],
+    profiling && !values.bare && !values['server-only'] ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [],
   );
-  const bare = values.bare
-    ? await startIsolatedServer({ kind: 'bare-http' }, 30_000, profiling ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [])
-    : undefined;
+  const otherKind = values.bare ? 'bare-http' : values['server-only'] ? 'mock-server-fixed' : undefined;
+  const bare =
+    otherKind === undefined
+      ? undefined
+      : await startIsolatedServer({ kind: otherKind }, 30_000, profiling ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : []);
   try {
     const optOuts = await prepareOptOuts(mockD1.url, keys.privateKey, 20);
     await expectAccepted(mockD1.url, optOuts.mockD1[0], 'mock D1');
@@ -140,7 +146,7 @@ async function main(): Promise<void> {
     const user = cpuAfter.user - cpuBefore.user;
     const system = cpuAfter.system - cpuBefore.system;
     process.stdout.write(
-      `${bare ? 'bare node:http' : 'mock D1'}: ${Math.round(figures.requestsPerSecond)} requests/s, p99 ${figures.latencyP99Ms} ms, ` +
+      `${SERVER_NAMES[otherKind ?? 'mock-d1']}: ${Math.round(figures.requestsPerSecond)} requests/s, p99 ${figures.latencyP99Ms} ms, ` +
         `non-2xx ${figures.non2xx}; server CPU ${perRequest(user + system)} µs per request ` +
         `(user ${perRequest(user)}, system ${perRequest(system)})\n`,
     );
