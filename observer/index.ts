@@ -237,7 +237,7 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     stopListening?.();
     await mockD1?.stop();
     await dispatcher?.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigurationError(`port ${options.port ?? 0} is already in use`);
+    // A port the system refuses is the caller's wrong option: each command names it in its own words (listeningOn).
     throw error;
   }
 

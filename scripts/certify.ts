@@ -20,7 +20,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigurationError, configurationErrorLine } from '../lib/config/errors.js';
+import { ConfigurationError, configurationErrorLine, listeningOn } from '../lib/config/errors.js';
 import { DEFAULT_ISSUER_ID } from '../mocks/issuer/index.js';
 import { loadDotEnv, readTargets, targetLabels, type TargetsConfig } from '../lib/config/targets.js';
 import { port, wholeNumber } from '../lib/config/values.js';
@@ -233,7 +233,7 @@ async function startBankObservation(
   const { startObserver, writeObservationEvidence, certificationPlan, planText } = await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');
   const plan = certificationPlan(applicable);
-  const observer = await startObserver({ ...options, log: () => undefined });
+  const observer = await listeningOn('--observe-port', options.port ?? 0, () => startObserver({ ...options, log: () => undefined }));
   process.stdout.write(
     `certify: observing the bank's calls ${observer.mode === 'proxy' ? `in front of ${observer.d1}` : 'with a recording mock D1'}: ` +
       `point its backend at D1_BASE_URL=${observer.bankingUrl} D1_AUTH_URL=${observer.authUrl}\n` +
@@ -266,6 +266,11 @@ async function startBankObservation(
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    // A wrong option found only once the run started (the observer's port taken) is still a wrong option.
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(configurationErrorLine(error));
+      process.exit(2);
+    }
     process.stderr.write(`certify: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },

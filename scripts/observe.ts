@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { parseCommandLine, runCli } from '../lib/config/command-line.js';
 import { conditionalApis } from '../lib/config/conditional-apis.js';
-import { ConfigurationError } from '../lib/config/errors.js';
+import { ConfigurationError, listeningOn } from '../lib/config/errors.js';
 import { issuerBackendFrom } from '../lib/config/issuer-backend.js';
 import { httpUrl, issuerId as issuerIdOf, numberAtLeast, port as portOf, positiveInteger } from '../lib/config/values.js';
 import type { IssuerBackend } from '../mocks/d1/index.js';
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   const { startObserver, writeObservationEvidence, certificationPlan, planText, OBSERVATION_DIR } = await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');
   const plan = certificationPlan(applicable);
-  const observer = await startObserver(options);
+  const observer = await listeningOn('--port', options.port ?? 0, () => startObserver(options));
   process.stdout.write(
     `observer ${observer.mode === 'proxy' ? `in front of ${observer.d1}` : 'recording against the embedded mock D1'}: ` +
       `D1_BASE_URL=${observer.bankingUrl} D1_AUTH_URL=${observer.authUrl} issuer ${issuerId}` +

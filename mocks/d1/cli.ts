@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseCommandLine, runCli } from '../../lib/config/command-line.js';
-import { ConfigurationError } from '../../lib/config/errors.js';
+import { ConfigurationError, listeningOn } from '../../lib/config/errors.js';
 import { issuerBackendFrom } from '../../lib/config/issuer-backend.js';
 import { issuerId as issuerIdOf, numberAtLeast, port } from '../../lib/config/values.js';
 import { faultSet } from '../faults.js';
@@ -121,22 +121,24 @@ async function main(): Promise<void> {
   d1VariantSet(variants);
   const { publicKey, generated } = publicKeyFrom(values, kid);
 
-  const d1 = await startMockD1({
-    issuers: [{ issuerId, keys: [{ kid, publicKey }], ...(backend ? { backend } : {}) }],
-    port: listenPort,
-    ...(values.host ? { host: values.host } : {}),
-    ...(operationDelayMs !== undefined ? { operationDelayMs } : {}),
-    ...(tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds } : {}),
-    behaviour: {
-      ...(repeatedEnrol ? { repeatedEnrol } : {}),
-      ...(repeatedCardOptout ? { repeatedCardOptout } : {}),
-      notifyPending: !values['no-pending-notifications'],
-    },
-    faults,
-    variants,
-    autoEnrolment: values['auto-enrolment'] === true,
-    log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
-  });
+  const d1 = await listeningOn('--port', listenPort, () =>
+    startMockD1({
+      issuers: [{ issuerId, keys: [{ kid, publicKey }], ...(backend ? { backend } : {}) }],
+      port: listenPort,
+      ...(values.host ? { host: values.host } : {}),
+      ...(operationDelayMs !== undefined ? { operationDelayMs } : {}),
+      ...(tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds } : {}),
+      behaviour: {
+        ...(repeatedEnrol ? { repeatedEnrol } : {}),
+        ...(repeatedCardOptout ? { repeatedCardOptout } : {}),
+        notifyPending: !values['no-pending-notifications'],
+      },
+      faults,
+      variants,
+      autoEnrolment: values['auto-enrolment'] === true,
+      log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+    }),
+  );
   // Listening for the signals before the banner: whoever reads the banner may stop the mock at once.
   let stopping = false;
   const stop = (): void => {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseCommandLine, runCli } from '../../lib/config/command-line.js';
-import { ConfigurationError } from '../../lib/config/errors.js';
+import { ConfigurationError, listeningOn } from '../../lib/config/errors.js';
 import { issuerId as issuerIdOf, port as portOf, positiveInteger } from '../../lib/config/values.js';
 import type { ConsumerInfo } from './consumer-directory.js';
 import { issuerFaults } from './faults.js';
@@ -70,25 +70,22 @@ async function main(): Promise<void> {
   const consumers = consumersFromFile(values['consumer-file']);
   const port = portOf(values.port, '--port');
 
-  const running = await startReferenceIssuer({
-    port,
-    requireBearer: !values['no-bearer'],
-    faults: values.fault ?? [],
-    variants: values.variant ?? [],
-    log: (line) => process.stdout.write(`${line}\n`),
-    ...(values['issuer-id'] === undefined ? {} : { issuerId: issuerIdOf(values['issuer-id'], '--issuer-id') }),
-    ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
-    ...(givenSecret === undefined ? {} : { clientSecret: givenSecret }),
-    ...(tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds }),
-    ...(consumers === undefined ? {} : { consumers }),
-    ...(values['restricted-consumer'] === undefined ? {} : { restrictedConsumers: values['restricted-consumer'] }),
-    ...(values['known-card'] === undefined ? {} : { cards: values['known-card'] }),
-  }).catch((error: unknown) => {
-    // A port already taken is a wrong option too: one line, exit code 2.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE' || code === 'EACCES') throw new ConfigurationError(`--port ${port}: cannot listen (${code})`);
-    throw error;
-  });
+  const running = await listeningOn('--port', port, () =>
+    startReferenceIssuer({
+      port,
+      requireBearer: !values['no-bearer'],
+      faults: values.fault ?? [],
+      variants: values.variant ?? [],
+      log: (line) => process.stdout.write(`${line}\n`),
+      ...(values['issuer-id'] === undefined ? {} : { issuerId: issuerIdOf(values['issuer-id'], '--issuer-id') }),
+      ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
+      ...(givenSecret === undefined ? {} : { clientSecret: givenSecret }),
+      ...(tokenLifetimeSeconds === undefined ? {} : { tokenLifetimeSeconds }),
+      ...(consumers === undefined ? {} : { consumers }),
+      ...(values['restricted-consumer'] === undefined ? {} : { restrictedConsumers: values['restricted-consumer'] }),
+      ...(values['known-card'] === undefined ? {} : { cards: values['known-card'] }),
+    }),
+  );
 
   // Listening for the signals before the first line: whoever reads it may stop the issuer at once.
   let stopping = false;

@@ -185,7 +185,7 @@ test('a wrong option or configuration stops the command with one line and exit c
         '--public-key is a PEM key: give its kid with --kid or D1_KEY_ID',
         `--public-key: no file at ${path.join(keys.dir, 'missing.pem')}`,
         '--port must be a port number from 0 to 65535, got "eighty"',
-        `port ${busy.port} is already in use`,
+        `--port ${busy.port}: cannot listen (EADDRINUSE)`,
         '--upstream must be an http or https URL, got "not a url"',
         '--client-key is missing; mutual TLS needs both the client certificate and its key',
         '--duration must be a number of 0.1 or more, got "0"',

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { fromRoot } from '../../lib/paths.js';
+import { startServer } from '../../mocks/http/server.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { environmentWithoutTargets, runScript, type ScriptRun } from './suite-runner.js';
 
@@ -74,6 +75,29 @@ test.describe('a wrong configuration stops with one line naming the variable, ex
       expect(run.stderr).not.toMatch(/\n\s+at /);
     });
   }
+
+  test('an observer port already in use stops the run with one line, exit code 2', async () => {
+    const busy = await startServer(() => ({ status: 204 }), { name: 'busy', errorBody: () => ({}) });
+    const publicKey = path.join(keyDir, 'observed-bank.pem');
+    writeFileSync(publicKey, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+    try {
+      const bank = {
+        ISSUER_BASE_URL: 'http://127.0.0.1:9',
+        ISSUER_AUTH_URL: 'http://127.0.0.1:9/token',
+        ISSUER_CLIENT_ID: 'd1-notifier',
+        ISSUER_CLIENT_SECRET: 'not-a-real-secret',
+        ISSUER_CONSUMER_ID: 'cns_known_0001',
+        CERTIFY_OBSERVE_PUBLIC_KEY: publicKey,
+        CERTIFY_OBSERVE_KID: 'k1',
+        CERTIFY_REPORTS_DIR: path.join(keyDir, 'reports'),
+      };
+      const run = certify(bank, ['--observe', `--observe-port=${busy.port}`]);
+      expect(run.code).toBe(2);
+      expect(run.stderr.trim().split('\n')).toEqual([`configuration error: --observe-port ${busy.port}: cannot listen (EADDRINUSE)`]);
+    } finally {
+      await busy.stop();
+    }
+  });
 
   test('the same holds for a .env file in the working directory', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'certify-dotenv-'));
