@@ -40,7 +40,7 @@ export interface CertifyRunOptions {
 }
 
 /**
- * A full `npm run certify` on the embedded mocks (or the targets of `options.env`), as `tsx scripts/certify.ts`, with
+ * A full `npm run certify` on the embedded mocks (or the targets of `options.env`), as `node --import tsx`, with
  * its reports and Playwright's output
  * in a temporary directory so that reports/ and test-results/ of the working tree stay as they are. Measures the wall
  * time and the peak of the whole process tree's summed RSS, sampled from /proc; /usr/bin/time -v, when installed,
@@ -50,13 +50,16 @@ export async function measureCertify(timeLimitSeconds: number, options: CertifyR
   const work = mkdtempSync(path.join(tmpdir(), 'bench-certify-'));
   // The run certifies the embedded mocks, whatever targets this shell points at, unless told otherwise.
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key))), ...options.env };
+  const withTime = existsSync(GNU_TIME);
+  // As `npm run certify` runs it: one Node process with tsx's loader, no wrapper process.
   const certify = [
-    fromRoot('node_modules', '.bin', 'tsx'),
+    ...(withTime ? [process.execPath] : []),
+    '--import',
+    'tsx',
     fromRoot('scripts', 'certify.ts'),
     `--output=${path.join(work, 'test-results')}`,
     ...(options.workers === undefined ? [] : [`--workers=${options.workers}`]),
   ];
-  const withTime = existsSync(GNU_TIME);
   const started = performance.now();
   // A process group of its own, so that a run past the time limit is stopped with everything it started.
   const child = spawn(withTime ? GNU_TIME : process.execPath, withTime ? ['-v', ...certify] : certify, {

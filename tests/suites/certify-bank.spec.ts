@@ -4,7 +4,9 @@
  * own integration tests would in its CI. The verdict must come from the bank's evidence: its endpoints judged by the
  * suite, its calls judged by the observation, security findings failing whatever the documents leave open.
  */
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import { test, expect } from '@playwright/test';
 import { apis } from '../../gen/catalogue.js';
 import type { OperationId } from '../../gen/operations.js';
 import { D1Client } from '../../lib/d1-client.js';
+import { repoRoot } from '../../lib/paths.js';
 import { send } from '../../lib/http/client.js';
 import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
@@ -22,6 +25,7 @@ import { environmentWithoutTargets } from './suite-runner.js';
 test.describe.configure({ mode: 'parallel', timeout: 240_000 });
 
 const KID = 'bank-key-1';
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const SECRET = 'bank-notifier-secret-0001';
 
 interface BankRun {
@@ -37,41 +41,56 @@ interface BankOptions {
   readonly client?: { readonly skip?: readonly OperationId[]; readonly cardholderName?: string };
 }
 
-/** Starts the bank's endpoints, certifies them (and its calls, when a client is given), and reads the summary. */
-async function certifyBank(options: BankOptions): Promise<BankRun> {
+interface Bank {
+  /** The bank's endpoints: the reference issuer as a command. */
+  readonly issuer: MockProcess;
+  /** What certify needs to certify it: the endpoints, their credentials and the public key of its assertions. */
+  readonly env: Record<string, string>;
+  readonly privateKey: KeyObject;
+  readonly work: string;
+}
+
+/** Starts the bank's endpoints and says how certify reaches them; the caller stops the issuer. */
+async function startBank(faults: readonly string[] = []): Promise<Bank> {
   const work = mkdtempSync(path.join(tmpdir(), 'certify-bank-'));
-  const issuer: MockProcess = await startMockProcess(
+  const issuer = await startMockProcess(
     'mocks/issuer/cli.ts',
-    ['--port', '0', '--client-id', 'd1-notifier', ...(options.faults ?? []).flatMap((f) => ['--fault', f])],
+    ['--port', '0', '--client-id', 'd1-notifier', ...faults.flatMap((f) => ['--fault', f])],
     {
       ISSUER_CLIENT_SECRET: SECRET,
     },
   );
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const publicKeyFile = path.join(work, 'bank-public-key.pem');
+  writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  const env = {
+    ...environmentWithoutTargets(),
+    SEED: '11',
+    CERTIFY_REPORTS_DIR: path.join(work, 'reports'),
+    ISSUER_BASE_URL: /ISSUER_BASE_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '',
+    ISSUER_AUTH_URL: /ISSUER_AUTH_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '',
+    ISSUER_CLIENT_ID: 'd1-notifier',
+    ISSUER_CLIENT_SECRET: SECRET,
+    ISSUER_CONSUMER_ID: 'cns_known_0001',
+    ISSUER_RESTRICTED_CONSUMER_ID: 'cns_restricted_0001',
+    CERTIFY_OBSERVE_PUBLIC_KEY: publicKeyFile,
+    CERTIFY_OBSERVE_KID: KID,
+  };
+  return { issuer, env, privateKey, work };
+}
+
+/** Starts the bank's endpoints, certifies them (and its calls, when a client is given), and reads the summary. */
+async function certifyBank(options: BankOptions): Promise<BankRun> {
+  const bank = await startBank(options.faults);
   try {
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const publicKeyFile = path.join(work, 'bank-public-key.pem');
-    writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }));
-    const env = {
-      ...environmentWithoutTargets(),
-      SEED: '11',
-      CERTIFY_REPORTS_DIR: path.join(work, 'reports'),
-      ISSUER_BASE_URL: /ISSUER_BASE_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '',
-      ISSUER_AUTH_URL: /ISSUER_AUTH_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '',
-      ISSUER_CLIENT_ID: 'd1-notifier',
-      ISSUER_CLIENT_SECRET: SECRET,
-      ISSUER_CONSUMER_ID: 'cns_known_0001',
-      ISSUER_RESTRICTED_CONSUMER_ID: 'cns_restricted_0001',
-      CERTIFY_OBSERVE_PUBLIC_KEY: publicKeyFile,
-      CERTIFY_OBSERVE_KID: KID,
-    };
     const args = ['--skip-d1-environment', ...(options.client ? ['--observe', '--observe-timeout=600'] : [])];
-    const certify = spawnCommand('scripts/certify.ts', args, env, 60_000);
-    if (options.client) await driveThePlan(certify, privateKey, options.client);
+    const certify = spawnCommand('scripts/certify.ts', args, bank.env, 60_000);
+    if (options.client) await driveThePlan(certify, bank.privateKey, options.client);
     const code = await certify.exited;
-    const summary = JSON.parse(readFileSync(path.join(work, 'reports', 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
+    const summary = JSON.parse(readFileSync(path.join(bank.work, 'reports', 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
     return { code, stdout: certify.stdout.join('\n'), summary };
   } finally {
-    await issuer.stop();
+    await bank.issuer.stop();
   }
 }
 
@@ -176,3 +195,31 @@ test('endpoints that refuse a missing token with 403 instead of 401 are READY wi
     warningRules: ['CONSUMER-INFO-AUTH-401'],
   });
 });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} sent to npm ends certify's observation, and the run still concludes with the bank's evidence`, async () => {
+    const bank = await startBank();
+    const npm = spawn(NPM, ['run', '--silent', 'certify', '--', '--skip-d1-environment', '--observe', '--observe-timeout=600'], {
+      cwd: repoRoot,
+      env: { ...process.env, ...bank.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    npm.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const npmExited = once(npm, 'exit');
+    try {
+      await expect.poll(() => stdout, { timeout: 60_000 }).toContain('D1_BASE_URL=');
+      expect(npm.kill(signal)).toBe(true);
+      const [code] = (await npmExited) as [number | null];
+      // Not 130 or 143: certify ended its observation itself, ran the suites and gave the verdict's exit code.
+      expect(code, stdout).toBe(1);
+      expect(stdout).toContain(`certify: observation ends (${signal})`);
+      const summary = JSON.parse(readFileSync(path.join(bank.work, 'reports', 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
+      expect(summary.verdict).toBe('NOT READY');
+      expect(row(summary, 'issuer-notify-card')).toMatchObject({ verdict: 'PASS', evidence: 'suite' });
+    } finally {
+      if (npm.exitCode === null && npm.signalCode === null) npm.kill('SIGKILL');
+      await bank.issuer.stop();
+    }
+  });
+}
