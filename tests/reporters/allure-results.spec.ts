@@ -30,31 +30,34 @@ interface AllureResult extends AllureStep {
   readonly parameters: readonly { name: string; value: string }[];
 }
 
-test('a certification run writes labelled Allure results, categories and environment', () => {
-  test.setTimeout(120_000);
+/** Runs Playwright on the conformance suites with `args`, into a reports directory of its own, and reads the Allure results. */
+function runSuites(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+): { status: number | null; stderr: string; dir: string; results: AllureResult[] } {
   const reports = mkdtempSync(path.join(tmpdir(), 'allure-results-'));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
   const run = spawnSync(
     process.execPath,
-    [
-      fromRoot('node_modules', '@playwright', 'test', 'cli.js'),
-      'test',
-      '--project=flows',
-      '--grep',
-      '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])',
-      `--output=${path.join(reports, 'output')}`,
-    ],
-    {
-      cwd: fromRoot(),
-      env: { ...env, CERTIFY_REPORTS_DIR: reports, MOCK_D1_FAULTS: 'consumer-optout-repeat-409', SEED: '11' },
-      encoding: 'utf8',
-    },
+    [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...args, `--output=${path.join(reports, 'output')}`],
+    { cwd: fromRoot(), env: { ...clean, CERTIFY_REPORTS_DIR: reports, ...env }, encoding: 'utf8' },
   );
-  expect(run.status, run.stderr).toBe(1);
   const dir = path.join(reports, 'allure-results');
   const results = readdirSync(dir)
     .filter((f) => f.endsWith('-result.json'))
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as AllureResult);
+  return { status: run.status, stderr: run.stderr, dir, results };
+}
+
+const attachmentsOf = (step: AllureStep): AllureAttachment[] => [...(step.attachments ?? []), ...(step.steps ?? []).flatMap(attachmentsOf)];
+
+test('a certification run writes labelled Allure results, categories and environment', () => {
+  test.setTimeout(120_000);
+  const { status, stderr, dir, results } = runSuites(['--project=flows', '--grep', '@CTP-OPTOUT-CONSUMER-REPEAT(?![A-Z0-9-])'], {
+    MOCK_D1_FAULTS: 'consumer-optout-repeat-409',
+    SEED: '11',
+  });
+  expect(status, stderr).toBe(1);
   // The test that stands for the broken rule (others that also carry its tag stand for other rules).
   const failed = results.find((r) => r.status === 'failed' && r.name === 'a repeated consumer opt-out is SUCCESSFUL');
   expect(failed, JSON.stringify(results.map((r) => [r.name, r.status]))).toBeDefined();
@@ -75,8 +78,7 @@ test('a certification run writes labelled Allure results, categories and environ
   );
 
   // The evidence of the failure: each exchange, redacted; the violations as a table; the journey's timeline.
-  const attachments = (step: AllureStep): AllureAttachment[] => [...(step.attachments ?? []), ...(step.steps ?? []).flatMap(attachments)];
-  const attached = failed ? attachments(failed) : [];
+  const attached = failed ? attachmentsOf(failed) : [];
   const read = (name: RegExp): string => {
     const attachment = attached.find((a) => name.test(a.name));
     expect(attachment, `an attachment named ${String(name)} among ${attached.map((a) => a.name).join(', ')}`).toBeDefined();
@@ -111,28 +113,12 @@ test('a certification run writes labelled Allure results, categories and environ
 
 test("a property run's generated cases are attached together, each example-based exchange apart", () => {
   test.setTimeout(120_000);
-  const reports = mkdtempSync(path.join(tmpdir(), 'allure-property-results-'));
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
-  const run = spawnSync(
-    process.execPath,
-    [
-      fromRoot('node_modules', '@playwright', 'test', 'cli.js'),
-      'test',
-      '--project=properties',
-      '--grep',
-      'D1-TOKEN-GRANTTYPE-ENUM getToken: values',
-      `--output=${path.join(reports, 'output')}`,
-    ],
-    { cwd: fromRoot(), env: { ...env, CERTIFY_REPORTS_DIR: reports, SEED: '11' }, encoding: 'utf8' },
-  );
-  expect(run.status, run.stderr).toBe(0);
-  const dir = path.join(reports, 'allure-results');
-  const results = readdirSync(dir)
-    .filter((f) => f.endsWith('-result.json'))
-    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as AllureResult);
+  const { status, stderr, dir, results } = runSuites(['--project=properties', '--grep', 'D1-TOKEN-GRANTTYPE-ENUM getToken: values'], {
+    SEED: '11',
+  });
+  expect(status, stderr).toBe(0);
   expect(results.map((r) => r.status)).toEqual(['passed']);
-  const attached = (step: AllureStep): AllureAttachment[] => [...(step.attachments ?? []), ...(step.steps ?? []).flatMap(attached)];
-  const exchanges = results.flatMap(attached).filter((a) => /^exchanges? /.test(a.name));
+  const exchanges = results.flatMap(attachmentsOf).filter((a) => /^exchanges? /.test(a.name));
   // Fifteen cases, each a token request: one attachment holds them all, in the order they were sent.
   expect(exchanges.map((a) => a.name)).toEqual([expect.stringMatching(/^exchanges 1 to (\d{2,})$/)]);
   const body = readFileSync(path.join(dir, exchanges[0]?.source ?? ''), 'utf8');
