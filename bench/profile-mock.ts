@@ -123,20 +123,20 @@ async function main(): Promise<void> {
     profiling && !values.bare && !values['server-only'] ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : [],
   );
   const otherKind = values.bare ? 'bare-http' : values['server-only'] ? 'mock-server-fixed' : undefined;
-  const bare =
+  const reference =
     otherKind === undefined
       ? undefined
       : await startIsolatedServer({ kind: otherKind }, 30_000, profiling ? ['--cpu-prof', `--cpu-prof-dir=${directory}`] : []);
   try {
     const optOuts = await prepareOptOuts(mockD1.url, keys.privateKey, 20);
     await expectAccepted(mockD1.url, optOuts.mockD1[0], 'mock D1');
-    const target = bare ?? mockD1;
+    const target = reference ?? mockD1;
     const load = (durationSeconds: number): ReturnType<typeof runHttpLoad> =>
       runHttpLoad({
         url: target.url,
         connections: Number(values.connections),
         durationSeconds,
-        requests: bare ? optOuts.withoutBasePath : optOuts.mockD1,
+        requests: reference ? optOuts.withoutBasePath : optOuts.mockD1,
       });
     await load(2);
     const cpuBefore = cpuMsOf(target.pid);
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
         `(user ${perRequest(user)}, system ${perRequest(system)})\n`,
     );
   } finally {
-    await bare?.stop();
+    await reference?.stop();
     await mockD1.stop();
   }
   if (!profiling) return;

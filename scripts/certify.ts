@@ -139,31 +139,21 @@ function runSuites(projects: readonly string[], args: readonly string[], env: No
 
 async function main(): Promise<number> {
   loadDotEnv();
-  let targets: TargetsConfig;
-  let shard: ReturnType<typeof shardOf>;
-  let options: CertifyOptions;
-  let observerOptions: ObserverOptions | undefined;
-  try {
-    targets = readTargets();
-    options = certifyOptions(process.argv.slice(2));
-    shard = shardOf(options.playwrightArgs);
-    if (shard && !targets.seedWasGiven) {
-      throw new ConfigurationError(
-        'SEED must be set when sharding, to the same value on every machine, so that all shards run the same cases',
-      );
-    }
-    if (shard && options.observe)
-      throw new ConfigurationError(
-        '--observe cannot be sharded: observe once with npm run observe, then merge the shards in the same reports directory',
-      );
-    if (options.observe) observerOptions = await bankObserverOptions(targets, options.observePort);
-  } catch (error) {
-    if (error instanceof ConfigurationError) {
-      process.stderr.write(configurationErrorLine(error));
-      return 2;
-    }
-    throw error;
+  // A wrong configuration throws a ConfigurationError, which the handler at the bottom turns into one line and exit
+  // code 2, whether it is found here or once the run has started (the observer's port taken).
+  const targets = readTargets();
+  const options = certifyOptions(process.argv.slice(2));
+  const shard = shardOf(options.playwrightArgs);
+  if (shard && !targets.seedWasGiven) {
+    throw new ConfigurationError(
+      'SEED must be set when sharding, to the same value on every machine, so that all shards run the same cases',
+    );
   }
+  if (shard && options.observe)
+    throw new ConfigurationError(
+      '--observe cannot be sharded: observe once with npm run observe, then merge the shards in the same reports directory',
+    );
+  const observerOptions = options.observe ? await bankObserverOptions(targets, options.observePort) : undefined;
   const bank = targets.issuer.kind === 'external' ? targets.issuer : undefined;
   const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
   // A bank's calls observed earlier by `npm run observe`, with no endpoints of its configured: the bank is the
@@ -266,7 +256,6 @@ async function startBankObservation(
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    // A wrong option found only once the run started (the observer's port taken) is still a wrong option.
     if (error instanceof ConfigurationError) {
       process.stderr.write(configurationErrorLine(error));
       process.exit(2);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fromRoot, repoRoot } from '../../lib/paths.js';
+import { startServer, type RunningServer } from '../../mocks/http/server.js';
 
 /**
  * A command of the project running as a child process, as `npm run <script>` runs it: `node --import tsx`, one process.
@@ -62,7 +63,7 @@ export function spawnCommand(
 export interface MockProcess {
   /** The first line the command printed. */
   readonly banner: string;
-  output(): string;
+  readonly output: () => string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | string>;
 }
@@ -94,3 +95,27 @@ export async function runToEnd(
   const code = await command.exited;
   return { code, stdout: command.stdout.join('\n'), stderr: command.stderr.join('\n') };
 }
+
+/** An npm script as a CI job runs it: a test's signal goes to the npm process, never straight to the command. */
+export interface NpmScriptProcess {
+  readonly npm: ChildProcess;
+  /** Everything npm's stdout carried so far. */
+  readonly output: () => string;
+  /** Resolves once npm has ended. */
+  readonly exited: Promise<unknown[]>;
+}
+
+/** Starts `npm run --silent <script> -- <args>` in the repository, with `env` over this process's environment. */
+export function spawnNpmScript(script: string, args: readonly string[], env: Readonly<Record<string, string>>): NpmScriptProcess {
+  const npm = spawn(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', '--silent', script, '--', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  npm.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return { npm, output: () => stdout, exited: once(npm, 'exit') };
+}
+
+/** A loopback port some other server already listens on: what a command given it must refuse. */
+export const occupyPort = (): Promise<RunningServer> => startServer(() => ({ status: 204 }), { name: 'busy', errorBody: () => ({}) });

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JWK } from 'jose';
 import { send } from '../../lib/http/client.js';
-import { startServer } from '../../mocks/http/server.js';
 import type { CertificationResults } from '../../reporters/certification.js';
-import { spawnCommand } from '../mocks/cli-process.js';
+import { occupyPort, spawnCommand } from '../mocks/cli-process.js';
 import { runScript } from '../suites/suite-runner.js';
 import { ISSUER_ID, KEY_ID, clientFor, expect, test } from './observer-fixtures.js';
 import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
@@ -140,7 +139,7 @@ test('SIGTERM ends a recording configured from the environment; a documented fai
 
 test('a wrong option or configuration stops the command with one line and exit code 2', async () => {
   const keys = keyFiles();
-  const busy = await startServer(() => ({ status: 204 }), { name: 'busy', errorBody: () => ({}) });
+  const busy = await occupyPort();
   const base = [
     '--issuer-id',
     ISSUER_ID,

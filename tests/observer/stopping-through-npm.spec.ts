@@ -2,17 +2,13 @@
  * `npm run observe` ended the way a CI script ends it: a signal to the npm process, not to the observer. Whichever
  * process gets the signal, the observation ends and writes its evidence, and no observer is left running orphaned.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../../lib/paths.js';
 import type { CertificationResults } from '../../reporters/certification.js';
+import { spawnNpmScript } from '../mocks/cli-process.js';
 import { ISSUER_ID, KEY_ID, expect, test } from './observer-fixtures.js';
-
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** The ids of the processes whose command line names this text (the run's own output directory). */
 function processesNaming(text: string): number[] {
@@ -39,20 +35,18 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     writeFileSync(jwks, JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: KEY_ID }] }));
     const output = path.join(dir, 'reports');
-    const npm = spawn(
-      NPM,
-      ['run', '--silent', 'observe', '--', '--issuer-id', ISSUER_ID, '--public-key', jwks, '--output', output, '--quiet'],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, D1_ISSUER_ID: '', D1_KEY_ID: '', D1_PRIVATE_KEY: '', CERTIFY_REPORTS_DIR: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    npm.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const npmExited = once(npm, 'exit');
+    const {
+      npm,
+      output: stdout,
+      exited: npmExited,
+    } = spawnNpmScript('observe', ['--issuer-id', ISSUER_ID, '--public-key', jwks, '--output', output, '--quiet'], {
+      D1_ISSUER_ID: '',
+      D1_KEY_ID: '',
+      D1_PRIVATE_KEY: '',
+      CERTIFY_REPORTS_DIR: '',
+    });
     try {
-      await expect.poll(() => stdout, { timeout: 30_000 }).toContain('D1_BASE_URL=');
+      await expect.poll(stdout, { timeout: 30_000 }).toContain('D1_BASE_URL=');
       expect(processesNaming(output).length, 'the observer runs under npm').toBeGreaterThan(0);
 
       expect(npm.kill(signal)).toBe(true);
@@ -61,7 +55,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       expect(npm.exitCode ?? npm.signalCode, 'npm has ended').not.toBeNull();
       await expect.poll(() => processesNaming(output), { timeout: 20_000, message: 'no observer process left' }).toEqual([]);
 
-      expect(stdout).toMatch(/observer: stopping \((SIGTERM|SIGINT|its parent process ended)\)/);
+      expect(stdout()).toMatch(/observer: stopping \((SIGTERM|SIGINT|its parent process ended)\)/);
       const results = JSON.parse(readFileSync(path.join(output, 'observation', 'tests.json'), 'utf8')) as CertificationResults;
       expect(results.tests.length, 'every observed rule has its result').toBeGreaterThan(0);
       expect(readFileSync(path.join(output, 'observation', 'compliance-summary.md'), 'utf8')).toMatch(/\S/);

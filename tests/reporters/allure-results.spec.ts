@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { fromRoot } from '../../lib/paths.js';
-import { TARGET_VARIABLES } from '../suites/suite-runner.js';
+import { environmentWithoutTargets } from '../suites/suite-runner.js';
 
 interface AllureAttachment {
   readonly name: string;
@@ -36,11 +36,10 @@ function runSuites(
   env: Readonly<Record<string, string>>,
 ): { status: number | null; stderr: string; dir: string; results: AllureResult[] } {
   const reports = mkdtempSync(path.join(tmpdir(), 'allure-results-'));
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key)));
   const run = spawnSync(
     process.execPath,
     [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...args, `--output=${path.join(reports, 'output')}`],
-    { cwd: fromRoot(), env: { ...clean, CERTIFY_REPORTS_DIR: reports, ...env }, encoding: 'utf8' },
+    { cwd: fromRoot(), env: { ...environmentWithoutTargets(), CERTIFY_REPORTS_DIR: reports, ...env }, encoding: 'utf8' },
   );
   const dir = path.join(reports, 'allure-results');
   const results = readdirSync(dir)

@@ -4,9 +4,7 @@
  * own integration tests would in its CI. The verdict must come from the bank's evidence: its endpoints judged by the
  * suite, its calls judged by the observation, security findings failing whatever the documents leave open.
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,18 +12,16 @@ import { test, expect } from '@playwright/test';
 import { apis } from '../../gen/catalogue.js';
 import type { OperationId } from '../../gen/operations.js';
 import { D1Client } from '../../lib/d1-client.js';
-import { repoRoot } from '../../lib/paths.js';
 import { send } from '../../lib/http/client.js';
 import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
-import { spawnCommand, startMockProcess, type MockProcess } from '../mocks/cli-process.js';
+import { spawnCommand, spawnNpmScript, startMockProcess, type MockProcess } from '../mocks/cli-process.js';
 import { environmentWithoutTargets } from './suite-runner.js';
 
 // Each case runs certify (the bank's suites only) beside its own reference issuer; two at a time fit two cores.
 test.describe.configure({ mode: 'parallel', timeout: 240_000 });
 
 const KID = 'bank-key-1';
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const SECRET = 'bank-notifier-secret-0001';
 
 interface BankRun {
@@ -199,21 +195,18 @@ test('endpoints that refuse a missing token with 403 instead of 401 are READY wi
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} sent to npm ends certify's observation, and the run still concludes with the bank's evidence`, async () => {
     const bank = await startBank();
-    const npm = spawn(NPM, ['run', '--silent', 'certify', '--', '--skip-d1-environment', '--observe', '--observe-timeout=600'], {
-      cwd: repoRoot,
-      env: { ...process.env, ...bank.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    npm.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const npmExited = once(npm, 'exit');
+    const {
+      npm,
+      output: stdout,
+      exited: npmExited,
+    } = spawnNpmScript('certify', ['--skip-d1-environment', '--observe', '--observe-timeout=600'], bank.env);
     try {
-      await expect.poll(() => stdout, { timeout: 60_000 }).toContain('D1_BASE_URL=');
+      await expect.poll(stdout, { timeout: 60_000 }).toContain('D1_BASE_URL=');
       expect(npm.kill(signal)).toBe(true);
       const [code] = (await npmExited) as [number | null];
       // Not 130 or 143: certify ended its observation itself, ran the suites and gave the verdict's exit code.
-      expect(code, stdout).toBe(1);
-      expect(stdout).toContain(`certify: observation ends (${signal})`);
+      expect(code, stdout()).toBe(1);
+      expect(stdout()).toContain(`certify: observation ends (${signal})`);
       const summary = JSON.parse(readFileSync(path.join(bank.work, 'reports', 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
       expect(summary.verdict).toBe('NOT READY');
       expect(row(summary, 'issuer-notify-card')).toMatchObject({ verdict: 'PASS', evidence: 'suite' });

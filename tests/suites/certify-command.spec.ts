@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { fromRoot } from '../../lib/paths.js';
-import { startServer } from '../../mocks/http/server.js';
+import { occupyPort } from '../mocks/cli-process.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { environmentWithoutTargets, runScript, type ScriptRun } from './suite-runner.js';
 
@@ -77,7 +77,7 @@ test.describe('a wrong configuration stops with one line naming the variable, ex
   }
 
   test('an observer port already in use stops the run with one line, exit code 2', async () => {
-    const busy = await startServer(() => ({ status: 204 }), { name: 'busy', errorBody: () => ({}) });
+    const busy = await occupyPort();
     const publicKey = path.join(keyDir, 'observed-bank.pem');
     writeFileSync(publicKey, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
     try {

@@ -7,8 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, expect } from '@playwright/test';
 import { D1Client } from '../../../lib/d1-client.js';
-import { startServer } from '../../../mocks/http/server.js';
-import { runToEnd, spawnCommand, startMockProcess } from '../cli-process.js';
+import { occupyPort, runToEnd, spawnCommand, startMockProcess } from '../cli-process.js';
 
 test('it starts on the given port, prints its base URLs, serves a token and a call, and stops on SIGTERM', async () => {
   const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'mock-d1-')), 'issuer-key.pem');
@@ -65,7 +64,7 @@ test('a wrong option stops it with one line naming the problem and exit code 2',
 });
 
 test('a port already in use stops it with one line and exit code 2, as the other commands do', async () => {
-  const busy = await startServer(() => ({ status: 204 }), { name: 'busy', errorBody: () => ({}) });
+  const busy = await occupyPort();
   const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'mock-d1-busy-')), 'issuer-key.pem');
   try {
     const run = await runToEnd('mocks/d1/cli.ts', ['--port', String(busy.port), '--generate-key', keyFile]);
