@@ -29,7 +29,8 @@ test('the example CI job certifies the bank READY', async () => {
       ...environmentWithoutTargets(),
       OBSERVER_PORT: String(await freePort()),
       CERTIFY_REPORTS_DIR: reports,
-      CERTIFY_ARGS: '--skip-d1-environment',
+      // Playwright's output of its own: a run empties its output directory as it starts, and other tests run meanwhile.
+      CERTIFY_ARGS: `--skip-d1-environment --output=${path.join(reports, 'test-results')}`,
       SEED: '3',
     },
     encoding: 'utf8',

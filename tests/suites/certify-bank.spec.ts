@@ -44,6 +44,11 @@ interface Bank {
   readonly env: Record<string, string>;
   readonly privateKey: KeyObject;
   readonly work: string;
+  /**
+   * Playwright's output directory for this run, as a certify argument: runs of this file go on side by side, and each
+   * Playwright run empties its output directory when it starts, so a shared one would lose another run's files.
+   */
+  readonly outputArgument: string;
 }
 
 /** Starts the bank's endpoints and says how certify reaches them; the caller stops the issuer. */
@@ -72,14 +77,14 @@ async function startBank(faults: readonly string[] = []): Promise<Bank> {
     CERTIFY_OBSERVE_PUBLIC_KEY: publicKeyFile,
     CERTIFY_OBSERVE_KID: KID,
   };
-  return { issuer, env, privateKey, work };
+  return { issuer, env, privateKey, work, outputArgument: `--output=${path.join(work, 'test-results')}` };
 }
 
 /** Starts the bank's endpoints, certifies them (and its calls, when a client is given), and reads the summary. */
 async function certifyBank(options: BankOptions): Promise<BankRun> {
   const bank = await startBank(options.faults);
   try {
-    const args = ['--skip-d1-environment', ...(options.client ? ['--observe', '--observe-timeout=600'] : [])];
+    const args = ['--skip-d1-environment', bank.outputArgument, ...(options.client ? ['--observe', '--observe-timeout=600'] : [])];
     const certify = spawnCommand('scripts/certify.ts', args, bank.env, 60_000);
     if (options.client) await driveThePlan(certify, bank.privateKey, options.client);
     const code = await certify.exited;
