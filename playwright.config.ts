@@ -87,7 +87,8 @@ export default defineConfig({
   ...(externalSink ? { globalSetup: './fixtures/receiver-setup.ts' } : {}),
   timeout: 30_000,
   reporter: reporters,
-  outputDir: 'test-results',
+  // Each run's own: Playwright empties its output directory as it starts, so two runs sharing one would break each other.
+  outputDir: `${reportsDir}/test-results`,
   projects: [
     {
       // The product's own tests: contracts, catalogue, generated code, validation API, mocks.

@@ -11,7 +11,12 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { apis, rules, type RuleId } from '../../gen/catalogue.js';
 import { holds, statusIs } from '../../lib/checks/index.js';
-import { RULE_FAILURE_ATTACHMENT, RULE_FAILURE_CONTENT_TYPE, type RuleFailure } from '../../lib/checks/rule-failure.js';
+import {
+  RULE_FAILURE_ATTACHMENT,
+  RULE_FAILURE_CONTENT_TYPE,
+  ruleStanding as ruleStandingOf,
+  type RuleFailure,
+} from '../../lib/checks/rule-failure.js';
 import { fromRoot } from '../../lib/paths.js';
 import { failureOf, type CertifiedTest } from '../../reporters/certification.js';
 import { hostedByBank, passingBankResult } from './bank-results.js';
@@ -235,6 +240,29 @@ test('the summary follows its JSON Schema, and its Markdown names the verdict, t
     '- CTP-OPTOUT-CONSUMER-REPEAT (Click to Pay opt-out consumer) at status: documented as documented; received status 200',
   );
   expect(markdown).toContain('## D1 environment: PASS');
+});
+
+test('a documentation quirk and a recommendation among the warnings keep the summary within its JSON Schema', () => {
+  const warnedOn = (id: RuleId): Partial<CertifiedTest> => ({
+    outcome: 'failed',
+    failure: { ...failureFor(id), ...ruleStandingOf(id) },
+    error: `${id} at status`,
+  });
+  const s = summary(
+    run({
+      'ISSUER-TOKEN-EXPIRESIN-TYPE': warnedOn('ISSUER-TOKEN-EXPIRESIN-TYPE'),
+      'CONSUMER-REGISTER-RECOMMENDED-FIELDS': warnedOn('CONSUMER-REGISTER-RECOMMENDED-FIELDS'),
+    }),
+  );
+  expect(s.verdict).toBe('READY');
+  expect(s.warnings.find((w) => w.ruleId === 'ISSUER-TOKEN-EXPIRESIN-TYPE')?.contradicts).toMatch(/^RFC 6749/);
+  expect(s.warnings.find((w) => w.ruleId === 'CONSUMER-REGISTER-RECOMMENDED-FIELDS')?.recommendation).toBe(true);
+  const validate = new Ajv({ allErrors: true });
+  ajvFormats.default(validate);
+  expect(
+    validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, s),
+    validate.errorsText(),
+  ).toBe(true);
 });
 
 test('the reference pair says plainly that no bank was certified', () => {
