@@ -1,5 +1,17 @@
-import { request, type Dispatcher } from 'undici';
+import { Agent, request, RetryAgent, type Dispatcher } from 'undici';
+import { readTransportPolicy, type TransportPolicy, type TransportTarget } from '../config/transport.js';
 import { witnessExchange } from '../evidence/witness.js';
+import { pacingLink, type PacingLink } from './pacing.js';
+import {
+  CONNECTION_CODES,
+  describeFault,
+  FAULT_STATUSES,
+  faultOf,
+  nextTry,
+  TargetUnavailableError,
+  type TargetUnavailableRecord,
+  type TransportFault,
+} from './transport-faults.js';
 
 /**
  * The one HTTP client of the product: mocks calling the issuer, suites calling the targets. Every exchange it makes
@@ -30,6 +42,8 @@ export interface HttpExchange {
   readonly response?: HttpResponse;
   readonly error?: string;
   readonly startedAt: Date;
+  /** The transport faults absorbed before this answer (or before giving up), as `503 (Retry-After 1 s)`, `reset (ECONNRESET)`. */
+  readonly faults?: readonly string[];
 }
 
 type ExchangeListener = (exchange: HttpExchange) => void;
@@ -50,7 +64,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-export async function send(httpRequest: HttpRequest): Promise<HttpResponse> {
+/** Reads an answer whole, and hands the exchange to the listeners. */
+async function exchange(httpRequest: HttpRequest, dispatcher: Dispatcher | undefined, faults: readonly string[]): Promise<HttpResponse> {
   const startedAt = new Date();
   const started = performance.now();
   const timeout = httpRequest.timeoutMs ?? 10_000;
@@ -61,8 +76,9 @@ export async function send(httpRequest: HttpRequest): Promise<HttpResponse> {
       body: httpRequest.body,
       headersTimeout: timeout,
       bodyTimeout: timeout,
-      signal: AbortSignal.timeout(timeout),
-      ...(httpRequest.dispatcher ? { dispatcher: httpRequest.dispatcher } : {}),
+      // With retries, each try has its own time limits; the whole exchange is bounded by the tries.
+      ...(faults === NO_FAULTS ? { signal: AbortSignal.timeout(timeout) } : {}),
+      ...(dispatcher ? { dispatcher } : {}),
     });
     const text = await answer.body.text();
     const headers: Record<string, string> = {};
@@ -77,11 +93,165 @@ export async function send(httpRequest: HttpRequest): Promise<HttpResponse> {
       durationMs: performance.now() - started,
     };
     witnessExchange(httpRequest.headers, httpRequest.body, text);
-    for (const listener of listeners) listener({ request: httpRequest, response, startedAt });
+    const absorbed = faults.length > 0 ? { faults: [...faults] } : {};
+    for (const listener of listeners) listener({ request: httpRequest, response, startedAt, ...absorbed });
     return response;
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    for (const listener of listeners) listener({ request: httpRequest, error: message, startedAt });
+    const absorbed = faults.length > 0 ? { faults: [...faults] } : {};
+    for (const listener of listeners) listener({ request: httpRequest, error: message, startedAt, ...absorbed });
+    throw error;
+  }
+}
+
+const NO_FAULTS: readonly string[] = Object.freeze([]);
+
+export async function send(httpRequest: HttpRequest): Promise<HttpResponse> {
+  const route = routes.size > 0 ? routeOf(httpRequest.url) : undefined;
+  return route ? sendToTarget(httpRequest, route) : exchange(httpRequest, httpRequest.dispatcher, NO_FAULTS);
+}
+
+/** A target the suites send requests to, and which of its requests are harmless to send again. */
+interface TargetRoute {
+  readonly target: TransportTarget;
+  readonly repeatable: (method: string, url: string) => boolean;
+}
+
+const routes = new Map<string, TargetRoute>();
+
+function routeOf(url: string): TargetRoute | undefined {
+  try {
+    return routes.get(new URL(url).origin);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Declares that requests to these bases go to a target: they are paced with the run's other workers, a transport
+ * fault is absorbed where it is safe to (see nextTry), and a target that cannot answer ends the test as not run.
+ */
+export function routeTarget(target: TransportTarget, bases: readonly (string | undefined)[], repeatable: TargetRoute['repeatable']): void {
+  for (const base of bases) if (base) routes.set(new URL(base).origin, { target, repeatable });
+}
+
+/** Forgets every declared target, for the tests of the HTTP layer. */
+export function clearTargetRoutes(): void {
+  routes.clear();
+}
+
+let sharedAgent: Agent | undefined;
+/** The pool for requests to targets: undici's own Agent, since the process's global one may be Node's bundled copy. */
+const targetAgent = (): Agent => (sharedAgent ??= new Agent());
+
+let transport: { readonly policy: TransportPolicy; readonly link: PacingLink } | undefined;
+
+/** This process's transport policy and its link to the run's pacing, made on the first request to a target. */
+export function transportOfProcess(): { readonly policy: TransportPolicy; readonly link: PacingLink } {
+  if (!transport) {
+    const policy = readTransportPolicy();
+    transport = { policy, link: pacingLink(policy.pace) };
+  }
+  return transport;
+}
+
+/** Uses this policy and link from now on, for the tests of the HTTP layer. */
+export function useTransport(next: { readonly policy: TransportPolicy; readonly link: PacingLink } | undefined): void {
+  transport = next;
+}
+
+/** The requests of the current test given up after their tries: each makes the test "not run", never a failure. */
+export const unavailableTargets: TargetUnavailableRecord[] = [];
+
+/**
+ * A request to a target: each try waits for its turn, a fault is answered as nextTry says (undici's RetryAgent sends
+ * the request again; its own default would retry a 500, which is a finding, so the decision is ours), and a request
+ * that cannot be answered within its tries throws TargetUnavailableError.
+ */
+async function sendToTarget(httpRequest: HttpRequest, route: TargetRoute): Promise<HttpResponse> {
+  const { policy, link } = transportOfProcess();
+  const { target } = route;
+  const repeatable = route.repeatable(httpRequest.method, httpRequest.url);
+  const faults: TransportFault[] = [];
+  const described: string[] = [];
+  let why: string | undefined;
+  const unavailable = (reason: string): TargetUnavailableError => {
+    link.gaveUp(target);
+    const record: TargetUnavailableRecord = {
+      target,
+      method: httpRequest.method,
+      path: new URL(httpRequest.url).pathname,
+      tries: faults.length,
+      faults: [...described],
+      why: reason,
+    };
+    unavailableTargets.push(record);
+    return new TargetUnavailableError(record);
+  };
+  if (link.down(target)) throw unavailable('the target is down: the requests before this one could not be answered either');
+
+  let waited = 0;
+  let held = false;
+  let started = 0;
+  const takeTurn = async (): Promise<void> => {
+    held = link.limited(target);
+    if (held) waited += await link.acquire(target);
+    started = performance.now();
+  };
+  const reportTry = (fault: TransportFault | undefined): void => {
+    link.tried({ target, fault: fault?.kind, latencyMs: performance.now() - started, retry: faults.length > 0, waitedMs: waited, held });
+    waited = 0;
+    held = false;
+  };
+  await takeTurn();
+  const dispatcher = new RetryAgent(httpRequest.dispatcher ?? targetAgent(), {
+    statusCodes: [...FAULT_STATUSES],
+    errorCodes: Object.keys(CONNECTION_CODES),
+    methods: ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    maxRetries: policy.maxTries,
+    retry: (error, _context, decide) => {
+      const fault = faultOf(error);
+      if (!fault) {
+        decide(error);
+        return;
+      }
+      reportTry(fault);
+      faults.push(fault);
+      described.push(describeFault(fault));
+      const next = nextTry(fault, {
+        repeatable,
+        triesSoFar: faults.length,
+        maxTries: policy.maxTries,
+        maxRetryAfterMs: policy.maxRetryAfterMs,
+      });
+      if (!next.again) {
+        why = next.why;
+        decide(error);
+        return;
+      }
+      setTimeout(() => {
+        waited += next.delayMs;
+        takeTurn().then(
+          () => decide(null),
+          () => decide(error),
+        );
+      }, next.delayMs).unref();
+    },
+  });
+  try {
+    const response = await exchange(httpRequest, dispatcher, described);
+    reportTry(undefined);
+    return response;
+  } catch (error) {
+    if (why !== undefined) throw unavailable(why);
+    const fault = faultOf(error);
+    if (fault && faults.length === 0) {
+      // A fault the retry handler did not see (the connection failed before a try began): one try, given up.
+      reportTry(fault);
+      faults.push(fault);
+      described.push(describeFault(fault));
+      throw unavailable(`${describeFault(fault)} before any answer`);
+    }
     throw error;
   }
 }
