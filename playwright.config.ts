@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ConfigurationError } from './lib/config/errors.js';
 import { loadDotEnv, readTargets, targetLabels } from './lib/config/targets.js';
+import { readTransportPolicy } from './lib/config/transport.js';
 
 const inCi = Boolean(process.env.CI);
 const selfTestOnly = process.argv.some((arg) => arg.includes('self-test'));
@@ -10,13 +11,16 @@ const selfTestOnly = process.argv.some((arg) => arg.includes('self-test'));
 // The targets are read once, here, so that a wrong configuration stops the run before any test with one line
 // (exit code 2), and so that every worker shares one seed.
 loadDotEnv();
-let externalSink = false;
+let anyExternal = false;
+let testRestarts = 0;
 let environmentInfo: Record<string, string> = {};
 if (!selfTestOnly) {
   try {
     const targets = readTargets();
     process.env.SEED = String(targets.seed);
-    externalSink = targets.d1.kind === 'external' && targets.d1.notifySinkPort !== undefined;
+    anyExternal = targets.d1.kind === 'external' || targets.issuer.kind === 'external';
+    // A test is started again only after a transport fault it could not absorb; an embedded mock has no network.
+    testRestarts = anyExternal ? readTransportPolicy().testRestarts : 0;
     environmentInfo = reportEnvironment(targets);
   } catch (error) {
     if (error instanceof ConfigurationError) {
@@ -82,10 +86,10 @@ export default defineConfig({
   forbidOnly: inCi,
   fullyParallel: true,
   workers: 2,
-  // An external D1 notifies one fixed port: one receiver listens there for the whole run, and every worker reads and
-  // scripts it through its control API, each test keeping to its own cards and consumers.
-  ...(externalSink ? { globalSetup: './fixtures/receiver-setup.ts' } : {}),
-  timeout: 30_000,
+  // One pacing service for every worker, and one receiver of an external D1's notifications (fixtures/run-setup.ts).
+  ...(selfTestOnly ? {} : { globalSetup: './fixtures/run-setup.ts' }),
+  // Behind a real network, a test may wait out rate limits and Retry-After; its tries bound it, not the clock.
+  timeout: anyExternal ? 300_000 : 30_000,
   reporter: reporters,
   // Each run's own: Playwright empties its output directory as it starts, so two runs sharing one would break each other.
   outputDir: `${reportsDir}/test-results`,
@@ -97,10 +101,23 @@ export default defineConfig({
     },
     // The conformance suites, run by `npm run certify` against the configured targets or the embedded mocks. The
     // subject says whose behaviour a project judges: the bank's endpoints, or the D1 the run uses (reported apart).
-    { name: 'd1', testDir: 'suites/d1', metadata: { subject: 'd1' } },
-    { name: 'issuer', testDir: 'suites/issuer', metadata: { subject: 'bank' } },
-    { name: 'flows', testDir: 'suites/flows', metadata: { subject: 'd1' } },
-    { name: 'properties', testDir: 'suites/properties', testIgnore: NOTIFICATION_PROPERTIES, metadata: { subject: 'd1' } },
-    { name: 'issuer-properties', testDir: 'suites/properties', testMatch: NOTIFICATION_PROPERTIES, metadata: { subject: 'bank' } },
+    // A test whose target could not answer is started again from its beginning, with fresh ids (fixtures/evidence.ts).
+    { name: 'd1', testDir: 'suites/d1', retries: testRestarts, metadata: { subject: 'd1' } },
+    { name: 'issuer', testDir: 'suites/issuer', retries: testRestarts, metadata: { subject: 'bank' } },
+    { name: 'flows', testDir: 'suites/flows', retries: testRestarts, metadata: { subject: 'd1' } },
+    {
+      name: 'properties',
+      testDir: 'suites/properties',
+      testIgnore: NOTIFICATION_PROPERTIES,
+      retries: testRestarts,
+      metadata: { subject: 'd1' },
+    },
+    {
+      name: 'issuer-properties',
+      testDir: 'suites/properties',
+      testMatch: NOTIFICATION_PROPERTIES,
+      retries: testRestarts,
+      metadata: { subject: 'bank' },
+    },
   ],
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { fromRoot } from '../lib/paths.js';
 import { subjectLine, type ApiSummaryRow, type ComplianceSummary, type Finding } from './compliance-summary.js';
+import { networkLine } from './compliance-summary.js';
 import { counted, escapeHtml } from './verdict-html.js';
 
 /** What produced the certificate, so that a filed copy can be traced to the product and contracts that judged. */
@@ -58,6 +59,7 @@ h2 { font-size: 9.5pt; margin: 8px 0 3px; border-bottom: 1px solid #999; padding
 .verdict { font-size: 20pt; font-weight: bold; padding: 4px 14px; border: 3px solid; border-radius: 6px; white-space: nowrap; }
 .READY { color: #1a7f37; border-color: #1a7f37; }
 .NOT-READY { color: #c62828; border-color: #c62828; }
+.INCONCLUSIVE { color: #9a6700; border-color: #9a6700; }
 dl { display: grid; grid-template-columns: 27mm 1fr 27mm 1fr; gap: 0 6px; margin: 6px 0 0; }
 dl .wide { grid-column: 2 / 5; }
 dt { font-weight: bold; } dd { margin: 0; }
@@ -143,7 +145,7 @@ export function certificateHtml(summary: ComplianceSummary, meta: CertificateMet
     `<div class="verdict ${cls(summary.verdict)}" data-testid="verdict">${escapeHtml(summary.verdict)}</div></div>`,
     `<dl>${facts.map(([k, v, wide]) => `<dt>${escapeHtml(k)}</dt><dd${wide ? ' class="wide"' : ''}>${escapeHtml(v)}</dd>`).join('')}</dl>`,
     summary.reasons.length > 0
-      ? `<h2>Why NOT READY</h2><ul>${summary.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`
+      ? `<h2>Why ${escapeHtml(summary.verdict)}</h2><ul>${summary.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`
       : '<h2>Why READY</h2><p style="margin:2px 0">No security finding; every mandatory API, ' +
         'and every conditional API declared applicable, passed its documented rules.</p>',
     '<h2>APIs of the D1 API summary</h2>',
@@ -152,8 +154,10 @@ export function certificateHtml(summary: ComplianceSummary, meta: CertificateMet
     '<thead><tr><th>API</th><th>category</th><th>side</th><th>evidence</th><th>rules pass / fail / warn</th><th>verdict</th></tr></thead>',
     `<tbody>${summary.apis.map(rowHtml).join('')}</tbody></table>`,
     `<div class="small">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ` +
-      `${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped. ` +
+      `${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped` +
+      `${t.unavailable > 0 ? `, ${t.unavailable} not run (target unavailable)` : ''}. ` +
       'Greyed rows do not count for the verdict.</div>',
+    ...(summary.network ? [`<div class="small" data-testid="network">Network: ${escapeHtml(networkLine(summary.network))}</div>`] : []),
     ...(failed.length > 0
       ? ['<h2>Failed rules (security findings first; each fails the go-live)</h2>', ...failed.map((f, i) => findingHtml(f, i === 0))]
       : []),

@@ -6,6 +6,8 @@ import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { apis, rules } from '../gen/catalogue.js';
 import { EMBEDDED_ISSUER_LABEL } from '../lib/config/targets.js';
+import type { TargetNetwork } from '../lib/http/pacing.js';
+import { readCleanup } from '../lib/d1-cleanup.js';
 import { fromRoot } from '../lib/paths.js';
 import { keepOnlyObservationResults, readObservation } from '../observer/evidence.js';
 import type { CertifiedTest } from './certification.js';
@@ -26,6 +28,21 @@ export interface RunDescription {
 
 export const RUN_FILE = path.join('certification', 'run.json');
 export const TESTS_FILE = path.join('certification', 'tests.json');
+/** How the network behaved, written by the run's pacing service (fixtures/run-setup.ts). */
+export const NETWORK_FILE = path.join('certification', 'network.json');
+
+/** The exit code of each verdict: a CI job can run an inconclusive certification again. */
+export const EXIT_CODES = { READY: 0, 'NOT READY': 1, INCONCLUSIVE: 3 } as const satisfies Record<ComplianceSummary['verdict'], number>;
+
+/** How the network behaved during the run, when the run's pacing service wrote it. */
+function readNetwork(reportsDir: string): TargetNetwork[] | undefined {
+  try {
+    const { targets } = JSON.parse(readFileSync(path.join(reportsDir, NETWORK_FILE), 'utf8')) as { targets?: TargetNetwork[] };
+    return Array.isArray(targets) ? targets : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The verdict as an entry of the Allure report, so that the HTML report opens on the same verdict as the summary. */
 function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, markdown: string): void {
@@ -35,6 +52,8 @@ function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, mark
   const jsonSource = `${uuid}-attachment.json`;
   writeFileSync(path.join(resultsDir, markdownSource), markdown);
   writeFileSync(path.join(resultsDir, jsonSource), `${JSON.stringify(summary, null, 2)}\n`);
+  const networkSource = `${uuid}-network-attachment.json`;
+  if (summary.network) writeFileSync(path.join(resultsDir, networkSource), `${JSON.stringify(summary.network, null, 2)}\n`);
   const now = Date.parse(summary.generatedAt);
   const result = {
     uuid,
@@ -42,8 +61,9 @@ function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, mark
     testCaseId: 'go-live-verdict',
     name: `Go-live verdict: ${summary.verdict}`,
     fullName: 'certification: go-live verdict',
-    status: summary.verdict === 'READY' ? 'passed' : 'failed',
-    statusDetails: summary.verdict === 'READY' ? {} : { message: `NOT READY: ${summary.reasons.join('; ')}` },
+    // An inconclusive run is broken, in Allure's words: the environment, not the subject, kept it from a verdict.
+    status: summary.verdict === 'READY' ? 'passed' : summary.verdict === 'INCONCLUSIVE' ? 'broken' : 'failed',
+    statusDetails: summary.verdict === 'READY' ? {} : { message: `${summary.verdict}: ${summary.reasons.join('; ')}` },
     stage: 'finished',
     start: now,
     stop: now,
@@ -59,6 +79,7 @@ function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, mark
     attachments: [
       { name: 'compliance summary (Markdown)', source: markdownSource, type: 'text/markdown' },
       { name: 'compliance summary (JSON)', source: jsonSource, type: 'application/json' },
+      ...(summary.network ? [{ name: 'network', source: networkSource, type: 'application/json' }] : []),
     ],
   };
   writeFileSync(path.join(resultsDir, `${uuid}-result.json`), `${JSON.stringify(result)}\n`);
@@ -116,6 +137,8 @@ interface Evidence {
  * Markdown) and the verdict entry in the Allure results, and starts the generation of the Allure HTML report.
  */
 function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription): Evidence {
+  // What the run created in an external D1 and removed again (certify's clean-up), when it created anything there.
+  const d1Cleanup = readCleanup(reportsDir);
   const summary = summarise({
     tests,
     apis,
@@ -124,6 +147,8 @@ function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run:
     seed: run.seed,
     targets: run.targets,
     subject: { ...run.subject, calls: callsSeen(tests) },
+    ...(d1Cleanup ? { d1Cleanup } : {}),
+    network: readNetwork(reportsDir),
   });
   const validate = new Ajv({ allErrors: true });
   ajvFormats.default(validate);
@@ -147,6 +172,7 @@ export function clearEarlierEvidence(reportsDir: string): void {
   for (const stale of [
     TESTS_FILE,
     RUN_FILE,
+    NETWORK_FILE,
     'allure-report',
     'blob-report',
     'junit',
@@ -163,7 +189,7 @@ export function clearEarlierEvidence(reportsDir: string): void {
 /**
  * The end of a certification (`certify`, or `certify:merge` for a sharded one): merges an observation found in the
  * reports directory, writes the evidence, prints the summary and where everything is, and returns the exit code:
- * 0 READY, 1 NOT READY or no HTML report.
+ * 0 READY, 1 NOT READY or no HTML report, 3 INCONCLUSIVE (a target could not answer some tests).
  */
 export async function concludeCertification(
   reportsDir: string,
@@ -192,5 +218,5 @@ export async function concludeCertification(
       `certificate in ${path.join(shown, 'certificate.html')}${certificate.pdfFile ? ' and .pdf' : ''}\n`,
   );
   if (reportProblem) return 1;
-  return summary.verdict === 'READY' ? 0 : 1;
+  return EXIT_CODES[summary.verdict];
 }

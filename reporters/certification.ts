@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
 import { rules, type RuleId } from '../gen/catalogue.js';
 import { CONTRACT_DEPARTURES_ATTACHMENT } from '../lib/checks/test-scope.js';
+import { TARGET_UNAVAILABLE_ATTACHMENT, type TargetUnavailableRecord } from '../lib/http/transport-faults.js';
 import {
   isRuleId,
   parseRuleFailure,
@@ -27,7 +28,10 @@ export interface CertifiedTest {
   readonly subject: Subject;
   readonly rules: readonly RuleId[];
   readonly category: string | undefined;
-  readonly outcome: 'passed' | 'failed' | 'skipped';
+  /** `unavailable`: not run to its end, since its target could not answer within the tries; it judges nothing. */
+  readonly outcome: 'passed' | 'failed' | 'skipped' | 'unavailable';
+  /** For an unavailable test: the requests its target could not answer, over every attempt. */
+  readonly unavailable?: readonly TargetUnavailableRecord[];
   /** For a failed test: the rule it failed on, as data. */
   readonly failure: RuleFailure | undefined;
   /** The failure's provenance or, for a test that did not fail, that of the rule it stands for. */
@@ -46,6 +50,7 @@ export interface CertificationResults {
   readonly inferredWarnings: number;
   readonly passed: number;
   readonly skipped: number;
+  readonly unavailable: number;
 }
 
 /**
@@ -132,7 +137,45 @@ export function certificationResults(tests: readonly CertifiedTest[]): Certifica
     inferredWarnings: failed.filter((t) => !t.failure || !failsGoLive(t.failure)).length,
     passed: tests.filter((t) => t.outcome === 'passed').length,
     skipped: tests.filter((t) => t.outcome === 'skipped').length,
+    unavailable: tests.filter((t) => t.outcome === 'unavailable').length,
   };
+}
+
+/** The requests an attempt could not get answered, when its target was unavailable; undefined for any other end. */
+export function unavailableIn(result: TestResult): TargetUnavailableRecord[] | undefined {
+  const attachment = result.attachments.find((a) => a.name === TARGET_UNAVAILABLE_ATTACHMENT && a.body);
+  if (!attachment?.body) return undefined;
+  try {
+    const records = JSON.parse(attachment.body.toString('utf8')) as unknown;
+    return Array.isArray(records) ? (records as TargetUnavailableRecord[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A test's outcome over all its attempts: an attempt that failed a rule fails the test, whatever came after (a rule
+ * that holds only sometimes is broken); otherwise the last attempt's end, and a test whose every failed attempt met
+ * an unavailable target, and that never passed, is unavailable: not run.
+ */
+export function outcomeOver(
+  results: readonly TestResult[],
+  expected: TestResult['status'],
+): {
+  outcome: CertifiedTest['outcome'];
+  decisive: TestResult | undefined;
+} {
+  // A test interrupted by a signal to the run was not run to its end: like a skipped one, it judges nothing.
+  const endedBadly = (r: TestResult): boolean => r.status !== expected && r.status !== 'skipped' && r.status !== 'interrupted';
+  const ruleFailed = results.find((r) => endedBadly(r) && unavailableIn(r) === undefined);
+  if (ruleFailed) return { outcome: 'failed', decisive: ruleFailed };
+  const last = results.at(-1);
+  if (!last) return { outcome: 'skipped', decisive: undefined };
+  // A test ended at once because its target was down is skipped with the requests it could not send.
+  if (last.status === 'skipped' || last.status === 'interrupted')
+    return { outcome: unavailableIn(last) ? 'unavailable' : 'skipped', decisive: last };
+  if (!endedBadly(last)) return { outcome: 'passed', decisive: last };
+  return { outcome: 'unavailable', decisive: last };
 }
 
 const RESULTS_FILE = path.join(process.env.CERTIFY_REPORTS_DIR ?? 'reports', 'certification', 'tests.json');
@@ -150,9 +193,9 @@ export default class CertificationReporter implements Reporter {
     if (!project || !(SUITE_PROJECTS as readonly string[]).includes(project.name)) return;
     const tags = test.tags.map((t) => t.replace(/^@/, ''));
     const rules = tags.filter(isRuleId);
-    const outcome = test.outcome();
-    const verdict = outcome === 'skipped' ? 'skipped' : outcome === 'expected' || outcome === 'flaky' ? 'passed' : 'failed';
-    const failure = verdict === 'failed' ? failureOf(rules, result) : undefined;
+    const { outcome: verdict, decisive = result } = outcomeOver(test.results, test.expectedStatus);
+    const failure = verdict === 'failed' ? failureOf(rules, decisive) : undefined;
+    const unavailable = verdict === 'unavailable' ? test.results.flatMap((r) => unavailableIn(r) ?? []) : undefined;
     this.tests.set(test.id, {
       project: project.name,
       title: test.titlePath().slice(3).join(' › '),
@@ -163,8 +206,9 @@ export default class CertificationReporter implements Reporter {
       outcome: verdict,
       failure,
       provenance: failure?.provenance ?? provenanceOf(rules[0]),
-      error: result.error?.message?.split('\n').slice(0, 12).join('\n'),
-      departures: departuresOf(result),
+      error: verdict === 'passed' ? undefined : decisive.error?.message?.split('\n').slice(0, 12).join('\n'),
+      departures: departuresOf(decisive),
+      ...(unavailable ? { unavailable } : {}),
     });
   }
 
@@ -175,7 +219,8 @@ export default class CertificationReporter implements Reporter {
     writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(
       `\ncertification: ${results.passed} passed, ${results.documentedFailures} failed on documented or security rules, ` +
-        `${results.inferredWarnings} warnings (inferred rules, recommendations, documentation quirks), ${results.skipped} skipped\n`,
+        `${results.inferredWarnings} warnings (inferred rules, recommendations, documentation quirks), ${results.skipped} skipped` +
+        `${results.unavailable > 0 ? `, ${results.unavailable} not run (target unavailable)` : ''}\n`,
     );
   }
 

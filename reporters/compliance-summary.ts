@@ -1,7 +1,10 @@
 import type { ApiRow, CatalogueEntry } from '../lib/catalogue/load.js';
+import type { D1Cleanup } from '../lib/d1-cleanup.js';
+import type { TargetNetwork } from '../lib/http/pacing.js';
 import { failsGoLive, type CertifiedTest } from './certification.js';
 
-export type RuleOutcome = 'passed' | 'failed' | 'warning' | 'skipped';
+export type RuleOutcome = 'passed' | 'failed' | 'warning' | 'skipped' | 'unavailable';
+export type Verdict = 'READY' | 'NOT READY' | 'INCONCLUSIVE';
 export type RowVerdict = 'PASS' | 'PASS WITH WARNINGS' | 'FAIL' | 'NOT TESTED';
 /** What judged a row: the suite playing D1 against the bank's endpoint, the bank's own calls observed, or nothing. */
 export type Evidence = 'suite' | 'observation' | 'none';
@@ -43,6 +46,8 @@ export interface ApiSummaryRow {
   readonly failed: number;
   readonly skipped: number;
   readonly warnings: number;
+  /** Rules whose only tests could not reach their target: not run. */
+  readonly unavailable: number;
   readonly verdict: RowVerdict;
   readonly failedRules: readonly string[];
   readonly warningRules: readonly string[];
@@ -77,9 +82,19 @@ export interface D1Environment {
   readonly groups: readonly EnvironmentGroup[];
 }
 
+/** The tests a target could not answer, per target: why a run is inconclusive. */
+export interface UnavailableTarget {
+  readonly target: string;
+  /** Tests that were not run to their end (each after all its attempts). */
+  readonly tests: number;
+  /** The faults of the requests given up, as `503 (Retry-After 1 s)` or `refused (ECONNREFUSED)`, with how often. */
+  readonly faults: Readonly<Record<string, number>>;
+}
+
 export interface ComplianceSummary {
-  readonly verdict: 'READY' | 'NOT READY';
-  /** Why, in one line each: security findings, failed rows, rows nothing judged. */
+  /** INCONCLUSIVE: nothing failed, but a target could not answer some tests; never READY, and worth running again. */
+  readonly verdict: Verdict;
+  /** Why, in one line each: security findings, failed rows, rows nothing judged, targets that could not answer. */
   readonly reasons: readonly string[];
   readonly subject: CertificationSubject;
   readonly generatedAt: string;
@@ -93,6 +108,8 @@ export interface ComplianceSummary {
     readonly failed: number;
     readonly skipped: number;
     readonly warnings: number;
+    /** Not run to their end: their target could not answer. */
+    readonly unavailable: number;
   };
   /** Security findings fail a go-live whatever their provenance; listed first everywhere. */
   readonly securityFindings: readonly Finding[];
@@ -102,6 +119,12 @@ export interface ComplianceSummary {
   /** Failures of inferred rules, and contract departures no rule names: warnings, one per rule. */
   readonly warnings: readonly Finding[];
   readonly d1Environment: D1Environment;
+  /** What the run created in an external D1 and its clean-up removed; present when it created anything there. */
+  readonly d1Cleanup?: D1Cleanup;
+  /** The targets that could not answer some tests, over the bank's and the D1 environment's tests alike. */
+  readonly unavailableTargets: readonly UnavailableTarget[];
+  /** How the network to each target behaved: requests, peak rate, faults absorbed, retries, latency, waits. */
+  readonly network?: readonly TargetNetwork[];
 }
 
 type Rule = Pick<CatalogueEntry, 'id' | 'api' | 'provenance' | 'security'>;
@@ -124,6 +147,7 @@ export function ruleOutcomes(tests: readonly CertifiedTest[]): Map<string, RuleO
       const failed = failedOn.get(rule);
       if (failed) outcomes.set(rule, failed);
       else if (test.outcome === 'passed') outcomes.set(rule, 'passed');
+      else if (test.outcome === 'unavailable' && outcomes.get(rule) !== 'passed') outcomes.set(rule, 'unavailable');
       else if (!outcomes.has(rule)) outcomes.set(rule, 'skipped');
     }
   }
@@ -246,7 +270,9 @@ export function summarise(input: {
   readonly seed: number;
   readonly targets: { readonly d1: string; readonly issuer: string };
   readonly subject: CertificationSubject;
+  readonly network?: readonly TargetNetwork[];
   readonly now?: Date;
+  readonly d1Cleanup?: D1Cleanup;
 }): ComplianceSummary {
   const bankTests = input.tests.filter((t) => t.subject === 'bank');
   const rows: ApiSummaryRow[] = input.apis.map((api) => {
@@ -257,7 +283,8 @@ export function summarise(input: {
     const passed = of('passed');
     const failed = of('failed');
     const warnings = of('warning');
-    const judging = tests.filter((t) => t.outcome !== 'skipped' && t.rules.some((r) => ids.includes(r)));
+    const unavailable = of('unavailable');
+    const judging = tests.filter((t) => t.outcome !== 'skipped' && t.outcome !== 'unavailable' && t.rules.some((r) => ids.includes(r)));
     const verdict = rowVerdict(passed.length, failed.length, warnings.length);
     return {
       id: api.id,
@@ -272,6 +299,7 @@ export function summarise(input: {
       failed: failed.length,
       skipped: of('skipped').length,
       warnings: warnings.length,
+      unavailable: unavailable.length,
       verdict,
       failedRules: failed,
       warningRules: warnings,
@@ -284,7 +312,9 @@ export function summarise(input: {
 
   const applicable = rows.filter((r) => r.applicable);
   const failedRows = applicable.filter((r) => r.verdict === 'FAIL');
-  const untested = applicable.filter((r) => r.verdict === 'NOT TESTED');
+  // A row nothing judged because its target could not answer makes the run inconclusive, not NOT READY.
+  const untested = applicable.filter((r) => r.verdict === 'NOT TESTED' && r.unavailable === 0);
+  const unavailableTargets = unavailableByTarget(input.tests);
   const reasons = [
     ...(securityFindings.length > 0 ? [`security findings: ${securityFindings.map((f) => f.ruleId).join(', ')}`] : []),
     ...(failedRows.length > 0 ? [`documented rules failed in: ${failedRows.map((r) => r.name).join(', ')}`] : []),
@@ -305,11 +335,17 @@ export function summarise(input: {
         ]
       : []),
   ];
+  const inconclusive = unavailableTargets.map(
+    (u) =>
+      `inconclusive: ${u.target} could not answer ${u.tests} test${u.tests === 1 ? '' : 's'} (${Object.entries(u.faults)
+        .map(([fault, times]) => `${fault} ×${times}`)
+        .join(', ')}); run the certification again`,
+  );
   const count = (outcome: CertifiedTest['outcome']): number => bankTests.filter((t) => t.outcome === outcome).length;
   const failedBank = bankTests.filter((t) => t.outcome === 'failed');
   return {
-    verdict: reasons.length === 0 ? 'READY' : 'NOT READY',
-    reasons,
+    verdict: reasons.length > 0 ? 'NOT READY' : inconclusive.length > 0 ? 'INCONCLUSIVE' : 'READY',
+    reasons: [...reasons, ...inconclusive],
     subject: input.subject,
     generatedAt: (input.now ?? new Date()).toISOString(),
     seed: input.seed,
@@ -321,6 +357,7 @@ export function summarise(input: {
       failed: failedBank.filter((t) => t.failure && failsGoLive(t.failure)).length,
       skipped: count('skipped'),
       warnings: failedBank.filter((t) => !t.failure || !failsGoLive(t.failure)).length,
+      unavailable: count('unavailable'),
     },
     securityFindings,
     apis: rows,
@@ -332,7 +369,30 @@ export function summarise(input: {
       input.apis,
       input.targets.d1,
     ),
+    ...(input.d1Cleanup ? { d1Cleanup: input.d1Cleanup } : {}),
+    unavailableTargets,
+    ...(input.network && input.network.length > 0 ? { network: input.network } : {}),
   };
+}
+
+/** The tests each target could not answer, with the faults of the requests given up. */
+function unavailableByTarget(tests: readonly CertifiedTest[]): UnavailableTarget[] {
+  const byTarget = new Map<string, { tests: number; faults: Record<string, number> }>();
+  for (const test of tests) {
+    if (test.outcome !== 'unavailable') continue;
+    const records = test.unavailable ?? [];
+    for (const target of new Set(records.map((r) => r.target))) {
+      const entry = byTarget.get(target) ?? { tests: 0, faults: {} };
+      entry.tests += 1;
+      byTarget.set(target, entry);
+    }
+    for (const record of records) {
+      const entry = byTarget.get(record.target);
+      const last = record.faults.at(-1) ?? record.why;
+      if (entry) entry.faults[last] = (entry.faults[last] ?? 0) + 1;
+    }
+  }
+  return [...byTarget.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, entry]) => ({ target, ...entry }));
 }
 
 /** What was certified, in one sentence: a bank, or plainly the embedded reference pair. */
@@ -341,6 +401,29 @@ export function subjectLine(subject: CertificationSubject): string {
     ? `the embedded reference pair (reference issuer and its client, issuerId ${subject.issuerId}), not a bank: ` +
         "point ISSUER_BASE_URL at a bank's backend to certify it"
     : `the bank ${subject.issuerId}: its endpoints ${subject.hosted}; its calls to D1 ${subject.calls}`;
+}
+
+/** How the network behaved, in one line: per target, requests, peak rate, faults absorbed, retries, latency, waits. */
+export function networkLine(network: readonly TargetNetwork[]): string {
+  return network
+    .map((n) => {
+      const faults = Object.entries(n.faults)
+        .filter(([, count]) => count > 0)
+        .map(([kind, count]) => `${count} ${kind}`);
+      const limit =
+        n.limit.rate === 'adaptive'
+          ? n.limit.finalRate !== undefined
+            ? `adapted to ${n.limit.finalRate}/s`
+            : 'no limit met'
+          : `limit ${n.limit.rate}/s`;
+      return (
+        `${n.target}: ${n.requests} requests, peak ${n.peakRate}/s (${limit}), ` +
+        `${faults.length > 0 ? `absorbed ${faults.join(', ')}` : 'no fault'}, ${n.retries} retries, ` +
+        `${n.gaveUp > 0 ? `${n.gaveUp} given up, ` : ''}p50 ${n.latencyMs.p50} ms, p95 ${n.latencyMs.p95} ms, ` +
+        `waited ${(n.waitedMs / 1000).toFixed(1)} s`
+      );
+    })
+    .join('; ');
 }
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
@@ -370,7 +453,7 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
     '',
     `Certified: ${subjectLine(summary.subject)}.`,
     `D1: ${summary.targets.d1}; seed ${summary.seed}; ${summary.generatedAt}`,
-    ...(summary.reasons.length > 0 ? ['', 'Why NOT READY:', ...summary.reasons.map((r) => `- ${r}`)] : []),
+    ...(summary.reasons.length > 0 ? ['', `Why ${summary.verdict}:`, ...summary.reasons.map((r) => `- ${r}`)] : []),
     ...(summary.securityFindings.length > 0
       ? ['', 'Security findings (each fails the go-live):', ...summary.securityFindings.map(findingLine)]
       : []),
@@ -380,7 +463,9 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
     ...rows.map((r) => `| ${r} |`),
     '',
     `Results judging the bank: ${summary.totals.passed} passed, ${summary.totals.failed} failed on documented or security rules, ` +
-      `${summary.totals.warnings} warnings (inferred rules, recommendations, documentation quirks), ${summary.totals.skipped} skipped.`,
+      `${summary.totals.warnings} warnings (inferred rules, recommendations, documentation quirks), ${summary.totals.skipped} skipped` +
+      `${summary.totals.unavailable > 0 ? `, ${summary.totals.unavailable} not run (target unavailable)` : ''}.`,
+    ...(summary.network ? ['', `Network: ${networkLine(summary.network)}.`] : []),
     ...(summary.failures.length > 0 ? ['', 'Failed rules:', ...summary.failures.map(findingLine)] : []),
     ...(summary.warnings.length > 0
       ? [
@@ -401,5 +486,19 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
         `. ${g.meaning}.`,
     ),
     '',
+    ...(summary.d1Cleanup ? cleanupMarkdown(summary.d1Cleanup) : []),
   ].join('\n');
+}
+
+/** The clean-up of D1 as a short section: counts, then each object left behind with why. */
+function cleanupMarkdown(cleanup: D1Cleanup): string[] {
+  const { created, removed, alreadyGone, notRemoved } = cleanup;
+  return [
+    `## D1 clean-up: ${notRemoved.length === 0 ? 'nothing left behind' : `${notRemoved.length} left behind`}`,
+    '',
+    `Created ${created.consumers} consumers and ${created.cards} cards; removed ${removed.consumers} consumers and ` +
+      `${removed.cards} cards; already gone during the run ${alreadyGone.consumers} consumers and ${alreadyGone.cards} cards.`,
+    ...(notRemoved.length > 0 ? ['', 'Not removed:', ...notRemoved.map((o) => `- ${o.kind} ${o.id}: ${cell(o.reason)}`)] : []),
+    '',
+  ];
 }

@@ -1,4 +1,5 @@
 import {
+  networkLine,
   subjectLine,
   type ApiSummaryRow,
   type ComplianceSummary,
@@ -24,6 +25,7 @@ const SMALL = 'font-size:11px;opacity:.8';
 const BADGE_COLOURS: Readonly<Record<RowVerdict | D1Environment['status'] | ComplianceSummary['verdict'], string>> = {
   READY: '#1a7f37',
   'NOT READY': '#c62828',
+  INCONCLUSIVE: '#9a6700',
   PASS: '#1a7f37',
   'PASS WITH WARNINGS': '#9a6700',
   FAIL: '#c62828',
@@ -115,7 +117,7 @@ export function verdictHtml(summary: ComplianceSummary): string {
     `<p style="margin:0 0 8px;${SMALL}">D1: ${escapeHtml(summary.targets.d1)}; issuer: ${escapeHtml(summary.targets.issuer)}; ` +
       `seed ${summary.seed}; ${escapeHtml(summary.generatedAt)}</p>`,
     ...(summary.reasons.length > 0
-      ? [heading('Why NOT READY'), list(summary.reasons.map((r) => `<li style="${WRAP}">${escapeHtml(r)}</li>`))]
+      ? [heading(`Why ${summary.verdict}`), list(summary.reasons.map((r) => `<li style="${WRAP}">${escapeHtml(r)}</li>`))]
       : []),
     ...(summary.securityFindings.length > 0
       ? [heading('Security findings (each fails the go-live)'), list(summary.securityFindings.map(findingHtml))]
@@ -125,7 +127,9 @@ export function verdictHtml(summary: ComplianceSummary): string {
     `<thead><tr>${head.map((h) => `<th style="${CELL};font-weight:bold">${h}</th>`).join('')}</tr></thead>`,
     `<tbody>${summary.apis.map(rowHtml).join('')}</tbody></table>`,
     `<p style="margin:4px 0">Results judging the bank: ${t.passed} passed, ${t.failed} failed on documented or security rules, ` +
-      `${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped.</p>`,
+      `${t.warnings} warnings (inferred rules, recommendations, documentation quirks), ${t.skipped} skipped` +
+      `${t.unavailable > 0 ? `, ${t.unavailable} not run (target unavailable)` : ''}.</p>`,
+    ...(summary.network ? [`<p style="margin:4px 0;${SMALL}">Network: ${escapeHtml(networkLine(summary.network))}.</p>`] : []),
     ...(otherFailures.length > 0
       ? [
           heading(

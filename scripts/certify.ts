@@ -12,19 +12,22 @@
  *
  * It writes, under reports/ (or CERTIFY_REPORTS_DIR): allure-results and the Allure HTML report, the compliance
  * summary (.json, checked against its schema, and .md), the certificate (.html and .pdf), junit/results.xml and the
- * observation. Exit codes: 0 READY; 1 NOT READY, or the run broke; 2 the configuration is wrong.
+ * observation. Exit codes: 0 READY; 1 NOT READY, or the run broke; 2 the configuration is wrong; 3 INCONCLUSIVE (a
+ * target could not answer some tests within their tries: run it again).
  *
  * With `--shard=K/N` it runs one shard of the suites and writes only its results; `npm run certify:merge` turns the
  * results of all N shards into the same evidence as one run.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, configurationErrorLine, listeningOn } from '../lib/config/errors.js';
 import { DEFAULT_ISSUER_ID } from '../mocks/issuer/index.js';
 import { loadDotEnv, readTargets, targetLabels, type TargetsConfig } from '../lib/config/targets.js';
+import { transportOptionsInto } from '../lib/config/transport.js';
 import { port, wholeNumber } from '../lib/config/values.js';
 import { fromRoot } from '../lib/paths.js';
+import { CLEANUP_FILE, cleanUpRun, clearEarlierLedger } from '../lib/d1-cleanup.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
 import {
   RUN_FILE,
@@ -123,8 +126,61 @@ async function bankObserverOptions(targets: TargetsConfig, port: number): Promis
   return { issuerId: issuer.issuerId, keys, port, secrets, mock: { backend } };
 }
 
+/**
+ * SIGINT and SIGTERM to certify during a run. While the suites run, each stops them: Playwright gets SIGINT, which it
+ * answers by ending its tests, tearing its workers down and reporting what ran (a SIGTERM would kill it with no results),
+ * and certify waits for it, cleans up D1 and concludes. The signal that ends a waiting observation only ends that (the
+ * suites run on, as documented). Once the suites have ended, a signal stops the D1 clean-up from starting more deletes.
+ */
+class Interruption {
+  private child: ChildProcess | undefined;
+  private pending: NodeJS.Signals | undefined;
+  private suitesEnded = false;
+  /** Aborted by a signal that came once the suites had ended. */
+  readonly cleanup = new AbortController();
+
+  private observationWaits: () => boolean = () => false;
+
+  constructor() {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    // Registered before the observation's own listeners: a waiting observation is what this signal ends.
+    if (this.observationWaits()) return;
+    if (this.suitesEnded) {
+      process.stderr.write(`certify: ${signal}: the D1 clean-up starts no more deletes\n`);
+      this.cleanup.abort(signal);
+      return;
+    }
+    process.stderr.write(`certify: ${signal}: stopping the suites, then cleaning up D1 and concluding\n`);
+    if (this.child) this.child.kill('SIGINT');
+    else this.pending = signal;
+  };
+
+  /** The observation whose end a first signal is, while it waits. */
+  observing(waits: () => boolean): void {
+    this.observationWaits = waits;
+  }
+
+  /** The suites' process, stopped at once when a signal came before it started. */
+  running(child: ChildProcess): void {
+    this.child = child;
+    if (this.pending) child.kill('SIGINT');
+    child.once('exit', () => {
+      this.suitesEnded = true;
+    });
+  }
+}
+
 /** Runs Playwright on the suites; resolves with its exit code once it has ended. */
-function runSuites(projects: readonly string[], args: readonly string[], env: NodeJS.ProcessEnv): Promise<number | null> {
+function runSuites(
+  projects: readonly string[],
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  interruption: Interruption,
+): Promise<number | null> {
   const child = spawn(
     process.execPath,
     [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...projects.map((p) => `--project=${p}`), ...args],
@@ -134,6 +190,7 @@ function runSuites(projects: readonly string[], args: readonly string[], env: No
       env,
     },
   );
+  interruption.running(child);
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : null))));
 }
 
@@ -142,7 +199,8 @@ async function main(): Promise<number> {
   // A wrong configuration throws a ConfigurationError, which the handler at the bottom turns into one line and exit
   // code 2, whether it is found here or once the run has started (the observer's port taken).
   const targets = readTargets();
-  const options = certifyOptions(process.argv.slice(2));
+  // The transport's options become the variables every Playwright worker reads (lib/config/transport.ts).
+  const options = certifyOptions(transportOptionsInto(process.argv.slice(2), process.env));
   const shard = shardOf(options.playwrightArgs);
   if (shard && !targets.seedWasGiven) {
     throw new ConfigurationError(
@@ -177,20 +235,30 @@ async function main(): Promise<number> {
   );
   const shown = path.relative(process.cwd(), reportsDir) || '.';
   clearEarlierEvidence(reportsDir);
+  clearEarlierLedger(reportsDir);
   mkdirSync(path.join(reportsDir, 'certification'), { recursive: true });
   writeFileSync(path.join(reportsDir, RUN_FILE), `${JSON.stringify(run, null, 2)}\n`);
 
   if (!bank && !observedBank && !shard) await observeReferenceClient(reportsDir, targets.applicableConditionalApis);
+  // Before the observation's own listeners, so that a signal finds the observation still waiting for it.
+  const interruption = new Interruption();
   const observation = observerOptions
     ? await startBankObservation(observerOptions, targets.applicableConditionalApis, options.observeTimeoutSeconds)
     : undefined;
+  if (observation) interruption.observing(observation.waiting);
 
   const projects = options.skipD1Environment ? BANK_PROJECTS : SUITE_PROJECTS;
-  const exitCode = await runSuites(projects, options.playwrightArgs, {
-    ...process.env,
-    SEED: String(targets.seed),
-    CERTIFY_REPORTS_DIR: reportsDir,
-  });
+  const exitCode = await runSuites(
+    projects,
+    options.playwrightArgs,
+    {
+      ...process.env,
+      SEED: String(targets.seed),
+      CERTIFY_REPORTS_DIR: reportsDir,
+    },
+    interruption,
+  );
+  await cleanUpD1(reportsDir, targets, interruption.cleanup.signal);
   if (observation) await observation.finish(reportsDir);
 
   const resultsFile = path.join(reportsDir, TESTS_FILE);
@@ -212,6 +280,25 @@ async function main(): Promise<number> {
 }
 
 /**
+ * Deletes what the suites created in an external D1 (the ledger the workers kept) and says what it could not remove.
+ * It concerns D1, not the bank: whatever happens here, the verdict is the results'.
+ */
+async function cleanUpD1(reportsDir: string, targets: TargetsConfig, signal: AbortSignal): Promise<void> {
+  try {
+    const outcome = await cleanUpRun(reportsDir, { targets, signal });
+    if (!outcome) return;
+    const { created, removed, alreadyGone, notRemoved } = outcome;
+    process.stdout.write(
+      `certify: D1 clean-up: ${removed.consumers}/${created.consumers} consumers and ${removed.cards}/${created.cards} cards removed, ` +
+        `${alreadyGone.consumers + alreadyGone.cards} already gone, ${notRemoved.length} not removed ` +
+        `(${path.relative(process.cwd(), path.join(reportsDir, CLEANUP_FILE)) || CLEANUP_FILE})\n`,
+    );
+  } catch (error) {
+    process.stderr.write(`certify: the D1 clean-up broke: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
+/**
  * Starts the observer of the bank's calls and tells the bank where to point its backend and what to drive; the
  * returned `finish` waits for the plan (or the timeout, or a signal), then writes the observation's evidence.
  */
@@ -219,7 +306,7 @@ async function startBankObservation(
   options: ObserverOptions,
   applicable: ReadonlySet<string>,
   timeoutSeconds: number,
-): Promise<{ finish: (reportsDir: string) => Promise<void> }> {
+): Promise<{ finish: (reportsDir: string) => Promise<void>; waiting: () => boolean }> {
   const { startObserver, writeObservationEvidence, certificationPlan, planText } = await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');
   const plan = certificationPlan(applicable);
@@ -230,6 +317,7 @@ async function startBankObservation(
       `certify: the certification plan, for the bank's backend to drive (within ${timeoutSeconds} s):\n${planText(plan)}\n`,
   );
   const watch = watchPlan(observer, plan, { write: (text) => process.stdout.write(text), live: false });
+  let waiting = true;
   const ended = new Promise<string>((resolve) => {
     watch.complete.then(
       () => resolve('the certification plan is complete'),
@@ -239,7 +327,11 @@ async function startBankObservation(
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
+  void ended.then(() => {
+    waiting = false;
+  });
   return {
+    waiting: () => waiting,
     finish: async (reportsDir) => {
       const reason = await ended;
       watch.stop();

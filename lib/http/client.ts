@@ -155,9 +155,24 @@ export function transportOfProcess(): { readonly policy: TransportPolicy; readon
   return transport;
 }
 
+/** Sends what this process still owes the run's pacing service (how its last requests went). */
+export async function flushTransport(): Promise<void> {
+  await transport?.link.flush();
+}
+
 /** Uses this policy and link from now on, for the tests of the HTTP layer. */
 export function useTransport(next: { readonly policy: TransportPolicy; readonly link: PacingLink } | undefined): void {
   transport = next;
+}
+
+let whenTargetDown: ((record: TargetUnavailableRecord) => void) | undefined;
+
+/**
+ * What to do when a request finds its target down (several requests in a row given up): the suites end the test
+ * there as not run, rather than fail it, since a failed test costs a new worker and a start again that cannot help.
+ */
+export function onTargetDown(handler: ((record: TargetUnavailableRecord) => void) | undefined): void {
+  whenTargetDown = handler;
 }
 
 /** The requests of the current test given up after their tries: each makes the test "not run", never a failure. */
@@ -188,7 +203,12 @@ async function sendToTarget(httpRequest: HttpRequest, route: TargetRoute): Promi
     unavailableTargets.push(record);
     return new TargetUnavailableError(record);
   };
-  if (link.down(target)) throw unavailable('the target is down: the requests before this one could not be answered either');
+  await link.ready;
+  if (link.down(target)) {
+    const error = unavailable('the target is down: the requests before this one could not be answered either');
+    whenTargetDown?.(error.record);
+    throw error;
+  }
 
   let waited = 0;
   let held = false;

@@ -41,7 +41,7 @@ export interface TargetNetwork {
 const ADAPTIVE_FLOOR = 0.5;
 const DECREASE = 0.85;
 const DOWN_AFTER_GIVE_UPS = 3;
-const DOWN_FOR_MS = 15_000;
+const DOWN_FOR_MS = 60_000;
 
 /** One target's turns: evenly spaced grants at the rate in force, and at most `inFlight` held at once. */
 class TargetGate {
@@ -295,6 +295,8 @@ export async function servePacing(service: PacingService): Promise<{ readonly ad
 
 /** A worker's way to its run's pacing: over the socket when the run serves one, else a service of its own. */
 export interface PacingLink {
+  /** Resolves once the link knows each target's state (limited, down); at once for a local service. */
+  readonly ready: Promise<void>;
   limited(target: TransportTarget): boolean;
   /** Whether the target is down: several requests in a row were given up; new ones fail at once until it is tried again. */
   down(target: TransportTarget): boolean;
@@ -307,6 +309,7 @@ export interface PacingLink {
 }
 
 class LocalLink implements PacingLink {
+  readonly ready = Promise.resolve();
   constructor(readonly service: PacingService) {}
   limited(target: TransportTarget): boolean {
     return this.service.state(target).limited;
@@ -336,9 +339,12 @@ class SocketLink implements PacingLink {
   private nextId = 1;
   private broken = false;
   private readonly fallback: LocalLink;
+  readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
 
   constructor(address: string, pace: Readonly<Record<TransportTarget, TargetPace>>) {
     this.fallback = new LocalLink(new PacingService(pace));
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
     const [host, port] = address.split(':');
     this.socket = connect({ host: host ?? '127.0.0.1', port: Number(port) });
     this.socket.setNoDelay(true);
@@ -354,7 +360,11 @@ class SocketLink implements PacingLink {
         if (message.t === 'grant') {
           this.grants.get(message.id)?.();
           this.grants.delete(message.id);
-        } else this.states.set(message.target, { limited: message.limited, downUntil: message.downUntil });
+        } else {
+          this.states.set(message.target, { limited: message.limited, downUntil: message.downUntil });
+          // The service sends every target's state on connecting; the link is ready once it has them all.
+          if (this.states.size === TRANSPORT_TARGETS.length) this.markReady();
+        }
         end = buffered.indexOf('\n');
       }
     });
@@ -366,6 +376,7 @@ class SocketLink implements PacingLink {
   private breakLink(): void {
     if (this.broken) return;
     this.broken = true;
+    this.markReady();
     for (const grant of this.grants.values()) grant();
     this.grants.clear();
   }

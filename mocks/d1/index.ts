@@ -79,13 +79,26 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
   };
 
   // The reference issuer's /__mock/ answers alike: health 200 {"status":"ok",...}, reset 204, 404 and 405 otherwise.
-  const controlRoutes: Readonly<Record<string, { readonly method: string; readonly answer: () => Answer }>> = {
+  const liveObjects = (exchange: IncomingExchange): { prefix: string; consumers: number; cards: number } => {
+    const given = exchange.query.prefix;
+    const prefix = (Array.isArray(given) ? given[0] : given) ?? '';
+    const counts = options.issuers.map((issuer) => service.state(issuer.issuerId).liveCounts(prefix));
+    return {
+      prefix,
+      consumers: counts.reduce((sum, c) => sum + c.consumers, 0),
+      cards: counts.reduce((sum, c) => sum + c.cards, 0),
+    };
+  };
+
+  const controlRoutes: Readonly<Record<string, { readonly method: string; readonly answer: (exchange: IncomingExchange) => Answer }>> = {
     '/__mock/health': {
       method: 'GET',
       answer: () => ({ status: 200, body: { status: 'ok', faults: [...faults], variants: [...variants] } }),
     },
     '/__mock/card-data-key': { method: 'GET', answer: () => ({ status: 200, body: cardDataKey.publicJwk }) },
     '/__mock/notifications': { method: 'GET', answer: () => ({ status: 200, body: { ...notifier.stats } }) },
+    // What a run left behind: the live consumers and cards, of the ids starting with ?prefix= when given.
+    '/__mock/objects': { method: 'GET', answer: (exchange) => ({ status: 200, body: liveObjects(exchange) }) },
     '/__mock/reset': {
       method: 'POST',
       answer: () => {
@@ -109,7 +122,7 @@ export async function startMockD1(options: MockD1Options): Promise<RunningMockD1
     if (exchange.method !== route.method) {
       return { status: 405, headers: { allow: route.method }, body: d1Error('METHOD_NOT_ALLOWED', `use ${route.method}`) };
     }
-    return route.answer();
+    return route.answer(exchange);
   };
 
   const server = await startServer((exchange) => controls(exchange) ?? service.handle(exchange), {

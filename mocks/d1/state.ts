@@ -61,6 +61,15 @@ export class IssuerState {
 
   constructor(readonly issuerId: string) {}
 
+  /** How many consumers and cards are live (not deleted), of those whose id starts with the prefix given. */
+  liveCounts(prefix = ''): { consumers: number; cards: number } {
+    let consumers = 0;
+    let cards = 0;
+    for (const consumer of this.consumers.values()) if (!consumer.deleted && consumer.consumerId.startsWith(prefix)) consumers += 1;
+    for (const card of this.cards.values()) if (card.state !== 'DELETED' && card.cardId.startsWith(prefix)) cards += 1;
+    return { consumers, cards };
+  }
+
   /** The card, unless it is unknown or deleted. */
   liveCard(cardId: string): CardRecord | undefined {
     const card = this.cards.get(cardId);

@@ -9,7 +9,8 @@ import type { RuleId } from '../../gen/catalogue.js';
 import { errorCodeIs, holds, responseConformsToContract, statusIs } from '../../lib/checks/index.js';
 import type { CallParts } from '../../lib/d1-client.js';
 import { send, type HttpResponse } from '../../lib/http/client.js';
-import { test, expect, rule, uniqueId, type D1Party, type ResolvedTargets } from '../../fixtures/index.js';
+import { test, expect, rule, type D1Party, type ResolvedTargets } from '../../fixtures/index.js';
+import { testObjectId } from '../../fixtures/d1.js';
 import { documentedRequest } from '../../fixtures/requests.js';
 
 interface Row {
@@ -37,10 +38,10 @@ function requestFor(d1: D1Party, operationId: OperationId): CallParts {
     ['cardId', 'crd'],
     ['consumerId', 'cns'],
   ] as const) {
-    if (name in request.path) request.path[name] = uniqueId(prefix);
+    if (name in request.path) request.path[name] = testObjectId(prefix);
   }
   const body = request.body as Record<string, unknown> | undefined;
-  if (body && typeof body.consumerId === 'string') body.consumerId = uniqueId('cns');
+  if (body && typeof body.consumerId === 'string') body.consumerId = testObjectId('cns');
   if ('x-correlation-id' in request.headers) request.headers['x-correlation-id'] = randomUUID();
   return { path: request.path, query: request.query, headers: request.headers, body: request.body };
 }
@@ -101,7 +102,7 @@ test(
   rule('D1-TOKEN-UNAUTHORIZED'),
   async ({ d1 }) => {
     const otherIssuer = d1.issuerId === 'OTHERBANK1' ? 'OTHERBANK2' : 'OTHERBANK1';
-    const response = await d1.client.call('getCardList', { path: { issuerId: otherIssuer, consumerId: uniqueId('cns') } });
+    const response = await d1.client.call('getCardList', { path: { issuerId: otherIssuer, consumerId: testObjectId('cns') } });
     statusIs('D1-TOKEN-UNAUTHORIZED', response, [401, 403, 404]);
     if (response.status === 401) {
       errorCodeIs('D1-TOKEN-UNAUTHORIZED', response, 'AUTHORIZER_UNAUTHORIZED');
@@ -145,7 +146,7 @@ test(
   rule('D1-TOKEN-UNAUTHORIZED', ...rows.map((r) => r.authRule)),
   async ({ d1, targets }) => {
     const token = await d1.client.token();
-    const before = await d1.client.call('getCardList', { path: { consumerId: uniqueId('cns') }, token });
+    const before = await d1.client.call('getCardList', { path: { consumerId: testObjectId('cns') }, token });
     expect(before.status, 'the token opens D1 before it expires').not.toBe(401);
     const cannot = await expireTokens(targets);
     test.skip(cannot !== undefined, cannot);

@@ -3,6 +3,7 @@
  */
 import { errorCodeIs, statusIs } from '../../lib/checks/index.js';
 import { test, rule, uniqueId } from '../../fixtures/index.js';
+import { testObjectId } from '../../fixtures/d1.js';
 
 test(
   'a card product not set up for the issuer is refused with FIELD_INVALID_VALUE',
@@ -27,7 +28,7 @@ test('card data D1 cannot decrypt are refused with FIELD_INVALID_VALUE', rule('C
   const consumerId = await d1.registerConsumer();
   // Well-formed compact JWE, encrypted for no key D1 holds.
   const encryptedData = 'eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..bm90LWEtcmVhbC1pdg.bm90LXJlYWwtZGF0YQ.bm90LWEtdGFn';
-  const response = await d1.call('registerCard', { path: { cardId: uniqueId('crd') }, body: { consumerId, encryptedData } });
+  const response = await d1.call('registerCard', { path: { cardId: testObjectId('crd') }, body: { consumerId, encryptedData } });
   statusIs('CARD-REGISTER-DATA-UNREADABLE', response, 400);
   errorCodeIs('CARD-REGISTER-DATA-UNREADABLE', response, 'FIELD_INVALID_VALUE', 'encryptedData');
 });

@@ -7,7 +7,8 @@ import type { OperationId } from '../../gen/operations.js';
 import type { RuleId } from '../../gen/catalogue.js';
 import { encryptCardData } from '../../lib/card-data.js';
 import { answersAnOperation, holds, valueIs, valueIsOneOf } from '../../lib/checks/index.js';
-import { test, expect, rule, uniqueId, type D1Party, type ResolvedTargets, uniquePan } from '../../fixtures/index.js';
+import { test, expect, rule, type D1Party, type ResolvedTargets, uniquePan } from '../../fixtures/index.js';
+import { testObjectId } from '../../fixtures/d1.js';
 
 type Json = Record<string, unknown>;
 
@@ -86,7 +87,7 @@ test.describe('create and register card', () => {
     rule('CARD-CREATE-REGISTER-ASYNC'),
     async ({ d1, targets }) => {
       const encryptedData = await encryptCardData(cardDataKey(targets), { pan: uniquePan(), expiry: EXPIRY });
-      const cardId = uniqueId('crd');
+      const cardId = testObjectId('crd');
       await followWrite(
         d1,
         'CARD-CREATE-REGISTER-ASYNC',
@@ -107,7 +108,7 @@ test.describe('create and register card', () => {
     valueIsOneOf(
       'CARD-CREATE-REGISTER-FINAL-STATE',
       '/status',
-      await registerOutcome(d1, targets, uniqueId('crd'), consumerId, uniquePan()),
+      await registerOutcome(d1, targets, testObjectId('crd'), consumerId, uniquePan()),
       FINAL,
     );
   });
@@ -118,11 +119,11 @@ test.describe('create and register card', () => {
     async ({ d1, targets }) => {
       const consumerId = await d1.registerConsumer();
       const pan = uniquePan();
-      const cardId = uniqueId('crd');
+      const cardId = testObjectId('crd');
       expect(await registerOutcome(d1, targets, cardId, consumerId, pan), 'precondition: the first registration').toBe('SUCCESSFUL');
       expect(await finalStatusOf(d1, 'deleteCard', cardId, { reasonCode: 'CLOSED_CARD' }), 'precondition: the delete').toBe('SUCCESSFUL');
       for (const [name, id] of [
-        ['a new cardId', uniqueId('crd')],
+        ['a new cardId', testObjectId('crd')],
         ['the same cardId', cardId],
       ] as const) {
         const outcome = await registerOutcome(d1, targets, id, consumerId, pan);
@@ -140,14 +141,14 @@ test.describe('create and register card', () => {
   test('a PAN whose card was replaced cannot be registered again', rule('CARD-REGISTER-PAN-NOT-AGAIN'), async ({ d1, targets }) => {
     const consumerId = await d1.registerConsumer();
     const pan = uniquePan();
-    const cardId = uniqueId('crd');
+    const cardId = testObjectId('crd');
     expect(await registerOutcome(d1, targets, cardId, consumerId, pan), 'precondition: the first registration').toBe('SUCCESSFUL');
     const replacement = {
-      newCardId: uniqueId('crd'),
+      newCardId: testObjectId('crd'),
       encryptedData: await encryptCardData(cardDataKey(targets), { pan: uniquePan(), expiry: EXPIRY }),
     };
     expect(await finalStatusOf(d1, 'replaceCard', cardId, replacement), 'precondition: the replace').toBe('SUCCESSFUL');
-    const outcome = await registerOutcome(d1, targets, uniqueId('crd'), consumerId, pan);
+    const outcome = await registerOutcome(d1, targets, testObjectId('crd'), consumerId, pan);
     holds(
       'CARD-REGISTER-PAN-NOT-AGAIN',
       outcome !== 'SUCCESSFUL',
@@ -163,7 +164,7 @@ test.describe('create and register card', () => {
     async ({ d1, targets }) => {
       const first = await d1.registerConsumer();
       const second = await d1.registerConsumer();
-      const cardId = uniqueId('crd');
+      const cardId = testObjectId('crd');
       expect(await registerOutcome(d1, targets, cardId, first, uniquePan()), 'precondition: the first registration').toBe('SUCCESSFUL');
       // The documents allow reusing a cardId only once its card is deleted or replaced.
       expect(await finalStatusOf(d1, 'deleteCard', cardId, { reasonCode: 'CLOSED_CARD' }), 'precondition: the delete').toBe('SUCCESSFUL');
@@ -194,8 +195,8 @@ test.describe('create and register card', () => {
     'a card registered for an unknown consumerId registers that consumer with it',
     rule('CARD-REGISTER-UNKNOWN-CONSUMER'),
     async ({ d1, targets }) => {
-      const consumerId = uniqueId('cns');
-      const cardId = uniqueId('crd');
+      const consumerId = testObjectId('cns');
+      const cardId = testObjectId('crd');
       const outcome = await registerOutcome(d1, targets, cardId, consumerId, uniquePan());
       valueIs('CARD-REGISTER-UNKNOWN-CONSUMER', '/status', outcome, 'SUCCESSFUL');
       const cards = await cardsOf(d1, consumerId);
@@ -216,9 +217,9 @@ test.describe('create and register card', () => {
       const receiver = d1.receiver;
       test.skip(!receiver, "D1's calls to the issuer cannot be observed in this run (NOTIFY_SINK_PORT is not set)");
       if (!receiver) return;
-      const consumerId = uniqueId('cns');
+      const consumerId = testObjectId('cns');
       await receiver.setConsumer(consumerId, { language: 'en-US', firstName: 'Ana', lastName: 'Lima', email: 'ana.lima@example.com' });
-      expect(await registerOutcome(d1, targets, uniqueId('crd'), consumerId, uniquePan()), 'precondition: the registration').toBe(
+      expect(await registerOutcome(d1, targets, testObjectId('crd'), consumerId, uniquePan()), 'precondition: the registration').toBe(
         'SUCCESSFUL',
       );
       const asked = await receiver.waitFor(async () => (await receiver.consumerInfoCalls()).some((c) => c.consumerId === consumerId));
@@ -260,7 +261,7 @@ test.describe('renew and replace card', () => {
     async ({ d1, targets }) => {
       const jwk = cardDataKey(targets);
       const cardId = await d1.registerCard(await d1.registerConsumer(), { pan: uniquePan(), expiry: EXPIRY });
-      const body = { newCardId: uniqueId('crd'), encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }) };
+      const body = { newCardId: testObjectId('crd'), encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }) };
       await followWrite(d1, 'CARD-RENEW-REPLACE-ASYNC', 'replaceCard', cardId, body, 'REPLACE');
     },
   );
@@ -272,7 +273,7 @@ test.describe('renew and replace card', () => {
     const renewed = await finalStatusOf(d1, 'renewCard', cardId, { encryptedData: await encryptCardData(jwk, { pan, expiry: '1233' }) });
     valueIsOneOf('CARD-RENEW-REPLACE-FINAL-STATE', '/status', renewed, FINAL);
     const replaced = await finalStatusOf(d1, 'replaceCard', cardId, {
-      newCardId: uniqueId('crd'),
+      newCardId: testObjectId('crd'),
       encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }),
     });
     valueIsOneOf('CARD-RENEW-REPLACE-FINAL-STATE', '/status', replaced, FINAL);

@@ -6,7 +6,8 @@
 import type { OperationId } from '../../gen/operations.js';
 import type { RuleId } from '../../gen/catalogue.js';
 import { answersAnOperation, holds, valueIs, valueIsOneOf } from '../../lib/checks/index.js';
-import { test, expect, rule, uniqueId, type D1Party, uniquePan } from '../../fixtures/index.js';
+import { test, expect, rule, type D1Party, uniquePan } from '../../fixtures/index.js';
+import { testObjectId } from '../../fixtures/d1.js';
 
 type Json = Record<string, unknown>;
 
@@ -55,18 +56,18 @@ async function deleted(d1: D1Party, consumerId: string): Promise<void> {
 
 test.describe('register consumer', () => {
   test('register consumer answers an operation that the getter returns as REGISTER', rule('CONSUMER-REGISTER-RESULT'), async ({ d1 }) => {
-    const { got } = await followWrite(d1, 'CONSUMER-REGISTER-RESULT', 'registerConsumer', uniqueId('cns'), {
+    const { got } = await followWrite(d1, 'CONSUMER-REGISTER-RESULT', 'registerConsumer', testObjectId('cns'), {
       consumerInfo: PERSONAL_INFORMATION,
     });
     valueIs('CONSUMER-REGISTER-RESULT', '/operation', got.operation, 'REGISTER');
   });
 
   test('register consumer ends SUCCESSFUL or FAILED', rule('CONSUMER-REGISTER-FINAL-STATE'), async ({ d1 }) => {
-    valueIsOneOf('CONSUMER-REGISTER-FINAL-STATE', '/status', await registerOutcome(d1, uniqueId('cns')), FINAL);
+    valueIsOneOf('CONSUMER-REGISTER-FINAL-STATE', '/status', await registerOutcome(d1, testObjectId('cns')), FINAL);
   });
 
   test('a consumer registered without consumerInfo is known to D1', rule('CONSUMER-REGISTER-WITHOUT-DATA'), async ({ d1 }) => {
-    const consumerId = uniqueId('cns');
+    const consumerId = testObjectId('cns');
     valueIs('CONSUMER-REGISTER-WITHOUT-DATA', '/status', await registerOutcome(d1, consumerId, {}), 'SUCCESSFUL');
     const cardId = await d1.createCard(consumerId);
     const cards = await cardsOf(d1, consumerId);
@@ -86,7 +87,7 @@ test.describe('register consumer', () => {
       const receiver = d1.receiver;
       test.skip(!receiver, "D1's calls to the issuer cannot be observed in this run (NOTIFY_SINK_PORT is not set)");
       if (!receiver) return;
-      const consumerId = uniqueId('cns');
+      const consumerId = testObjectId('cns');
       await receiver.setConsumer(consumerId, PERSONAL_INFORMATION);
       expect(await registerOutcome(d1, consumerId, {}), 'precondition: the registration').toBe('SUCCESSFUL');
       // A Click to Pay enrolment needs the consumer's details.
@@ -101,7 +102,7 @@ test.describe('register consumer', () => {
     rule('CONSUMER-REGISTER-AUTO-ENROL'),
     async ({ d1 }) => {
       test.skip(!d1.autoEnrolment, 'auto-enrolment is not configured for this issuer (D1_AUTO_ENROLMENT)');
-      const consumerId = uniqueId('cns');
+      const consumerId = testObjectId('cns');
       expect(await registerOutcome(d1, consumerId, {}), 'precondition: the registration').toBe('SUCCESSFUL');
       const enrolment = await d1.autoEnrolmentOf(await d1.createCard(consumerId));
       valueIs('CONSUMER-REGISTER-AUTO-ENROL', '/status', enrolment?.status, 'FAILED');

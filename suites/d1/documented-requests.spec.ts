@@ -10,6 +10,7 @@ import { encryptCardData } from '../../lib/card-data.js';
 import { knownRule, responseConformsToContract, statusIs, valueIs } from '../../lib/checks/index.js';
 import type { CallParts } from '../../lib/d1-client.js';
 import { test, rule, type D1Party, type ResolvedTargets, uniquePan } from '../../fixtures/index.js';
+import { testObjectId } from '../../fixtures/d1.js';
 import { documentedRequest } from '../../fixtures/requests.js';
 
 type Json = Record<string, unknown>;
@@ -55,7 +56,7 @@ const builders: Partial<Record<OperationId, (context: Context) => Promise<CallPa
     const { headers } = documented(d1, 'registerCard');
     const encryptedData = await encryptCardData(jwk, { pan: uniquePan(), expiry: EXPIRY });
     return {
-      path: { cardId: `crd_${randomUUID().replaceAll('-', '')}` },
+      path: { cardId: testObjectId('crd') },
       headers,
       body: { consumerId: await d1.registerConsumer(), encryptedData },
     };
@@ -74,7 +75,7 @@ const builders: Partial<Record<OperationId, (context: Context) => Promise<CallPa
     const jwk = cardDataKey(targets);
     const cardId = await d1.registerCard(await d1.registerConsumer(), { pan: uniquePan(), expiry: EXPIRY });
     const body = {
-      newCardId: `crd_${randomUUID().replaceAll('-', '')}`,
+      newCardId: testObjectId('crd'),
       encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }),
     };
     return { path: { cardId }, headers: documented(d1, 'replaceCard').headers, body };
@@ -100,8 +101,7 @@ const builders: Partial<Record<OperationId, (context: Context) => Promise<CallPa
     query: { offset: 0, limit: 10 },
     headers: documented(d1, 'getCardOperations').headers,
   }),
-  registerConsumer: ({ d1 }) =>
-    Promise.resolve({ path: { consumerId: `cns_${randomUUID().replaceAll('-', '')}` }, ...documented(d1, 'registerConsumer') }),
+  registerConsumer: ({ d1 }) => Promise.resolve({ path: { consumerId: testObjectId('cns') }, ...documented(d1, 'registerConsumer') }),
   deleteConsumer: async ({ d1 }) => ({ path: { consumerId: await d1.registerConsumer() }, ...documented(d1, 'deleteConsumer') }),
   updateConsumer: async ({ d1 }) => ({ path: { consumerId: await d1.registerConsumer() }, ...documented(d1, 'updateConsumer') }),
   getCardList: async ({ d1 }) => {
@@ -110,7 +110,7 @@ const builders: Partial<Record<OperationId, (context: Context) => Promise<CallPa
     return { path: { consumerId }, headers: documented(d1, 'getCardList').headers };
   },
   getConsumerOperation: async ({ d1 }) => {
-    const consumerId = `cns_${randomUUID().replaceAll('-', '')}`;
+    const consumerId = testObjectId('cns');
     const accepted = await d1.ok('registerConsumer', { path: { consumerId }, body: documented(d1, 'registerConsumer').body });
     return { path: { consumerId, operationId: String(accepted.operationId) }, headers: documented(d1, 'getConsumerOperation').headers };
   },

@@ -10,7 +10,8 @@ import { operations, type OperationId } from '../../gen/operations.js';
 import type { RuleId } from '../../gen/catalogue.js';
 import type { FieldConstraint } from '../../lib/contracts/registry.js';
 import { errorCodeIs, responseConformsToContract, statusIs } from '../../lib/checks/index.js';
-import { test, expect, rule, uniqueId } from '../../fixtures/index.js';
+import { test, expect, rule } from '../../fixtures/index.js';
+import { testObjectId } from '../../fixtures/d1.js';
 import { asCallParts, breakingRequest, documentedRequest, shownValue, withField, type RequestParts } from '../../fixtures/requests.js';
 
 interface ErrorCase {
@@ -189,10 +190,10 @@ function freshRequest(operationId: OperationId, issuerId: string): RequestParts 
     ['cardId', 'crd'],
     ['consumerId', 'cns'],
   ] as const) {
-    if (name in request.path) request.path[name] = uniqueId(prefix);
+    if (name in request.path) request.path[name] = testObjectId(prefix);
   }
   const body = request.body as Record<string, unknown> | undefined;
-  if (body && typeof body.consumerId === 'string') body.consumerId = uniqueId('cns');
+  if (body && typeof body.consumerId === 'string') body.consumerId = testObjectId('cns');
   if ('x-correlation-id' in request.headers) request.headers['x-correlation-id'] = randomUUID();
   return request;
 }

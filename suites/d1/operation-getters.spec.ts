@@ -6,7 +6,8 @@ import type { OperationId } from '../../gen/operations.js';
 import type { RuleId } from '../../gen/catalogue.js';
 import { encryptCardData } from '../../lib/card-data.js';
 import { holds, valueIs, valueIsOneOf } from '../../lib/checks/index.js';
-import { test, expect, rule, uniqueId, type D1Party, uniquePan } from '../../fixtures/index.js';
+import { test, expect, rule, type D1Party, uniquePan } from '../../fixtures/index.js';
+import { testObjectId } from '../../fixtures/d1.js';
 
 type Json = Record<string, unknown>;
 
@@ -72,7 +73,7 @@ async function cardWithHistory(d1: D1Party, cardProductId: string): Promise<{ ca
 
 /** A consumer that has been registered, updated twice: its three operationIds, oldest first. */
 async function consumerWithHistory(d1: D1Party): Promise<{ consumerId: string; history: string[] }> {
-  const consumerId = uniqueId('cns');
+  const consumerId = testObjectId('cns');
   const subject = consumer(consumerId);
   const registered = await run(d1, subject, 'registerConsumer', {
     consumerInfo: { language: 'en-US', firstName: 'Ana', lastName: 'Lima' },
@@ -178,7 +179,7 @@ test.describe('card operation getter', () => {
     test.skip(!jwk, 'these writes carry card data, which needs the card-data key (D1_CARD_DATA_KEY)');
     if (!jwk) return;
     const pan = uniquePan();
-    const subject = card(uniqueId('crd'));
+    const subject = card(testObjectId('crd'));
     const writes: [OperationId, () => Promise<Json>, string][] = [
       [
         'registerCard',
@@ -188,7 +189,7 @@ test.describe('card operation getter', () => {
       ['renewCard', async () => ({ encryptedData: await encryptCardData(jwk, { pan, expiry: '1233' }) }), 'RENEW'],
       [
         'replaceCard',
-        async () => ({ newCardId: uniqueId('crd'), encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }) }),
+        async () => ({ newCardId: testObjectId('crd'), encryptedData: await encryptCardData(jwk, { pan: uniquePan(), expiry: '1233' }) }),
         'REPLACE',
       ],
     ];
@@ -276,7 +277,7 @@ test.describe('consumer operation getter', () => {
   );
 
   test('each consumer operation is named after the write that started it', rule('CONSUMER-OPERATION-NAMES'), async ({ d1 }) => {
-    const consumerId = uniqueId('cns');
+    const consumerId = testObjectId('cns');
     const subject = consumer(consumerId);
     const name = async (operationId: OperationId, body: Json, expected: string): Promise<void> => {
       await test.step(operationId, async () => {

@@ -340,8 +340,8 @@ test(
     test.skip(!targets.d1.cardDataJwk, 'registering a card needs the card-data key (D1_CARD_DATA_KEY)');
     const receiver = d1.receiver;
     if (!receiver) return;
-    const { uniqueId } = await import('../../fixtures/index.js');
-    const consumerId = uniqueId('cns');
+    const { testObjectId } = await import('../../fixtures/d1.js');
+    const consumerId = testObjectId('cns');
     await receiver.setConsumer(consumerId, { language: 'en-US', firstName: 'Ana', lastName: 'Lima' });
     const cardId = await d1.registerCard(consumerId, { pan: '4111111111111111', expiry: '1230' });
     const { final } = await d1.enrol(cardId);

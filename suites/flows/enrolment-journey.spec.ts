@@ -252,15 +252,15 @@ test('a repeated card opt-out ends SUCCESSFUL', rule('CTP-OPTOUT-CARD-REPEAT'), 
 });
 
 test('an enrol of a card D1 does not hold ends FAILED', rule('CTP-ENROL-UNKNOWN-CARD'), async ({ d1 }) => {
-  const { uniqueId } = await import('../../fixtures/index.js');
-  const cardId = uniqueId('crd');
+  const { testObjectId } = await import('../../fixtures/d1.js');
+  const cardId = testObjectId('crd');
   const { final } = await d1.enrol(cardId);
   valueIs('CTP-ENROL-UNKNOWN-CARD', '/status', final.status, 'FAILED');
 });
 
 test('the profiles of a consumerId D1 does not know are an empty list', rule('CTP-PROFILES-UNKNOWN-CONSUMER'), async ({ d1 }) => {
-  const { uniqueId } = await import('../../fixtures/index.js');
-  valueIs('CTP-PROFILES-UNKNOWN-CONSUMER', '/clickToPayProfiles', await d1.profiles(uniqueId('cns')), []);
+  const { testObjectId } = await import('../../fixtures/d1.js');
+  valueIs('CTP-PROFILES-UNKNOWN-CONSUMER', '/clickToPayProfiles', await d1.profiles(testObjectId('cns')), []);
 });
 
 test('updates succeed for an enrolled card and consumer', rule('CTP-UPDATE-CARD-ASYNC', 'CTP-UPDATE-CONSUMER-ASYNC'), async ({ d1 }) => {

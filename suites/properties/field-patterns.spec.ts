@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { operations, type OperationId } from '../../gen/operations.js';
 import { rules } from '../../gen/catalogue.js';
 import { test, rule, uniqueId, type D1Party, type ResolvedTargets } from '../../fixtures/index.js';
+import { testObjectId } from '../../fixtures/d1.js';
 import { asCallParts, documentedRequest, shownValue, withField, type RequestParts } from '../../fixtures/requests.js';
 import { isSensitiveKey } from '../../lib/redaction.js';
 import { CARD_NUMBER_SHAPE, encryptCardData } from '../../lib/card-data.js';
@@ -83,12 +84,12 @@ async function baseRequest(operationId: OperationId, d1: D1Party, targets: Resol
     ['cardId', 'crd'],
     ['operationId', 'op'],
   ] as const) {
-    if (name in request.path) request.path[name] = uniqueId(prefix);
+    if (name in request.path) request.path[name] = prefix === 'op' ? uniqueId(prefix) : testObjectId(prefix);
   }
   const body = request.body as Record<string, unknown> | undefined;
   if (body) {
-    if ('consumerId' in body) body.consumerId = uniqueId('cns');
-    if ('newCardId' in body) body.newCardId = uniqueId('crd');
+    if ('consumerId' in body) body.consumerId = testObjectId('cns');
+    if ('newCardId' in body) body.newCardId = testObjectId('crd');
     if ('cardProductId' in body) body.cardProductId = targets.d1.cardProductId;
     if ('encryptedData' in body && targets.d1.cardDataJwk)
       body.encryptedData = await encryptCardData(targets.d1.cardDataJwk, { pan: TEST_PAN, expiry: '1230' });

@@ -18,7 +18,8 @@ import {
   type RuleFailure,
 } from '../../lib/checks/rule-failure.js';
 import { fromRoot } from '../../lib/paths.js';
-import { failureOf, type CertifiedTest } from '../../reporters/certification.js';
+import { failureOf, outcomeOver, type CertifiedTest } from '../../reporters/certification.js';
+import { TARGET_UNAVAILABLE_ATTACHMENT, TARGET_UNAVAILABLE_CONTENT_TYPE } from '../../lib/http/transport-faults.js';
 import { hostedByBank, passingBankResult } from './bank-results.js';
 import { summarise, summaryMarkdown, type CertificationSubject, type ComplianceSummary } from '../../reporters/compliance-summary.js';
 
@@ -278,4 +279,94 @@ test('the reference pair says plainly that no bank was certified', () => {
   expect(summaryMarkdown(s)).toContain(
     'Certified: the embedded reference pair (reference issuer and its client, issuerId TESTBANK01), not a bank',
   );
+});
+
+const unreachable = (target: 'd1' | 'issuer'): Partial<CertifiedTest> => ({
+  outcome: 'unavailable',
+  failure: undefined,
+  unavailable: [{ target, method: 'POST', path: '/x', tries: 4, faults: ['503 (Retry-After 1 s)'], why: '4 tries' }],
+});
+
+test('a row judged only by tests whose target could not answer is NOT TESTED, and the run is INCONCLUSIVE, never READY', () => {
+  const notifyRules = rules.filter((r) => r.api === 'issuer-notify-card').map((r) => r.id);
+  const s = summary(run(Object.fromEntries(notifyRules.map((id) => [id, unreachable('issuer')]))));
+  expect(s.verdict).toBe('INCONCLUSIVE');
+  expect(row(s, 'issuer-notify-card')).toMatchObject({ verdict: 'NOT TESTED', evidence: 'none', unavailable: notifyRules.length });
+  expect(s.unavailableTargets).toEqual([
+    { target: 'issuer', tests: notifyRules.length, faults: { '503 (Retry-After 1 s)': notifyRules.length } },
+  ]);
+  expect(s.reasons).toEqual([expect.stringMatching(/^inconclusive: issuer could not answer \d+ tests \(503 \(Retry-After 1 s\) ×\d+\)/)]);
+  expect(s.totals.unavailable).toBe(notifyRules.length);
+  expect(summaryMarkdown(s).split('\n')[0]).toBe('# Go-live verdict: INCONCLUSIVE');
+});
+
+test('a failed rule outweighs an unavailable target: NOT READY, with the unavailable target still named', () => {
+  const s = summary(
+    run({ 'CTP-OPTOUT-CONSUMER-REPEAT': failed('CTP-OPTOUT-CONSUMER-REPEAT'), 'ISSUER-TOKEN-BASIC-AUTH': unreachable('issuer') }),
+  );
+  expect(s.verdict).toBe('NOT READY');
+  expect(s.reasons.some((r) => r.startsWith('inconclusive: issuer'))).toBe(true);
+});
+
+test("the D1 environment's unavailable tests make the run inconclusive too: its checks were not all run", () => {
+  const tests = run().map((t) => (t.subject === 'd1' && t.rules[0] === 'CTP-ENROL-ASYNC' ? { ...t, ...unreachable('d1') } : t));
+  const s = summary(tests);
+  expect(s.verdict).toBe('INCONCLUSIVE');
+  expect(row(s, 'ctp-enrol')?.verdict).toBe('PASS');
+  expect(s.unavailableTargets.map((u) => u.target)).toEqual(['d1']);
+});
+
+test('how the network behaved is in the summary, within its schema, and one line of its Markdown', () => {
+  const s = summarise({
+    tests: run(),
+    apis,
+    rules,
+    applicableConditional: new Set(conditional),
+    seed: 1,
+    targets: { d1: 'mock', issuer: 'mock' },
+    subject: BANK,
+    network: [
+      {
+        target: 'd1',
+        requests: 120,
+        peakRate: 21,
+        faults: { throttled: 3, unavailable: 1, 'bad-gateway': 0, 'gateway-timeout': 0, refused: 0, reset: 2, unreachable: 0, timeout: 0 },
+        retries: 6,
+        gaveUp: 0,
+        latencyMs: { p50: 81.2, p95: 95.5 },
+        waitedMs: 4_200,
+        limit: { rate: 'adaptive', inFlight: undefined, finalRate: 19.5 },
+      },
+    ],
+  });
+  const validate = new Ajv({ allErrors: true });
+  ajvFormats.default(validate);
+  const parsed = JSON.parse(JSON.stringify(s)) as unknown;
+  expect(
+    validate.validate(JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object, parsed),
+    validate.errorsText(),
+  ).toBe(true);
+  expect(summaryMarkdown(s)).toContain(
+    'Network: d1: 120 requests, peak 21/s (adapted to 19.5/s), absorbed 3 throttled, 1 unavailable, 2 reset, 6 retries, ' +
+      'p50 81.2 ms, p95 95.5 ms, waited 4.2 s.',
+  );
+});
+
+test("a test's outcome is judged over its attempts: a failed rule stands, a target's fault does not", () => {
+  const attempt = (status: TestResult['status'], unavailable = false): TestResult =>
+    ({
+      status,
+      attachments: unavailable
+        ? [{ name: TARGET_UNAVAILABLE_ATTACHMENT, contentType: TARGET_UNAVAILABLE_CONTENT_TYPE, body: Buffer.from('[]') }]
+        : [],
+    }) as unknown as TestResult;
+  expect(outcomeOver([attempt('failed', true), attempt('passed')], 'passed').outcome).toBe('passed');
+  expect(outcomeOver([attempt('failed', true), attempt('failed', true)], 'passed').outcome).toBe('unavailable');
+  // A rule that held only on a later attempt is broken: the failure stands.
+  expect(outcomeOver([attempt('failed'), attempt('passed')], 'passed').outcome).toBe('failed');
+  expect(outcomeOver([attempt('failed', true), attempt('timedOut')], 'passed').outcome).toBe('failed');
+  expect(outcomeOver([attempt('skipped')], 'passed').outcome).toBe('skipped');
+  expect(outcomeOver([attempt('interrupted')], 'passed').outcome).toBe('skipped');
+  // Ended at once because its target was down: not run, not skipped by choice.
+  expect(outcomeOver([attempt('skipped', true)], 'skipped').outcome).toBe('unavailable');
 });
