@@ -255,7 +255,7 @@ async function sendToTarget(httpRequest: HttpRequest, route: TargetRoute): Promi
           () => decide(null),
           () => decide(error),
         );
-      }, next.delayMs).unref();
+      }, next.delayMs);
     },
   });
   try {

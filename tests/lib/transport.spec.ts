@@ -3,11 +3,14 @@
  * sent again; other faults are absorbed only for requests that are harmless to repeat; a 500 is an answer, never
  * retried; a target that cannot answer throws TargetUnavailableError, as data; and the pace is held across processes.
  */
+import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
 import { test, expect } from '@playwright/test';
 import { readTransportPolicy, type TransportPolicy } from '../../lib/config/transport.js';
 import { clearTargetRoutes, routeTarget, send, unavailableTargets, useTransport } from '../../lib/http/client.js';
 import { localLink, pacingLink, PacingService, servePacing } from '../../lib/http/pacing.js';
+import { fromRoot } from '../../lib/paths.js';
 import { nextTry, retryAfterMs, TargetUnavailableError } from '../../lib/http/transport-faults.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, index: number) => void;
@@ -230,6 +233,31 @@ test('without a configured rate, a 429 lowers the pace until the gateway stops r
     expect(d1?.limit.finalRate).toBeLessThanOrEqual(12);
     // Once the pace adapted, most requests went through at the first try.
     expect(d1?.faults.throttled ?? 0).toBeLessThan(60);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a process with nothing else to do stays alive while it waits out a Retry-After', async () => {
+  const server = await serve((_request, response, index) =>
+    answer(response, index === 0 ? 503 : 200, index === 0 ? { 'retry-after': '1' } : {}),
+  );
+  try {
+    // certify's clean-up runs alone in its process once the suites are over: a wait that kept nothing alive ended it.
+    const script = [
+      `import { routeTarget, send } from ${JSON.stringify(fromRoot('lib', 'http', 'client.ts'))};`,
+      `routeTarget('d1', [${JSON.stringify(server.url)}], () => true);`,
+      `const response = await send({ method: 'POST', url: ${JSON.stringify(`${server.url}/x`)}, body: '{}' });`,
+      'console.log(`answered ${response.status}`);',
+    ].join('\n');
+    // Asynchronously: the server answering it lives in this process.
+    const child = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fromRoot(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(child.stdout.trim(), child.stderr).toBe('answered 200');
+    expect(server.seen).toHaveLength(2);
   } finally {
     await server.close();
   }

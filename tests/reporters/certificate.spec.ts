@@ -136,6 +136,48 @@ test('a READY certificate says so and lists no failed rule', () => {
   expect(verdictHtml(ready)).not.toContain('Why NOT READY');
 });
 
+test('an inconclusive run says so on the certificate and the verdict entry, with one line on how the network behaved', () => {
+  const inconclusive = summarise({
+    tests: results({}).map((t) =>
+      t.rules[0] === 'NOTIFY-CARD-BAD-REQUEST'
+        ? {
+            ...t,
+            outcome: 'unavailable',
+            unavailable: [{ target: 'issuer', method: 'POST', path: '/n', tries: 4, faults: ['503 (Retry-After 1 s)'], why: '4 tries' }],
+          }
+        : t,
+    ),
+    apis,
+    rules,
+    applicableConditional: new Set(),
+    seed: 7,
+    targets: { d1: 'D1 staging', issuer: 'https://bank.example/d1' },
+    subject: { kind: 'bank', issuerId: 'TESTBANK01', hosted: 'at https://bank.example/d1', calls: 'observed: 69 calls' },
+    network: [
+      {
+        target: 'issuer',
+        requests: 40,
+        peakRate: 9,
+        faults: { throttled: 0, unavailable: 7, 'bad-gateway': 0, 'gateway-timeout': 0, refused: 0, reset: 0, unreachable: 0, timeout: 0 },
+        retries: 3,
+        gaveUp: 1,
+        latencyMs: { p50: 30, p95: 80 },
+        waitedMs: 3_000,
+        limit: { rate: 10, inFlight: 4, finalRate: undefined },
+      },
+    ],
+  });
+  expect(inconclusive.verdict).toBe('INCONCLUSIVE');
+  const html = certificateHtml(inconclusive, META);
+  expect(html).toContain('data-testid="verdict">INCONCLUSIVE<');
+  expect(html).toContain('<h2>Why INCONCLUSIVE</h2>');
+  expect(html).toMatch(
+    /data-testid="network">Network: issuer: 40 requests, peak 9\/s \(limit 10\/s\), absorbed 7 unavailable, 3 retries, 1 given up/,
+  );
+  expect(verdictHtml(inconclusive)).toContain('Why INCONCLUSIVE');
+  expect(verdictHtml(inconclusive)).toContain('Network: issuer: 40 requests');
+});
+
 test('the certificate and the verdict entry escape a received value that holds markup', () => {
   const summary = notReady();
   for (const html of [certificateHtml(summary, META), verdictHtml(summary)]) {
