@@ -345,6 +345,12 @@ async function startBankObservation(
   };
 }
 
+// Nothing left to do while the run has not concluded means a wait nothing kept alive: never a silent exit code 0.
+process.on('beforeExit', () => {
+  process.stderr.write('certify: the run stopped before its verdict (nothing was left to wait for)\n');
+  process.exit(1);
+});
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
