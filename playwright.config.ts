@@ -51,6 +51,7 @@ function reportEnvironment(targets: ReturnType<typeof readTargets>): Record<stri
 }
 
 const reportsDir = process.env.CERTIFY_REPORTS_DIR ?? 'reports';
+const EXTERNAL_WORKERS = 6;
 // The properties of the bank's notification endpoints judge the bank; the other properties judge D1.
 const NOTIFICATION_PROPERTIES = 'notification-payloads.spec.ts';
 
@@ -85,7 +86,9 @@ export default defineConfig({
   // A focused test would silently hide the rest of the suite in CI.
   forbidOnly: inCi,
   fullyParallel: true,
-  workers: 2,
+  // Against external targets a worker mostly waits for answers: more of them keep more requests in flight across the
+  // latency of a real network (`--workers=N` sets another number; the pace still holds across all of them).
+  workers: anyExternal ? EXTERNAL_WORKERS : 2,
   // One pacing service for every worker, and one receiver of an external D1's notifications (fixtures/run-setup.ts).
   ...(selfTestOnly ? {} : { globalSetup: './fixtures/run-setup.ts' }),
   // Behind a real network, a test may wait out rate limits and Retry-After; its tries bound it, not the clock.

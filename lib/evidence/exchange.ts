@@ -17,6 +17,8 @@ export interface ExchangeRecord {
   readonly responseBody: string | undefined;
   /** Why no answer came (refused connection, timeout). */
   readonly error: string | undefined;
+  /** The transport faults met before this answer (or before giving up), each waited out or tried again. */
+  readonly faults?: readonly string[];
 }
 
 // A body beyond this is cut: evidence is read by people, and property runs send thousands of exchanges.
@@ -81,6 +83,7 @@ export function recordOfExchange(exchange: HttpExchange, secrets: readonly strin
     responseHeaders: redactHeaders(response?.headers, secrets),
     responseBody: response ? redactBody(response.text, contentTypeOf(response.headers), secrets) : undefined,
     error: exchange.error === undefined ? undefined : redactText(exchange.error),
+    ...(exchange.faults && exchange.faults.length > 0 ? { faults: exchange.faults } : {}),
   };
 }
 
@@ -115,5 +118,7 @@ export function exchangeText(record: ExchangeRecord): string {
     '',
     record.responseBody ?? '',
   ];
+  // The faults are the network's, not the answer's: said after it, so the exchange reads as HTTP first.
+  if (record.faults) lines.push('', `(transport faults before this: ${record.faults.join('; ')})`);
   return `${lines.join('\n').trimEnd()}\n`;
 }

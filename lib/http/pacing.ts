@@ -39,7 +39,7 @@ export interface TargetNetwork {
 }
 
 const ADAPTIVE_FLOOR = 0.5;
-const DECREASE = 0.85;
+const DECREASE = 0.9;
 const DOWN_AFTER_GIVE_UPS = 3;
 const DOWN_FOR_MS = 60_000;
 
@@ -53,6 +53,8 @@ class TargetGate {
   /** The rate at which a 429 last came: the pace grows quickly below it and slowly near it. */
   private ceiling: number | undefined;
   private lastChange = 0;
+  /** When a request last had to wait for the pace: the pace grows only while it is what limits the run. */
+  private lastHeldBack = 0;
 
   constructor(
     readonly configured: TargetPace,
@@ -80,6 +82,7 @@ class TargetGate {
     const now = performance.now();
     while (this.waiting.length > 0 && this.active < (this.configured.inFlight ?? Infinity)) {
       if (this.rate !== undefined && now < this.nextGrantAt) {
+        this.lastHeldBack = now;
         this.timer = setTimeout(() => {
           this.timer = undefined;
           this.pump();
@@ -92,24 +95,30 @@ class TargetGate {
     }
   }
 
-  /** A 429 at the observed rate: the pace drops below it, once a second at most. */
-  throttled(observedRate: number): void {
+  /**
+   * A 429 while the gateway let `acceptedRate` requests through in the last second: that is its limit, so the pace goes
+   * just below it (once a second at most: the 429s of one overrun arrive together).
+   */
+  throttled(acceptedRate: number): void {
     if (this.configured.rate !== undefined) return;
     const now = performance.now();
     if (now - this.lastChange < 1000) return;
     const wasLimited = this.limited;
-    this.ceiling = Math.max(ADAPTIVE_FLOOR, Math.min(this.rate ?? Infinity, observedRate));
+    this.ceiling = Math.max(ADAPTIVE_FLOOR, Math.min(this.rate ?? Infinity, acceptedRate));
     this.rate = Math.max(ADAPTIVE_FLOOR, this.ceiling * DECREASE);
     this.lastChange = now;
     if (!wasLimited) this.onLimitChange();
   }
 
-  /** An answer: after a second of them, the adaptive pace grows, by 5 % below 90 % of the ceiling, else by 0.5 %. */
+  /**
+   * An answer: after a second of them, the adaptive pace grows, by 5 % below 95 % of the ceiling, else by 0.5 %, and
+   * only while it holds requests back: a pace the run does not reach proves nothing about the gateway.
+   */
   succeeded(): void {
     if (this.configured.rate !== undefined || this.rate === undefined || this.ceiling === undefined) return;
     const now = performance.now();
-    if (now - this.lastChange < 1000) return;
-    this.rate *= this.rate < this.ceiling * 0.9 ? 1.05 : 1.005;
+    if (now - this.lastChange < 1000 || now - this.lastHeldBack > 1000) return;
+    this.rate *= this.rate < this.ceiling * 0.95 ? 1.05 : 1.005;
     this.lastChange = now;
   }
 }
@@ -124,6 +133,8 @@ class TargetRecord {
   readonly faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
   readonly latencies: number[] = [];
   private readonly lastSecond: number[] = [];
+  /** The answers of the last second that were not a 429: what a gateway let through. */
+  private readonly acceptedLastSecond: number[] = [];
   consecutiveGiveUps = 0;
   downUntil = 0;
 
@@ -134,6 +145,17 @@ class TargetRecord {
     while ((this.lastSecond[0] ?? now) <= now - 1000) this.lastSecond.shift();
     this.peakRate = Math.max(this.peakRate, this.lastSecond.length);
     return this.lastSecond.length;
+  }
+
+  /** Counts a try a gateway let through; returns how many it let through in the last second. */
+  accepted(now: number): number {
+    this.acceptedLastSecond.push(now);
+    return this.acceptedRate(now);
+  }
+
+  acceptedRate(now: number): number {
+    while ((this.acceptedLastSecond[0] ?? now) <= now - 1000) this.acceptedLastSecond.shift();
+    return this.acceptedLastSecond.length;
   }
 }
 
@@ -185,15 +207,18 @@ export class PacingService {
   tried(report: TryReport): void {
     const record = this.records[report.target];
     const gate = this.gates[report.target];
-    const lastSecond = record.sent(performance.now());
+    const now = performance.now();
+    record.sent(now);
     if (report.held) gate.release();
     if (report.retry) record.retries += 1;
     record.waitedMs += report.waitedMs;
     if (report.fault) {
       record.faults[report.fault] += 1;
-      if (report.fault === 'throttled') gate.throttled(lastSecond);
+      if (report.fault === 'throttled') gate.throttled(record.acceptedRate(now));
+      else record.accepted(now);
       return;
     }
+    record.accepted(now);
     record.latencies.push(report.latencyMs);
     gate.succeeded();
     if (record.consecutiveGiveUps > 0 || record.downUntil > 0) {

@@ -8,7 +8,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { promisify } from 'node:util';
 import { test, expect } from '@playwright/test';
 import { readTransportPolicy, type TransportPolicy } from '../../lib/config/transport.js';
-import { clearTargetRoutes, routeTarget, send, unavailableTargets, useTransport } from '../../lib/http/client.js';
+import {
+  clearTargetRoutes,
+  onExchange,
+  routeTarget,
+  send,
+  unavailableTargets,
+  useTransport,
+  type HttpExchange,
+} from '../../lib/http/client.js';
 import { localLink, pacingLink, PacingService, servePacing } from '../../lib/http/pacing.js';
 import { fromRoot } from '../../lib/paths.js';
 import { nextTry, retryAfterMs, TargetUnavailableError } from '../../lib/http/transport-faults.js';
@@ -74,9 +82,13 @@ test('a 429 or a 503 with Retry-After is waited out and the same write sent agai
   );
   try {
     routeTarget('d1', [server.url], readsOnly);
+    const seen: HttpExchange[] = [];
+    const stop = onExchange((exchange) => seen.push(exchange));
     const started = performance.now();
-    const response = await send({ method: 'POST', url: `${server.url}/write`, body: '{}' });
+    const response = await send({ method: 'POST', url: `${server.url}/write`, body: '{}' }).finally(stop);
     expect(response.status).toBe(200);
+    // One exchange for the evidence, with the faults it absorbed on the way.
+    expect(seen.map((e) => e.faults)).toEqual([['429 (Retry-After 1 s)', '503 (Retry-After 0 s)']]);
     expect(server.seen.map((s) => s.method)).toEqual(['POST', 'POST', 'POST']);
     // The second try came after the second asked for by Retry-After.
     expect((server.seen[1]?.at ?? 0) - (server.seen[0]?.at ?? 0)).toBeGreaterThanOrEqual(950);
