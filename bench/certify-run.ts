@@ -37,7 +37,11 @@ const readIfThere = (file: string): string | undefined => (existsSync(file) ? re
 export interface CertifyRunOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly workers?: number;
+  /** More arguments for Playwright, such as file filters that run part of the suites. */
+  readonly args?: readonly string[];
 }
+
+type MeasuredRun = Extract<CertifyFigures, { skipped: false }>;
 
 /**
  * A full `npm run certify` on the embedded mocks (or the targets of `options.env`), as `node --import tsx`, with
@@ -46,7 +50,19 @@ export interface CertifyRunOptions {
  * time and the peak of the whole process tree's summed RSS, sampled from /proc; /usr/bin/time -v, when installed,
  * adds the largest single process's peak (it cannot sum a tree). Stopped at `timeLimitSeconds`.
  */
-export async function measureCertify(timeLimitSeconds: number, options: CertifyRunOptions = {}): Promise<CertifyFigures> {
+export async function measureCertify(timeLimitSeconds: number, options: CertifyRunOptions = {}): Promise<MeasuredRun> {
+  return (await measureCertifyAndRead(timeLimitSeconds, options, () => undefined)).figures;
+}
+
+/**
+ * As measureCertify, and `read` takes what it needs from the run's reports directory before it is removed (it is
+ * called whether the run finished or not; what a stopped run did not write is not there).
+ */
+export async function measureCertifyAndRead<T>(
+  timeLimitSeconds: number,
+  options: CertifyRunOptions,
+  readReports: (reportsDir: string) => T,
+): Promise<{ readonly figures: MeasuredRun; readonly read: T }> {
   const work = mkdtempSync(path.join(tmpdir(), 'bench-certify-'));
   // The run certifies the embedded mocks, whatever targets this shell points at, unless told otherwise.
   const env = { ...Object.fromEntries(Object.entries(process.env).filter(([key]) => !TARGET_VARIABLES.test(key))), ...options.env };
@@ -59,6 +75,7 @@ export async function measureCertify(timeLimitSeconds: number, options: CertifyR
     fromRoot('scripts', 'certify.ts'),
     `--output=${path.join(work, 'test-results')}`,
     ...(options.workers === undefined ? [] : [`--workers=${options.workers}`]),
+    ...(options.args ?? []),
   ];
   const started = performance.now();
   // A process group of its own, so that a run past the time limit is stopped with everything it started.
@@ -86,9 +103,14 @@ export async function measureCertify(timeLimitSeconds: number, options: CertifyR
   const wallSeconds = (performance.now() - started) / 1000;
   const peak = sampler.stop();
   const counts = junitCounts(readIfThere(path.join(work, 'reports', 'junit', 'results.xml')));
-  rmSync(work, { recursive: true, force: true });
+  let read: T;
+  try {
+    read = readReports(path.join(work, 'reports'));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
   const largest = withTime ? largestRssMiBOfTimeReport(stderr) : undefined;
-  return {
+  const figures: MeasuredRun = {
     skipped: false,
     wallSeconds,
     exitCode: code,
@@ -101,6 +123,7 @@ export async function measureCertify(timeLimitSeconds: number, options: CertifyR
     tests: counts?.tests ?? null,
     failed: counts?.failed ?? null,
   };
+  return { figures, read };
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * The shape of bench/results.json and the Markdown table made from it (bench/results.md, shown in the README).
  */
+import type { TargetNetwork } from '../lib/http/pacing.js';
+import type { ShapingProfile } from '../mocks/network/shaping-proxy.js';
 import { TARGETS, formatFigure, formatTarget, type TargetResult } from './targets.js';
 
 /** One server under load: throughput over every measured round, latencies in milliseconds. */
@@ -113,6 +115,67 @@ export interface MockMemoryFigures {
   readonly errors: number;
 }
 
+/** The links of the network step, in the order they run: loopback first, the reference of the others. */
+export const NETWORK_LINKS = ['loopback', 'latency', 'gateway', 'unavailable'] as const;
+export type NetworkLinkName = (typeof NETWORK_LINKS)[number];
+
+/** A test whose outcome behind a shaped link is not its loopback outcome; null where the run did not hold the test. */
+export interface OutcomeDifference {
+  readonly test: string;
+  readonly loopback: string | null;
+  readonly shaped: string | null;
+}
+
+/** One certification of the network step: both mocks as commands, behind a shaping proxy each unless on loopback. */
+export interface NetworkLinkRun {
+  /** The profile of the proxy in front of each mock; null on loopback, where there is no proxy. */
+  readonly profile: ShapingProfile | null;
+  readonly run: Extract<CertifyFigures, { skipped: false }>;
+  /** 1-minute load average as the run started and as it ended (the run's own load included): the machine is shared. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
+  /** How many tests ended in each outcome, from certification/tests.json; null when the run wrote none. */
+  readonly outcomes: Readonly<Record<string, number>> | null;
+  /** How the network to each target behaved, from certification/network.json; null when the run wrote none. */
+  readonly network: readonly TargetNetwork[] | null;
+  /**
+   * Tests whose outcome is not loopback's (the first few named); null for loopback itself, or when loopback wrote no
+   * results to compare with. A shaped run that wrote none differs in every test.
+   */
+  readonly differing: { readonly count: number; readonly tests: readonly OutcomeDifference[] } | null;
+}
+
+/** The figures of the network step, each null when a run it needs wrote nothing to take it from. */
+export interface NetworkLinkRatios {
+  /** Wall time behind the latency ÷ on loopback. */
+  readonly latencyOverLoopback: number | null;
+  /** The least the run behind the gateway could take: the most requests it let through to one target ÷ its rate. */
+  readonly gatewayFloorSeconds: number | null;
+  readonly gatewayOverFloor: number | null;
+  /** Requests answered 429 ÷ requests sent, both targets together, behind the gateway, in percent. */
+  readonly refusedSharePercent: number | null;
+  /** Tests whose outcome behind the 503s differs from loopback's. */
+  readonly unavailableDiffering: number | null;
+  /** 503s absorbed behind the 503s, both targets together. */
+  readonly unavailableAbsorbed: number | null;
+}
+
+/**
+ * `npm run certify` on the same part of the suites four times, with the same seed, on both mocks as commands: on
+ * loopback, then behind 80 ms latency, a 20 requests/s gateway and 1 % 503s on both links.
+ */
+export type NetworkLinkFigures =
+  | { readonly skipped: true; readonly reason: string }
+  | {
+      readonly skipped: false;
+      /** Playwright's file filters of the part of the suites run; empty for the whole suite. */
+      readonly subset: readonly string[];
+      /** The suites' SEED and the shaping proxies' seed. */
+      readonly seed: number;
+      readonly gatewayPerSecond: number;
+      readonly runs: Readonly<Record<NetworkLinkName, NetworkLinkRun>>;
+      readonly figures: NetworkLinkRatios;
+    };
+
 export interface BenchResults {
   readonly date: string;
   readonly machine: MachineFigures;
@@ -123,6 +186,8 @@ export interface BenchResults {
   readonly certify: CertifyFigures;
   readonly certifyComparison: CertifyComparison;
   readonly mockD1Memory: MockMemoryFigures;
+  /** Absent from the results of a bench that had no network step. */
+  readonly networkLinks?: NetworkLinkFigures;
   readonly targets: readonly TargetResult[];
 }
 
@@ -176,6 +241,91 @@ function comparisonRows(comparison: CertifyComparison): string[] {
   ];
 }
 
+const LINK_NAMES: Readonly<Record<NetworkLinkName, string>> = {
+  loopback: 'loopback, no proxy',
+  latency: '80 ms latency',
+  gateway: 'a gateway of 20 requests/s',
+  unavailable: '1 % 503 with Retry-After: 1',
+};
+
+const count = (value: number, one: string, many = `${one}s`): string => `${integer(value)} ${value === 1 ? one : many}`;
+
+/** `d1 1,234; issuer 560`, the targets as network.json names them. */
+const requestsOf = (network: readonly TargetNetwork[] | null): string =>
+  network === null ? 'no network.json' : network.map((n) => `${n.target} ${integer(n.requests)}`).join('; ') || 'none';
+
+/** The faults absorbed and the requests given up, e.g. `throttled 12, unavailable 3`, or `none`. */
+function absorbedOf(network: readonly TargetNetwork[] | null): string {
+  if (network === null) return '–';
+  const totals = new Map<string, number>();
+  for (const target of network)
+    for (const [kind, n] of [...Object.entries(target.faults), ['given up', target.gaveUp] as const])
+      totals.set(kind, (totals.get(kind) ?? 0) + n);
+  const nonZero = [...totals].filter(([, n]) => n > 0);
+  return nonZero.length === 0 ? 'none' : nonZero.map(([kind, n]) => `${kind} ${integer(n)}`).join(', ');
+}
+
+function outcomesCell(link: NetworkLinkRun): string {
+  if (link.differing !== null)
+    return link.differing.count === 0
+      ? "loopback's"
+      : `**${count(link.differing.count, 'test')} ${link.differing.count === 1 ? 'differs' : 'differ'}**`;
+  if (link.outcomes === null) return 'no tests.json';
+  const total = Object.values(link.outcomes).reduce((sum, n) => sum + n, 0);
+  return `${count(total, 'test')}: ${Object.entries(link.outcomes)
+    .map(([outcome, n]) => `${integer(n)} ${outcome}`)
+    .join(', ')}`;
+}
+
+function wallCell(name: NetworkLinkName, link: NetworkLinkRun, figures: NetworkLinkRatios): string {
+  const wall = `${link.run.finished ? '' : 'more than '}${oneDecimal(link.run.wallSeconds)} s`;
+  if (name === 'latency' && figures.latencyOverLoopback !== null) return `${wall} (${ratio2(figures.latencyOverLoopback)} loopback's)`;
+  if (name === 'gateway' && figures.gatewayOverFloor !== null && figures.gatewayFloorSeconds !== null)
+    return `${wall} (${ratio2(figures.gatewayOverFloor)} the floor of ${oneDecimal(figures.gatewayFloorSeconds)} s)`;
+  return wall;
+}
+
+/** The network step's own table: one row per link, what the run took, sent, absorbed, and how its tests ended. */
+function networkLinkLines(network: NetworkLinkFigures | undefined): string[] {
+  if (network === undefined) return [];
+  if (network.skipped) return ['', `Certification across shaped links: not measured: ${network.reason}.`];
+  const what = network.subset.length === 0 ? 'the whole suite' : network.subset.map((filter) => `\`${filter}\``).join(', ');
+  const { figures } = network;
+  const refused =
+    figures.refusedSharePercent === null
+      ? ''
+      : `; the gateway refused ${formatFigure(figures.refusedSharePercent, '%')} of the requests sent`;
+  const absorbed = figures.unavailableAbsorbed === null ? '' : `; ${count(figures.unavailableAbsorbed, '503')} absorbed`;
+  return [
+    '',
+    `Certification across shaped links: \`npm run certify\` on ${what}, both mocks as commands, seed ${network.seed}, ` +
+      `the runs one after the other, each link shaped alike in front of D1 and of the bank's endpoints${refused}${absorbed}.`,
+    '',
+    '| link | wall time | requests per target | faults absorbed | outcomes | load average |',
+    '|---|---:|---|---|---|---:|',
+    ...NETWORK_LINKS.map((name) => {
+      const link = network.runs[name];
+      return (
+        `| ${LINK_NAMES[name]} | ${wallCell(name, link, figures)} | ${requestsOf(link.network)} | ${absorbedOf(link.network)} | ` +
+        `${outcomesCell(link)} | ${link.loadAverage.start.toFixed(2)} → ${link.loadAverage.end.toFixed(2)} |`
+      );
+    }),
+  ];
+}
+
+/** The network step alone, as `npm run bench -- --only=network` prints it: its table and its targets. */
+export function networkLinksMarkdown(network: NetworkLinkFigures, targets: readonly TargetResult[]): string {
+  const own = new Set(TARGETS.filter((t) => t.section === 'networkLinks').map((t) => t.id));
+  return [
+    ...networkLinkLines(network).slice(1),
+    '',
+    '| target | measured | target | met |',
+    '|---|---:|---:|:---:|',
+    ...targets.filter((t) => own.has(t.id)).map(targetRow),
+    '',
+  ].join('\n');
+}
+
 function targetRow(target: TargetResult): string {
   const definition = TARGETS.find((t) => t.id === target.id) ?? {
     comparison: target.comparison,
@@ -225,6 +375,7 @@ export function resultsMarkdown(results: BenchResults): string {
       `${oneDecimal(results.mockD1Memory.rssMiB)} MiB (${oneDecimal(results.mockD1Memory.rssAtStartMiB)} MiB) |`,
     `| mock D1 alone after ${integer(results.mockD1Memory.requests)} requests: heap used (after a full GC) | ` +
       `${oneDecimal(results.mockD1Memory.heapUsedMiB)} MiB (${oneDecimal(results.mockD1Memory.heapUsedAfterGcMiB)} MiB) |`,
+    ...networkLinkLines(results.networkLinks),
     '',
     '| target | measured | target | met |',
     '|---|---:|---:|:---:|',

@@ -3,9 +3,10 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { compareCertifyRuns } from './certify-run.js';
 import { compareServers } from './http-comparison.js';
 import { measureMockMemory } from './mock-memory.js';
+import { measureNetworkLinks } from './network-links.js';
 import { measurePropertyThroughput } from './property-throughput.js';
-import type { BenchResults, CertifyComparison, CertifyFigures } from './results.js';
-import { evaluateTargets } from './targets.js';
+import type { BenchResults, CertifyComparison, CertifyFigures, NetworkLinkFigures } from './results.js';
+import { evaluateTargets, type TargetId } from './targets.js';
 import { measureValidators } from './validator-throughput.js';
 
 /** Linux's CPU pressure over the last minute: how much of it some task spent waiting for a CPU, in percent. */
@@ -20,6 +21,9 @@ function cpuPressure(): number | null {
 
 export interface BenchOptions {
   readonly skipCertify: boolean;
+  readonly skipNetwork: boolean;
+  /** The network step on the whole suite rather than its part: tens of minutes. */
+  readonly networkFull: boolean;
   readonly rounds: number;
   readonly roundSeconds: number;
 }
@@ -58,21 +62,21 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
       `CPU pressure ${machine.cpuPressureAtStart ?? '?'} %; seed ${seed}`,
   );
 
-  progress(`1/5 mock D1, Prism and bare node:http: ${CONNECTIONS} connections, ${options.rounds} rounds of ${options.roundSeconds} s each`);
+  progress(`1/6 mock D1, Prism and bare node:http: ${CONNECTIONS} connections, ${options.rounds} rounds of ${options.roundSeconds} s each`);
   const http = await compareServers(
     { connections: CONNECTIONS, warmUpSeconds: WARM_UP_SECONDS, rounds: options.rounds, roundSeconds: options.roundSeconds },
     progress,
   );
 
-  progress(`2/5 mock D1 alone, memory after ${MEMORY_REQUESTS.toLocaleString('en-US')} requests`);
+  progress(`2/6 mock D1 alone, memory after ${MEMORY_REQUESTS.toLocaleString('en-US')} requests`);
   const mockD1Memory = await measureMockMemory(MEMORY_REQUESTS, CONNECTIONS);
   progress(`RSS ${mockD1Memory.rssMiB.toFixed(1)} MiB, heap used ${mockD1Memory.heapUsedMiB.toFixed(1)} MiB`);
 
-  progress(`3/5 notification payload validations for ${VALIDATOR_SECONDS} s`);
+  progress(`3/6 notification payload validations for ${VALIDATOR_SECONDS} s`);
   const validators = measureValidators(VALIDATOR_SECONDS, seed);
   progress(`${Math.round(validators.validationsPerSecond)} validations/s`);
 
-  progress(`4/5 property cases for ${PROPERTY_SECONDS} s`);
+  progress(`4/6 property cases for ${PROPERTY_SECONDS} s`);
   const properties = await measurePropertyThroughput(PROPERTY_SECONDS, seed);
   progress(`${Math.round(properties.casesPerSecond)} cases/s`);
 
@@ -84,12 +88,14 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
   } else {
     const limit = Math.max(CERTIFY_MINIMUM_SECONDS, Math.round(BENCH_BUDGET_SECONDS - (performance.now() - started) / 1000));
     progress(
-      `5/5 npm run certify on the embedded mocks (stopped after ${limit} s), then on both mocks as commands, ` +
+      `5/6 npm run certify on the embedded mocks (stopped after ${limit} s), then on both mocks as commands, ` +
         `then both again with planted bugs (each stopped after ${COMPARISON_LIMIT_SECONDS} s)`,
     );
     certifyComparison = await compareCertifyRuns(limit, COMPARISON_LIMIT_SECONDS, progress);
     certify = certifyComparison.embedded;
   }
+
+  const networkLinks = await runNetworkLinks(options, seed, (line) => progress(`6/6 ${line}`));
 
   const targets = evaluateTargets({
     'mock-d1-vs-prism': http.ratios.mockD1OverPrism,
@@ -100,6 +106,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     'external-certify-vs-embedded': certifyComparison.skipped ? null : certifyComparison.ratios.conformant,
     'external-certify-vs-embedded-failing': certifyComparison.skipped ? null : certifyComparison.ratios.failing,
     'mock-d1-rss-after-100k': mockD1Memory.rssMiB,
+    ...networkTargetValues(networkLinks),
   });
   return {
     date: new Date().toISOString(),
@@ -111,6 +118,29 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     certify,
     certifyComparison,
     mockD1Memory,
+    networkLinks,
     targets,
+  };
+}
+
+/** The network step, or why it was left out. */
+export async function runNetworkLinks(
+  options: Pick<BenchOptions, 'skipNetwork' | 'networkFull'>,
+  seed: number,
+  progress: (line: string) => void,
+): Promise<NetworkLinkFigures> {
+  if (options.skipNetwork) return { skipped: true, reason: 'skipped with --skip-network' };
+  return measureNetworkLinks({ full: options.networkFull, seed }, progress);
+}
+
+/** The network step's figures, by target; a skipped step's are not measured. */
+export function networkTargetValues(network: NetworkLinkFigures): Partial<Record<TargetId, number | null>> {
+  if (network.skipped) return {};
+  const { figures } = network;
+  return {
+    'network-latency-vs-loopback': figures.latencyOverLoopback,
+    'network-gateway-vs-floor': figures.gatewayOverFloor,
+    'network-gateway-refused-share': figures.refusedSharePercent,
+    'network-unavailable-outcomes-differing': figures.unavailableDiffering,
   };
 }

@@ -9,9 +9,14 @@ export interface TargetDefinition {
   readonly id: TargetId;
   /** What is measured, as the results table shows it. */
   readonly description: string;
-  readonly unit: '×' | 'cases/s' | 's' | 'MiB';
+  readonly unit: '×' | 'cases/s' | 's' | 'MiB' | '%' | 'tests';
   readonly comparison: Comparison;
   readonly threshold: number;
+  /**
+   * The section of a results file its step writes, for a target added after the first results: a file without that
+   * section was written before the step existed, so its figure is not measured rather than missing.
+   */
+  readonly section?: 'networkLinks';
 }
 
 export type TargetId =
@@ -21,7 +26,11 @@ export type TargetId =
   | 'certify-wall-time'
   | 'external-certify-vs-embedded'
   | 'external-certify-vs-embedded-failing'
-  | 'mock-d1-rss-after-100k';
+  | 'mock-d1-rss-after-100k'
+  | 'network-latency-vs-loopback'
+  | 'network-gateway-vs-floor'
+  | 'network-gateway-refused-share'
+  | 'network-unavailable-outcomes-differing';
 
 export const TARGETS: readonly TargetDefinition[] = [
   { id: 'mock-d1-vs-prism', description: "mock D1 requests/s ÷ Prism's", unit: '×', comparison: 'at-least', threshold: 15 },
@@ -55,6 +64,38 @@ export const TARGETS: readonly TargetDefinition[] = [
     threshold: 2,
   },
   { id: 'mock-d1-rss-after-100k', description: 'mock D1 RSS after 100,000 requests', unit: 'MiB', comparison: 'below', threshold: 200 },
+  {
+    id: 'network-latency-vs-loopback',
+    description: 'npm run certify, part of the suites, both mocks as commands: behind 80 ms latency ÷ on loopback',
+    unit: '×',
+    comparison: 'at-most',
+    threshold: 1.3,
+    section: 'networkLinks',
+  },
+  {
+    id: 'network-gateway-vs-floor',
+    description: 'npm run certify, part of the suites, both mocks as commands: behind a 20 requests/s gateway ÷ the floor it sets',
+    unit: '×',
+    comparison: 'at-most',
+    threshold: 1.25,
+    section: 'networkLinks',
+  },
+  {
+    id: 'network-gateway-refused-share',
+    description: 'requests refused (429) by that 20 requests/s gateway, share of those sent',
+    unit: '%',
+    comparison: 'at-most',
+    threshold: 1,
+    section: 'networkLinks',
+  },
+  {
+    id: 'network-unavailable-outcomes-differing',
+    description: 'tests whose outcome differs from loopback behind 1 % 503 with Retry-After: 1',
+    unit: 'tests',
+    comparison: 'at-most',
+    threshold: 0,
+    section: 'networkLinks',
+  },
 ];
 
 /** A target with the figure measured for it: `value` null when it was not measured (a skipped step). */
@@ -97,7 +138,7 @@ export function evaluateTargets(values: Readonly<Partial<Record<TargetId, number
 
 const SYMBOL: Readonly<Record<Comparison, string>> = { 'at-least': '≥', 'at-most': '≤', below: '<' };
 
-/** A figure in its unit, rounded as a reader wants it: `12.3×`, `2,140 cases/s`, `58.2 s`, `143.5 MiB`. */
+/** A figure in its unit, rounded as a reader wants it: `12.3×`, `2,140 cases/s`, `58.2 s`, `143.5 MiB`, `0.42 %`, `3 tests`. */
 export function formatFigure(value: number, unit: TargetDefinition['unit']): string {
   switch (unit) {
     case '×':
@@ -107,6 +148,11 @@ export function formatFigure(value: number, unit: TargetDefinition['unit']): str
     case 's':
     case 'MiB':
       return `${value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ${unit}`;
+    case '%':
+      // Two decimals: a share near the 1 % target reads apart from it.
+      return `${value.toLocaleString('en-US', { maximumFractionDigits: 2 })} %`;
+    case 'tests':
+      return `${Math.round(value).toLocaleString('en-US')} ${Math.round(value) === 1 ? 'test' : 'tests'}`;
   }
 }
 

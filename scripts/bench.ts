@@ -3,12 +3,16 @@
  * property cases and notification validations per second, the mock D1's memory after 100,000 requests, and a full
  * `npm run certify` four ways: on the embedded mocks and on both mocks started as commands (external targets), each
  * conformant and with planted bugs, for the external ÷ embedded ratios (`--skip-certify` leaves the four out: they take
- * minutes). Writes bench/results.json and bench/results.md. It reports: a missed target is printed, never an exit code.
+ * minutes), and part of the suites on both mocks as commands on loopback and behind shaped links (`--skip-network`
+ * leaves it out, `--network-full` runs the whole suite instead, `--only=network` runs that step alone and writes
+ * nothing but to `--out`). Writes bench/results.json and bench/results.md. It reports: a missed target is printed,
+ * never an exit code.
  *
  * `npm run bench:check [-- file]` judges a results file (bench/results.json by default) by the targets: one line per
  * target; exit code 1 when one is missed, 2 when the file is missing or malformed.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkResults } from '../bench/check.js';
@@ -16,7 +20,8 @@ import { fromRoot } from '../lib/paths.js';
 import { ConfigurationError, configurationErrorLine } from '../lib/config/errors.js';
 import { positiveInteger } from '../lib/config/values.js';
 
-const USAGE = `usage: npm run bench -- [--skip-certify] [--rounds N] [--round-seconds S] [--out DIR]
+const USAGE = `usage: npm run bench -- [--skip-certify] [--skip-network] [--network-full] [--rounds N] [--round-seconds S] [--out DIR]
+       npm run bench -- --only=network [--network-full] [--out DIR]
        npm run bench:check -- [FILE]`;
 
 const positiveIntegerOr = (value: string | undefined, flag: string, fallback: number): number =>
@@ -32,7 +37,47 @@ function check(file: string): number {
   return outcome.exitCode;
 }
 
-async function bench(options: { skipCertify: boolean; rounds: number; roundSeconds: number; outDir: string }): Promise<number> {
+interface CommandOptions {
+  readonly skipCertify: boolean;
+  readonly skipNetwork: boolean;
+  readonly networkFull: boolean;
+  readonly rounds: number;
+  readonly roundSeconds: number;
+  readonly outDir: string;
+}
+
+/**
+ * The network step alone, for its own figures: printed, and written to `outDir` only when one was given, since
+ * bench/results.json holds one whole run and a part would pass for it.
+ */
+async function networkOnly(options: { networkFull: boolean; outDir: string | undefined }): Promise<number> {
+  const { runNetworkLinks, networkTargetValues } = await import('../bench/run.js');
+  const { networkLinksMarkdown } = await import('../bench/results.js');
+  const { evaluateTargets } = await import('../bench/targets.js');
+  const seed = Math.floor(Math.random() * 0x7fffffff);
+  const progress = (line: string): void => void process.stdout.write(`bench: ${line}\n`);
+  const load = (): string =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  progress(`${cpus().length} CPUs, load average ${load()}`);
+  const started = performance.now();
+  const networkLinks = await runNetworkLinks({ skipNetwork: false, networkFull: options.networkFull }, seed, progress);
+  const targets = evaluateTargets(networkTargetValues(networkLinks));
+  const markdown = networkLinksMarkdown(networkLinks, targets);
+  process.stdout.write(
+    `\n${markdown}\nbench: network step in ${Math.round((performance.now() - started) / 1000)} s; load average ${load()}\n`,
+  );
+  if (options.outDir !== undefined) {
+    mkdirSync(options.outDir, { recursive: true });
+    const file = path.join(options.outDir, 'network-links.json');
+    writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), networkLinks, targets }, null, 2)}\n`);
+    progress(`written ${path.relative(process.cwd(), file)}`);
+  }
+  return 0;
+}
+
+async function bench(options: CommandOptions): Promise<number> {
   // The measuring modules load mocks, Prism's wrapper and autocannon: only a bench run needs them.
   const { runBench } = await import('../bench/run.js');
   const results = await runBench(options, (line) => process.stdout.write(`bench: ${line}\n`));
@@ -59,6 +104,9 @@ function parseCommandLine(argv: string[]): { values: Record<string, string | boo
       options: {
         check: { type: 'boolean' },
         'skip-certify': { type: 'boolean' },
+        'skip-network': { type: 'boolean' },
+        'network-full': { type: 'boolean' },
+        only: { type: 'string' },
         rounds: { type: 'string' },
         'round-seconds': { type: 'string' },
         out: { type: 'string' },
@@ -81,8 +129,16 @@ async function main(): Promise<number> {
     return check(path.resolve(positionals[0] ?? fromRoot('bench', 'results.json')));
   }
   if (positionals.length > 0) throw new ConfigurationError(`unexpected argument ${positionals[0] ?? ''}; ${USAGE}`);
+  const only = stringOption(values.only);
+  if (only !== undefined) {
+    if (only !== 'network') throw new ConfigurationError(`--only takes network, the one step that runs alone; got ${only}`);
+    const out = stringOption(values.out);
+    return networkOnly({ networkFull: values['network-full'] === true, outDir: out === undefined ? undefined : path.resolve(out) });
+  }
   return bench({
     skipCertify: values['skip-certify'] === true,
+    skipNetwork: values['skip-network'] === true,
+    networkFull: values['network-full'] === true,
     rounds: positiveIntegerOr(stringOption(values.rounds), '--rounds', 4),
     roundSeconds: positiveIntegerOr(stringOption(values['round-seconds']), '--round-seconds', 2),
     outDir: path.resolve(stringOption(values.out) ?? fromRoot('bench')),

@@ -62,6 +62,50 @@ test('a step left out of the run (null figure) is reported as not measured, neit
   expect(outcome.lines).toContain(`not measured  ${certify.description} (target ${formatTarget(certify)})`);
 });
 
+test.describe('the network targets, added after the first results', () => {
+  const network = TARGETS.filter((t) => t.section === 'networkLinks');
+  const withoutNetwork = evaluateTargets(ALL_MET).filter((t) => !t.id.startsWith('network-'));
+
+  test('are judged like the others: a refused share or a differing outcome above its target is missed', () => {
+    expect(network.map((t) => t.id)).toEqual([
+      'network-latency-vs-loopback',
+      'network-gateway-vs-floor',
+      'network-gateway-refused-share',
+      'network-unavailable-outcomes-differing',
+    ]);
+    const outcome = checkResults(
+      resultsFile({ ...ALL_MET, 'network-gateway-refused-share': 2.5, 'network-unavailable-outcomes-differing': 1 }),
+      'results.json',
+    );
+    expect(outcome.exitCode).toBe(1);
+    expect(outcome.lines.filter((line) => line.startsWith('MISSED'))).toEqual([
+      `MISSED        ${figureAndTarget('network-gateway-refused-share', 2.5)}`,
+      `MISSED        ${figureAndTarget('network-unavailable-outcomes-differing', 1)}`,
+    ]);
+    // No differing outcome at all meets its target of none.
+    const none = checkResults(resultsFile({ ...ALL_MET, 'network-unavailable-outcomes-differing': 0 }), 'results.json');
+    expect(none.exitCode).toBe(0);
+    expect(none.lines).toContain(`met           ${figureAndTarget('network-unavailable-outcomes-differing', 0)}`);
+  });
+
+  test('a file from before the step, without its section or its targets, has them not measured', () => {
+    const outcome = checkResults(JSON.stringify({ date: '2026-12-01T00:00:00.000Z', targets: withoutNetwork }), 'results.json');
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.lines).toHaveLength(TARGETS.length);
+    for (const definition of network)
+      expect(outcome.lines).toContain(`not measured  ${definition.description} (target ${formatTarget(definition)}; the file predates it)`);
+  });
+
+  test('a file with the step but without one of its targets is malformed', () => {
+    const outcome = checkResults(
+      JSON.stringify({ networkLinks: { skipped: true, reason: 'skipped with --skip-network' }, targets: withoutNetwork }),
+      'results.json',
+    );
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.lines).toEqual(['bench:check: results.json has no figure for the target network-latency-vs-loopback']);
+  });
+});
+
 test.describe('a missing or malformed file is exit code 2 with one line saying what is wrong', () => {
   const cases: [string, string | undefined, RegExp][] = [
     ['no file', undefined, /results\.json does not exist; run npm run bench first/],

@@ -6,8 +6,19 @@ import { test, expect } from '@playwright/test';
 import { junitCounts, largestRssMiBOfTimeReport } from '../../bench/certify-run.js';
 import type { HttpLoadFigures } from '../../bench/http-load.js';
 import { combineRounds, throughputRatio } from '../../bench/http-comparison.js';
+import { compareWithLoopback, differingOutcomes, networkLinkRatios, outcomeCounts, outcomesOf } from '../../bench/network-figures.js';
 import { descendantsOf, parseStat, rssBytesOfStatus } from '../../bench/process-tree.js';
-import { resultsMarkdown, type BenchResults, type CertifyFigures, type ServerFigures } from '../../bench/results.js';
+import {
+  networkLinksMarkdown,
+  resultsMarkdown,
+  type BenchResults,
+  type CertifyFigures,
+  type NetworkLinkFigures,
+  type NetworkLinkRun,
+  type ServerFigures,
+} from '../../bench/results.js';
+import { networkTargetValues } from '../../bench/run.js';
+import type { TargetNetwork } from '../../lib/http/pacing.js';
 import { evaluateTargets, formatFigure, formatTarget, meets, type TargetId } from '../../bench/targets.js';
 import { definitionOf, metFigure, missedFigure } from './target-figures.js';
 
@@ -30,7 +41,7 @@ const server = (requestsPerSecond: number): ServerFigures => ({
   errors: 0,
 });
 
-const certifyRun = (wallSeconds: number, failed: number): CertifyFigures => ({
+const certifyRun = (wallSeconds: number, failed: number): Extract<CertifyFigures, { skipped: false }> => ({
   skipped: false,
   wallSeconds,
   exitCode: failed > 0 ? 1 : 0,
@@ -165,6 +176,10 @@ test.describe('targets', () => {
       'external-certify-vs-embedded': false,
       'external-certify-vs-embedded-failing': true,
       'mock-d1-rss-after-100k': true,
+      'network-latency-vs-loopback': null,
+      'network-gateway-vs-floor': null,
+      'network-gateway-refused-share': null,
+      'network-unavailable-outcomes-differing': null,
     });
     expect(judged.find((t) => t.id === 'mock-d1-vs-prism')).toMatchObject({
       value: prism.threshold - 0.01,
@@ -292,5 +307,198 @@ test.describe('the memory of a process tree, from /proc', () => {
     const xml = '<?xml version="1.0"?>\n<testsuites id="" name="" tests="693" failures="251" skipped="3" errors="1" time="61.2">\n';
     expect(junitCounts(xml)).toEqual({ tests: 693, failed: 252 });
     expect(junitCounts(undefined)).toBeNull();
+  });
+});
+
+/** One target's network as certification/network.json holds it; faults not given are none. */
+const targetNetwork = (
+  target: TargetNetwork['target'],
+  requests: number,
+  faults: Partial<TargetNetwork['faults']> = {},
+): TargetNetwork => ({
+  target,
+  requests,
+  peakRate: 20,
+  faults: {
+    throttled: 0,
+    unavailable: 0,
+    'bad-gateway': 0,
+    'gateway-timeout': 0,
+    refused: 0,
+    reset: 0,
+    unreachable: 0,
+    timeout: 0,
+    ...faults,
+  },
+  retries: 0,
+  gaveUp: 0,
+  latencyMs: { p50: 2, p95: 9 },
+  waitedMs: 0,
+  limit: { rate: 'adaptive', inFlight: undefined, finalRate: undefined },
+});
+
+const LOOPBACK_OUTCOMES = {
+  'issuer › a notification is acknowledged': 'passed',
+  'issuer › a token is issued': 'passed',
+  'd1 › a card is enrolled': 'passed',
+  'd1 › an optional API': 'skipped',
+};
+
+test.describe('the network step', () => {
+  test("outcomes are keyed by project and title; the differences from loopback's include tests one run lacks", () => {
+    const outcomes = outcomesOf({ tests: [{ project: 'issuer', title: 'a token is issued', outcome: 'passed' }] });
+    expect(outcomes).toEqual({ 'issuer › a token is issued': 'passed' });
+    const shaped = { ...LOOPBACK_OUTCOMES, 'd1 › a card is enrolled': 'unavailable', 'flows › only here': 'passed' } as Record<
+      string,
+      string
+    >;
+    delete shaped['issuer › a token is issued'];
+    expect(differingOutcomes(LOOPBACK_OUTCOMES, shaped)).toEqual([
+      { test: 'd1 › a card is enrolled', loopback: 'passed', shaped: 'unavailable' },
+      { test: 'flows › only here', loopback: null, shaped: 'passed' },
+      { test: 'issuer › a token is issued', loopback: 'passed', shaped: null },
+    ]);
+    expect(differingOutcomes(LOOPBACK_OUTCOMES, { ...LOOPBACK_OUTCOMES })).toEqual([]);
+    expect(outcomeCounts(LOOPBACK_OUTCOMES)).toEqual({ passed: 3, skipped: 1 });
+  });
+
+  test('a shaped run that wrote no results differs in every test; without loopback results there is no comparison', () => {
+    expect(compareWithLoopback(LOOPBACK_OUTCOMES, null)?.count).toBe(4);
+    expect(compareWithLoopback(null, LOOPBACK_OUTCOMES)).toBeNull();
+  });
+
+  test('the figures: latency over loopback, the gateway over the floor of its busiest target, 429s and 503s', () => {
+    const ratios = networkLinkRatios(
+      {
+        // Loopback polled D1's operations more often: its count is not the gateway run's.
+        loopback: { wallSeconds: 40, outcomes: LOOPBACK_OUTCOMES, network: [targetNetwork('d1', 1_500), targetNetwork('issuer', 400)] },
+        latency: { wallSeconds: 50, outcomes: LOOPBACK_OUTCOMES, network: [targetNetwork('d1', 1_200)] },
+        gateway: {
+          wallSeconds: 66,
+          outcomes: LOOPBACK_OUTCOMES,
+          // The floor counts the 1,200 requests the gateway let through to D1, not the 15 it refused.
+          network: [targetNetwork('d1', 1_215, { throttled: 15 }), targetNetwork('issuer', 405, { throttled: 5 })],
+        },
+        unavailable: {
+          wallSeconds: 45,
+          outcomes: { ...LOOPBACK_OUTCOMES, 'd1 › a card is enrolled': 'unavailable' },
+          network: [targetNetwork('d1', 1_210, { unavailable: 10 }), targetNetwork('issuer', 403, { unavailable: 3 })],
+        },
+      },
+      20,
+    );
+    expect(ratios).toEqual({
+      latencyOverLoopback: 1.25,
+      gatewayFloorSeconds: 60,
+      gatewayOverFloor: 1.1,
+      refusedSharePercent: (100 * 20) / 1_620,
+      unavailableDiffering: 1,
+      unavailableAbsorbed: 13,
+    });
+  });
+
+  test('a figure whose run wrote nothing to take it from is not measured', () => {
+    const none = { wallSeconds: 30, outcomes: null, network: null };
+    const ratios = networkLinkRatios({ loopback: none, latency: none, gateway: none, unavailable: none }, 20);
+    expect(ratios).toEqual({
+      latencyOverLoopback: 1,
+      gatewayFloorSeconds: null,
+      gatewayOverFloor: null,
+      refusedSharePercent: null,
+      unavailableDiffering: null,
+      unavailableAbsorbed: null,
+    });
+  });
+
+  const linkRun = (wallSeconds: number, network: TargetNetwork[], differing: NetworkLinkRun['differing']): NetworkLinkRun => ({
+    profile: differing === null ? null : { latencyMs: 80 },
+    run: { ...certifyRun(wallSeconds, 0), tests: 4 },
+    loadAverage: { start: 1.5, end: 2.25 },
+    outcomes: { passed: 3, skipped: 1 },
+    network,
+    differing,
+  });
+  const network: NetworkLinkFigures = {
+    skipped: false,
+    subset: ['suites/issuer/', 'suites/flows/', 'suites/d1/'],
+    seed: 42,
+    gatewayPerSecond: 20,
+    runs: {
+      loopback: linkRun(40, [targetNetwork('d1', 1_200), targetNetwork('issuer', 400)], null),
+      latency: linkRun(50, [targetNetwork('d1', 1_200), targetNetwork('issuer', 400)], { count: 0, tests: [] }),
+      gateway: linkRun(66, [targetNetwork('d1', 1_215, { throttled: 15 }), targetNetwork('issuer', 405, { throttled: 5 })], {
+        count: 0,
+        tests: [],
+      }),
+      unavailable: linkRun(45, [targetNetwork('d1', 1_210, { unavailable: 10 }), targetNetwork('issuer', 400)], {
+        count: 1,
+        tests: [{ test: 'd1 › a card is enrolled', loopback: 'passed', shaped: 'unavailable' }],
+      }),
+    },
+    figures: {
+      latencyOverLoopback: 1.25,
+      gatewayFloorSeconds: 60,
+      gatewayOverFloor: 1.1,
+      refusedSharePercent: (100 * 20) / 1_620,
+      unavailableDiffering: 1,
+      unavailableAbsorbed: 10,
+    },
+  };
+
+  test('its figures become the four network targets; a skipped step leaves them not measured', () => {
+    const judged = evaluateTargets(networkTargetValues(network));
+    const byId = Object.fromEntries(judged.map((t) => [t.id, [t.value, t.met]]));
+    expect(byId['network-latency-vs-loopback']).toEqual([1.25, true]);
+    expect(byId['network-gateway-vs-floor']).toEqual([1.1, true]);
+    expect(byId['network-gateway-refused-share']).toEqual([(100 * 20) / 1_620, false]);
+    expect(byId['network-unavailable-outcomes-differing']).toEqual([1, false]);
+    const skipped = evaluateTargets(networkTargetValues({ skipped: true, reason: 'skipped with --skip-network' }));
+    expect(skipped.filter((t) => t.id.startsWith('network-')).map((t) => t.value)).toEqual([null, null, null, null]);
+  });
+
+  test('its table names the part of the suites, each link with its wall time, requests, faults and outcomes', () => {
+    const targets = evaluateTargets(networkTargetValues(network));
+    const markdown = resultsMarkdown(sampleResults({ networkLinks: network, targets }));
+    expect(markdown).toContain(
+      'Certification across shaped links: `npm run certify` on `suites/issuer/`, `suites/flows/`, `suites/d1/`, both mocks as ' +
+        "commands, seed 42, the runs one after the other, each link shaped alike in front of D1 and of the bank's endpoints; " +
+        'the gateway refused 1.23 % of the requests sent; 10 503s absorbed.',
+    );
+    expect(markdown).toContain(
+      '| loopback, no proxy | 40.0 s | d1 1,200; issuer 400 | none | 4 tests: 3 passed, 1 skipped | 1.50 → 2.25 |',
+    );
+    expect(markdown).toContain("| 80 ms latency | 50.0 s (1.25× loopback's) | d1 1,200; issuer 400 | none | loopback's | 1.50 → 2.25 |");
+    expect(markdown).toContain(
+      "| a gateway of 20 requests/s | 66.0 s (1.1× the floor of 60.0 s) | d1 1,215; issuer 405 | throttled 20 | loopback's | 1.50 → 2.25 |",
+    );
+    expect(markdown).toContain(
+      '| 1 % 503 with Retry-After: 1 | 45.0 s | d1 1,210; issuer 400 | unavailable 10 | **1 test differs** | 1.50 → 2.25 |',
+    );
+    expect(markdown).toContain(targetRow('network-gateway-refused-share', (100 * 20) / 1_620));
+    expect(markdown).toContain(targetRow('network-unavailable-outcomes-differing', 1));
+    // Every line of a table has the same number of cells as its header.
+    for (const table of markdown.split('\n\n').filter((block) => block.includes('|---'))) {
+      const rows = table.split('\n').filter((line) => line.startsWith('|'));
+      for (const row of rows.slice(2)) expect(row.split(' | ').length, row).toBe((rows[0] ?? '').split(' | ').length);
+    }
+    const alone = networkLinksMarkdown(network, targets);
+    expect(alone).toContain('| loopback, no proxy | 40.0 s |');
+    expect(alone).toContain(targetRow('network-latency-vs-loopback', 1.25));
+    expect(alone).not.toContain(definitionOf('certify-wall-time').description);
+  });
+
+  test('results without the step, from before it or skipped, still read as they did or say it was not measured', () => {
+    const before = resultsMarkdown(sampleResults());
+    expect(before).not.toContain('shaped links');
+    const skipped = resultsMarkdown(sampleResults({ networkLinks: { skipped: true, reason: 'skipped with --skip-network' } }));
+    expect(skipped).toContain('Certification across shaped links: not measured: skipped with --skip-network.');
+  });
+
+  test('shares and test counts read as a person writes them', () => {
+    expect(formatFigure(0.4567, '%')).toBe('0.46 %');
+    expect(formatFigure(1, 'tests')).toBe('1 test');
+    expect(formatFigure(0, 'tests')).toBe('0 tests');
+    expect(formatTarget({ comparison: 'at-most', threshold: 1, unit: '%' })).toBe('≤ 1 %');
+    expect(formatTarget({ comparison: 'at-most', threshold: 0, unit: 'tests' })).toBe('≤ 0 tests');
   });
 });
