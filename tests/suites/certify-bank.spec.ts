@@ -44,11 +44,6 @@ interface Bank {
   readonly env: Record<string, string>;
   readonly privateKey: KeyObject;
   readonly work: string;
-  /**
-   * Playwright's output directory for this run, as a certify argument: runs of this file go on side by side, and each
-   * Playwright run empties its output directory when it starts, so a shared one would lose another run's files.
-   */
-  readonly outputArgument: string;
 }
 
 /** Starts the bank's endpoints and says how certify reaches them; the caller stops the issuer. */
@@ -77,14 +72,14 @@ async function startBank(faults: readonly string[] = []): Promise<Bank> {
     CERTIFY_OBSERVE_PUBLIC_KEY: publicKeyFile,
     CERTIFY_OBSERVE_KID: KID,
   };
-  return { issuer, env, privateKey, work, outputArgument: `--output=${path.join(work, 'test-results')}` };
+  return { issuer, env, privateKey, work };
 }
 
 /** Starts the bank's endpoints, certifies them (and its calls, when a client is given), and reads the summary. */
 async function certifyBank(options: BankOptions): Promise<BankRun> {
   const bank = await startBank(options.faults);
   try {
-    const args = ['--skip-d1-environment', bank.outputArgument, ...(options.client ? ['--observe', '--observe-timeout=600'] : [])];
+    const args = ['--skip-d1-environment', ...(options.client ? ['--observe', '--observe-timeout=600'] : [])];
     const certify = spawnCommand('scripts/certify.ts', args, bank.env, 60_000);
     if (options.client) await driveThePlan(certify, bank.privateKey, options.client);
     const code = await certify.exited;
@@ -115,11 +110,11 @@ async function driveThePlan(
   >;
   const client = new ReferenceClient(new D1Client({ bankingUrl, authUrl, issuerId: 'TESTBANK01', keyId: KID, privateKey }));
   await client.runPlan(cardDataJwk, choices);
-  // A plan left incomplete ends the observation the way a CI script does: with a signal to certify.
-  if (!/the certification plan is complete|plan: covered .* \((\d+)\/\1\)/.test(certify.stdout.join('\n'))) {
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    if (!certify.stdout.some((line) => line.includes('observation ends'))) certify.child.kill('SIGTERM');
-  }
+  // A plan left incomplete ends the observation the way a CI script does: with a signal to certify. A complete one must
+  // get none: once the observation has ended, a signal stops the suites. The observer looks at its calls every second.
+  const complete = (): boolean => /the certification plan is complete|plan: covered .* \((\d+)\/\1\)/.test(certify.stdout.join('\n'));
+  for (let look = 0; look < 20 && !complete(); look++) await new Promise((resolve) => setTimeout(resolve, 250));
+  if (!complete()) certify.child.kill('SIGTERM');
 }
 
 const row = (summary: ComplianceSummary, id: string): ComplianceSummary['apis'][number] | undefined =>

@@ -14,10 +14,8 @@ import { occupyPort } from '../mocks/cli-process.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { environmentWithoutTargets, runScript, type ScriptRun } from './suite-runner.js';
 
-// Each run has Playwright's output of its own: a run empties its output directory as it starts, and the other tests
-// of the product run meanwhile.
 const certify = (env: Record<string, string>, args: readonly string[] = [], cwd = fromRoot()): ScriptRun =>
-  runScript('certify', [...args, `--output=${path.join(mkdtempSync(path.join(tmpdir(), 'certify-output-')), 'test-results')}`], env, cwd);
+  runScript('certify', args, env, cwd);
 
 test.describe('a wrong configuration stops with one line naming the variable, exit code 2', () => {
   const keyDir = mkdtempSync(path.join(tmpdir(), 'certify-config-'));

@@ -1,9 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Ajv } from 'ajv';
+import ajvFormats from 'ajv-formats';
 import { fromRoot } from '../../lib/paths.js';
 import { SUITE_PROJECTS, type CertifiedTest } from '../../reporters/certification.js';
+import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
+import { spawnNpmScript } from '../mocks/cli-process.js';
 
 export interface SuiteTestResult {
   readonly title: string;
@@ -133,4 +138,103 @@ export function runScript(name: string, args: readonly string[], env: Readonly<R
     },
   );
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+export interface CertifyCommandRun extends ScriptRun {
+  /** The run's own reports directory (a new temporary one). */
+  readonly reportsDir: string;
+}
+
+/**
+ * Runs `npm run certify` to its end as a bank's CI would, in a new reports directory of its own, from an environment
+ * without target variables plus `env`; several may run at once.
+ */
+export async function certifyEndToEnd(
+  env: Readonly<Record<string, string>>,
+  args: readonly string[] = [],
+  prefix = 'certify-run-',
+): Promise<CertifyCommandRun> {
+  const reportsDir = mkdtempSync(path.join(tmpdir(), prefix));
+  // npm's child gets this process's environment under `env`: a target variable set here is blanked, which reads as unset.
+  const blanked = Object.fromEntries(Object.keys(process.env).flatMap((key) => (TARGET_VARIABLES.test(key) ? [[key, '']] : [])));
+  const { npm, output } = spawnNpmScript('certify', args, {
+    ...blanked,
+    ...environmentWithoutTargets(),
+    CERTIFY_REPORTS_DIR: reportsDir,
+    ...env,
+  });
+  let stderr = '';
+  // Read as it comes: an unread pipe that fills up would stall the run.
+  npm.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // 'close', not 'exit': the output is complete only once the pipes have ended.
+  const [code] = (await once(npm, 'close')) as [number | null];
+  return { code, stdout: output(), stderr, reportsDir };
+}
+
+/** The files every complete certification leaves in its reports directory, beside compliance-summary.json. */
+export const CERTIFICATION_OUTPUTS = [
+  'compliance-summary.md',
+  'certificate.html',
+  'certificate.pdf',
+  path.join('allure-report', 'index.html'),
+] as const;
+
+export interface CertificationEvidence {
+  /** The compliance summary, when the run wrote one. */
+  readonly summary: ComplianceSummary | undefined;
+  /** Why the summary breaks reporters/compliance-summary.schema.json; empty when it follows it. */
+  readonly schemaErrors: string;
+  /** Which of CERTIFICATION_OUTPUTS are missing. */
+  readonly missing: readonly string[];
+}
+
+/** What a certification left in its reports directory, its summary checked against the published schema. */
+export function certificationEvidenceIn(reportsDir: string): CertificationEvidence {
+  const missing = CERTIFICATION_OUTPUTS.filter((file) => !existsSync(path.join(reportsDir, file)));
+  const summaryFile = path.join(reportsDir, 'compliance-summary.json');
+  if (!existsSync(summaryFile)) return { summary: undefined, schemaErrors: 'no compliance-summary.json', missing };
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as ComplianceSummary;
+  const validate = new Ajv({ allErrors: true });
+  ajvFormats.default(validate);
+  const schema = JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object;
+  const schemaErrors = validate.validate(schema, summary) ? '' : validate.errorsText();
+  return { summary, schemaErrors, missing };
+}
+
+/** The go-live verdict entry of a generated Allure 3 report, as the report's data files hold it. */
+export interface AllureVerdictEntry {
+  readonly name: string;
+  readonly status: string;
+  /** The verdict's HTML, which the report shows as the entry's description. */
+  readonly descriptionHtml: string;
+  /** The compliance summary attached to the entry. */
+  readonly summary: ComplianceSummary | undefined;
+}
+
+interface AllureReportResult {
+  readonly name: string;
+  readonly fullName?: string;
+  readonly status: string;
+  readonly descriptionHtml?: string;
+  readonly attachments?: readonly { readonly link?: { readonly id: string; readonly ext?: string; readonly name?: string } }[];
+}
+
+/**
+ * Reads the verdict entry (reporters/certification-evidence.ts writes it into the Allure results) back from the
+ * report: the awesome plugin keeps each result in data/test-results/ and its attachments in data/attachments/.
+ */
+export function allureVerdictEntry(reportsDir: string): AllureVerdictEntry | undefined {
+  const data = path.join(reportsDir, 'allure-report', 'data');
+  const resultsDir = path.join(data, 'test-results');
+  if (!existsSync(resultsDir)) return undefined;
+  for (const file of readdirSync(resultsDir)) {
+    const result = JSON.parse(readFileSync(path.join(resultsDir, file), 'utf8')) as AllureReportResult;
+    if (result.fullName !== 'certification: go-live verdict') continue;
+    const attached = result.attachments?.find((a) => a.link?.name === 'compliance summary (JSON)')?.link;
+    const attachedFile = attached ? path.join(data, 'attachments', `${attached.id}${attached.ext ?? ''}`) : undefined;
+    const summary =
+      attachedFile && existsSync(attachedFile) ? (JSON.parse(readFileSync(attachedFile, 'utf8')) as ComplianceSummary) : undefined;
+    return { name: result.name, status: result.status, descriptionHtml: result.descriptionHtml ?? '', summary };
+  }
+  return undefined;
 }
