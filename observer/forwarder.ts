@@ -100,6 +100,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
         ...(incoming.rawBody.length > 0 ? { body: incoming.rawBody } : {}),
         timeoutMs,
         ...(options.upstream.dispatcher ? { dispatcher: options.upstream.dispatcher } : {}),
+        direct: true,
       });
       response = { status: upstreamAnswer.status, headers: upstreamAnswer.headers, text: upstreamAnswer.text, json: upstreamAnswer.json };
       answer = {

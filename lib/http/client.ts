@@ -8,6 +8,7 @@ import {
   FAULT_STATUSES,
   faultOf,
   nextTry,
+  TARGET_DOWN,
   TargetUnavailableError,
   type TargetUnavailableRecord,
   type TransportFault,
@@ -26,6 +27,11 @@ export interface HttpRequest {
   readonly timeoutMs?: number;
   /** A connection pool of its own, e.g. an Agent carrying mutual-TLS credentials. */
   readonly dispatcher?: Dispatcher;
+  /**
+   * Sent once as it is, whatever target its URL names: a proxy forwards what it was given, and a mock's own calls
+   * (D1 notifying a bank) keep their own retries; neither is the suite's request to pace or repeat.
+   */
+  readonly direct?: boolean;
 }
 
 export interface HttpResponse {
@@ -107,7 +113,7 @@ async function exchange(httpRequest: HttpRequest, dispatcher: Dispatcher | undef
 const NO_FAULTS: readonly string[] = Object.freeze([]);
 
 export async function send(httpRequest: HttpRequest): Promise<HttpResponse> {
-  const route = routes.size > 0 ? routeOf(httpRequest.url) : undefined;
+  const route = routes.size > 0 && httpRequest.direct !== true ? routeOf(httpRequest.url) : undefined;
   return route ? sendToTarget(httpRequest, route) : exchange(httpRequest, httpRequest.dispatcher, NO_FAULTS);
 }
 
@@ -205,7 +211,8 @@ async function sendToTarget(httpRequest: HttpRequest, route: TargetRoute): Promi
   };
   await link.ready;
   if (link.down(target)) {
-    const error = unavailable('the target is down: the requests before this one could not be answered either');
+    // Not tried: the requests before it to this target could not be answered either.
+    const error = unavailable(TARGET_DOWN);
     whenTargetDown?.(error.record);
     throw error;
   }

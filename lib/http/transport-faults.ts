@@ -129,6 +129,9 @@ export interface TargetUnavailableRecord {
   readonly why: string;
 }
 
+/** Why a request was not even tried: several requests in a row to its target were given up just before. */
+export const TARGET_DOWN = 'target down';
+
 export const TARGET_UNAVAILABLE_ATTACHMENT = 'target-unavailable';
 export const TARGET_UNAVAILABLE_CONTENT_TYPE = 'application/vnd.d1-ctp.target-unavailable+json';
 

@@ -44,6 +44,7 @@ export async function askConsumerInformation(context: D1Context, issuerId: strin
         `${backend.baseUrl}/banking/d1/v1/issuers/${issuerId}/consumers/${encodeURIComponent(consumerId)}` +
         `?cardId=${encodeURIComponent(cardId)}`,
       headers: token ? { authorization: `Bearer ${token}` } : {},
+      direct: true,
       timeoutMs: 5_000,
     });
     return response.status === 200 && typeof (response.json as Json | undefined)?.consumerInfo === 'object';

@@ -101,6 +101,7 @@ export class Notifier {
         authorization: basicAuthorization(backend.clientId ?? '', backend.clientSecret ?? ''),
       }),
       timeoutMs: this.retry.attemptTimeoutMs,
+      direct: true,
     });
     const body = response.json as { access_token?: unknown; expires_in?: unknown } | undefined;
     if (response.status !== 200 || typeof body?.access_token !== 'string') {
@@ -141,6 +142,7 @@ export class Notifier {
           token ? { authorization: `Bearer ${token}` } : {},
         ),
         timeoutMs: this.retry.attemptTimeoutMs,
+        direct: true,
       });
     } catch (error) {
       failure = error instanceof Error ? error.message : String(error);

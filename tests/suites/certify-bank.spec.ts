@@ -14,6 +14,7 @@ import type { OperationId } from '../../gen/operations.js';
 import { D1Client } from '../../lib/d1-client.js';
 import { send } from '../../lib/http/client.js';
 import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
+import { startShapingProxy, type RunningShapingProxy, type ShapingProfile } from '../../mocks/network/shaping-proxy.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { spawnCommand, spawnNpmScript, startMockProcess, type MockProcess } from '../mocks/cli-process.js';
 import { environmentWithoutTargets } from './suite-runner.js';
@@ -33,6 +34,10 @@ interface BankRun {
 interface BankOptions {
   /** Planted bugs of the reference issuer standing for the bank's endpoints. */
   readonly faults?: readonly string[];
+  /** A gateway in front of the bank's endpoints, shaped like this. */
+  readonly gateway?: ShapingProfile;
+  /** More of certify's variables. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Observe the bank's calls, driven by the reference client with these choices. */
   readonly client?: { readonly skip?: readonly OperationId[]; readonly cardholderName?: string };
 }
@@ -44,10 +49,12 @@ interface Bank {
   readonly env: Record<string, string>;
   readonly privateKey: KeyObject;
   readonly work: string;
+  /** The gateway in front of the endpoints, when there is one; the caller closes it. */
+  readonly gateway: RunningShapingProxy | undefined;
 }
 
-/** Starts the bank's endpoints and says how certify reaches them; the caller stops the issuer. */
-async function startBank(faults: readonly string[] = []): Promise<Bank> {
+/** Starts the bank's endpoints, behind a gateway when one is given, and says how certify reaches them; the caller stops them. */
+async function startBank(faults: readonly string[] = [], gatewayProfile?: ShapingProfile): Promise<Bank> {
   const work = mkdtempSync(path.join(tmpdir(), 'certify-bank-'));
   const issuer = await startMockProcess(
     'mocks/issuer/cli.ts',
@@ -56,6 +63,10 @@ async function startBank(faults: readonly string[] = []): Promise<Bank> {
       ISSUER_CLIENT_SECRET: SECRET,
     },
   );
+  const baseUrl = /ISSUER_BASE_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '';
+  const authUrl = /ISSUER_AUTH_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '';
+  const gateway = gatewayProfile ? await startShapingProxy({ upstream: new URL(baseUrl).origin, profile: gatewayProfile }) : undefined;
+  const through = (url: string): string => (gateway ? `${gateway.url}${new URL(url).pathname}` : url);
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const publicKeyFile = path.join(work, 'bank-public-key.pem');
   writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }));
@@ -63,8 +74,8 @@ async function startBank(faults: readonly string[] = []): Promise<Bank> {
     ...environmentWithoutTargets(),
     SEED: '11',
     CERTIFY_REPORTS_DIR: path.join(work, 'reports'),
-    ISSUER_BASE_URL: /ISSUER_BASE_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '',
-    ISSUER_AUTH_URL: /ISSUER_AUTH_URL=(\S+)/.exec(issuer.banner)?.[1] ?? '',
+    ISSUER_BASE_URL: through(baseUrl),
+    ISSUER_AUTH_URL: through(authUrl),
     ISSUER_CLIENT_ID: 'd1-notifier',
     ISSUER_CLIENT_SECRET: SECRET,
     ISSUER_CONSUMER_ID: 'cns_known_0001',
@@ -72,20 +83,21 @@ async function startBank(faults: readonly string[] = []): Promise<Bank> {
     CERTIFY_OBSERVE_PUBLIC_KEY: publicKeyFile,
     CERTIFY_OBSERVE_KID: KID,
   };
-  return { issuer, env, privateKey, work };
+  return { issuer, env, privateKey, work, gateway };
 }
 
 /** Starts the bank's endpoints, certifies them (and its calls, when a client is given), and reads the summary. */
 async function certifyBank(options: BankOptions): Promise<BankRun> {
-  const bank = await startBank(options.faults);
+  const bank = await startBank(options.faults, options.gateway);
   try {
     const args = ['--skip-d1-environment', ...(options.client ? ['--observe', '--observe-timeout=600'] : [])];
-    const certify = spawnCommand('scripts/certify.ts', args, bank.env, 60_000);
+    const certify = spawnCommand('scripts/certify.ts', args, { ...bank.env, ...options.env }, 60_000);
     if (options.client) await driveThePlan(certify, bank.privateKey, options.client);
     const code = await certify.exited;
     const summary = JSON.parse(readFileSync(path.join(bank.work, 'reports', 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
     return { code, stdout: certify.stdout.join('\n'), summary };
   } finally {
+    await bank.gateway?.close();
     await bank.issuer.stop();
   }
 }
@@ -135,6 +147,36 @@ test(
     expect(run.summary.d1Environment.status).toBe('NOT RUN');
   },
 );
+
+test("a bank whose gateway answers 503 for good: its endpoints' rows are NOT TESTED and the run INCONCLUSIVE (exit code 3)", async () => {
+  const run = await certifyBank({
+    client: {},
+    gateway: { down: true, retryAfterSeconds: 1 },
+    env: { CERTIFY_MAX_TRIES: '2', CERTIFY_TEST_RESTARTS: '1' },
+  });
+  expect(run.code, run.stdout.slice(-1500)).toBe(3);
+  expect(run.summary.verdict).toBe('INCONCLUSIVE');
+  for (const api of bankHosts) {
+    expect(row(run.summary, api.id), api.id).toMatchObject({ verdict: 'NOT TESTED', evidence: 'none', failed: 0 });
+    expect(row(run.summary, api.id)?.unavailable, api.id).toBeGreaterThan(0);
+  }
+  // Its calls to D1 were observed through the observer, which the gateway does not stand in front of.
+  for (const api of bankCalls.filter((a) => a.category === 'mandatory')) expect(row(run.summary, api.id)?.verdict, api.id).toBe('PASS');
+  expect(run.summary.failures).toEqual([]);
+  expect(run.summary.securityFindings).toEqual([]);
+  // The first requests met the 503s; the ones after them found the target down and were not tried.
+  expect(run.summary.unavailableTargets).toEqual([
+    {
+      target: 'issuer',
+      tests: run.summary.totals.unavailable,
+      faults: { '503 (Retry-After 1 s)': expect.any(Number) as unknown, 'target down': expect.any(Number) as unknown },
+    },
+  ]);
+  expect(run.summary.reasons).toEqual([
+    expect.stringMatching(/^inconclusive: issuer could not answer \d+ tests \(503 \(Retry-After 1 s\)/),
+  ]);
+  expect(run.stdout).toContain('# Go-live verdict: INCONCLUSIVE');
+});
 
 test('the endpoints and the observation of a client that runs the whole plan are READY, in one command', async () => {
   const run = await certifyBank({ client: {} });
