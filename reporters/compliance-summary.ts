@@ -419,7 +419,8 @@ export function networkLine(network: readonly TargetNetwork[]): string {
       return (
         `${n.target}: ${n.requests} requests, peak ${n.peakRate}/s (${limit}), ` +
         `${faults.length > 0 ? `absorbed ${faults.join(', ')}` : 'no fault'}, ${n.retries} retries, ` +
-        `${n.gaveUp > 0 ? `${n.gaveUp} given up, ` : ''}p50 ${n.latencyMs.p50} ms, p95 ${n.latencyMs.p95} ms, ` +
+        `${n.gaveUp > 0 ? `${n.gaveUp} given up, ` : ''}${n.notTried > 0 ? `${n.notTried} not tried (target down), ` : ''}` +
+        `${n.answered > 0 ? `p50 ${n.latencyMs.p50} ms, p95 ${n.latencyMs.p95} ms` : 'no answer'}, ` +
         `waited ${(n.waitedMs / 1000).toFixed(1)} s`
       );
     })

@@ -197,7 +197,7 @@ async function sendToTarget(httpRequest: HttpRequest, route: TargetRoute): Promi
   const described: string[] = [];
   let why: string | undefined;
   const unavailable = (reason: string): TargetUnavailableError => {
-    link.gaveUp(target);
+    link.gaveUp(target, reason !== TARGET_DOWN);
     const record: TargetUnavailableRecord = {
       target,
       method: httpRequest.method,

@@ -33,6 +33,10 @@ export interface TargetNetwork {
   readonly retries: number;
   /** Requests given up after their tries: each ended its test as not run. */
   readonly gaveUp: number;
+  /** Requests not even tried, since the target was down (several given up in a row just before). */
+  readonly notTried: number;
+  /** Tries that got an answer of the API's (not a fault): what the latency is measured over. */
+  readonly answered: number;
   readonly latencyMs: { readonly p50: number; readonly p95: number };
   readonly waitedMs: number;
   readonly limit: { readonly rate: number | 'adaptive'; readonly inFlight: number | undefined; readonly finalRate: number | undefined };
@@ -128,6 +132,7 @@ class TargetRecord {
   requests = 0;
   retries = 0;
   gaveUp = 0;
+  notTried = 0;
   waitedMs = 0;
   peakRate = 0;
   readonly faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
@@ -166,7 +171,7 @@ const percentile = (sorted: readonly number[], p: number): number =>
 type ToService =
   | { readonly t: 'acquire'; readonly id: number; readonly target: TransportTarget }
   | ({ readonly t: 'try' } & TryReport)
-  | { readonly t: 'gave-up'; readonly target: TransportTarget };
+  | { readonly t: 'gave-up'; readonly target: TransportTarget; readonly tried: boolean };
 type FromService =
   | { readonly t: 'grant'; readonly id: number }
   | { readonly t: 'state'; readonly target: TransportTarget; readonly limited: boolean; readonly downUntil: number };
@@ -230,8 +235,12 @@ export class PacingService {
   }
 
   /** A request given up; after several in a row with no answer between, the target is down for a while. */
-  gaveUp(target: TransportTarget): void {
+  gaveUp(target: TransportTarget, tried = true): void {
     const record = this.records[target];
+    if (!tried) {
+      record.notTried += 1;
+      return;
+    }
     record.gaveUp += 1;
     record.consecutiveGiveUps += 1;
     if (record.consecutiveGiveUps >= DOWN_AFTER_GIVE_UPS) {
@@ -243,7 +252,7 @@ export class PacingService {
   handle(message: ToService, reply: (message: FromService) => void): void {
     if (message.t === 'acquire') this.acquire(message.target, () => reply({ t: 'grant', id: message.id }));
     else if (message.t === 'try') this.tried(message);
-    else this.gaveUp(message.target);
+    else this.gaveUp(message.target, message.tried);
   }
 
   /** How the network behaved, per target that was sent anything. */
@@ -259,6 +268,8 @@ export class PacingService {
         faults: { ...record.faults },
         retries: record.retries,
         gaveUp: record.gaveUp,
+        notTried: record.notTried,
+        answered: record.latencies.length,
         latencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95) },
         waitedMs: Math.round(record.waitedMs),
         limit: {
@@ -328,7 +339,8 @@ export interface PacingLink {
   /** Waits for the target's turn; resolves to the time waited. */
   acquire(target: TransportTarget): Promise<number>;
   tried(report: TryReport): void;
-  gaveUp(target: TransportTarget): void;
+  /** A request given up after its tries, or (`tried` false) not tried at all since its target was down. */
+  gaveUp(target: TransportTarget, tried?: boolean): void;
   /** Sends what is pending; the link stays usable. */
   flush(): Promise<void>;
 }
@@ -349,8 +361,8 @@ class LocalLink implements PacingLink {
   tried(report: TryReport): void {
     this.service.tried(report);
   }
-  gaveUp(target: TransportTarget): void {
-    this.service.gaveUp(target);
+  gaveUp(target: TransportTarget, tried = true): void {
+    this.service.gaveUp(target, tried);
   }
   flush(): Promise<void> {
     return Promise.resolve();
@@ -433,9 +445,9 @@ class SocketLink implements PacingLink {
     if (this.broken) this.fallback.tried(report);
     else this.write({ t: 'try', ...report });
   }
-  gaveUp(target: TransportTarget): void {
-    if (this.broken) this.fallback.gaveUp(target);
-    else this.write({ t: 'gave-up', target });
+  gaveUp(target: TransportTarget, tried = true): void {
+    if (this.broken) this.fallback.gaveUp(target, tried);
+    else this.write({ t: 'gave-up', target, tried });
   }
   flush(): Promise<void> {
     if (this.broken || this.socket.writableLength === 0) return Promise.resolve();

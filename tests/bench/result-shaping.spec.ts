@@ -332,6 +332,8 @@ const targetNetwork = (
   },
   retries: 0,
   gaveUp: 0,
+  notTried: 0,
+  answered: requests,
   latencyMs: { p50: 2, p95: 9 },
   waitedMs: 0,
   limit: { rate: 'adaptive', inFlight: undefined, finalRate: undefined },

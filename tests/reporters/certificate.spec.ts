@@ -161,6 +161,8 @@ test('an inconclusive run says so on the certificate and the verdict entry, with
         faults: { throttled: 0, unavailable: 7, 'bad-gateway': 0, 'gateway-timeout': 0, refused: 0, reset: 0, unreachable: 0, timeout: 0 },
         retries: 3,
         gaveUp: 1,
+        notTried: 5,
+        answered: 30,
         latencyMs: { p50: 30, p95: 80 },
         waitedMs: 3_000,
         limit: { rate: 10, inFlight: 4, finalRate: undefined },
@@ -172,7 +174,7 @@ test('an inconclusive run says so on the certificate and the verdict entry, with
   expect(html).toContain('data-testid="verdict">INCONCLUSIVE<');
   expect(html).toContain('<h2>Why INCONCLUSIVE</h2>');
   expect(html).toMatch(
-    /data-testid="network">Network: issuer: 40 requests, peak 9\/s \(limit 10\/s\), absorbed 7 unavailable, 3 retries, 1 given up/,
+    /data-testid="network">Network: issuer: 40 requests, peak 9\/s \(limit 10\/s\), absorbed 7 unavailable, 3 retries, 1 given up, 5 not tried \(target down\), p50 30 ms/,
   );
   expect(verdictHtml(inconclusive)).toContain('Why INCONCLUSIVE');
   expect(verdictHtml(inconclusive)).toContain('Network: issuer: 40 requests');

@@ -333,6 +333,8 @@ test('how the network behaved is in the summary, within its schema, and one line
         faults: { throttled: 3, unavailable: 1, 'bad-gateway': 0, 'gateway-timeout': 0, refused: 0, reset: 2, unreachable: 0, timeout: 0 },
         retries: 6,
         gaveUp: 0,
+        notTried: 0,
+        answered: 110,
         latencyMs: { p50: 81.2, p95: 95.5 },
         waitedMs: 4_200,
         limit: { rate: 'adaptive', inFlight: undefined, finalRate: 19.5 },
