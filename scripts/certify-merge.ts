@@ -7,13 +7,15 @@
  * missing or repeated, or they ran with different seeds, targets or applicable APIs); one line says which.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigurationError, configurationErrorLine } from '../lib/config/errors.js';
+import { mergeNetworks, type TargetNetwork } from '../lib/http/pacing.js';
 import { fromRoot } from '../lib/paths.js';
 import type { CertificationResults } from '../reporters/certification.js';
 import {
+  NETWORK_FILE,
   RUN_FILE,
   TESTS_FILE,
   clearEarlierEvidence,
@@ -133,6 +135,13 @@ async function main(): Promise<number> {
     if (!existsSync(from)) continue;
     for (const file of readdirSync(from)) copyFileSync(path.join(from, file), path.join(output, 'allure-results', file));
   }
+  // How the network behaved over every shard, as one run's figures.
+  const networks = shards.flatMap((shard) => {
+    const file = path.join(shard.dir, NETWORK_FILE);
+    return existsSync(file) ? [(JSON.parse(readFileSync(file, 'utf8')) as { targets: TargetNetwork[] }).targets] : [];
+  });
+  if (networks.length > 0)
+    writeFileSync(path.join(output, NETWORK_FILE), `${JSON.stringify({ targets: mergeNetworks(networks) }, null, 2)}\n`);
   // Shards of the reference pair's run observe no client; the merge does, once, as one run would have.
   if (run.subject.kind === 'reference-pair') await observeReferenceClient(output, new Set(run.applicableConditionalApis));
   const results = JSON.parse(readFileSync(path.join(output, TESTS_FILE), 'utf8')) as CertificationResults;

@@ -282,6 +282,36 @@ export class PacingService {
   }
 }
 
+/**
+ * The network of several shards of one run as one: counts summed, the peak rate and the latency percentiles the
+ * highest of any shard (an upper bound: the shards' latencies are not kept one by one).
+ */
+export function mergeNetworks(shards: readonly (readonly TargetNetwork[])[]): TargetNetwork[] {
+  const byTarget = new Map<TransportTarget, TargetNetwork>();
+  for (const network of shards) {
+    for (const n of network) {
+      const seen = byTarget.get(n.target);
+      if (!seen) {
+        byTarget.set(n.target, n);
+        continue;
+      }
+      byTarget.set(n.target, {
+        ...seen,
+        requests: seen.requests + n.requests,
+        peakRate: Math.max(seen.peakRate, n.peakRate),
+        faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, seen.faults[k] + n.faults[k]])) as Record<FaultKind, number>,
+        retries: seen.retries + n.retries,
+        gaveUp: seen.gaveUp + n.gaveUp,
+        notTried: seen.notTried + n.notTried,
+        answered: seen.answered + n.answered,
+        latencyMs: { p50: Math.max(seen.latencyMs.p50, n.latencyMs.p50), p95: Math.max(seen.latencyMs.p95, n.latencyMs.p95) },
+        waitedMs: seen.waitedMs + n.waitedMs,
+      });
+    }
+  }
+  return TRANSPORT_TARGETS.flatMap((t) => byTarget.get(t) ?? []);
+}
+
 /** The variable that tells a worker where the run's pacing service listens. */
 export const PACER_VARIABLE = 'CERTIFY_PACER';
 
