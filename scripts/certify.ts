@@ -24,12 +24,15 @@ import path from 'node:path';
 import { ConfigurationError, configurationErrorLine, listeningOn } from '../lib/config/errors.js';
 import { DEFAULT_ISSUER_ID } from '../mocks/issuer/index.js';
 import { loadDotEnv, readTargets, targetLabels, type TargetsConfig } from '../lib/config/targets.js';
-import { transportOptionsInto } from '../lib/config/transport.js';
+import { paceVariable, transportOptionsInto } from '../lib/config/transport.js';
+import { networkOfProcess } from '../lib/http/client.js';
+import { mergeNetworks, type TargetNetwork } from '../lib/http/pacing.js';
 import { port, wholeNumber } from '../lib/config/values.js';
 import { fromRoot } from '../lib/paths.js';
 import { CLEANUP_FILE, cleanUpRun, clearEarlierLedger } from '../lib/d1-cleanup.js';
 import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
 import {
+  NETWORK_FILE,
   RUN_FILE,
   TESTS_FILE,
   clearEarlierEvidence,
@@ -284,6 +287,12 @@ async function main(): Promise<number> {
  * It concerns D1, not the bank: whatever happens here, the verdict is the results'.
  */
 async function cleanUpD1(reportsDir: string, targets: TargetsConfig, signal: AbortSignal): Promise<void> {
+  const networkFile = path.join(reportsDir, NETWORK_FILE);
+  const suites = existsSync(networkFile) ? (JSON.parse(readFileSync(networkFile, 'utf8')) as { targets: TargetNetwork[] }).targets : [];
+  // The clean-up starts at the pace the suites' requests found, rather than meet the gateway's limit again.
+  const found = suites.find((n) => n.target === 'd1')?.limit.finalRate;
+  const variable = paceVariable('d1', 'RATE_LIMIT');
+  if (found !== undefined && !process.env[variable]) process.env[variable] = String(found);
   try {
     const outcome = await cleanUpRun(reportsDir, { targets, signal });
     if (!outcome) return;
@@ -296,6 +305,9 @@ async function cleanUpD1(reportsDir: string, targets: TargetsConfig, signal: Abo
   } catch (error) {
     process.stderr.write(`certify: the D1 clean-up broke: ${error instanceof Error ? error.message : String(error)}\n`);
   }
+  // The clean-up's requests went to D1 too: they count in how the network behaved.
+  const cleanup = networkOfProcess();
+  if (cleanup.length > 0) writeFileSync(networkFile, `${JSON.stringify({ targets: mergeNetworks([suites, cleanup]) }, null, 2)}\n`);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Agent, request, RetryAgent, type Dispatcher } from 'undici';
 import { readTransportPolicy, type TransportPolicy, type TransportTarget } from '../config/transport.js';
 import { witnessExchange } from '../evidence/witness.js';
-import { pacingLink, type PacingLink } from './pacing.js';
+import { pacingLink, type PacingLink, type TargetNetwork } from './pacing.js';
 import {
   CONNECTION_CODES,
   describeFault,
@@ -159,6 +159,11 @@ export function transportOfProcess(): { readonly policy: TransportPolicy; readon
     transport = { policy, link: pacingLink(policy.pace) };
   }
   return transport;
+}
+
+/** How the network behaved for this process's own requests, when it paces them itself (certify's clean-up). */
+export function networkOfProcess(): TargetNetwork[] {
+  return transport?.link.report() ?? [];
 }
 
 /** Sends what this process still owes the run's pacing service (how its last requests went). */

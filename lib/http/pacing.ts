@@ -373,6 +373,8 @@ export interface PacingLink {
   gaveUp(target: TransportTarget, tried?: boolean): void;
   /** Sends what is pending; the link stays usable. */
   flush(): Promise<void>;
+  /** How the network behaved, when this process keeps its own pacing service; none when the run's service keeps it. */
+  report(): TargetNetwork[];
 }
 
 class LocalLink implements PacingLink {
@@ -396,6 +398,9 @@ class LocalLink implements PacingLink {
   }
   flush(): Promise<void> {
     return Promise.resolve();
+  }
+  report(): TargetNetwork[] {
+    return this.service.report();
   }
 }
 
@@ -478,6 +483,9 @@ class SocketLink implements PacingLink {
   gaveUp(target: TransportTarget, tried = true): void {
     if (this.broken) this.fallback.gaveUp(target, tried);
     else this.write({ t: 'gave-up', target, tried });
+  }
+  report(): TargetNetwork[] {
+    return this.fallback.report();
   }
   flush(): Promise<void> {
     if (this.broken || this.socket.writableLength === 0) return Promise.resolve();
