@@ -1,4 +1,5 @@
 import { apis, type rules } from '../../gen/catalogue.js';
+import type { TargetNetwork } from '../../lib/http/pacing.js';
 import type { CertifiedTest } from '../../reporters/certification.js';
 import { OBSERVE_PROJECT } from '../../reporters/compliance-summary.js';
 
@@ -20,5 +21,27 @@ export function passingBankResult(rule: (typeof rules)[number], calls: number): 
     failure: undefined,
     ...(hosted ? {} : { calls }),
     error: undefined,
+  };
+}
+
+/** How the network to one target behaved, as certification/network.json holds it; faults not given are none. */
+export function targetNetwork(
+  target: TargetNetwork['target'],
+  figures: Partial<Omit<TargetNetwork, 'faults'>> & { readonly faults?: Partial<TargetNetwork['faults']> } = {},
+): TargetNetwork {
+  const none = { throttled: 0, unavailable: 0, 'bad-gateway': 0, 'gateway-timeout': 0, refused: 0, reset: 0, unreachable: 0, timeout: 0 };
+  return {
+    target,
+    requests: 100,
+    peakRate: 10,
+    retries: 0,
+    gaveUp: 0,
+    notTried: 0,
+    answered: 100,
+    latencyMs: { p50: 10, p95: 20 },
+    waitedMs: 0,
+    limit: { rate: 'adaptive', inFlight: undefined, finalRate: undefined },
+    ...figures,
+    faults: { ...none, ...figures.faults },
   };
 }
