@@ -70,6 +70,7 @@ export const TRANSPORT_OPTIONS: Readonly<Record<string, string>> = {
 /** Takes certify's transport options out of `args` into `env`; a wrong value stops the run with one line. */
 export function transportOptionsInto(args: readonly string[], env: Record<string, string | undefined>): string[] {
   const rest: string[] = [];
+  const given = new Map<string, string>();
   for (const arg of args) {
     const [name, value] = arg.split(/=(.*)/s, 2);
     const variable = name ? TRANSPORT_OPTIONS[name] : undefined;
@@ -79,7 +80,15 @@ export function transportOptionsInto(args: readonly string[], env: Record<string
     }
     if (value === undefined || value === '') throw new ConfigurationError(`${name ?? arg} needs a value: ${name ?? arg}=N`);
     env[variable] = value;
+    given.set(variable, name ?? arg);
   }
-  readTransportPolicy(env);
+  try {
+    readTransportPolicy(env);
+  } catch (error) {
+    // A wrong value given as an option is named as the user wrote it.
+    const option = error instanceof ConfigurationError ? [...given].find(([variable]) => error.message.startsWith(variable)) : undefined;
+    if (option && error instanceof ConfigurationError) throw new ConfigurationError(error.message.replace(option[0], option[1]));
+    throw error;
+  }
   return rest;
 }

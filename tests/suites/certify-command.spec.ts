@@ -59,12 +59,21 @@ test.describe('a wrong configuration stops with one line naming the variable, ex
     ],
     ['a SEED that is not a number', { SEED: 'abc' }, /SEED must be a whole number/],
     ['NUM_RUNS of zero', { NUM_RUNS: '0' }, /NUM_RUNS must be a whole number from 1/],
+    ['a rate limit that is no number', { CERTIFY_D1_RATE_LIMIT: 'fast' }, /CERTIFY_D1_RATE_LIMIT must be a number of 0.1 or more/],
+    ['no try at all', { CERTIFY_MAX_TRIES: '0' }, /CERTIFY_MAX_TRIES must be a whole number from 1 to 20/],
     [
       'an API that is not conditional declared applicable',
       { CERTIFY_CONDITIONAL_APIS: 'ctp-enrol' },
       /CERTIFY_CONDITIONAL_APIS names ctp-enrol, which is not a conditional API/,
     ],
   ];
+  test('a transport option with a wrong value is named as it was given', () => {
+    const run = certify({}, ['--issuer-max-in-flight=0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'configuration error: --issuer-max-in-flight must be a whole number from 1 to 10000, got "0"',
+    ]);
+  });
   for (const [label, env, message] of cases) {
     test(label, () => {
       const run = certify(env);
