@@ -7,6 +7,7 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { TRANSPORT_TARGETS, type TargetPace, type TransportTarget } from '../config/transport.js';
+import { PeakRate } from './peak-rate.js';
 import { FAULT_KINDS, type FaultKind } from './transport-faults.js';
 
 /** One try of a request, as the pacing service hears of it. */
@@ -134,33 +135,19 @@ class TargetRecord {
   gaveUp = 0;
   notTried = 0;
   waitedMs = 0;
-  peakRate = 0;
   readonly faults = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
   readonly latencies: number[] = [];
-  private readonly lastSecond: number[] = [];
-  /** The answers of the last second that were not a 429: what a gateway let through. */
-  private readonly acceptedLastSecond: number[] = [];
+  /** Tries sent, for the peak per second. */
+  readonly sentRate = new PeakRate();
+  /** The answers that were not a 429: what a gateway let through in the last second. */
+  readonly acceptedRate = new PeakRate();
   consecutiveGiveUps = 0;
   downUntil = 0;
 
-  /** Counts a try; returns the requests of the last second, this one included. */
-  sent(now: number): number {
+  /** Counts a try. */
+  sent(): void {
     this.requests += 1;
-    this.lastSecond.push(now);
-    while ((this.lastSecond[0] ?? now) <= now - 1000) this.lastSecond.shift();
-    this.peakRate = Math.max(this.peakRate, this.lastSecond.length);
-    return this.lastSecond.length;
-  }
-
-  /** Counts a try a gateway let through; returns how many it let through in the last second. */
-  accepted(now: number): number {
-    this.acceptedLastSecond.push(now);
-    return this.acceptedRate(now);
-  }
-
-  acceptedRate(now: number): number {
-    while ((this.acceptedLastSecond[0] ?? now) <= now - 1000) this.acceptedLastSecond.shift();
-    return this.acceptedLastSecond.length;
+    this.sentRate.mark();
   }
 }
 
@@ -212,18 +199,17 @@ export class PacingService {
   tried(report: TryReport): void {
     const record = this.records[report.target];
     const gate = this.gates[report.target];
-    const now = performance.now();
-    record.sent(now);
+    record.sent();
     if (report.held) gate.release();
     if (report.retry) record.retries += 1;
     record.waitedMs += report.waitedMs;
     if (report.fault) {
       record.faults[report.fault] += 1;
-      if (report.fault === 'throttled') gate.throttled(record.acceptedRate(now));
-      else record.accepted(now);
+      if (report.fault === 'throttled') gate.throttled(record.acceptedRate.inLastSecond());
+      else record.acceptedRate.mark();
       return;
     }
-    record.accepted(now);
+    record.acceptedRate.mark();
     record.latencies.push(report.latencyMs);
     gate.succeeded();
     if (record.consecutiveGiveUps > 0 || record.downUntil > 0) {
@@ -264,7 +250,7 @@ export class PacingService {
       return {
         target,
         requests: record.requests,
-        peakRate: record.peakRate,
+        peakRate: record.sentRate.peak,
         faults: { ...record.faults },
         retries: record.retries,
         gaveUp: record.gaveUp,

@@ -6,7 +6,7 @@ import { endToEndHeaders, HOP_BY_HOP } from '../../lib/http/hop-by-hop.js';
 import { redactText } from '../../lib/redaction.js';
 import { listen } from '../http/server.js';
 import { seededRandom } from '../issuer/chaos.js';
-import { PeakRate } from './peak-rate.js';
+import { PeakRate } from '../../lib/http/peak-rate.js';
 import { resolveProfile, type ResolvedProfile, type ShapingProfile } from './shaping-profile.js';
 import { TokenBucket } from './token-bucket.js';
 

@@ -20,6 +20,7 @@ import {
 import { fromRoot } from '../../lib/paths.js';
 import { failureOf, outcomeOver, type CertifiedTest } from '../../reporters/certification.js';
 import { TARGET_UNAVAILABLE_ATTACHMENT, TARGET_UNAVAILABLE_CONTENT_TYPE } from '../../lib/http/transport-faults.js';
+import type { TargetNetwork } from '../../lib/http/pacing.js';
 import { hostedByBank, passingBankResult, targetNetwork } from './bank-results.js';
 import { summarise, summaryMarkdown, type CertificationSubject, type ComplianceSummary } from '../../reporters/compliance-summary.js';
 
@@ -71,7 +72,7 @@ const failed = (id: RuleId): Partial<CertifiedTest> => ({ outcome: 'failed', fai
 
 const BANK: CertificationSubject = { kind: 'bank', issuerId: 'TESTBANK01', hosted: 'http://127.0.0.1:9', calls: 'observed' };
 const conditional = apis.filter((a) => a.category === 'conditional').map((a) => a.id);
-const summary = (tests: CertifiedTest[], applicable: string[] = conditional): ComplianceSummary =>
+const summary = (tests: CertifiedTest[], applicable: string[] = conditional, network?: TargetNetwork[]): ComplianceSummary =>
   summarise({
     tests,
     apis,
@@ -81,6 +82,7 @@ const summary = (tests: CertifiedTest[], applicable: string[] = conditional): Co
     targets: { d1: 'mock', issuer: 'mock' },
     subject: BANK,
     now: new Date(0),
+    ...(network ? { network } : {}),
   });
 
 /** The summary, as JSON, follows reporters/compliance-summary.schema.json. */
@@ -315,27 +317,18 @@ test("the D1 environment's unavailable tests make the run inconclusive too: its 
 });
 
 test('how the network behaved is in the summary, within its schema, and one line of its Markdown', () => {
-  const s = summarise({
-    tests: run(),
-    apis,
-    rules,
-    applicableConditional: new Set(conditional),
-    seed: 1,
-    targets: { d1: 'mock', issuer: 'mock' },
-    subject: BANK,
-    network: [
-      targetNetwork('d1', {
-        requests: 120,
-        peakRate: 21,
-        faults: { throttled: 3, unavailable: 1, reset: 2 },
-        retries: 6,
-        answered: 110,
-        latencyMs: { p50: 81.2, p95: 95.5 },
-        waitedMs: 4_200,
-        limit: { rate: 'adaptive', inFlight: undefined, finalRate: 19.5 },
-      }),
-    ],
-  });
+  const s = summary(run(), conditional, [
+    targetNetwork('d1', {
+      requests: 120,
+      peakRate: 21,
+      faults: { throttled: 3, unavailable: 1, reset: 2 },
+      retries: 6,
+      answered: 110,
+      latencyMs: { p50: 81.2, p95: 95.5 },
+      waitedMs: 4_200,
+      limit: { rate: 'adaptive', inFlight: undefined, finalRate: 19.5 },
+    }),
+  ]);
   expectWithinSchema(s);
   expect(summaryMarkdown(s)).toContain(
     'Network: d1: 120 requests, peak 21/s (adapted to 19.5/s), absorbed 3 throttled, 1 unavailable, 2 reset, 6 retries, ' +

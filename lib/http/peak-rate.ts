@@ -6,16 +6,24 @@ export class PeakRate {
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  mark(): void {
+  /** Counts an event; returns how many fell within the last second, this one included. */
+  mark(): number {
     const at = this.now();
     this.times.push(at);
-    while (this.first < this.times.length && (this.times[this.first] ?? at) <= at - 1000) this.first += 1;
-    this.highest = Math.max(this.highest, this.times.length - this.first);
+    const recent = this.inLastSecond(at);
+    this.highest = Math.max(this.highest, recent);
     // Dropping the expired head now and then keeps the array as long as one second of traffic.
     if (this.first > 4096) {
       this.times.splice(0, this.first);
       this.first = 0;
     }
+    return recent;
+  }
+
+  /** How many events fell within the second before `at`. */
+  inLastSecond(at = this.now()): number {
+    while (this.first < this.times.length && (this.times[this.first] ?? at) <= at - 1000) this.first += 1;
+    return this.times.length - this.first;
   }
 
   get peak(): number {
