@@ -3,7 +3,7 @@ import { knownRule } from '../lib/checks/rule-failure.js';
 import { operations, type OperationId } from '../gen/operations.js';
 import type { FieldConstraint } from '../lib/contracts/registry.js';
 import { validateRequest, validateResponse, type Violation } from '../lib/validation/index.js';
-import type { ObservedExchange } from './observed-exchange.js';
+import type { ArrivingCall } from './arrival.js';
 
 /** One way one exchange departed from its operation's contract, on the issuer's side or on D1's. */
 export interface ContractDeparture {
@@ -11,15 +11,6 @@ export interface ContractDeparture {
   /** request: the issuer's call broke the contract; response: D1's answer did. */
   readonly side: 'request' | 'response';
   readonly violation: Violation;
-}
-
-/** Everything observed of one contract operation. */
-export interface OperationObservation {
-  readonly operationId: OperationId;
-  readonly exchanges: readonly ObservedExchange[];
-  readonly departures: readonly ContractDeparture[];
-  /** The operation's field rules the observed calls and answers put to the test (a field absent everywhere is not). */
-  readonly exercisedRules: readonly RuleId[];
 }
 
 /** Whether a JSON pointer (with `*` for any array item) leads to a value. */
@@ -39,7 +30,7 @@ const parentOf = (pointer: string): string => pointer.slice(0, pointer.lastIndex
 const nameOf = (pointer: string): string => pointer.split('/').pop() ?? '';
 
 /** Whether an exchange puts a field rule to the test: the part is there and so is the field (or its parent, for required). */
-function exercises(exchange: ObservedExchange, operationId: OperationId, constraint: FieldConstraint): boolean {
+function exercises(exchange: ArrivingCall, operationId: OperationId, constraint: FieldConstraint): boolean {
   switch (constraint.in) {
     case 'path':
       return true;
@@ -82,7 +73,7 @@ function unreadableBody(operationId: OperationId, reason: string): Violation {
 }
 
 /** The request and the answer of one exchange against the operation's contract. */
-export function departuresOf(exchange: ObservedExchange): ContractDeparture[] {
+export function departuresOf(exchange: ArrivingCall): ContractDeparture[] {
   const operationId = exchange.operationId;
   if (!operationId) return [];
   const departures: ContractDeparture[] = [];
@@ -105,32 +96,11 @@ export function departuresOf(exchange: ObservedExchange): ContractDeparture[] {
   return departures;
 }
 
-/** The observed exchanges grouped by contract operation, each checked both ways; calls outside the contracts apart. */
-export function checkContracts(exchanges: readonly ObservedExchange[]): {
-  readonly operations: OperationObservation[];
-  readonly outside: ObservedExchange[];
-} {
-  const byOperation = new Map<OperationId, ObservedExchange[]>();
-  const outside: ObservedExchange[] = [];
-  for (const exchange of exchanges) {
-    if (!exchange.operationId) {
-      outside.push(exchange);
-      continue;
-    }
-    const calls = byOperation.get(exchange.operationId);
-    if (calls) calls.push(exchange);
-    else byOperation.set(exchange.operationId, [exchange]);
-  }
-  const observed = [...byOperation.entries()].map(([operationId, calls]): OperationObservation => {
-    const fields = Object.entries(operations[operationId].fields);
-    return {
-      operationId,
-      exchanges: calls,
-      departures: calls.flatMap(departuresOf),
-      exercisedRules: fields
-        .filter(([, constraint]) => calls.some((call) => exercises(call, operationId, constraint)))
-        .map(([ruleId]) => knownRule(ruleId)),
-    };
-  });
-  return { operations: observed, outside };
+/** The operation's field rules a call and its answer put to the test (a field absent from both is not). */
+export function exercisedRulesOf(call: ArrivingCall): RuleId[] {
+  const operationId = call.operationId;
+  if (!operationId) return [];
+  return Object.entries(operations[operationId].fields)
+    .filter(([, constraint]) => exercises(call, operationId, constraint))
+    .map(([ruleId]) => knownRule(ruleId));
 }

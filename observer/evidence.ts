@@ -5,19 +5,13 @@ import ajvFormats from 'ajv-formats';
 import { LabelName, Stage, Status, type Label, type Link, type Parameter } from 'allure-js-commons';
 import { FileSystemWriter, ReporterRuntime } from 'allure-js-commons/sdk/reporter';
 import { apis, rules } from '../gen/catalogue.js';
-import { operations } from '../gen/operations.js';
 import type { RuleId } from '../gen/catalogue.js';
-import { isSecurityRule, parseRuleFailure, provenanceOf, type RuleFailure } from '../lib/checks/rule-failure.js';
+import { parseRuleFailure, provenanceOf, ruleStanding, type RuleFailure } from '../lib/checks/rule-failure.js';
 import { exchangeText, exchangeTitle, type ExchangeRecord } from '../lib/evidence/exchange.js';
 import { fromRoot } from '../lib/paths.js';
 import { CONDITIONAL_APIS } from '../lib/config/conditional-apis.js';
-import { REDACTED, isSensitiveKey, redactText } from '../lib/redaction.js';
 import { certificationResults, type CertificationResults, type CertifiedTest } from '../reporters/certification.js';
 import { OBSERVE_PROJECT, summarise, summaryMarkdown, type ComplianceSummary } from '../reporters/compliance-summary.js';
-import type { OperationObservation } from './contract-checks.js';
-import type { ObservedExchange } from './observed-exchange.js';
-import type { SessionRedactor } from './session.js';
-import type { UsageFinding } from './usage-rules.js';
 
 export { OBSERVE_PROJECT };
 /** Where the observation's results go under the reports directory. */
@@ -26,8 +20,6 @@ export const OBSERVATION_DIR = 'observation';
 const ruleById = new Map<string, (typeof rules)[number]>(rules.map((r) => [r.id, r]));
 const apiById = new Map(apis.map((a) => [a.id, a]));
 const SEVERITY = { mandatory: 'critical', conditional: 'normal', optional: 'minor' } as const;
-// Evidence is read by people: a handful of exchanges per result says enough, however long the session.
-const EXCHANGES_PER_RESULT = 10;
 
 /** One observed operation or usage rule, as it goes to every report: outcome, failure text and redacted exchanges. */
 export interface ObservedResult {
@@ -63,139 +55,11 @@ export interface ObservationEvidence {
   readonly startedAt: string;
   readonly endedAt: string;
   readonly exchangeCount: number;
+  /** How many observers' journals were merged into this observation, when more than one. */
+  readonly instances?: number;
   readonly results: readonly ObservedResult[];
   /** The results in the certification's format (reporters/certification.ts), project `observe`. */
   readonly certification: CertificationResults;
-}
-
-/** A failure as data, with the text people read; the verdict reads only the data. */
-function observedFailure(
-  ruleId: RuleId | undefined,
-  operationId: string | undefined,
-  where: string,
-  documented: string,
-  received: string,
-): ObservedFailure {
-  const provenance = provenanceOf(ruleId);
-  const security = isSecurityRule(ruleId);
-  const label = security ? ' (security rule)' : ruleId && provenance === 'inferred' ? ' (inferred rule)' : '';
-  return {
-    ruleId,
-    operationId,
-    provenance,
-    security,
-    pointer: where.trim() || '/',
-    documented,
-    received,
-    message: `${ruleId ?? '(no rule)'}${label} at ${where.trim() || '/'}\n  documented: ${documented}\n  received:   ${received}`,
-  };
-}
-
-/** A received value as it may be written: masked when its field holds personal data, secrets replaced wherever they are. */
-function safeReceived(pointer: string, received: string, redactor: SessionRedactor): string {
-  const field = pointer.split(/[/ ]/).filter(Boolean).pop() ?? '';
-  return isSensitiveKey(field) && received !== 'absent' ? REDACTED : redactor.text(redactText(received));
-}
-
-function recordsOf(sequences: readonly number[], exchanges: readonly ObservedExchange[], redactor: SessionRedactor): ExchangeRecord[] {
-  const wanted = new Set(sequences.slice(0, EXCHANGES_PER_RESULT));
-  return exchanges.filter((e) => wanted.has(e.sequence)).map((e) => redactor.record(e));
-}
-
-const span = (exchanges: readonly ObservedExchange[], fallback: number): { start: number; stop: number } => ({
-  start: exchanges[0]?.receivedAt ?? fallback,
-  stop: exchanges.reduce((latest, e) => Math.max(latest, e.receivedAt + e.durationMs), fallback),
-});
-
-/** The result of one contract operation: its exercised rules, and per broken rule its first departure. */
-export function operationResult(observation: OperationObservation, redactor: SessionRedactor, endedAt: number): ObservedResult {
-  const failuresByRule = new Map<string, { failure: ObservedFailure; count: number }>();
-  for (const { violation, side, sequence } of observation.departures) {
-    const key = violation.ruleId ?? '';
-    const seen = failuresByRule.get(key);
-    if (seen) {
-      seen.count += 1;
-      continue;
-    }
-    const where = `${violation.part} ${violation.pointer || '/'}`;
-    const received =
-      `${safeReceived(violation.pointer, violation.received, redactor)} ` +
-      `(${side === 'request' ? "the issuer's call" : "D1's answer"} #${sequence})`;
-    // A departure no rule names cannot decide a certification: it is a warning (provenanceOf(undefined) is inferred).
-    failuresByRule.set(key, {
-      failure: observedFailure(violation.ruleId, observation.operationId, where, violation.documented, received),
-      count: 1,
-    });
-  }
-  const failures = [...failuresByRule.values()].map(({ failure, count }) => ({
-    ...failure,
-    message: count > 1 ? `${failure.message}\n  (${count} departures in all)` : failure.message,
-  }));
-  const departing = new Set(observation.departures.map((d) => d.sequence));
-  const others = observation.exchanges.map((e) => e.sequence).filter((s) => !departing.has(s));
-  const calls = observation.exchanges.length;
-  return {
-    kind: 'operation',
-    title: `observed ${observation.operationId}: ${calls} call${calls === 1 ? '' : 's'} and answers against the contract`,
-    subject: observation.operationId,
-    api: operations[observation.operationId].api,
-    outcome: failures.length > 0 ? 'failed' : 'passed',
-    rules: [...new Set([...failures.flatMap((f) => (f.ruleId ? [f.ruleId] : [])), ...observation.exercisedRules])],
-    failures,
-    callCount: calls,
-    note:
-      `${calls} call${calls === 1 ? '' : 's'}; ${observation.exercisedRules.length} field rules exercised; ` +
-      `${observation.departures.length} departures`,
-    exchanges: recordsOf([...departing, ...others], observation.exchanges, redactor),
-    ...span(observation.exchanges, endedAt),
-  };
-}
-
-export function usageResult(
-  finding: UsageFinding,
-  exchanges: readonly ObservedExchange[],
-  redactor: SessionRedactor,
-  endedAt: number,
-): ObservedResult {
-  const rule = ruleById.get(finding.ruleId);
-  const wanted = new Set(finding.exchanges);
-  const shown = exchanges.filter((e) => wanted.has(e.sequence));
-  return {
-    kind: 'usage',
-    title: `observed usage: ${finding.ruleId}`,
-    subject: finding.ruleId,
-    api: rule?.api,
-    outcome: finding.outcome,
-    rules: [finding.ruleId],
-    callCount: 0,
-    failures:
-      finding.outcome === 'failed'
-        ? [observedFailure(finding.ruleId, undefined, finding.pointer, finding.documented, redactor.text(finding.received))]
-        : [],
-    note: redactor.text(finding.received),
-    exchanges: recordsOf(finding.exchanges, exchanges, redactor),
-    ...span(shown, endedAt),
-  };
-}
-
-export function outsideResult(outside: readonly ObservedExchange[], redactor: SessionRedactor, endedAt: number): ObservedResult {
-  return {
-    kind: 'outside',
-    title: `observed calls outside the contracts: ${outside.length}`,
-    subject: 'outside-contracts',
-    api: undefined,
-    outcome: 'skipped',
-    rules: [],
-    failures: [],
-    callCount: 0,
-    note: 'calls to paths or methods no contract declares; forwarded to D1 as sent and judged by no rule',
-    exchanges: recordsOf(
-      outside.map((e) => e.sequence),
-      outside,
-      redactor,
-    ),
-    ...span(outside, endedAt),
-  };
 }
 
 /** The results in the certification's format: per result the rules that held, and one failed entry per broken rule. */
@@ -236,8 +100,7 @@ export function certifiedTests(results: readonly ObservedResult[]): CertifiedTes
         failure: {
           ruleId: failure.ruleId,
           operationId: failure.operationId,
-          provenance: failure.provenance,
-          security: failure.security,
+          ...ruleStanding(failure.ruleId),
           pointer: failure.pointer,
           documented: failure.documented,
           received: failure.received,
@@ -365,8 +228,8 @@ export function writeAllureResults(evidence: ObservationEvidence, resultsDir: st
 }
 
 /** Where the bank's calls were seen, as the summary's subject says it. */
-export const observedThrough = (evidence: Pick<ObservationEvidence, 'mode' | 'd1' | 'exchangeCount'>): string =>
-  `observed (${evidence.exchangeCount} calls) through ` +
+export const observedThrough = (evidence: Pick<ObservationEvidence, 'mode' | 'd1' | 'exchangeCount' | 'instances'>): string =>
+  `observed (${evidence.exchangeCount} calls${evidence.instances ? ` from ${evidence.instances} backend instances` : ''}) through ` +
   (evidence.mode === 'proxy' ? `the validating proxy in front of ${evidence.d1}` : 'the recording mock D1');
 
 export interface WrittenEvidence {

@@ -1,8 +1,8 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { send } from '../lib/http/client.js';
 import { endToEndHeaders } from '../lib/http/hop-by-hop.js';
 import { startServer, type Answer, type IncomingExchange, type RunningServer } from '../mocks/http/server.js';
-import type { ObservedResponse } from './observed-exchange.js';
 
 /** Where the observer sends what it receives: D1's banking and OAuth bases, and in recording mode the mock's controls. */
 export interface Upstream {
@@ -20,19 +20,38 @@ export interface Upstream {
 export const BANKING_MOUNT = '/banking';
 export const AUTH_MOUNT = '/authz/v1';
 const CONTROLS_MOUNT = '/__mock/';
+/** The observer's own pages (the live view). */
+export const OBSERVER_MOUNT = '/__observer/';
 
-/** What was forwarded and what came back, handed to the observer's session for recording. */
+/** D1's answer to one of the issuer's calls, as the observer passed it back. */
+export interface ForwardedResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly text: string;
+  /** The body parsed as JSON, or undefined when it is empty or not JSON. */
+  readonly json: unknown;
+}
+
+/** What was forwarded and what came back, handed to the observer for judging and keeping. */
 export interface ForwardedCall {
   readonly incoming: IncomingExchange;
   readonly receivedAt: number;
   readonly durationMs: number;
-  readonly response: ObservedResponse | undefined;
+  readonly response: ForwardedResponse | undefined;
   readonly transportError: string | undefined;
 }
 
 export interface ForwarderOptions {
   readonly upstream: Upstream;
+  /** Where to listen; 127.0.0.1 unless told otherwise. */
+  readonly host?: string;
   readonly port?: number;
+  /** The observer's own server certificate and key (PEM): it then serves HTTPS. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /** The observer's own pages, answered before anything is forwarded; undefined for a path that is not one. */
+  readonly local?: (incoming: IncomingExchange) => Answer | undefined;
+  /** When set, the mock's controls and the observer's own pages answer only a request that carries it. */
+  readonly controlToken?: string;
   readonly log?: (line: string) => void;
   /** Called for every call to a D1 base (banking or OAuth), after its answer went back. */
   readonly onCall: (call: ForwardedCall) => void;
@@ -72,6 +91,23 @@ const relayedHeaders = (headers: Readonly<Record<string, string>>): Record<strin
 
 const observerError = (code: string, message: string): Record<string, string> => ({ errorCode: code, error: message });
 
+/** The control token a request presents: `x-observer-token`, `Authorization: Bearer`, or `?token=` (a browser's address bar). */
+function presentedToken(incoming: IncomingExchange): string | undefined {
+  const header = incoming.headers['x-observer-token'];
+  if (typeof header === 'string') return header;
+  const bearer = /^Bearer\s+(\S+)$/i.exec(incoming.headers.authorization ?? '')?.[1];
+  if (bearer) return bearer;
+  const query = incoming.query.token;
+  return typeof query === 'string' ? query : undefined;
+}
+
+const sameToken = (presented: string | undefined, expected: string): boolean => {
+  if (presented === undefined) return false;
+  const a = Buffer.from(presented);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
 /**
  * The observer's front: every call under D1's banking and OAuth bases is sent on to the upstream unchanged (but for
  * the hop-by-hop headers) and D1's answer comes back as it was, 5xx included. Nothing the client sends makes it
@@ -81,15 +117,27 @@ const observerError = (code: string, message: string): Record<string, string> =>
 export async function startForwarder(options: ForwarderOptions): Promise<RunningServer> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const handler = async (incoming: IncomingExchange): Promise<Answer> => {
+    const controlled = incoming.path.startsWith(CONTROLS_MOUNT) || incoming.path.startsWith(OBSERVER_MOUNT);
+    if (controlled && options.controlToken !== undefined && !sameToken(presentedToken(incoming), options.controlToken))
+      return {
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer realm="observer controls"' },
+        body: observerError('CONTROL_TOKEN_REQUIRED', 'the observer controls and live view need the token it printed at start'),
+      };
+    const local = controlled ? options.local?.(incoming) : undefined;
+    if (local) return local;
     const destination = upstreamUrlOf(options.upstream, incoming);
     if (!destination)
       return {
         status: 404,
-        body: observerError('NOT_FOUND', `the observer serves D1's bases only: ${BANKING_MOUNT}/... and ${AUTH_MOUNT}/...`),
+        body: observerError(
+          'NOT_FOUND',
+          `the observer serves D1's bases only: ${BANKING_MOUNT}/... and ${AUTH_MOUNT}/... (and its live view at ${OBSERVER_MOUNT}live)`,
+        ),
       };
     const receivedAt = Date.now();
     const started = performance.now();
-    let response: ObservedResponse | undefined;
+    let response: ForwardedResponse | undefined;
     let transportError: string | undefined;
     let answer: Answer;
     try {
@@ -123,6 +171,8 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
   };
   return startServer(handler, {
     name: 'observer',
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
     port: options.port,
     log: options.log,
     errorBody: (_status, code, message) => observerError(code, message),

@@ -1,4 +1,7 @@
-import type { KeyObject } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Agent } from 'undici';
 import { onExchange } from '../lib/http/client.js';
 import { startMockD1, type IssuerBackend, type IssuerKey, type MockD1Options, type RunningMockD1 } from '../mocks/d1/index.js';
@@ -7,20 +10,35 @@ import { ecP256PublicKey } from '../lib/config/keys.js';
 import { httpUrl, issuerId as issuerIdOf } from '../lib/config/values.js';
 import { EMBEDDED_D1_LABEL } from '../lib/config/targets.js';
 import { DEFAULT_CARD_PRODUCTS } from '../mocks/d1/options.js';
-import type { RuleId } from '../gen/catalogue.js';
-import { checkContracts } from './contract-checks.js';
-import { certificationResults, certifiedTests, operationResult, outsideResult, usageResult, type ObservationEvidence } from './evidence.js';
+import { CONDITIONAL_APIS } from '../lib/config/conditional-apis.js';
+import type { ExchangeRecord } from '../lib/evidence/exchange.js';
+import { Arrival, arrivingCallOf } from './arrival.js';
+import { certificationResults, certifiedTests, type ObservationEvidence } from './evidence.js';
 import { AUTH_MOUNT, BANKING_MOUNT, startForwarder, type Upstream } from './forwarder.js';
-import { ObservationSession, SessionRedactor } from './session.js';
+import {
+  JOURNAL_FILE,
+  JOURNAL_VERSION,
+  JournalWriter,
+  mergedLines,
+  sessionOf,
+  type CallLine,
+  type JournalLine,
+  type SessionLine,
+} from './journal.js';
 import { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
-import { runUsageChecks, type UsageFinding } from './usage-rules.js';
-import { planProgress, type PlanProgress, type PlanStep } from './plan.js';
+import { LiveFeed, type LiveCall } from './live-feed.js';
+import { LIVE_VIEW_PATH, liveViewAnswer } from './live-view.js';
+import { liveDeparture, Observation } from './observation.js';
+import { certificationPlan, type PlanProgress, type PlanStep } from './plan.js';
+import { journalKeyIn, KEY_FILE, Protector, SessionLiterals, shown, type JournalKey, type Literals } from './protection.js';
+import type { JudgeSetup } from './usage-finding.js';
 
 export type { ObservationEvidence, ObservedResult, WrittenEvidence } from './evidence.js';
 export { readObservation, writeObservationEvidence, keepOnlyObservationResults, OBSERVATION_DIR, OBSERVE_PROJECT } from './evidence.js';
 export { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
 export { OBSERVER_RULES, USAGE_CHECKS, type UsageFinding } from './usage-rules.js';
-export { certificationPlan, planProgress, planText, type PlanProgress, type PlanStep } from './plan.js';
+export { certificationPlan, planText, type PlanProgress, type PlanStep } from './plan.js';
+export { JOURNAL_FILE } from './journal.js';
 
 /** A real D1 (or any D1) the observer stands in front of. */
 export interface UpstreamD1 {
@@ -58,8 +76,28 @@ export interface ObserverOptions {
   /** Click to Pay auto-enrolment is configured: cards created or registered count as enrolled. */
   readonly autoEnrolment?: boolean;
   readonly limits?: Partial<UsageLimits>;
-  /** 0, the default, picks a free port; the observer listens on 127.0.0.1 only. */
+  /** Where to listen: 127.0.0.1 unless told otherwise. Beyond loopback, the controls and the live view need a token. */
+  readonly host?: string;
+  /** 0, the default, picks a free port. */
   readonly port?: number;
+  /** The observer's own server certificate and key (PEM text): the issuer's backend then reaches it over HTTPS. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * The token the `/__mock/...` controls and the live view ask for. Listening beyond loopback, one is made when none
+   * is given; on loopback, none is asked unless one is given.
+   */
+  readonly controlToken?: string;
+  /** Where the journal (and its key) is written; a fresh temporary directory when not given. */
+  readonly journalDir?: string;
+  /** Continue the journal already in journalDir (after a crash, or to add to a finished session). */
+  readonly resume?: boolean;
+  /**
+   * The journal's key, shared by the observers whose journals are merged (default OBSERVER_JOURNAL_KEY); without
+   * one, a key of the journal's own is made beside it.
+   */
+  readonly journalKey?: string;
+  /** The certification plan the progress and the live view follow (default: every mandatory and conditional step). */
+  readonly plan?: readonly PlanStep[];
   /** Receives one redacted line per request. */
   readonly log?: (line: string) => void;
   /** Further literal values the evidence must never hold (a client secret the issuer configured, for one). */
@@ -73,23 +111,31 @@ export interface RunningObserver {
   readonly bankingUrl: string;
   /** What the issuer sets as D1_AUTH_URL. */
   readonly authUrl: string;
+  /** The live view's address, with the control token when one is asked. */
+  readonly liveViewUrl: string;
+  /** The token the controls and the live view ask for; undefined when none is asked. */
+  readonly controlToken: string | undefined;
   readonly mode: 'recording' | 'proxy';
   /** What stands behind the observer, as the evidence names it. */
   readonly d1: string;
   /** The embedded mock D1 of a recording; undefined in proxy mode. */
   readonly mockD1: RunningMockD1 | undefined;
-  /** Calls observed so far. */
+  /** The journal being written. */
+  readonly journal: string;
+  /** Calls observed so far (those of the journal resumed included). */
   observedCalls(): number;
   /** Where the certification plan stands after the calls seen so far. */
-  progress(plan: readonly PlanStep[]): PlanProgress;
+  progress(): PlanProgress;
   /** The contract departures seen so far, a line each (rule and operation, with a count): the live view, before the full check at stop. */
   departuresSoFar(): readonly string[];
-  /** Stops listening, waits for notifications in flight, checks everything seen and returns the evidence. */
+  /** Stops listening, waits for notifications in flight, judges everything seen and returns the evidence. */
   stop(): Promise<ObservationEvidence>;
 }
 
 // Notifications still in flight when the observation ends get this long to land, so that their follow-up counts.
 const NOTIFICATION_SETTLE_MS = 2_000;
+// The live page asks every 500 ms.
+const LIVE_END_GRACE_MS = 1_200;
 
 function publicKeysOf(keys: readonly IssuerKey[]): Map<string, KeyObject> {
   const map = new Map<string, KeyObject>();
@@ -97,48 +143,150 @@ function publicKeysOf(keys: readonly IssuerKey[]): Map<string, KeyObject> {
   return map;
 }
 
-/**
- * The contract departures a failed usage finding stands for (the same fact on the same call, seen from the body's
- * shape) are dropped, so that one deviation fails one rule.
- */
-function withoutSuperseded(
-  checked: ReturnType<typeof checkContracts>,
-  findings: readonly UsageFinding[],
-): ReturnType<typeof checkContracts> {
-  const superseded = new Map<number, Set<RuleId>>();
-  for (const found of findings) {
-    if (found.outcome !== 'failed' || !found.supersedes) continue;
-    for (const sequence of found.exchanges) superseded.set(sequence, new Set([...(superseded.get(sequence) ?? []), ...found.supersedes]));
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+/** Whether the observer listens where only this machine reaches it. */
+export const isLoopback = (host: string): boolean => LOOPBACK.test(host);
+
+function checkedLimits(given: Partial<UsageLimits> | undefined): UsageLimits {
+  const limits: UsageLimits = { ...DEFAULT_LIMITS, ...given };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isFinite(value) || value < 0) throw new ConfigurationError(`the limit ${name} must be a number of 0 or more, got ${value}`);
   }
-  if (superseded.size === 0) return checked;
-  const operations = checked.operations.map((operation) => ({
-    ...operation,
-    departures: operation.departures.filter(
-      (d) => !(d.side === 'request' && d.violation.ruleId !== undefined && superseded.get(d.sequence)?.has(d.violation.ruleId)),
-    ),
-    // Nor does a superseded rule pass on the strength of the very calls that broke it.
-    exercisedRules: operation.exercisedRules.filter((ruleId) => operation.exchanges.some((e) => !superseded.get(e.sequence)?.has(ruleId))),
-  }));
-  return { operations, outside: checked.outside };
+  return limits;
 }
 
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+const setupOf = (session: SessionLine, limits: UsageLimits): JudgeSetup => ({
+  notificationsVisible: session.notificationsVisible,
+  consumerInformationVisible: session.consumerInformationVisible,
+  issuerId: session.issuerId,
+  issuerKids: session.issuerKids,
+  autoEnrolment: session.autoEnrolment,
+  cardProducts: session.cardProducts ? new Set(session.cardProducts) : undefined,
+  limits,
+});
+
+/** Feeds journal lines to an observation, opening the sealed literals with the key of the journal they came from. */
+function feed(observation: Observation, literals: SessionLiterals, keys: readonly JournalKey[], line: JournalLine, source: number): void {
+  if (line.t === 'sealed') {
+    const key = keys[source];
+    if (!key) return;
+    try {
+      literals.add(key.open(line.sealed) as Literals);
+    } catch {
+      throw new ConfigurationError(
+        'a sealed line of the journal does not open with its key: the journal and its key do not belong together',
+      );
+    }
+    return;
+  }
+  observation.take(line);
+}
+
+/** The evidence of an observation from what it judged and the calls it shows, read back from its journal(s). */
+function evidenceOf(
+  observation: Observation,
+  session: SessionLine,
+  journals: readonly { readonly file: string; readonly instance: string }[],
+  endedAt: number,
+  instances: number,
+): ObservationEvidence {
+  const findings = observation.findings(endedAt);
+  const wanted = observation.shownSequences(findings);
+  const records = new Map<number, ExchangeRecord>();
+  for (const { line } of mergedLines(journals)) {
+    if (line.t === 'call' && wanted.has(line.exchange.sequence)) records.set(line.exchange.sequence, line.record);
+  }
+  const results = observation.results(findings, records, endedAt);
+  return {
+    mode: session.mode,
+    d1: session.d1,
+    issuerId: session.issuerId,
+    startedAt: session.startedAt,
+    endedAt: new Date(endedAt).toISOString(),
+    exchangeCount: observation.exchangeCount,
+    ...(instances > 1 ? { instances } : {}),
+    results,
+    certification: certificationResults(certifiedTests(results)),
+  };
+}
+
+export interface JournalToJudge {
+  /** A directory holding `journal.jsonl` (an observation directory). */
+  readonly dir: string;
+  /** How the evidence names the instance; the directory's name when not given. */
+  readonly instance?: string;
+}
+
+/**
+ * Judges one finished (or crashed) observation again from its journal, or the journals of several observers (one per
+ * backend instance or CI shard) as one observation: calls in time order, token reuse judged per instance. The
+ * observation ends at its last clean stop, or, for a journal a crash cut short, at its last call.
+ */
+export function judgeJournals(
+  journals: readonly JournalToJudge[],
+  options: { readonly limits?: Partial<UsageLimits>; readonly journalKey?: string } = {},
+): ObservationEvidence {
+  if (journals.length === 0) throw new ConfigurationError('no observation journal to judge');
+  const limits = checkedLimits(options.limits);
+  const sources = journals.map((j, index) => ({
+    file: path.join(j.dir, JOURNAL_FILE),
+    instance: journals.length > 1 ? (j.instance ?? (path.basename(path.resolve(j.dir)) || `instance-${index + 1}`)) : '',
+  }));
+  const sessions = sources.map((s) => sessionOf(s.file));
+  const [first] = sessions;
+  if (!first) throw new ConfigurationError('no observation journal to judge');
+  for (const [index, other] of sessions.entries()) {
+    if (other.issuerId !== first.issuerId)
+      throw new ConfigurationError(
+        `${sources[index]?.file} observes issuer ${other.issuerId}, not ${first.issuerId}: one observation is one issuer's`,
+      );
+  }
+  const keys = journals.map((j) => journalKeyIn(j.dir, false, options.journalKey ?? process.env.OBSERVER_JOURNAL_KEY));
+  const literals = new SessionLiterals();
+  const observation = new Observation(setupOf(first, limits), certificationPlan(new Set(CONDITIONAL_APIS)), literals);
+  let endedAt = Date.parse(first.startedAt);
+  for (const { line, source } of mergedLines(sources)) {
+    feed(observation, literals, keys, line, source);
+    if (line.t === 'end') endedAt = Math.max(endedAt, Date.parse(line.at));
+    if (line.t === 'call') endedAt = Math.max(endedAt, line.exchange.receivedAt + line.exchange.durationMs);
+  }
+  const session: SessionLine =
+    journals.length > 1 ? { ...first, startedAt: sessions.map((s) => s.startedAt).sort()[0] ?? first.startedAt } : first;
+  return evidenceOf(observation, session, sources, endedAt, journals.length);
+}
 
 /**
  * Starts the observer of an issuer's calls to D1. Recording mode (no upstream) runs an embedded mock D1 on another
  * loopback port and forwards to it; proxy mode forwards to the D1 given. Either way every call goes through the same
- * forwarder, is recorded, and on stop is checked against its contract and the usage rules.
+ * forwarder, is judged and protected as it completes, appended to the journal, and told to the usage judges.
  */
 export async function startObserver(options: ObserverOptions): Promise<RunningObserver> {
   issuerIdOf(options.issuerId, 'the issuerId');
   const keys = options.keys ?? [];
   const issuerKeys = publicKeysOf(keys);
-  const limits: UsageLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isFinite(value) || value < 0) throw new ConfigurationError(`the limit ${name} must be a number of 0 or more, got ${value}`);
-  }
+  const limits = checkedLimits(options.limits);
   if (options.upstream && options.mock)
     throw new ConfigurationError('the embedded mock D1 options apply to recording only, not in front of an upstream D1');
+  const host = options.host ?? '127.0.0.1';
+  const controlToken = options.controlToken ?? (isLoopback(host) ? undefined : randomBytes(18).toString('base64url'));
+
+  // The journal first: a wrong directory or a journal that is not this observation's stops before anything listens.
+  const journalDir = options.journalDir ?? mkdtempSync(path.join(tmpdir(), 'observation-'));
+  mkdirSync(journalDir, { recursive: true });
+  const journalFile = path.join(journalDir, JOURNAL_FILE);
+  const resuming = options.resume === true;
+  if (resuming && !existsSync(journalFile)) throw new ConfigurationError(`nothing to resume: no observation journal at ${journalFile}`);
+  if (!resuming && existsSync(journalFile))
+    throw new ConfigurationError(`an observation journal is already at ${journalFile}: resume it, or write to another directory`);
+  const key = journalKeyIn(journalDir, !resuming, options.journalKey ?? process.env.OBSERVER_JOURNAL_KEY);
+  const earlier = resuming ? sessionOf(journalFile) : undefined;
+  if (earlier && earlier.issuerId !== options.issuerId)
+    throw new ConfigurationError(`the journal at ${journalFile} observes issuer ${earlier.issuerId}, not ${options.issuerId}`);
+  const mode = options.upstream ? 'proxy' : 'recording';
+  if (earlier && earlier.mode !== mode)
+    throw new ConfigurationError(`the journal at ${journalFile} was a ${earlier.mode}: resume it in ${earlier.mode} mode`);
 
   let mockD1: RunningMockD1 | undefined;
   let upstream: Upstream;
@@ -166,15 +314,48 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     upstream = { bankingUrl: mockD1.bankingUrl, authUrl: mockD1.authUrl, controlsOrigin: mockD1.url };
     d1 = EMBEDDED_D1_LABEL;
   }
+  const backendUrl = options.mock?.backend?.baseUrl.replace(/\/+$/, '');
 
-  const session = new ObservationSession();
+  const session: SessionLine = earlier ?? {
+    t: 'session',
+    version: JOURNAL_VERSION,
+    issuerId: options.issuerId,
+    mode,
+    d1,
+    instance: '',
+    startedAt: new Date().toISOString(),
+    key: key.fingerprint,
+    notificationsVisible: mockD1 !== undefined,
+    consumerInformationVisible: mockD1 !== undefined && backendUrl !== undefined,
+    autoEnrolment: options.autoEnrolment === true,
+    cardProducts: mockD1 ? Object.keys({ ...DEFAULT_CARD_PRODUCTS, ...options.mock?.cardProducts }) : undefined,
+    issuerKids: keys.map((k) => k.kid),
+  };
+  const literals = new SessionLiterals();
+  const plan = options.plan ?? certificationPlan(new Set(CONDITIONAL_APIS));
+  const observation = new Observation(setupOf(session, limits), plan, literals);
+  // A resumed session is judged from its journal first, exactly as it was when the observer stopped.
+  if (earlier)
+    for (const { line, source } of mergedLines([{ file: journalFile, instance: '' }])) feed(observation, literals, [key], line, source);
+  literals.add({
+    credentials: [...(options.secrets ?? []), ...(options.mock?.backend?.clientSecret ? [options.mock.backend.clientSecret] : [])],
+  });
+  const writer = new JournalWriter(journalFile);
+  if (earlier) writer.append({ t: 'resumed', at: new Date().toISOString() });
+  else writer.append(session);
+
+  const live = new LiveFeed({ issuerId: options.issuerId, mode, d1, startedAt: session.startedAt }, () => observation.progress());
   const log = options.log;
+  const keep = (line: JournalLine): void => {
+    writer.append(line);
+    observation.take(line);
+  };
+
   // The embedded mock sends its notifications through the product's HTTP client, in this process: listening there
   // shows which operations' notifications the issuer's backend acknowledged.
   const escapedIssuer = options.issuerId.replace(/[^A-Za-z0-9_-]/g, '\\$&');
   const notificationPath = new RegExp(`/notifications/d1/v2/issuers/${escapedIssuer}/(cards|consumers)$`);
   const consumerInformationPath = new RegExp(`/banking/d1/v1/issuers/${escapedIssuer}/consumers/([^/]+)$`);
-  const backendUrl = options.mock?.backend?.baseUrl.replace(/\/+$/, '');
   const stopListening =
     mockD1 && backendUrl
       ? onExchange((exchange) => {
@@ -190,11 +371,9 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
                     .filter(([, value]) => value !== null && value !== undefined && value !== '')
                     .map(([name]) => name)
                 : [];
-            session.recordConsumerInformation({
-              at: Date.now(),
-              consumerId: decodeURIComponent(asked),
-              answeredStatus: exchange.response?.status,
-              fields,
+            keep({
+              t: 'consumer-information',
+              answer: { at: Date.now(), consumerId: decodeURIComponent(asked), answeredStatus: exchange.response?.status, fields },
             });
             return;
           }
@@ -208,25 +387,37 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
           } catch {
             // A notification the mock could not have sent; nothing to learn from it.
           }
-          session.recordNotification({
-            at: Date.now(),
-            kind: kind === 'cards' ? 'card' : 'consumer',
-            items,
-            answeredStatus: exchange.response?.status,
+          keep({
+            t: 'notification',
+            notification: {
+              at: Date.now(),
+              kind: kind === 'cards' ? 'card' : 'consumer',
+              items,
+              answeredStatus: exchange.response?.status,
+            },
           });
         })
       : undefined;
 
-  const startedAt = new Date();
+  const arrival = new Arrival(new Protector(key, literals), options.issuerId, issuerKeys);
+  let sequence = observation.lastSequence;
   let server: Awaited<ReturnType<typeof startForwarder>>;
   try {
     server = await startForwarder({
       upstream,
+      host,
       port: options.port,
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(controlToken !== undefined ? { controlToken } : {}),
+      local: (incoming) => liveViewAnswer(live, incoming),
       ...(log ? { log } : {}),
       onCall: (call) => {
         try {
-          session.record(call);
+          sequence += 1;
+          const { sealed, line } = arrival.lines(arrivingCallOf(call, sequence));
+          if (sealed) writer.append({ t: 'sealed', sealed });
+          keep(line);
+          live.call(liveCallOf(line));
         } catch (error) {
           // Recording must never cost the issuer its answer; the failure is logged instead.
           log?.(`[observer] could not record ${call.incoming.id}: ${error instanceof Error ? error.message : String(error)}`);
@@ -235,15 +426,22 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     });
   } catch (error) {
     stopListening?.();
+    writer.close();
+    // An observation that never listened saw nothing: its new journal would only read as one cut short.
+    if (!earlier) for (const file of [journalFile, path.join(journalDir, KEY_FILE)]) rmSync(file, { force: true });
     await mockD1?.stop();
     await dispatcher?.close();
     // A port the system refuses is the caller's wrong option: each command names it in its own words (listeningOn).
     throw error;
   }
+  arrival.origin = server.url;
 
   let stopped: Promise<ObservationEvidence> | undefined;
   const finish = async (): Promise<ObservationEvidence> => {
     const endedAt = Date.now();
+    live.end();
+    // A live page open on the observation gets to see it end before the server goes.
+    if (live.watched(5_000)) await delay(LIVE_END_GRACE_MS);
     await server.stop();
     if (mockD1) {
       await Promise.race([mockD1.notificationsSettled(), delay(NOTIFICATION_SETTLE_MS)]);
@@ -251,60 +449,48 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     }
     stopListening?.();
     await dispatcher?.close();
-
-    const checked = checkContracts(session.exchanges);
-    const findings = await runUsageChecks({
-      exchanges: session.exchanges,
-      notifications: session.notifications,
-      notificationsVisible: mockD1 !== undefined,
-      issuerId: options.issuerId,
-      issuerKeys,
-      autoEnrolment: options.autoEnrolment === true,
-      cardProducts: mockD1 ? new Set(Object.keys({ ...DEFAULT_CARD_PRODUCTS, ...options.mock?.cardProducts })) : undefined,
-      consumerInformation: session.consumerInformation,
-      consumerInformationVisible: mockD1 !== undefined && backendUrl !== undefined,
-      endedAt,
-      limits,
-    });
-    const { operations, outside } = withoutSuperseded(checked, findings);
-    const secrets = [...(options.secrets ?? []), ...(options.mock?.backend?.clientSecret ? [options.mock.backend.clientSecret] : [])];
-    const redactor = new SessionRedactor(session, secrets, server.url);
-    const results = [
-      ...operations.map((o) => operationResult(o, redactor, endedAt)),
-      ...findings.map((f) => usageResult(f, session.exchanges, redactor, endedAt)),
-      ...(outside.length > 0 ? [outsideResult(outside, redactor, endedAt)] : []),
-    ];
-    return {
-      mode: mockD1 ? 'recording' : 'proxy',
-      d1,
-      issuerId: options.issuerId,
-      startedAt: startedAt.toISOString(),
-      endedAt: new Date(endedAt).toISOString(),
-      exchangeCount: session.exchanges.length,
-      results,
-      certification: certificationResults(certifiedTests(results)),
-    };
+    writer.append({ t: 'end', at: new Date(endedAt).toISOString() });
+    writer.close();
+    return evidenceOf(observation, session, [{ file: journalFile, instance: '' }], endedAt, 1);
   };
 
+  const liveViewUrl = `${server.url}${LIVE_VIEW_PATH}${controlToken !== undefined ? `?token=${encodeURIComponent(controlToken)}` : ''}`;
   return {
     url: server.url,
     bankingUrl: `${server.url}${BANKING_MOUNT}`,
     authUrl: `${server.url}${AUTH_MOUNT}`,
-    mode: mockD1 ? 'recording' : 'proxy',
+    liveViewUrl,
+    controlToken,
+    mode,
     d1,
     mockD1,
-    observedCalls: () => session.exchanges.length,
-    progress: (plan) => planProgress(plan, session.exchanges, session.notifications),
-    departuresSoFar: () => {
-      const counts = new Map<string, number>();
-      for (const operation of checkContracts(session.exchanges).operations) {
-        for (const { violation } of operation.departures) {
-          const line = `${violation.ruleId ?? 'a departure no rule names'} (${operation.operationId})`;
-          counts.set(line, (counts.get(line) ?? 0) + 1);
-        }
-      }
-      return [...counts].map(([line, count]) => (count > 1 ? `${line} ×${count}` : line));
-    },
+    journal: journalFile,
+    observedCalls: () => observation.exchangeCount,
+    progress: () => observation.progress(),
+    departuresSoFar: () => observation.departuresSoFar(),
     stop: () => (stopped ??= finish()),
+  };
+}
+
+/** A journal's call line as the live view shows it. */
+function liveCallOf(line: CallLine): LiveCall {
+  const { exchange } = line;
+  const departures = line.departures.map((d) => liveDeparture(d.ruleId, `${d.part} ${d.pointer || '/'}`, d.documented, d.received));
+  return {
+    sequence: exchange.sequence,
+    at: exchange.receivedAt,
+    instance: exchange.instance,
+    method: exchange.method,
+    path: shown(exchange.path),
+    operationId: exchange.operationId,
+    status: exchange.response?.status,
+    verdict: !exchange.response
+      ? 'no answer'
+      : !exchange.operationId
+        ? 'outside the contracts'
+        : departures.length > 0
+          ? 'departing'
+          : 'conforming',
+    departures,
   };
 }

@@ -1,5 +1,4 @@
 import { cardNumbersIn, redactTextButCardNumbers } from '../lib/redaction.js';
-import type { ObservedExchange } from './observed-exchange.js';
 
 /** The personal data the issuer sent D1 during the session, as sent: what its correlation ids must not contain. */
 export interface PersonalValues {
@@ -24,7 +23,7 @@ const stringsIn = (value: unknown): string[] => {
 };
 
 /** Names, emails and phone numbers found in the issuer's request bodies (register consumer, enrol, updates). */
-export function personalValuesSent(exchanges: readonly ObservedExchange[]): PersonalValues {
+export function personalValuesSent(bodies: Iterable<unknown>): PersonalValues {
   const names = new Set<string>();
   const emails = new Set<string>();
   const phones = new Set<string>();
@@ -39,7 +38,7 @@ export function personalValuesSent(exchanges: readonly ObservedExchange[]): Pers
       else walk(child, depth + 1);
     }
   };
-  for (const exchange of exchanges) walk(exchange.body, 0);
+  for (const body of bodies) walk(body, 0);
   return { names: [...names].filter(Boolean), emails: [...emails].filter(Boolean), phones: [...phones].filter(Boolean) };
 }
 

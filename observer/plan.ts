@@ -8,7 +8,7 @@
 import { apis, type ApiId } from '../gen/catalogue.js';
 import type { OperationId } from '../gen/operations.js';
 import { isAcknowledged, type ObservedExchange, type ObservedNotification } from './observed-exchange.js';
-import { FOLLOW_UP_RULES, operationsReadBack, pendingWriteOf } from './usage-rules.js';
+import { FOLLOW_UP_RULES, operationsReadBy, pendingWriteOf } from './usage-rules.js';
 
 export interface PlanStep {
   /** The row of the D1 API summary the step exercises. */
@@ -59,34 +59,109 @@ export interface PlanProgress {
 const answered2xx = (exchange: ObservedExchange): boolean =>
   exchange.response !== undefined && exchange.response.status >= 200 && exchange.response.status < 300;
 
-/** Where each step of the plan stands after the given calls and notifications. */
-export function planProgress(
-  plan: readonly PlanStep[],
-  exchanges: readonly ObservedExchange[],
-  notifications: readonly ObservedNotification[],
-): PlanProgress {
-  const readBack = operationsReadBack(exchanges);
-  const acknowledged = new Set(notifications.filter(isAcknowledged).flatMap((n) => n.items.map((i) => i.operationId)));
-  /** Why an operation is not covered yet, or undefined once it is. */
-  const waitingFor = (operationId: OperationId): string | undefined => {
-    const calls = exchanges.filter((e) => e.operationId === operationId && answered2xx(e));
-    if (calls.length === 0) return `a successful ${operationId} call`;
-    const followed = calls.some((call) => {
-      const pending = pendingWriteOf(call);
+/** How far one operation of the plan got. */
+interface OperationProgress {
+  /** It had a 2xx call. */
+  succeeded: boolean;
+  /** One of its 2xx calls owes no follow-up, or was followed up. */
+  followedUp: boolean;
+}
+
+// An acknowledgement can be seen before the call it follows up is recorded (D1 notifies while its answer is on its
+// way back); only the latest few can meet their call.
+const EARLY_ACKNOWLEDGEMENTS = 1024;
+
+/**
+ * Where each step of the plan stands, told the calls and notifications as they come: per operation of the plan, whether
+ * it succeeded and was followed up, and the D1 operationIds of the pending writes still awaiting their follow-up.
+ */
+export class PlanTracker {
+  private readonly operations = new Map<OperationId, OperationProgress>();
+  /** The plan's operations waiting on each D1 operationId answered PENDING. */
+  private readonly awaiting = new Map<string, Set<OperationId>>();
+  private readonly acknowledgedEarly = new Set<string>();
+
+  constructor(readonly plan: readonly PlanStep[]) {
+    for (const step of plan)
+      for (const operationId of step.operations) this.operations.set(operationId, { succeeded: false, followedUp: false });
+  }
+
+  call(exchange: ObservedExchange): void {
+    for (const read of operationsReadBy(exchange)) this.followedUp(read);
+    const operationId = exchange.operationId;
+    const progress = operationId === undefined ? undefined : this.operations.get(operationId);
+    if (operationId === undefined || !progress || !answered2xx(exchange)) return;
+    progress.succeeded = true;
+    if (progress.followedUp) return;
+    const pending = pendingWriteOf(exchange);
+    if (!pending) {
       // A write answered with its final result at once, or a read, owes no follow-up.
-      if (!pending) return FOLLOW_UP_RULES[operationId] === undefined || call.response?.json !== undefined;
-      return (readBack.get(pending.operationId) ?? 0) > call.sequence || acknowledged.has(pending.operationId);
+      if (FOLLOW_UP_RULES[operationId] === undefined || exchange.response?.json !== undefined) this.cover(operationId);
+      return;
+    }
+    if (this.acknowledgedEarly.has(pending.operationId)) {
+      this.cover(operationId);
+      return;
+    }
+    const waiting = this.awaiting.get(pending.operationId) ?? new Set<OperationId>();
+    waiting.add(operationId);
+    this.awaiting.set(pending.operationId, waiting);
+  }
+
+  notification(notification: ObservedNotification): void {
+    if (!isAcknowledged(notification)) return;
+    for (const { operationId } of notification.items) {
+      if (this.awaiting.has(operationId)) {
+        this.followedUp(operationId);
+        continue;
+      }
+      this.acknowledgedEarly.delete(operationId);
+      this.acknowledgedEarly.add(operationId);
+      if (this.acknowledgedEarly.size > EARLY_ACKNOWLEDGEMENTS) {
+        const oldest = this.acknowledgedEarly.values().next();
+        if (!oldest.done) this.acknowledgedEarly.delete(oldest.value);
+      }
+    }
+  }
+
+  /** Where each step of the plan stands after the calls and notifications seen so far. */
+  progress(): PlanProgress {
+    /** Why an operation is not covered yet, or undefined once it is. */
+    const waitingFor = (operationId: OperationId): string | undefined => {
+      const progress = this.operations.get(operationId);
+      if (!progress?.succeeded) return `a successful ${operationId} call`;
+      return progress.followedUp
+        ? undefined
+        : `the follow-up of ${operationId} (its operation read back, or its notification acknowledged)`;
+    };
+    const steps = this.plan.map((step) => {
+      const waits = step.operations.map(waitingFor);
+      const covered = step.needs === 'all' ? waits.every((w) => w === undefined) : waits.some((w) => w === undefined);
+      const waiting = covered ? undefined : step.needs === 'all' ? waits.filter(Boolean).join('; ') : waits.join(', or ');
+      return { step, covered, waiting };
     });
-    return followed ? undefined : `the follow-up of ${operationId} (its operation read back, or its notification acknowledged)`;
-  };
-  const steps = plan.map((step) => {
-    const waits = step.operations.map(waitingFor);
-    const covered = step.needs === 'all' ? waits.every((w) => w === undefined) : waits.some((w) => w === undefined);
-    const waiting = covered ? undefined : step.needs === 'all' ? waits.filter(Boolean).join('; ') : waits.join(', or ');
-    return { step, covered, waiting };
-  });
-  const covered = steps.filter((s) => s.covered).length;
-  return { steps, covered, complete: covered === steps.length };
+    const covered = steps.filter((s) => s.covered).length;
+    return { steps, covered, complete: covered === steps.length };
+  }
+
+  /** A D1 operation was read back or its notification acknowledged: the operations waiting on it are followed up. */
+  private followedUp(d1OperationId: string): void {
+    const waiting = this.awaiting.get(d1OperationId);
+    if (!waiting) return;
+    this.awaiting.delete(d1OperationId);
+    for (const operationId of waiting) this.cover(operationId);
+  }
+
+  /** An operation followed up waits on nothing more. */
+  private cover(operationId: OperationId): void {
+    const progress = this.operations.get(operationId);
+    if (!progress || progress.followedUp) return;
+    progress.followedUp = true;
+    for (const [d1OperationId, waiting] of this.awaiting) {
+      waiting.delete(operationId);
+      if (waiting.size === 0) this.awaiting.delete(d1OperationId);
+    }
+  }
 }
 
 /** The plan as a person reads it before driving it: one line a step. */

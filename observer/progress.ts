@@ -1,8 +1,8 @@
-import type { PlanProgress, PlanStep } from './plan.js';
+import type { PlanProgress } from './plan.js';
 
 /** What the live display reads from a running observer. */
 export interface Watched {
-  progress(plan: readonly PlanStep[]): PlanProgress;
+  progress(): PlanProgress;
   departuresSoFar(): readonly string[];
   observedCalls(): number;
 }
@@ -33,19 +33,15 @@ export function progressLines(progress: PlanProgress, departures: readonly strin
  * Shows where the plan stands while the bank drives it. On a terminal the block is redrawn in place; elsewhere (CI
  * logs) a line is printed only when a step is covered or a new departure is seen, so a log stays readable.
  */
-export function watchPlan(
-  observer: Watched,
-  plan: readonly PlanStep[],
-  options: { write: (text: string) => void; live: boolean; intervalMs?: number },
-): PlanWatch {
+export function watchPlan(observer: Watched, options: { write: (text: string) => void; live: boolean; intervalMs?: number }): PlanWatch {
   let drawn = 0;
   let coveredBefore = new Set<string>();
   let departuresBefore = new Set<string>();
-  let current = observer.progress(plan);
+  let current = observer.progress();
   let resolveComplete: () => void = () => undefined;
   const complete = new Promise<void>((resolve) => (resolveComplete = resolve));
   const look = (): void => {
-    current = observer.progress(plan);
+    current = observer.progress();
     const departures = observer.departuresSoFar();
     if (options.live) {
       const lines = progressLines(current, departures, observer.observedCalls());

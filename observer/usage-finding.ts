@@ -1,33 +1,43 @@
 /**
- * What every usage check shares: the view of the observation it reads, the finding it reports per rule, and how a
- * finding is made from the cases judged and the departures among them.
+ * What every usage check shares: what it knows of the observation before the first call, the shape of a judge that
+ * reads the calls one by one as they arrive (or as a journal is read back) and keeps only the indexes it needs, the
+ * finding it reports per rule, and how a finding is made from the cases judged and the departures among them.
  */
-import type { KeyObject } from 'node:crypto';
 import type { RuleId } from '../gen/catalogue.js';
 import type { OperationId } from '../gen/operations.js';
 import type { UsageLimits } from './limits.js';
 import type { ObservedConsumerInformation, ObservedExchange, ObservedNotification } from './observed-exchange.js';
 
-/** What a usage check reads: the session as seen, and what the observer knows of the issuer. */
-export interface ObservationView {
-  readonly exchanges: readonly ObservedExchange[];
-  readonly notifications: readonly ObservedNotification[];
+/** What a usage check knows of the observation and the issuer, before any call. */
+export interface JudgeSetup {
   /** Whether D1's notifications to the issuer pass where the observer sees them (the embedded mock D1). */
   readonly notificationsVisible: boolean;
   readonly issuerId: string;
-  /** The issuer's public keys by kid; empty when the observer was given none (proxy mode). */
-  readonly issuerKeys: ReadonlyMap<string, KeyObject>;
+  /** The kids of the issuer's public keys; empty when the observer was given none (proxy mode). */
+  readonly issuerKids: readonly string[];
   /** Click to Pay auto-enrolment: every card created or registered is enrolled by D1 itself. */
   readonly autoEnrolment: boolean;
   /** The card products onboarded for the issuer, when the observer knows them (the embedded mock D1's). */
   readonly cardProducts: ReadonlySet<string> | undefined;
-  /** The consumer information the issuer's backend answered D1, when the observer sees it (the embedded mock D1's calls). */
-  readonly consumerInformation: readonly ObservedConsumerInformation[];
   /** Whether D1's Get Consumer Information calls to the issuer pass where the observer sees them. */
   readonly consumerInformationVisible: boolean;
-  readonly endedAt: number;
   readonly limits: UsageLimits;
 }
+
+/**
+ * One usage check at work over one observation. It is told each call, notification and consumer-information answer
+ * in the order the observer saw them, and keeps indexes (by token, card, consumer, operation), never the calls: an
+ * observation of a million calls costs it what the distinct tokens, cards and consumers cost.
+ */
+export interface UsageJudge {
+  call(exchange: ObservedExchange): void;
+  notification?(notification: ObservedNotification): void;
+  consumerInformation?(answer: ObservedConsumerInformation): void;
+  /** The findings once the observation ended at `endedAt` (epoch ms). May be asked more than once. */
+  finish(endedAt: number): readonly UsageFinding[];
+}
+
+export type UsageCheck = (setup: JudgeSetup) => UsageJudge;
 
 export interface UsageFinding {
   readonly ruleId: RuleId;
@@ -36,16 +46,9 @@ export interface UsageFinding {
   readonly pointer: string;
   readonly documented: string;
   readonly received: string;
-  /** Sequence numbers of the exchanges that show the outcome: the departing ones when it failed. */
+  /** Sequence numbers of (at most SAMPLE_SIZE of) the exchanges that show the outcome: the departing ones when it failed. */
   readonly exchanges: readonly number[];
-  /**
-   * Field rules of the contracts whose departures, on this finding's departing exchanges, are the same fact seen from
-   * the body's shape: the observation reports the fact once, under this finding's rule.
-   */
-  readonly supersedes?: readonly RuleId[];
 }
-
-export type UsageCheck = (view: ObservationView) => readonly UsageFinding[] | Promise<readonly UsageFinding[]>;
 
 /** One case that departs from a rule: the call that shows it (or, for what is no call, where it was seen) and what. */
 export interface Departure {
@@ -55,34 +58,65 @@ export interface Departure {
   readonly at?: string;
 }
 
+/** How many cases of each kind a finding keeps to show: evidence is read by people, however long the session. */
+export const SAMPLE_SIZE = 10;
 const SHOWN_DEPARTURES = 5;
 
-/** A rule's finding from the number of cases judged and the departures among them. */
+/** The cases a rule judged: how many, and the first few. */
+export class Cases {
+  count = 0;
+  readonly sample: number[] = [];
+
+  add(sequence: number): void {
+    this.count += 1;
+    if (this.sample.length < SAMPLE_SIZE) this.sample.push(sequence);
+  }
+}
+
+/** The departures from a rule: how many, and the first few. */
+export class Departures {
+  count = 0;
+  readonly first: Departure[] = [];
+
+  add(departure: Departure): void {
+    this.count += 1;
+    if (this.first.length < SAMPLE_SIZE) this.first.push(departure);
+  }
+}
+
+const casesOf = (judged: Cases | readonly number[]): { count: number; sample: readonly number[] } =>
+  judged instanceof Cases ? judged : { count: judged.length, sample: judged.slice(0, SAMPLE_SIZE) };
+const departuresOf = (departures: Departures | readonly Departure[]): { count: number; first: readonly Departure[] } =>
+  departures instanceof Departures ? departures : { count: departures.length, first: departures.slice(0, SAMPLE_SIZE) };
+
+/** A rule's finding from the cases judged and the departures among them. */
 export function finding(
   ruleId: RuleId,
   pointer: string,
   documented: string,
-  judged: readonly number[],
-  departures: readonly Departure[],
+  judgedCases: Cases | readonly number[],
+  departureList: Departures | readonly Departure[],
   unit: string,
   skippedWhy?: string,
 ): UsageFinding {
-  if (departures.length > 0) {
-    const shown = departures.slice(0, SHOWN_DEPARTURES).map((d) => `${d.at ?? `call #${d.sequence}`}: ${d.what}`);
-    const more = departures.length > SHOWN_DEPARTURES ? `; and ${departures.length - SHOWN_DEPARTURES} more` : '';
+  const judged = casesOf(judgedCases);
+  const departures = departuresOf(departureList);
+  if (departures.count > 0) {
+    const shown = departures.first.slice(0, SHOWN_DEPARTURES).map((d) => `${d.at ?? `call #${d.sequence}`}: ${d.what}`);
+    const more = departures.count > SHOWN_DEPARTURES ? `; and ${departures.count - SHOWN_DEPARTURES} more` : '';
     return {
       ruleId,
       outcome: 'failed',
       pointer,
       documented,
-      received: `${departures.length} of ${judged.length} ${unit}: ${shown.join('; ')}${more}`,
-      exchanges: departures.map((d) => d.sequence),
+      received: `${departures.count} of ${judged.count} ${unit}: ${shown.join('; ')}${more}`,
+      exchanges: departures.first.map((d) => d.sequence),
     };
   }
-  if (judged.length === 0 || skippedWhy) {
-    return { ruleId, outcome: 'skipped', pointer, documented, received: skippedWhy ?? `no ${unit} observed`, exchanges: judged };
+  if (judged.count === 0 || skippedWhy) {
+    return { ruleId, outcome: 'skipped', pointer, documented, received: skippedWhy ?? `no ${unit} observed`, exchanges: judged.sample };
   }
-  return { ruleId, outcome: 'passed', pointer, documented, received: `${judged.length} ${unit}, none departing`, exchanges: judged };
+  return { ruleId, outcome: 'passed', pointer, documented, received: `${judged.count} ${unit}, none departing`, exchanges: judged.sample };
 }
 
 export const isOperation = (exchange: ObservedExchange, ...ids: readonly OperationId[]): boolean =>

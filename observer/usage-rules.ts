@@ -1,23 +1,33 @@
 /**
  * The usage rules a contract cannot express, checked on what the observer saw of the issuer's calls to D1. Each is a
- * named check of one shape: it reads the whole observation and reports, per rule id, passed, failed or skipped (when
- * the observation held nothing to judge), with what the rule documents and what was received. What they report
- * never repeats a token, an assertion or a value of personal data: they describe, they do not quote.
+ * named check of one shape: a judge told each call as it arrives, which keeps only what later calls and the end of the
+ * observation need (indexes by token, card, consumer and operation, never the calls) and reports, per rule id,
+ * passed, failed or skipped (when the observation held nothing to judge), with what the rule documents and what was
+ * received. What they report never repeats a token, an assertion or a value of personal data: they describe, they do
+ * not quote.
  */
-import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import type { RuleId } from '../gen/catalogue.js';
 import type { OperationId } from '../gen/operations.js';
-import { answeredObject, headerOf, isAcknowledged, requestObject, type ObservedExchange } from './observed-exchange.js';
-import { detectedKind, personalDataIn, personalValuesSent } from './personal-data.js';
+import {
+  answeredObject,
+  isAcknowledged,
+  requestObject,
+  type AssertionFacts,
+  type ObservedExchange,
+  type ObservedNotification,
+} from './observed-exchange.js';
 import {
   arrayOf,
+  Cases,
+  Departures,
   finding,
   isOperation,
+  SAMPLE_SIZE,
   seconds,
-  type Departure,
-  type ObservationView,
+  type JudgeSetup,
   type UsageCheck,
   type UsageFinding,
+  type UsageJudge,
 } from './usage-finding.js';
 import {
   cardDataTravelsEncrypted,
@@ -35,18 +45,19 @@ import {
 } from './consumer-data-rules.js';
 
 export { DEFAULT_LIMITS, type UsageLimits } from './limits.js';
-export type { ObservationView, UsageCheck, UsageFinding } from './usage-finding.js';
+export type { JudgeSetup, UsageCheck, UsageFinding, UsageJudge } from './usage-finding.js';
 
 // --- tokens -----------------------------------------------------------------------------------------------------
 
-interface Grant {
+interface Granted {
   readonly sequence: number;
+  /** The token's keyed hash, as the calls that carry it show it in `bearer`. */
   readonly token: string;
   readonly expiresAt: number;
 }
 
 /** The token D1 granted in an exchange, and when it expires; undefined when the exchange granted none. */
-function grantOf(exchange: ObservedExchange): Grant | undefined {
+function grantOf(exchange: ObservedExchange): Granted | undefined {
   if (!isOperation(exchange, 'getToken')) return undefined;
   const body = answeredObject(exchange);
   if (typeof body?.access_token !== 'string') return undefined;
@@ -55,280 +66,474 @@ function grantOf(exchange: ObservedExchange): Grant | undefined {
   return { sequence: exchange.sequence, token: body.access_token, expiresAt: exchange.receivedAt + lifetimeSeconds * 1000 };
 }
 
-const bearerOf = (exchange: ObservedExchange): string | undefined =>
-  /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(headerOf(exchange, 'authorization') ?? '')?.[1];
+/** A token request, as a departure shows it. */
+interface TokenRequest {
+  /** Its rank among the token requests of its instance, from 1. */
+  readonly rank: number;
+  readonly sequence: number;
+  readonly receivedAt: number;
+}
 
 /**
- * D1-TOKEN-REUSE: a token is asked for only when the one it replaces is near its end, or was refused. A token still
- * used after a newer one was granted is not replaced but held by another instance of the issuer's backend, which
- * keeps a token of its own; only a token dropped while still fresh breaks the rule.
+ * A granted token, as the token requests of its instance suspect it. Each request made while it is fresh and not
+ * refused suspects the issuer of dropping it, until a later call with it answers the suspicion. The suspicions standing
+ * are always the requests ranked after `clearedAt` up to `closedAt` (up to the latest while it is still fresh): one
+ * range, so a grant costs two numbers and the first few of those requests, however many suspect it.
  */
-export const tokensReusedUntilExpiry: UsageCheck = (view) => {
-  const margin = view.limits.tokenRenewalMarginSeconds * 1000;
-  const requests = view.exchanges.filter((e) => isOperation(e, 'getToken'));
-  const apiCalls = view.exchanges.filter((e) => e.operationId !== undefined && e.operationId !== 'getToken').length;
-  // Indexed once: a long session can hold thousands of calls and tokens.
-  const lastUse = new Map<string, number>();
-  const refusals = new Map<string, number[]>();
-  for (const exchange of view.exchanges) {
-    const token = bearerOf(exchange);
-    if (!token) continue;
-    lastUse.set(token, exchange.sequence);
-    if (exchange.response?.status === 401) refusals.set(token, [...(refusals.get(token) ?? []), exchange.sequence]);
+interface Grant extends Granted {
+  /** The rank of the instance's last token request before the grant, or before the token's latest use. */
+  clearedAt: number;
+  /** The rank of the instance's last token request while the token was fresh and not refused; undefined while it is. */
+  closedAt: number | undefined;
+  /** The first of the requests standing, in order. */
+  readonly standing: TokenRequest[];
+}
+
+/**
+ * The token requests, grants and uses of one instance of the issuer's backend. Several instances each fetch and keep a
+ * token of their own, so one instance's grants, uses and refusals say nothing of another's.
+ */
+class InstanceTokens {
+  private requests = 0;
+  /** Grants still fresh and not refused, the soonest to expire first. */
+  private readonly live: Grant[] = [];
+  /** The grants live or with suspicions standing, by token: no other grant can ever stand again. */
+  private readonly byToken = new Map<string, Grant[]>();
+  /** Live grants keeping fewer standing requests than a finding shows. */
+  private readonly filling = new Set<Grant>();
+
+  constructor(private readonly marginMs: number) {}
+
+  /** A call carried the token: the suspicions standing on its grants are answered. */
+  used(token: string): void {
+    const grants = this.byToken.get(token);
+    if (!grants) return;
+    for (const grant of grants) {
+      grant.clearedAt = this.requests;
+      grant.standing.length = 0;
+      if (grant.closedAt === undefined) this.filling.add(grant);
+    }
+    const live = grants.filter((grant) => grant.closedAt === undefined);
+    if (live.length > 0) this.byToken.set(token, live);
+    else this.byToken.delete(token);
   }
-  const usedAfter = (token: string, sequence: number): boolean => (lastUse.get(token) ?? 0) > sequence;
-  const refusedBefore = (grant: Grant, sequence: number): boolean =>
-    (refusals.get(grant.token) ?? []).some((s) => s > grant.sequence && s < sequence);
-  let grants: Grant[] = [];
-  const departures: Departure[] = [];
-  for (const request of requests) {
-    grants = grants.filter((g) => g.expiresAt - request.receivedAt > margin);
-    const dropped = grants.filter((g) => !refusedBefore(g, request.sequence) && !usedAfter(g.token, request.sequence));
-    const latest = dropped[dropped.length - 1];
-    if (latest)
-      departures.push({
-        sequence: request.sequence,
-        what:
-          `a new token asked while the one granted at call #${latest.sequence} had ` +
-          `${seconds(latest.expiresAt - request.receivedAt)} s left`,
-      });
-    const grant = grantOf(request);
-    if (grant) grants.push(grant);
+
+  /** A token request: the grants no longer fresh leave the suspects, the others are suspected by it. */
+  requested(exchange: ObservedExchange): void {
+    let expired = 0;
+    for (const grant of this.live) {
+      if (grant.expiresAt - exchange.receivedAt > this.marginMs) break;
+      expired += 1;
+    }
+    for (const grant of this.live.splice(0, expired)) this.close(grant);
+    this.requests += 1;
+    if (this.live.length === 0) return;
+    const request: TokenRequest = { rank: this.requests, sequence: exchange.sequence, receivedAt: exchange.receivedAt };
+    for (const grant of this.filling) {
+      grant.standing.push(request);
+      if (grant.standing.length >= SAMPLE_SIZE) this.filling.delete(grant);
+    }
   }
-  const result = finding(
-    'D1-TOKEN-REUSE',
-    'sequence of token requests',
-    `one access token reused for every call until it nears its expiry: a new one at most ${view.limits.tokenRenewalMarginSeconds} s ` +
-      'before the previous one expires, or after D1 refused it with 401',
-    requests.map((r) => r.sequence),
-    departures,
-    'token requests',
-  );
-  return [
-    departures.length > 0
-      ? { ...result, received: `${result.received} (${requests.length} token requests for ${apiCalls} other calls)` }
-      : result,
-  ];
+
+  /** D1 refused the token with 401: asking for a new one is no longer suspect. */
+  refused(token: string): void {
+    for (const grant of [...(this.byToken.get(token) ?? [])]) {
+      if (grant.closedAt !== undefined) continue;
+      this.live.splice(this.live.indexOf(grant), 1);
+      this.close(grant);
+    }
+  }
+
+  granted(granted: Granted): void {
+    const grant: Grant = { ...granted, clearedAt: this.requests, closedAt: undefined, standing: [] };
+    // Lifetimes rarely vary: a new grant nearly always expires last.
+    let at = this.live.length;
+    while (at > 0 && (this.live[at - 1]?.expiresAt ?? 0) > grant.expiresAt) at -= 1;
+    this.live.splice(at, 0, grant);
+    this.byToken.set(grant.token, [...(this.byToken.get(grant.token) ?? []), grant]);
+    this.filling.add(grant);
+  }
+
+  private close(grant: Grant): void {
+    grant.closedAt = this.requests;
+    this.filling.delete(grant);
+    if (grant.closedAt === grant.clearedAt) this.forget(grant);
+  }
+
+  private forget(grant: Grant): void {
+    const others = (this.byToken.get(grant.token) ?? []).filter((g) => g !== grant);
+    if (others.length > 0) this.byToken.set(grant.token, others);
+    else this.byToken.delete(grant.token);
+  }
+
+  private ranges(): { readonly grant: Grant; readonly from: number; readonly to: number }[] {
+    return [...this.byToken.values()]
+      .flat()
+      .map((grant) => ({ grant, from: grant.clearedAt, to: grant.closedAt ?? this.requests }))
+      .filter((range) => range.to > range.from);
+  }
+
+  /** How many of the instance's token requests have a suspicion standing, and the first few of them. */
+  standing(): { readonly count: number; readonly first: readonly TokenRequest[] } {
+    let count = 0;
+    let reach = 0;
+    for (const { from, to } of this.ranges().sort((a, b) => a.from - b.from)) {
+      count += Math.max(0, to - Math.max(from, reach));
+      reach = Math.max(reach, to);
+    }
+    // The first requests of the union of the ranges are each among the first of their own range.
+    const first = new Map<number, TokenRequest>();
+    for (const grants of this.byToken.values())
+      for (const grant of grants) for (const request of grant.standing) first.set(request.rank, request);
+    return { count, first: [...first.values()].sort((a, b) => a.rank - b.rank).slice(0, SAMPLE_SIZE) };
+  }
+
+  /** The latest grant a request's standing suspicion is on. */
+  latestSuspected(rank: number): Grant | undefined {
+    let latest: Grant | undefined;
+    for (const { grant, from, to } of this.ranges())
+      if (from < rank && rank <= to && (latest === undefined || grant.sequence > latest.sequence)) latest = grant;
+    return latest;
+  }
+}
+
+/**
+ * D1-TOKEN-REUSE: a token is asked for only when the one it replaces is near its end, or was refused. Judged per
+ * instance of the issuer's backend: each instance keeps a token of its own, and only a token dropped while still fresh
+ * breaks the rule.
+ */
+export const tokensReusedUntilExpiry: UsageCheck = (setup) => {
+  const marginMs = setup.limits.tokenRenewalMarginSeconds * 1000;
+  const requests = new Cases();
+  let otherCalls = 0;
+  const instances = new Map<string, InstanceTokens>();
+  const tokensOf = (instance: string): InstanceTokens => {
+    const known = instances.get(instance);
+    if (known) return known;
+    const tokens = new InstanceTokens(marginMs);
+    instances.set(instance, tokens);
+    return tokens;
+  };
+  return {
+    call(exchange) {
+      if (exchange.operationId !== undefined && exchange.operationId !== 'getToken') otherCalls += 1;
+      const asking = isOperation(exchange, 'getToken');
+      const tokens = asking ? tokensOf(exchange.instance) : instances.get(exchange.instance);
+      if (!tokens) return;
+      const token = exchange.bearer;
+      // A token carried by a request answers the suspicions of the requests before it, not its own; its refusal
+      // excuses the requests after it.
+      if (token) tokens.used(token);
+      if (asking) {
+        requests.add(exchange.sequence);
+        tokens.requested(exchange);
+      }
+      if (token && exchange.response?.status === 401) tokens.refused(token);
+      const grant = grantOf(exchange);
+      if (grant) tokens.granted(grant);
+    },
+    finish() {
+      let count = 0;
+      const first: { readonly tokens: InstanceTokens; readonly request: TokenRequest }[] = [];
+      for (const tokens of instances.values()) {
+        const standing = tokens.standing();
+        count += standing.count;
+        for (const request of standing.first) first.push({ tokens, request });
+      }
+      const departures = new Departures();
+      for (const { tokens, request } of first.sort((a, b) => a.request.sequence - b.request.sequence).slice(0, SAMPLE_SIZE)) {
+        const latest = tokens.latestSuspected(request.rank);
+        if (!latest) continue;
+        departures.add({
+          sequence: request.sequence,
+          what:
+            `a new token asked while the one granted at call #${latest.sequence} had ` +
+            `${seconds(latest.expiresAt - request.receivedAt)} s left`,
+        });
+      }
+      departures.count = count;
+      const result = finding(
+        'D1-TOKEN-REUSE',
+        'sequence of token requests',
+        `one access token reused for every call until it nears its expiry: a new one at most ${setup.limits.tokenRenewalMarginSeconds} s ` +
+          'before the previous one expires, or after D1 refused it with 401',
+        requests,
+        departures,
+        'token requests',
+      );
+      return [
+        departures.count > 0
+          ? { ...result, received: `${result.received} (${requests.count} token requests for ${otherCalls} other calls)` }
+          : result,
+      ];
+    },
+  };
 };
 
 // --- the JWT assertion ------------------------------------------------------------------------------------------
 
-interface ReadAssertion {
-  readonly exchange: ObservedExchange;
-  readonly text: string;
-  readonly header: ReturnType<typeof decodeProtectedHeader> | undefined;
-  readonly claims: ReturnType<typeof decodeJwt> | undefined;
-}
-
-function assertionsOf(view: ObservationView): ReadAssertion[] {
-  return view.exchanges
-    .filter((e) => isOperation(e, 'getToken'))
-    .flatMap((exchange): ReadAssertion[] => {
-      const text = requestObject(exchange)?.assertion;
-      if (typeof text !== 'string') return [];
-      try {
-        return [{ exchange, text, header: decodeProtectedHeader(text), claims: decodeJwt(text) }];
-      } catch {
-        return [{ exchange, text, header: undefined, claims: undefined }];
-      }
-    });
-}
+const claimDeparture = (claim: 'iss' | 'sub', fact: AssertionFacts['iss']): string | undefined =>
+  fact === 'issuerId' ? undefined : fact === 'absent' ? `no ${claim}` : `${claim} is not the issuerId`;
 
 /** D1-TOKEN-ASSERTION-JWT and the D1-TOKEN-JWT-* rules: each assertion the issuer signs, claim by claim. */
-export const assertionsFollowTheJwtRules: UsageCheck = async (view) => {
-  const assertions = assertionsOf(view);
-  const judged = assertions.map((a) => a.exchange.sequence);
-  const decoded = assertions.filter((a) => a.header && a.claims);
-  const decodedSequences = decoded.map((a) => a.exchange.sequence);
-  const skew = view.limits.clockSkewSeconds;
-  const departures = (test: (a: ReadAssertion) => string | undefined, from: readonly ReadAssertion[] = decoded): Departure[] =>
-    from.flatMap((a) => {
-      const what = test(a);
-      return what ? [{ sequence: a.exchange.sequence, what }] : [];
-    });
-
-  const signatureDepartures: Departure[] = [];
-  for (const assertion of assertions) {
-    if (!assertion.header || !assertion.claims) {
-      signatureDepartures.push({
-        sequence: assertion.exchange.sequence,
-        what: 'the assertion is not a JWT (header, claims and signature)',
-      });
-      continue;
-    }
-    const key = typeof assertion.header.kid === 'string' ? view.issuerKeys.get(assertion.header.kid) : undefined;
-    if (!key) continue;
-    try {
-      await compactVerify(assertion.text, key);
-    } catch {
-      signatureDepartures.push({
-        sequence: assertion.exchange.sequence,
-        what: `the signature does not verify with the issuer key ${String(assertion.header.kid)}`,
-      });
-    }
-  }
-  const expOf = (a: ReadAssertion): number | undefined => (typeof a.claims?.exp === 'number' ? a.claims.exp : undefined);
-  const at = (a: ReadAssertion): number => a.exchange.receivedAt / 1000;
-  const withExp = decoded.filter((a) => expOf(a) !== undefined);
-  const knownKids = view.issuerKeys.size > 0 ? `, one of the configured ${[...view.issuerKeys.keys()].join(', ')}` : '';
-
-  return [
-    finding(
-      'D1-TOKEN-ASSERTION-JWT',
-      'body /assertion',
-      `a complete JWT signed by the issuer${view.issuerKeys.size > 0 ? ', verifying with the public key its kid names' : ''}`,
-      judged,
-      signatureDepartures,
-      'assertions',
-    ),
-    finding(
-      'D1-TOKEN-JWT-ES256',
-      'assertion header /alg',
-      'alg ES256',
-      decodedSequences,
-      departures((a) => (a.header?.alg === 'ES256' ? undefined : 'alg is not ES256')),
-      'assertions',
-    ),
-    finding(
-      'D1-TOKEN-JWT-KID',
-      'assertion header /kid',
-      `a kid naming the issuer's public key${knownKids}`,
-      decodedSequences,
-      departures((a) => {
-        const kid = a.header?.kid;
-        if (typeof kid !== 'string' || kid === '') return 'no kid';
-        return view.issuerKeys.size > 0 && !view.issuerKeys.has(kid) ? 'kid names no key configured for the issuer' : undefined;
-      }),
-      'assertions',
-    ),
-    finding(
-      'D1-TOKEN-JWT-ISS',
-      'assertion claims /iss',
-      `iss equal to the issuerId ${view.issuerId}`,
-      decodedSequences,
-      departures((a) => (a.claims?.iss === view.issuerId ? undefined : a.claims?.iss === undefined ? 'no iss' : 'iss is not the issuerId')),
-      'assertions',
-    ),
-    finding(
-      'D1-TOKEN-JWT-SUB',
-      'assertion claims /sub',
-      `sub equal to the issuerId ${view.issuerId}`,
-      decodedSequences,
-      departures((a) => (a.claims?.sub === view.issuerId ? undefined : a.claims?.sub === undefined ? 'no sub' : 'sub is not the issuerId')),
-      'assertions',
-    ),
-    finding(
-      'D1-TOKEN-JWT-EXP-INTEGER',
-      'assertion claims /exp',
-      'exp present, an integer number of seconds since the epoch',
-      decodedSequences,
-      departures((a) => (a.claims?.exp === undefined ? 'no exp' : Number.isInteger(a.claims.exp) ? undefined : 'exp is not an integer')),
-      'assertions',
-    ),
-    finding(
-      'D1-TOKEN-JWT-EXP-MAX',
-      'assertion claims /exp',
-      `exp at most 15 minutes after the assertion is sent (${skew} s allowed for clock difference)`,
-      withExp.map((a) => a.exchange.sequence),
-      departures((a) => {
-        const ahead = (expOf(a) ?? 0) - at(a);
-        return ahead > 900 + skew ? `exp ${Math.round(ahead)} s after the request` : undefined;
-      }, withExp),
-      'assertions with an exp',
-    ),
-    finding(
-      'D1-TOKEN-JWT-NOT-EXPIRED',
-      'assertion claims /exp',
-      `exp still ahead when the assertion is sent (${skew} s allowed for clock difference)`,
-      withExp.map((a) => a.exchange.sequence),
-      departures((a) => {
-        const ahead = (expOf(a) ?? 0) - at(a);
-        return ahead < -skew ? `the assertion expired ${Math.round(-ahead)} s before it was sent` : undefined;
-      }, withExp),
-      'assertions with an exp',
-    ),
-  ];
+export const assertionsFollowTheJwtRules: UsageCheck = (setup) => {
+  const skew = setup.limits.clockSkewSeconds;
+  const kids = new Set(setup.issuerKids);
+  const assertions = new Cases();
+  const decoded = new Cases();
+  const withExp = new Cases();
+  const departures = {
+    jwt: new Departures(),
+    alg: new Departures(),
+    kid: new Departures(),
+    iss: new Departures(),
+    sub: new Departures(),
+    expInteger: new Departures(),
+    expMax: new Departures(),
+    notExpired: new Departures(),
+  };
+  return {
+    call(exchange) {
+      const assertion = exchange.assertion;
+      if (!assertion || !isOperation(exchange, 'getToken')) return;
+      const { sequence } = exchange;
+      const depart = (into: Departures, what: string | undefined): void => {
+        if (what) into.add({ sequence, what });
+      };
+      assertions.add(sequence);
+      if (!assertion.jwt) {
+        depart(departures.jwt, 'the assertion is not a JWT (header, claims and signature)');
+        return;
+      }
+      // A kid naming no key the observer was given leaves the signature unjudged: no-key is no departure.
+      if (assertion.signature === 'refused')
+        depart(departures.jwt, `the signature does not verify with the issuer key ${String(assertion.kid)}`);
+      decoded.add(sequence);
+      depart(departures.alg, assertion.alg === 'ES256' ? undefined : 'alg is not ES256');
+      depart(
+        departures.kid,
+        assertion.kid === undefined || assertion.kid === ''
+          ? 'no kid'
+          : kids.size > 0 && !kids.has(assertion.kid)
+            ? 'kid names no key configured for the issuer'
+            : undefined,
+      );
+      depart(departures.iss, claimDeparture('iss', assertion.iss));
+      depart(departures.sub, claimDeparture('sub', assertion.sub));
+      depart(
+        departures.expInteger,
+        !assertion.expPresent
+          ? 'no exp'
+          : assertion.exp !== undefined && Number.isInteger(assertion.exp)
+            ? undefined
+            : 'exp is not an integer',
+      );
+      if (assertion.exp === undefined) return;
+      withExp.add(sequence);
+      const ahead = assertion.exp - exchange.receivedAt / 1000;
+      depart(departures.expMax, ahead > 900 + skew ? `exp ${Math.round(ahead)} s after the request` : undefined);
+      depart(departures.notExpired, ahead < -skew ? `the assertion expired ${Math.round(-ahead)} s before it was sent` : undefined);
+    },
+    finish() {
+      const knownKids = kids.size > 0 ? `, one of the configured ${[...kids].join(', ')}` : '';
+      return [
+        finding(
+          'D1-TOKEN-ASSERTION-JWT',
+          'body /assertion',
+          `a complete JWT signed by the issuer${kids.size > 0 ? ', verifying with the public key its kid names' : ''}`,
+          assertions,
+          departures.jwt,
+          'assertions',
+        ),
+        finding('D1-TOKEN-JWT-ES256', 'assertion header /alg', 'alg ES256', decoded, departures.alg, 'assertions'),
+        finding(
+          'D1-TOKEN-JWT-KID',
+          'assertion header /kid',
+          `a kid naming the issuer's public key${knownKids}`,
+          decoded,
+          departures.kid,
+          'assertions',
+        ),
+        finding(
+          'D1-TOKEN-JWT-ISS',
+          'assertion claims /iss',
+          `iss equal to the issuerId ${setup.issuerId}`,
+          decoded,
+          departures.iss,
+          'assertions',
+        ),
+        finding(
+          'D1-TOKEN-JWT-SUB',
+          'assertion claims /sub',
+          `sub equal to the issuerId ${setup.issuerId}`,
+          decoded,
+          departures.sub,
+          'assertions',
+        ),
+        finding(
+          'D1-TOKEN-JWT-EXP-INTEGER',
+          'assertion claims /exp',
+          'exp present, an integer number of seconds since the epoch',
+          decoded,
+          departures.expInteger,
+          'assertions',
+        ),
+        finding(
+          'D1-TOKEN-JWT-EXP-MAX',
+          'assertion claims /exp',
+          `exp at most 15 minutes after the assertion is sent (${skew} s allowed for clock difference)`,
+          withExp,
+          departures.expMax,
+          'assertions with an exp',
+        ),
+        finding(
+          'D1-TOKEN-JWT-NOT-EXPIRED',
+          'assertion claims /exp',
+          `exp still ahead when the assertion is sent (${skew} s allowed for clock difference)`,
+          withExp,
+          departures.notExpired,
+          'assertions with an exp',
+        ),
+      ];
+    },
+  };
 };
 
 /** D1-TOKEN-BEARER-ON-CALLS: every call to D1 but the token request carries `Authorization: Bearer <token>`. */
-export const everyCallCarriesABearerToken: UsageCheck = (view) => {
-  const calls = view.exchanges.filter((e) => e.path.startsWith('/banking/'));
-  const departures = calls.flatMap((e): Departure[] => {
-    const authorization = headerOf(e, 'authorization');
-    if (authorization === undefined) return [{ sequence: e.sequence, what: 'no Authorization header' }];
-    return bearerOf(e) ? [] : [{ sequence: e.sequence, what: 'the Authorization header is not Bearer followed by a token' }];
-  });
-  return [
-    finding(
-      'D1-TOKEN-BEARER-ON-CALLS',
-      'header /authorization',
-      'Authorization: Bearer <access token> on every call but the token request',
-      calls.map((e) => e.sequence),
-      departures,
-      'calls to D1 APIs',
-    ),
-  ];
+export const everyCallCarriesABearerToken: UsageCheck = () => {
+  const calls = new Cases();
+  const departures = new Departures();
+  return {
+    call(exchange) {
+      if (!exchange.path.startsWith('/banking/')) return;
+      calls.add(exchange.sequence);
+      if (exchange.authorization === 'absent') departures.add({ sequence: exchange.sequence, what: 'no Authorization header' });
+      if (exchange.authorization === 'other')
+        departures.add({ sequence: exchange.sequence, what: 'the Authorization header is not Bearer followed by a token' });
+    },
+    finish: () => [
+      finding(
+        'D1-TOKEN-BEARER-ON-CALLS',
+        'header /authorization',
+        'Authorization: Bearer <access token> on every call but the token request',
+        calls,
+        departures,
+        'calls to D1 APIs',
+      ),
+    ],
+  };
 };
 
 // --- correlation ids --------------------------------------------------------------------------------------------
+
+const CORRELATION_RULES = ['CARD-CREATE-REGISTER-CORRELATIONID-NO-PII', 'CONSUMER-REGISTER-CORRELATIONID-NO-PII'] as const;
 
 /**
  * The catalogue states the rule twice, under register consumer and under create/register card; a call on a consumer
  * path is judged under the first, every other call under the second.
  */
-const correlationRuleOf = (exchange: ObservedExchange): RuleId =>
+const correlationRuleOf = (exchange: ObservedExchange): (typeof CORRELATION_RULES)[number] =>
   exchange.params.consumerId !== undefined ? 'CONSUMER-REGISTER-CORRELATIONID-NO-PII' : 'CARD-CREATE-REGISTER-CORRELATIONID-NO-PII';
 
 /** *-CORRELATIONID-NO-PII: no x-correlation-id is built from personal data. */
-export const correlationIdsCarryNoPersonalData: UsageCheck = (view) => {
-  const sent = personalValuesSent(view.exchanges);
-  const withId = view.exchanges.filter((e) => headerOf(e, 'x-correlation-id') !== undefined);
-  const rules: RuleId[] = ['CARD-CREATE-REGISTER-CORRELATIONID-NO-PII', 'CONSUMER-REGISTER-CORRELATIONID-NO-PII'];
-  return rules.map((ruleId) => {
-    const judged = withId.filter((e) => correlationRuleOf(e) === ruleId);
-    const departures = judged.flatMap((e): Departure[] => {
-      const why = personalDataIn(headerOf(e, 'x-correlation-id') ?? '', sent);
-      return why ? [{ sequence: e.sequence, what: `x-correlation-id is personal data: ${why}` }] : [];
-    });
-    return finding(
-      ruleId,
-      'header /x-correlation-id',
-      'a random x-correlation-id: no email, phone or card number, and no name, email or phone the issuer sent for its consumers',
-      judged.map((e) => e.sequence),
-      departures,
-      'calls with an x-correlation-id',
-    );
-  });
+export const correlationIdsCarryNoPersonalData: UsageCheck = () => {
+  const judged = new Map(CORRELATION_RULES.map((ruleId) => [ruleId, { calls: new Cases(), departures: new Departures() }]));
+  return {
+    call(exchange) {
+      if (!exchange.correlationId) return;
+      const rule = judged.get(correlationRuleOf(exchange));
+      rule?.calls.add(exchange.sequence);
+      const personal = exchange.correlationId.personal;
+      if (personal) rule?.departures.add({ sequence: exchange.sequence, what: `x-correlation-id is personal data: ${personal}` });
+    },
+    finish: () =>
+      [...judged].map(([ruleId, { calls, departures }]) =>
+        finding(
+          ruleId,
+          'header /x-correlation-id',
+          'a random x-correlation-id: no email, phone or card number, and no name, email or phone the issuer sent for its consumers',
+          calls,
+          departures,
+          'calls with an x-correlation-id',
+        ),
+      ),
+  };
 };
 
 // --- enrolment ----------------------------------------------------------------------------------------------------
 
-/** CTP-ENROL-NO-BULK: enrol calls come one card at a time, never in bursts above the configured rate. */
-export const noBulkEnrolment: UsageCheck = (view) => {
-  const limit = view.limits.maxEnrolmentsPerSecond;
-  const enrols = view.exchanges.filter((e) => isOperation(e, 'clickToPayEnrol')).sort((a, b) => a.receivedAt - b.receivedAt);
-  let busiest: ObservedExchange[] = [];
-  let start = 0;
-  for (let end = 0; end < enrols.length; end += 1) {
-    const last = enrols[end];
-    while (last && (enrols[start]?.receivedAt ?? 0) <= last.receivedAt - 1000) start += 1;
-    if (end - start + 1 > busiest.length) busiest = enrols.slice(start, end + 1);
-  }
-  const documented = `at most ${limit} enrol calls in any one second; mass enrolment goes through batch registration with auto-enrolment`;
-  const judged = enrols.map((e) => e.sequence);
-  if (busiest.length <= limit) return [finding('CTP-ENROL-NO-BULK', 'sequence of enrol calls', documented, judged, [], 'enrol calls')];
-  const first = busiest[0];
-  return [
-    {
-      ruleId: 'CTP-ENROL-NO-BULK',
-      outcome: 'failed',
-      pointer: 'sequence of enrol calls',
-      documented,
-      received:
-        `${busiest.length} enrol calls within one second, ` + `from call #${first?.sequence ?? '?'} (${enrols.length} enrol calls in all)`,
-      exchanges: busiest.map((e) => e.sequence),
+/** The enrol calls of one millisecond: how many, and the first few. */
+interface Instant {
+  readonly at: number;
+  count: number;
+  readonly sequences: number[];
+}
+
+/**
+ * CTP-ENROL-NO-BULK: enrol calls come one card at a time, never in bursts above the configured rate. The window slides
+ * over the enrols as they arrive, which is the order of their arrival times; journals of several instances merged may
+ * break that order a little, and an enrol that arrives inside the current second takes its place in it, while one
+ * more than a second behind the latest counts in the total only: its second was judged already.
+ */
+export const noBulkEnrolment: UsageCheck = (setup) => {
+  const limit = setup.limits.maxEnrolmentsPerSecond;
+  const enrols = new Cases();
+  // The last second's enrols by millisecond: a burst of any size costs at most a thousand entries.
+  const window: Instant[] = [];
+  let inWindow = 0;
+  let latest = -Infinity;
+  let busiest: { readonly size: number; readonly sequences: readonly number[] } = { size: 0, sequences: [] };
+  return {
+    call(exchange) {
+      if (!isOperation(exchange, 'clickToPayEnrol')) return;
+      const { sequence, receivedAt: at } = exchange;
+      enrols.add(sequence);
+      if (at <= latest - 1000) return;
+      let place = window.length;
+      while (place > 0 && (window[place - 1]?.at ?? at) > at) place -= 1;
+      const instant = window[place - 1];
+      if (instant?.at === at) {
+        instant.count += 1;
+        if (instant.sequences.length < SAMPLE_SIZE) instant.sequences.push(sequence);
+      } else window.splice(place, 0, { at, count: 1, sequences: [sequence] });
+      inWindow += 1;
+      if (at > latest) {
+        latest = at;
+        let left = 0;
+        for (const old of window) {
+          if (old.at > latest - 1000) break;
+          inWindow -= old.count;
+          left += 1;
+        }
+        window.splice(0, left);
+      }
+      if (inWindow > busiest.size) {
+        const sequences: number[] = [];
+        for (const { sequences: some } of window) {
+          sequences.push(...some.slice(0, SAMPLE_SIZE - sequences.length));
+          if (sequences.length >= SAMPLE_SIZE) break;
+        }
+        busiest = { size: inWindow, sequences };
+      }
     },
-  ];
+    finish() {
+      const documented =
+        `at most ${limit} enrol calls in any one second; ` + 'mass enrolment goes through batch registration with auto-enrolment';
+      if (busiest.size <= limit) return [finding('CTP-ENROL-NO-BULK', 'sequence of enrol calls', documented, enrols, [], 'enrol calls')];
+      return [
+        {
+          ruleId: 'CTP-ENROL-NO-BULK',
+          outcome: 'failed',
+          pointer: 'sequence of enrol calls',
+          documented,
+          received:
+            `${busiest.size} enrol calls within one second, ` +
+            `from call #${busiest.sequences[0] ?? '?'} (${enrols.count} enrol calls in all)`,
+          exchanges: busiest.sequences,
+        },
+      ];
+    },
+  };
 };
 
 /** What the session shows of enrolments: cards and consumers known to be enrolled before each call. */
@@ -409,52 +614,60 @@ class EnrolmentLedger {
 }
 
 /** CTP-OPTOUT-CARD-ENROLLED-ONLY, CTP-UPDATE-CARD-ENROLLED-ONLY, CTP-UPDATE-CONSUMER-ENROLLED-ONLY. */
-export const optOutsAndUpdatesOnlyForEnrolled: UsageCheck = (view) => {
-  const ledger = new EnrolmentLedger(view.autoEnrolment);
-  const judged: Record<'optoutCard' | 'updateCard' | 'updateConsumer', number[]> = { optoutCard: [], updateCard: [], updateConsumer: [] };
-  const departures: Record<keyof typeof judged, Departure[]> = { optoutCard: [], updateCard: [], updateConsumer: [] };
-  for (const exchange of view.exchanges) {
-    const cardId = exchange.params.cardId ?? '';
-    const consumerId = exchange.params.consumerId ?? '';
-    const judge = (kind: keyof typeof judged, enrolled: boolean, what: string): void => {
-      judged[kind].push(exchange.sequence);
-      if (!enrolled) departures[kind].push({ sequence: exchange.sequence, what });
-    };
-    if (isOperation(exchange, 'clickToPayOptoutCard'))
-      judge('optoutCard', ledger.cardEnrolled(cardId), 'opt-out of a card never seen enrolled');
-    if (isOperation(exchange, 'clickToPayUpdateCard'))
-      judge('updateCard', ledger.cardEnrolled(cardId), 'update of a card never seen enrolled');
-    if (isOperation(exchange, 'clickToPayUpdateConsumer'))
-      judge('updateConsumer', ledger.consumerEnrolled(consumerId), 'update of a consumer with no card seen enrolled');
-    ledger.learn(exchange);
-  }
-  const known = 'known from its enrol calls, or from the profiles it read, during the observation';
-  return [
-    finding(
-      'CTP-OPTOUT-CARD-ENROLLED-ONLY',
-      'path /cardId',
-      `card opt-outs only for cards the issuer enrolled (${known})`,
-      judged.optoutCard,
-      departures.optoutCard,
-      'card opt-outs',
-    ),
-    finding(
-      'CTP-UPDATE-CARD-ENROLLED-ONLY',
-      'path /cardId',
-      `card updates only for cards the issuer enrolled (${known})`,
-      judged.updateCard,
-      departures.updateCard,
-      'card updates',
-    ),
-    finding(
-      'CTP-UPDATE-CONSUMER-ENROLLED-ONLY',
-      'path /consumerId',
-      `consumer updates only for consumers with a card the issuer enrolled (${known})`,
-      judged.updateConsumer,
-      departures.updateConsumer,
-      'consumer updates',
-    ),
-  ];
+export const optOutsAndUpdatesOnlyForEnrolled: UsageCheck = (setup) => {
+  const ledger = new EnrolmentLedger(setup.autoEnrolment);
+  const judged = { optoutCard: new Cases(), updateCard: new Cases(), updateConsumer: new Cases() };
+  const departures: Record<keyof typeof judged, Departures> = {
+    optoutCard: new Departures(),
+    updateCard: new Departures(),
+    updateConsumer: new Departures(),
+  };
+  return {
+    call(exchange) {
+      const cardId = exchange.params.cardId ?? '';
+      const consumerId = exchange.params.consumerId ?? '';
+      const judge = (kind: keyof typeof judged, enrolled: boolean, what: string): void => {
+        judged[kind].add(exchange.sequence);
+        if (!enrolled) departures[kind].add({ sequence: exchange.sequence, what });
+      };
+      if (isOperation(exchange, 'clickToPayOptoutCard'))
+        judge('optoutCard', ledger.cardEnrolled(cardId), 'opt-out of a card never seen enrolled');
+      if (isOperation(exchange, 'clickToPayUpdateCard'))
+        judge('updateCard', ledger.cardEnrolled(cardId), 'update of a card never seen enrolled');
+      if (isOperation(exchange, 'clickToPayUpdateConsumer'))
+        judge('updateConsumer', ledger.consumerEnrolled(consumerId), 'update of a consumer with no card seen enrolled');
+      ledger.learn(exchange);
+    },
+    finish() {
+      const known = 'known from its enrol calls, or from the profiles it read, during the observation';
+      return [
+        finding(
+          'CTP-OPTOUT-CARD-ENROLLED-ONLY',
+          'path /cardId',
+          `card opt-outs only for cards the issuer enrolled (${known})`,
+          judged.optoutCard,
+          departures.optoutCard,
+          'card opt-outs',
+        ),
+        finding(
+          'CTP-UPDATE-CARD-ENROLLED-ONLY',
+          'path /cardId',
+          `card updates only for cards the issuer enrolled (${known})`,
+          judged.updateCard,
+          departures.updateCard,
+          'card updates',
+        ),
+        finding(
+          'CTP-UPDATE-CONSUMER-ENROLLED-ONLY',
+          'path /consumerId',
+          `consumer updates only for consumers with a card the issuer enrolled (${known})`,
+          judged.updateConsumer,
+          departures.updateConsumer,
+          'consumer updates',
+        ),
+      ];
+    },
+  };
 };
 
 // --- asynchronous results -----------------------------------------------------------------------------------------
@@ -478,51 +691,70 @@ export const FOLLOW_UP_RULES: Readonly<Partial<Record<OperationId, RuleId>>> = {
   clickToPayOptoutConsumer: 'CTP-OPTOUT-CONSUMER-FOLLOW-UP',
 };
 
-interface PendingWrite {
-  readonly exchange: ObservedExchange;
+const FOLLOW_UP_RULE_IDS: readonly RuleId[] = [...new Set(Object.values(FOLLOW_UP_RULES))];
+
+/** A write D1 answered PENDING: its rule asks for the outcome of `operationId` to be followed up. */
+export interface PendingWrite {
+  readonly sequence: number;
+  readonly receivedAt: number;
+  /** The contract operation of the write. */
+  readonly write: OperationId;
   readonly ruleId: RuleId;
+  /** D1's operationId, which its getters and its notifications name. */
   readonly operationId: string;
   readonly target: { readonly kind: 'card'; readonly cardId: string } | { readonly kind: 'consumer'; readonly consumerId: string };
 }
 
 export function pendingWriteOf(exchange: ObservedExchange): PendingWrite | undefined {
-  const ruleId = exchange.operationId ? FOLLOW_UP_RULES[exchange.operationId] : undefined;
+  const write = exchange.operationId;
+  const ruleId = write === undefined ? undefined : FOLLOW_UP_RULES[write];
   const answer = answeredObject(exchange);
-  if (!ruleId || answer?.status !== 'PENDING' || typeof answer.operationId !== 'string') return undefined;
+  if (write === undefined || !ruleId || answer?.status !== 'PENDING' || typeof answer.operationId !== 'string') return undefined;
+  const pending = { sequence: exchange.sequence, receivedAt: exchange.receivedAt, write, ruleId, operationId: answer.operationId };
   const cardId = exchange.params.cardId ?? (typeof answer.cardId === 'string' ? answer.cardId : undefined);
   const consumerId = exchange.params.consumerId;
-  if (consumerId !== undefined && exchange.params.cardId === undefined)
-    return { exchange, ruleId, operationId: answer.operationId, target: { kind: 'consumer', consumerId } };
-  if (cardId !== undefined) return { exchange, ruleId, operationId: answer.operationId, target: { kind: 'card', cardId } };
+  if (consumerId !== undefined && exchange.params.cardId === undefined) return { ...pending, target: { kind: 'consumer', consumerId } };
+  if (cardId !== undefined) return { ...pending, target: { kind: 'card', cardId } };
   return undefined;
 }
 
-/** Each operationId D1 answered through a getter (one operation, or a list), with the last call that read it. */
-export function operationsReadBack(exchanges: readonly ObservedExchange[]): Map<string, number> {
-  const read = new Map<string, number>();
-  for (const exchange of exchanges) {
-    const answer = answeredObject(exchange);
-    if (!answer) continue;
-    if (isOperation(exchange, 'getCardOperation', 'getConsumerOperation') && exchange.params.operationId)
-      read.set(exchange.params.operationId, exchange.sequence);
-    if (isOperation(exchange, 'getCardOperations', 'getConsumerOperations')) {
-      for (const operation of arrayOf(answer.operations))
-        if (typeof operation.operationId === 'string') read.set(operation.operationId, exchange.sequence);
-    }
-  }
-  return read;
+/** The D1 operations a getter's 2xx answer read back: the one its path names, or those its list holds. */
+export function operationsReadBy(exchange: ObservedExchange): string[] {
+  const answer = answeredObject(exchange);
+  if (!answer) return [];
+  if (isOperation(exchange, 'getCardOperation', 'getConsumerOperation'))
+    return exchange.params.operationId ? [exchange.params.operationId] : [];
+  if (isOperation(exchange, 'getCardOperations', 'getConsumerOperations'))
+    return arrayOf(answer.operations).flatMap((operation) => (typeof operation.operationId === 'string' ? [operation.operationId] : []));
+  return [];
 }
 
-/** The card operations whose notification reached the issuer's backend and was never acknowledged, with when first sent. */
-function missedCardNotifications(view: ObservationView): Map<string, number> {
-  const acknowledged = new Set(view.notifications.filter(isAcknowledged).flatMap((n) => n.items.map((i) => i.operationId)));
-  const missed = new Map<string, number>();
-  for (const notification of view.notifications) {
-    if (notification.kind !== 'card' || isAcknowledged(notification)) continue;
+/**
+ * What D1's notifications showed of each operation: whether a notification of it was ever acknowledged, and when a
+ * card notification the backend missed first carried it. An acknowledgement anywhere in the observation counts, even
+ * one that came before the call that started the operation was recorded.
+ */
+class NotificationLedger {
+  readonly acknowledged = new Set<string>();
+  private readonly firstMissed = new Map<string, number>();
+
+  learn(notification: ObservedNotification): void {
+    if (isAcknowledged(notification)) {
+      for (const { operationId } of notification.items) {
+        this.acknowledged.add(operationId);
+        this.firstMissed.delete(operationId);
+      }
+      return;
+    }
+    if (notification.kind !== 'card') return;
     for (const { operationId } of notification.items)
-      if (!acknowledged.has(operationId) && !missed.has(operationId)) missed.set(operationId, notification.at);
+      if (!this.acknowledged.has(operationId) && !this.firstMissed.has(operationId)) this.firstMissed.set(operationId, notification.at);
   }
-  return missed;
+
+  /** The card operations whose notification reached the issuer's backend and was never acknowledged, with when first sent. */
+  get missed(): ReadonlyMap<string, number> {
+    return this.firstMissed;
+  }
 }
 
 /**
@@ -530,117 +762,162 @@ function missedCardNotifications(view: ObservationView): Map<string, number> {
  * it) is made up for by reading the operation from D1. The write it reports, when the issuer made one, is judged here
  * rather than under its *-FOLLOW-UP rule: one missed result, one rule.
  */
-export const missedNotificationsReconciled: UsageCheck = (view) => {
-  const documented =
-    'each card operation whose notification the issuer missed read from D1 (Get card operation or the operation list) afterwards';
-  if (!view.notificationsVisible)
-    return [
-      finding(
-        'NOTIFY-CARD-RECONCILE',
-        'sequence of calls',
-        documented,
-        [],
-        [],
-        'missed card notifications',
-        "D1's notifications go straight to the issuer, out of the observer's sight",
-      ),
-    ];
-  const cutoff = view.endedAt - view.limits.followUpGraceSeconds * 1000;
+export const missedNotificationsReconciled: UsageCheck = (setup) => {
+  const notifications = new NotificationLedger();
+  /** When each card operation was last read from D1. */
   const readAt = new Map<string, number>();
-  for (const exchange of view.exchanges) {
-    const answer = answeredObject(exchange);
-    if (!answer || !isOperation(exchange, 'getCardOperation', 'getCardOperations')) continue;
-    const ids = exchange.params.operationId
-      ? [exchange.params.operationId]
-      : arrayOf(answer.operations).flatMap((o) => (typeof o.operationId === 'string' ? [o.operationId] : []));
-    for (const id of ids) readAt.set(id, exchange.receivedAt);
-  }
-  const writeOf = new Map(
-    view.exchanges.flatMap((e) => {
-      const operationId = answeredObject(e)?.operationId;
-      return typeof operationId === 'string' ? [[operationId, e.sequence] as const] : [];
-    }),
-  );
-  const judged: number[] = [];
-  const departures: Departure[] = [];
-  for (const [operationId, at] of missedCardNotifications(view)) {
-    if (at > cutoff) continue;
-    const sequence = writeOf.get(operationId) ?? 0;
-    judged.push(sequence);
-    if ((readAt.get(operationId) ?? 0) < at) {
-      departures.push({
-        sequence,
-        at: sequence > 0 ? `the notification of call #${sequence}` : 'a card notification',
-        what: 'the backend did not acknowledge it and the operation was never read from D1 afterwards',
-      });
-    }
-  }
-  return [finding('NOTIFY-CARD-RECONCILE', 'sequence of calls', documented, judged, departures, 'missed card notifications')];
+  /** The last call whose answer named each operation: the write that started it, or a later read of it. */
+  const namedIn = new Map<string, number>();
+  return {
+    call(exchange) {
+      if (!setup.notificationsVisible) return;
+      const answer = answeredObject(exchange);
+      if (typeof answer?.operationId === 'string') namedIn.set(answer.operationId, exchange.sequence);
+      if (isOperation(exchange, 'getCardOperation', 'getCardOperations'))
+        for (const operationId of operationsReadBy(exchange)) readAt.set(operationId, exchange.receivedAt);
+    },
+    notification(notification) {
+      if (setup.notificationsVisible) notifications.learn(notification);
+    },
+    finish(endedAt) {
+      const documented =
+        'each card operation whose notification the issuer missed read from D1 (Get card operation or the operation list) afterwards';
+      if (!setup.notificationsVisible)
+        return [
+          finding(
+            'NOTIFY-CARD-RECONCILE',
+            'sequence of calls',
+            documented,
+            [],
+            [],
+            'missed card notifications',
+            "D1's notifications go straight to the issuer, out of the observer's sight",
+          ),
+        ];
+      const cutoff = endedAt - setup.limits.followUpGraceSeconds * 1000;
+      const judged = new Cases();
+      const departures = new Departures();
+      for (const [operationId, at] of notifications.missed) {
+        if (at > cutoff) continue;
+        const sequence = namedIn.get(operationId) ?? 0;
+        judged.add(sequence);
+        if ((readAt.get(operationId) ?? 0) < at) {
+          departures.add({
+            sequence,
+            at: sequence > 0 ? `the notification of call #${sequence}` : 'a card notification',
+            what: 'the backend did not acknowledge it and the operation was never read from D1 afterwards',
+          });
+        }
+      }
+      return [finding('NOTIFY-CARD-RECONCILE', 'sequence of calls', documented, judged, departures, 'missed card notifications')];
+    },
+  };
 };
 
+/** A write answered PENDING, as its follow-up rule judges it once the observation ends. */
+interface OwedFollowUp {
+  readonly sequence: number;
+  readonly receivedAt: number;
+  readonly write: OperationId;
+  readonly ruleId: RuleId;
+  readonly operationId: string;
+  readBack: boolean;
+}
+
 /** *-FOLLOW-UP: each write answered PENDING is read back through its getter, or its notification is acknowledged. */
-export const asynchronousResultsFollowedUp: UsageCheck = (view) => {
-  const missed = missedCardNotifications(view);
-  // A write whose card notification the backend missed is NOTIFY-CARD-RECONCILE's to judge.
-  const writes = view.exchanges.flatMap((e) => pendingWriteOf(e) ?? []).filter((w) => !missed.has(w.operationId));
-  const cutoff = view.endedAt - view.limits.followUpGraceSeconds * 1000;
-  const acknowledged = new Set(view.notifications.filter(isAcknowledged).flatMap((n) => n.items.map((i) => i.operationId)));
-  const readBack = operationsReadBack(view.exchanges);
-  const ruleIds = [...new Set(Object.values(FOLLOW_UP_RULES))];
-  return ruleIds.flatMap((ruleId): UsageFinding[] => {
-    const mine = writes.filter((w) => w.ruleId === ruleId);
-    const judged = mine.filter((w) => w.exchange.receivedAt <= cutoff);
-    const unread = judged.filter((w) => (readBack.get(w.operationId) ?? 0) <= w.exchange.sequence && !acknowledged.has(w.operationId));
-    const documented =
-      'the outcome of each write answered PENDING read back through the operation getter, or its notification acknowledged by the issuer';
-    const sequences = judged.map((w) => w.exchange.sequence);
-    const tooRecent = mine.length - judged.length;
-    if (unread.length > 0 && !view.notificationsVisible) {
-      return [
-        finding(
-          ruleId,
-          'sequence of calls',
-          documented,
-          sequences,
-          [],
-          'pending writes',
-          `${unread.length} of ${judged.length} pending writes not read back through the getter; ` +
-            "D1's notifications go straight to the issuer, out of the observer's sight, so they cannot be judged",
-        ),
-      ];
-    }
-    const departures = unread.map((w) => ({
-      sequence: w.exchange.sequence,
-      what: `${w.exchange.operationId ?? 'write'} answered PENDING, never read back and no notification of it acknowledged`,
-    }));
-    const tooRecentWhy =
-      judged.length === 0 && tooRecent > 0
-        ? `${tooRecent} pending writes answered in the last ${view.limits.followUpGraceSeconds} s of the observation, too recent to judge`
-        : undefined;
-    return [finding(ruleId, 'sequence of calls', documented, sequences, departures, 'pending writes', tooRecentWhy)];
-  });
+export const asynchronousResultsFollowedUp: UsageCheck = (setup) => {
+  const notifications = new NotificationLedger();
+  const writes: OwedFollowUp[] = [];
+  /** The writes not read back yet, by D1 operationId: a read counts only after the write it follows up. */
+  const unread = new Map<string, OwedFollowUp[]>();
+  return {
+    call(exchange) {
+      for (const operationId of operationsReadBy(exchange)) {
+        for (const write of unread.get(operationId) ?? []) write.readBack = true;
+        unread.delete(operationId);
+      }
+      const pending = pendingWriteOf(exchange);
+      if (!pending) return;
+      const { sequence, receivedAt, write, ruleId, operationId } = pending;
+      const owed: OwedFollowUp = { sequence, receivedAt, write, ruleId, operationId, readBack: false };
+      writes.push(owed);
+      unread.set(operationId, [...(unread.get(operationId) ?? []), owed]);
+    },
+    notification(notification) {
+      notifications.learn(notification);
+    },
+    finish(endedAt) {
+      const missed = notifications.missed;
+      const cutoff = endedAt - setup.limits.followUpGraceSeconds * 1000;
+      const documented =
+        'the outcome of each write answered PENDING read back through the operation getter, or its notification acknowledged by the issuer';
+      return FOLLOW_UP_RULE_IDS.map((ruleId): UsageFinding => {
+        let mine = 0;
+        const judged = new Cases();
+        const departures = new Departures();
+        for (const owed of writes) {
+          // A write whose card notification the backend missed is NOTIFY-CARD-RECONCILE's to judge.
+          if (owed.ruleId !== ruleId || missed.has(owed.operationId)) continue;
+          mine += 1;
+          if (owed.receivedAt > cutoff) continue;
+          judged.add(owed.sequence);
+          if (!owed.readBack && !notifications.acknowledged.has(owed.operationId))
+            departures.add({
+              sequence: owed.sequence,
+              what: `${owed.write} answered PENDING, never read back and no notification of it acknowledged`,
+            });
+        }
+        if (departures.count > 0 && !setup.notificationsVisible) {
+          return finding(
+            ruleId,
+            'sequence of calls',
+            documented,
+            judged,
+            [],
+            'pending writes',
+            `${departures.count} of ${judged.count} pending writes not read back through the getter; ` +
+              "D1's notifications go straight to the issuer, out of the observer's sight, so they cannot be judged",
+          );
+        }
+        const tooRecent = mine - judged.count;
+        const tooRecentWhy =
+          judged.count === 0 && tooRecent > 0
+            ? `${tooRecent} pending writes answered in the last ${setup.limits.followUpGraceSeconds} s of the observation, ` +
+              'too recent to judge'
+            : undefined;
+        return finding(ruleId, 'sequence of calls', documented, judged, departures, 'pending writes', tooRecentWhy);
+      });
+    },
+  };
 };
 
 // --- card identifiers ---------------------------------------------------------------------------------------------
 
 /** CARD-REGISTER-CARDID-NOT-PAN: the cardId an issuer registers does not look like a card number. */
-export const cardIdsAreNotCardNumbers: UsageCheck = (view) => {
-  const registrations = view.exchanges.filter((e) => isOperation(e, 'registerCard'));
-  const departures = registrations.flatMap((e): Departure[] =>
-    detectedKind(e.params.cardId ?? '') === 'a card number'
-      ? [{ sequence: e.sequence, what: 'the cardId holds a card number: 13 to 19 digits standing on their own that pass the Luhn check' }]
-      : [],
-  );
-  return [
-    finding(
-      'CARD-REGISTER-CARDID-NOT-PAN',
-      'path /cardId',
-      'a cardId that is neither the PAN nor derived from it',
-      registrations.map((e) => e.sequence),
-      departures,
-      'card registrations',
-    ),
-  ];
+export const cardIdsAreNotCardNumbers: UsageCheck = () => {
+  const registrations = new Cases();
+  const departures = new Departures();
+  return {
+    call(exchange) {
+      if (!isOperation(exchange, 'registerCard')) return;
+      registrations.add(exchange.sequence);
+      if (exchange.cardIdIsCardNumber)
+        departures.add({
+          sequence: exchange.sequence,
+          what: 'the cardId holds a card number: 13 to 19 digits standing on their own that pass the Luhn check',
+        });
+    },
+    finish: () => [
+      finding(
+        'CARD-REGISTER-CARDID-NOT-PAN',
+        'path /cardId',
+        'a cardId that is neither the PAN nor derived from it',
+        registrations,
+        departures,
+        'card registrations',
+      ),
+    ],
+  };
 };
 
 /** A usage check and the rules it reports on: each of them gets a finding from every run, if only a skipped one. */
@@ -680,7 +957,7 @@ export const USAGE_CHECKS = {
     check: optOutsAndUpdatesOnlyForEnrolled,
   },
   missedNotificationsReconciled: { rules: ['NOTIFY-CARD-RECONCILE'], check: missedNotificationsReconciled },
-  asynchronousResultsFollowedUp: { rules: [...new Set(Object.values(FOLLOW_UP_RULES))], check: asynchronousResultsFollowedUp },
+  asynchronousResultsFollowedUp: { rules: FOLLOW_UP_RULE_IDS, check: asynchronousResultsFollowedUp },
   cardIdsAreNotCardNumbers: { rules: ['CARD-REGISTER-CARDID-NOT-PAN'], check: cardIdsAreNotCardNumbers },
   cardIdsRegisteredOnce: { rules: ['CARD-REGISTER-CARDID-UNIQUE', 'CARD-REGISTER-CARDID-REUSE'], check: cardIdsRegisteredOnce },
   cardDataTravelsEncrypted: { rules: ['CARD-REGISTER-PAN-ENCRYPTED'], check: cardDataTravelsEncrypted },
@@ -701,15 +978,34 @@ export const OBSERVER_RULES: ReadonlySet<RuleId> = new Set(
   Object.values(USAGE_CHECKS).flatMap((registered: RegisteredCheck) => registered.rules),
 );
 
-export async function runUsageChecks(view: ObservationView): Promise<UsageFinding[]> {
-  const findings: UsageFinding[] = [];
-  for (const [name, registered] of Object.entries(USAGE_CHECKS) as [string, RegisteredCheck][]) {
-    for (const found of await registered.check(view)) {
-      // The registry is what the coverage of the catalogue is computed from: a check reporting elsewhere is a bug.
-      if (!registered.rules.includes(found.ruleId))
-        throw new Error(`the usage check ${name} reported ${found.ruleId}, which its registration does not list`);
-      findings.push(found);
-    }
-  }
-  return findings;
+/** Every registered check at work on one observation, told each call as one judge; its findings in registry order. */
+export function startUsageJudges(setup: JudgeSetup): UsageJudge {
+  const judges = (Object.entries(USAGE_CHECKS) as [string, RegisteredCheck][]).map(([name, registered]) => ({
+    name,
+    rules: registered.rules,
+    judge: registered.check(setup),
+  }));
+  return {
+    call(exchange) {
+      for (const { judge } of judges) judge.call(exchange);
+    },
+    notification(notification) {
+      for (const { judge } of judges) judge.notification?.(notification);
+    },
+    consumerInformation(answer) {
+      for (const { judge } of judges) judge.consumerInformation?.(answer);
+    },
+    finish(endedAt) {
+      const findings: UsageFinding[] = [];
+      for (const { name, rules, judge } of judges) {
+        for (const found of judge.finish(endedAt)) {
+          // The registry is what the coverage of the catalogue is computed from: a check reporting elsewhere is a bug.
+          if (!rules.includes(found.ruleId))
+            throw new Error(`the usage check ${name} reported ${found.ruleId}, which its registration does not list`);
+          findings.push(found);
+        }
+      }
+      return findings;
+    },
+  };
 }

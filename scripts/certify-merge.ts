@@ -1,7 +1,14 @@
 /**
- * `npm run certify:merge -- <shard reports dir> ... [--output <dir>]`: turns the reports directories of every shard
- * of one sharded certification (`npm run certify -- --shard=K/N` on N machines, same SEED) into the evidence one
- * unsharded run writes: JUnit XML, certification results, Allure results and HTML report, compliance summary.
+ * `npm run certify:merge -- <shard reports dir> ... [--observation <dir>] ... [--output <dir>]`: turns the reports
+ * directories of every shard of one sharded certification (`npm run certify -- --shard=K/N` on N machines, same SEED)
+ * into the evidence one unsharded run writes: JUnit XML, certification results, Allure results and HTML report,
+ * compliance summary.
+ *
+ * `--observation` (repeated) names the observations of several observers, one per backend instance or CI shard (a
+ * reports directory of `npm run observe`, or its observation/ directory): their journals are judged as one
+ * observation (token reuse per instance) and merged into the certification. With observations and no shard, the
+ * merge writes that one observation's evidence and exits as `npm run observe` does: 0 no documented rule failed, 1
+ * one did.
  *
  * Exit codes as `npm run certify`: 0 READY, 1 NOT READY or broken, 2 the shards do not make one run (a shard is
  * missing or repeated, or they ran with different seeds, targets or applicable APIs); one line says which.
@@ -23,6 +30,9 @@ import {
   type RunDescription,
 } from '../reporters/certification-evidence.js';
 import { observeReferenceClient } from '../observer/reference-pair.js';
+import { JOURNAL_FILE, OBSERVATION_DIR, judgeJournals, writeObservationEvidence, type ObservationEvidence } from '../observer/index.js';
+import { conditionalApis } from '../lib/config/conditional-apis.js';
+import { sessionOf } from '../observer/journal.js';
 
 interface Shard {
   readonly dir: string;
@@ -69,30 +79,70 @@ function checkShardsMakeOneRun(shards: readonly Shard[]): RunDescription {
   return whole;
 }
 
-function parseArguments(args: readonly string[]): { dirs: string[]; output: string } {
+function parseArguments(args: readonly string[]): { dirs: string[]; observations: string[]; output: string } {
   const dirs: string[] = [];
+  const observations: string[] = [];
   let output = process.env.CERTIFY_REPORTS_DIR ?? 'reports';
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
     if (arg === '--output') output = args[(i += 1)] ?? '';
     else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
+    else if (arg === '--observation') observations.push(observationDirOf(args[(i += 1)] ?? ''));
+    else if (arg.startsWith('--observation=')) observations.push(observationDirOf(arg.slice('--observation='.length)));
     else if (arg.startsWith('-'))
-      throw new ConfigurationError(`unknown option ${arg}; usage: npm run certify:merge -- <shard reports dir> ... [--output <dir>]`);
+      throw new ConfigurationError(
+        `unknown option ${arg}; usage: npm run certify:merge -- <shard reports dir> ... [--observation <dir>] ... [--output <dir>]`,
+      );
     else dirs.push(path.resolve(arg));
   }
   if (output === '') throw new ConfigurationError('--output needs a directory');
-  return { dirs, output: path.resolve(fromRoot(), output) };
+  return { dirs, observations, output: path.resolve(fromRoot(), output) };
+}
+
+/** The observation directory holding a journal: the directory given, or its observation/ directory. */
+function observationDirOf(dir: string): string {
+  if (dir === '' || dir.startsWith('--')) throw new ConfigurationError('--observation needs the directory of an observation');
+  const resolved = path.resolve(dir);
+  const found = [resolved, path.join(resolved, OBSERVATION_DIR)].find((d) => existsSync(path.join(d, JOURNAL_FILE)));
+  if (!found) throw new ConfigurationError(`--observation ${dir}: no observation journal there (nor in its ${OBSERVATION_DIR}/ directory)`);
+  return found;
+}
+
+/** The observations of several observers judged as one, written into the output as one observation's evidence. */
+function mergeObservations(dirs: readonly string[], output: string, applicable: ReadonlySet<string>): ObservationEvidence {
+  const fingerprints = new Set(dirs.map((dir) => sessionOf(path.join(dir, JOURNAL_FILE)).key));
+  if (fingerprints.size > 1)
+    process.stderr.write(
+      'certify:merge: the observations were kept under different journal keys: a value one instance saw does not compare ' +
+        'with the same value another saw (give every observer the same OBSERVER_JOURNAL_KEY)\n',
+    );
+  const evidence = judgeJournals(dirs.map((dir, index) => ({ dir, instance: `instance-${index + 1}` })));
+  writeObservationEvidence(evidence, output, applicable);
+  rmSync(path.join(output, OBSERVATION_DIR, 'reference-client'), { force: true });
+  return evidence;
 }
 
 async function main(): Promise<number> {
   let shards: Shard[];
   let run: RunDescription;
   let output: string;
+  let observations: string[];
   try {
     const parsed = parseArguments(process.argv.slice(2));
     output = parsed.output;
+    observations = parsed.observations;
     if (parsed.dirs.includes(output))
       throw new ConfigurationError(`the merge would overwrite the shard in ${output}; choose another directory with --output`);
+    if (parsed.dirs.length === 0 && observations.length > 0) {
+      const evidence = mergeObservations(observations, output, conditionalApis(process.env.CERTIFY_CONDITIONAL_APIS));
+      const { certification } = evidence;
+      process.stdout.write(
+        `certify:merge: ${observations.length} observations merged, ${evidence.exchangeCount} calls: ${certification.passed} passed, ` +
+          `${certification.documentedFailures} failed on documented or security rules, ${certification.inferredWarnings} warnings; ` +
+          `evidence in ${path.relative(process.cwd(), path.join(output, OBSERVATION_DIR)) || '.'}\n`,
+      );
+      return certification.documentedFailures === 0 ? 0 : 1;
+    }
     shards = parsed.dirs.map(readShard);
     run = checkShardsMakeOneRun(shards);
   } catch (error) {
@@ -143,7 +193,8 @@ async function main(): Promise<number> {
   if (networks.length > 0)
     writeFileSync(path.join(output, NETWORK_FILE), `${JSON.stringify({ targets: mergeNetworks(networks) }, null, 2)}\n`);
   // Shards of the reference pair's run observe no client; the merge does, once, as one run would have.
-  if (run.subject.kind === 'reference-pair') await observeReferenceClient(output, new Set(run.applicableConditionalApis));
+  if (observations.length > 0) mergeObservations(observations, output, new Set(run.applicableConditionalApis));
+  else if (run.subject.kind === 'reference-pair') await observeReferenceClient(output, new Set(run.applicableConditionalApis));
   const results = JSON.parse(readFileSync(path.join(output, TESTS_FILE), 'utf8')) as CertificationResults;
   return await concludeCertification(output, results.tests, run, 'certify:merge', `${shards.length} shards merged; `);
 }

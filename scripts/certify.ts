@@ -19,7 +19,7 @@
  * results of all N shards into the same evidence as one run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, configurationErrorLine, listeningOn } from '../lib/config/errors.js';
 import { DEFAULT_ISSUER_ID } from '../mocks/issuer/index.js';
@@ -63,6 +63,8 @@ interface CertifyOptions {
   readonly observe: boolean;
   readonly observeTimeoutSeconds: number;
   readonly observePort: number;
+  /** With --observe: continue the observation whose journal is in this directory. */
+  readonly resume: string | undefined;
   /** Run only the suites that judge the bank; the D1 environment is then NOT RUN. */
   readonly skipD1Environment: boolean;
   /** Everything else goes to Playwright. */
@@ -74,12 +76,20 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
   let observe = false;
   let observeTimeoutSeconds = DEFAULT_OBSERVE_TIMEOUT_S;
   let observePort = 0;
+  let resume: string | undefined;
   let skipD1Environment = false;
   const playwrightArgs: string[] = [];
   const valueOf = (arg: string, name: string): string => arg.slice(name.length + 1);
-  for (const arg of args) {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
     if (arg === '--observe') observe = true;
-    else if (arg.startsWith('--observe-timeout=')) {
+    else if (arg.startsWith('--resume=')) resume = valueOf(arg, '--resume');
+    else if (arg === '--resume') {
+      resume = args[index + 1];
+      index += 1;
+      if (resume === undefined || resume.startsWith('--'))
+        throw new ConfigurationError('--resume needs the directory of the observation to continue');
+    } else if (arg.startsWith('--observe-timeout=')) {
       observeTimeoutSeconds = wholeNumber(valueOf(arg, '--observe-timeout'), '--observe-timeout', 1, 86_400);
     } else if (arg.startsWith('--observe-port=')) observePort = port(valueOf(arg, '--observe-port'), '--observe-port');
     else if (arg === '--skip-d1-environment') skipD1Environment = true;
@@ -92,7 +102,8 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
         'the Allure report carries the redacted exchanges',
     );
   }
-  return { observe, observeTimeoutSeconds, observePort, skipD1Environment, playwrightArgs };
+  if (resume !== undefined && !observe) throw new ConfigurationError('--resume continues an observation: give --observe too');
+  return { observe, observeTimeoutSeconds, observePort, resume, skipD1Environment, playwrightArgs };
 }
 
 /** The observer in front of the D1 the run uses: a proxy before an external D1, else a recording mock D1 that notifies the bank. */
@@ -215,6 +226,9 @@ async function main(): Promise<number> {
       '--observe cannot be sharded: observe once with npm run observe, then merge the shards in the same reports directory',
     );
   const observerOptions = options.observe ? await bankObserverOptions(targets, options.observePort) : undefined;
+  const journal = options.observe
+    ? await observationJournal(options.resume, path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports'))
+    : undefined;
   const bank = targets.issuer.kind === 'external' ? targets.issuer : undefined;
   const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
   // A bank's calls observed earlier by `npm run observe`, with no endpoints of its configured: the bank is the
@@ -245,9 +259,10 @@ async function main(): Promise<number> {
   if (!bank && !observedBank && !shard) await observeReferenceClient(reportsDir, targets.applicableConditionalApis);
   // Before the observation's own listeners, so that a signal finds the observation still waiting for it.
   const interruption = new Interruption();
-  const observation = observerOptions
-    ? await startBankObservation(observerOptions, targets.applicableConditionalApis, options.observeTimeoutSeconds)
-    : undefined;
+  const observation =
+    observerOptions && journal
+      ? await startBankObservation({ ...observerOptions, ...journal }, targets.applicableConditionalApis, options.observeTimeoutSeconds)
+      : undefined;
   if (observation) interruption.observing(observation.waiting);
 
   const projects = options.skipD1Environment ? BANK_PROJECTS : SUITE_PROJECTS;
@@ -311,6 +326,29 @@ async function cleanUpD1(reportsDir: string, targets: TargetsConfig, signal: Abo
 }
 
 /**
+ * Where the observation of the bank's calls keeps its journal: the one `--resume` names, continued, or a new one under
+ * the reports directory (replacing one an earlier run finished there; an unfinished one is refused, as observe does).
+ */
+async function observationJournal(resume: string | undefined, reportsDir: string): Promise<{ journalDir: string; resume?: true }> {
+  const { OBSERVATION_DIR, JOURNAL_FILE } = await import('../observer/index.js');
+  const { journalState } = await import('../observer/journal.js');
+  const { KEY_FILE } = await import('../observer/protection.js');
+  if (resume !== undefined) {
+    const resolved = path.resolve(resume);
+    const dir = [resolved, path.join(resolved, OBSERVATION_DIR)].find((d) => existsSync(path.join(d, JOURNAL_FILE)));
+    if (!dir) throw new ConfigurationError(`--resume ${resume}: no observation journal there (nor in its ${OBSERVATION_DIR}/ directory)`);
+    return { journalDir: dir, resume: true };
+  }
+  const journalDir = path.join(reportsDir, OBSERVATION_DIR);
+  const state = journalState(path.join(journalDir, JOURNAL_FILE));
+  const shownDir = path.relative(process.cwd(), journalDir) || '.';
+  if (state === 'unfinished')
+    throw new ConfigurationError(`an unfinished observation is in ${shownDir}: --resume=${shownDir} to continue it, or remove it`);
+  if (state === 'finished') for (const file of [JOURNAL_FILE, KEY_FILE]) rmSync(path.join(journalDir, file), { force: true });
+  return { journalDir };
+}
+
+/**
  * Starts the observer of the bank's calls and tells the bank where to point its backend and what to drive; the
  * returned `finish` waits for the plan (or the timeout, or a signal), then writes the observation's evidence.
  */
@@ -322,13 +360,15 @@ async function startBankObservation(
   const { startObserver, writeObservationEvidence, certificationPlan, planText } = await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');
   const plan = certificationPlan(applicable);
-  const observer = await listeningOn('--observe-port', options.port ?? 0, () => startObserver({ ...options, log: () => undefined }));
+  const observer = await listeningOn('--observe-port', options.port ?? 0, () => startObserver({ ...options, plan, log: () => undefined }));
   process.stdout.write(
     `certify: observing the bank's calls ${observer.mode === 'proxy' ? `in front of ${observer.d1}` : 'with a recording mock D1'}: ` +
       `point its backend at D1_BASE_URL=${observer.bankingUrl} D1_AUTH_URL=${observer.authUrl}\n` +
+      `certify: live view at ${observer.liveViewUrl}; journal ${path.relative(process.cwd(), observer.journal) || observer.journal}` +
+      `${options.resume ? ` (resumed, ${observer.observedCalls()} calls before)` : ''}\n` +
       `certify: the certification plan, for the bank's backend to drive (within ${timeoutSeconds} s):\n${planText(plan)}\n`,
   );
-  const watch = watchPlan(observer, plan, { write: (text) => process.stdout.write(text), live: false });
+  const watch = watchPlan(observer, { write: (text) => process.stdout.write(text), live: false });
   let waiting = true;
   const ended = new Promise<string>((resolve) => {
     watch.complete.then(

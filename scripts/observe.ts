@@ -7,6 +7,7 @@
  * front of a real D1 instead. Exit codes: 0 no documented rule failed; 1 one did; 2 the configuration is wrong (one
  * line names what).
  */
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommandLine, runCli } from '../lib/config/command-line.js';
 import { conditionalApis } from '../lib/config/conditional-apis.js';
@@ -16,7 +17,9 @@ import { httpUrl, issuerId as issuerIdOf, numberAtLeast, port as portOf, positiv
 import type { IssuerBackend } from '../mocks/d1/index.js';
 import { issuerKeys, readFile } from '../observer/keys.js';
 // Types only: the observer itself is loaded once the options are known good, so that a wrong one fails fast.
-import type { ObserverOptions } from '../observer/index.js';
+import type { ObserverOptions, WrittenEvidence } from '../observer/index.js';
+import { KEY_FILE } from '../observer/protection.js';
+import type { CertificationResults } from '../reporters/certification.js';
 import { DEFAULT_LIMITS, type UsageLimits } from '../observer/limits.js';
 import { fromRoot } from '../lib/paths.js';
 import { failsGoLive } from '../reporters/certification.js';
@@ -29,7 +32,17 @@ const {
 } = DEFAULT_LIMITS;
 
 const USAGE = `usage: npm run observe -- [options]
-  --port N                      where the observer listens on 127.0.0.1 (0, the default, picks a free port)
+  --host H                      where the observer listens (default 127.0.0.1); beyond loopback its controls and
+                                live view ask for the token it prints at start
+  --port N                      where the observer listens (0, the default, picks a free port)
+  --tls-cert FILE, --tls-key FILE
+                                serve HTTPS with this certificate and key (PEM), for a backend that refuses plain HTTP
+  --control-token T             the token the controls and the live view ask for (default OBSERVER_CONTROL_TOKEN;
+                                beyond loopback, one is made when none is given)
+  --resume DIR                  continue the observation whose journal is in DIR (a reports directory, or its
+                                observation/ directory): after a crash, or to add calls to a finished session
+  --judge-only                  with --resume: judge the journal again and write the evidence, without listening
+  --fresh                       discard an unfinished journal in the output directory and start anew
   --issuer-id ID                the issuerId (default D1_ISSUER_ID)
   --public-key FILE             the issuer's public key: PEM, or a JWKS / JWK file (default: derived from D1_PRIVATE_KEY)
   --kid KID                     the kid of a PEM public key (default D1_KEY_ID)
@@ -63,7 +76,14 @@ const number = (value: string | undefined, flag: string, min = 0): number | unde
 
 async function main(): Promise<void> {
   const values = parseCommandLine(process.argv.slice(2), {
+    host: { type: 'string' },
     port: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'control-token': { type: 'string' },
+    resume: { type: 'string' },
+    'judge-only': { type: 'boolean' },
+    fresh: { type: 'boolean' },
     'issuer-id': { type: 'string' },
     'public-key': { type: 'string' },
     kid: { type: 'string' },
@@ -94,12 +114,6 @@ async function main(): Promise<void> {
   }
   loadDotEnv();
   const env = process.env;
-  const givenIssuerId = values['issuer-id'] ?? env.D1_ISSUER_ID?.trim();
-  if (!givenIssuerId) throw new ConfigurationError('give the issuerId with --issuer-id or D1_ISSUER_ID');
-  const issuerId = issuerIdOf(givenIssuerId, values['issuer-id'] !== undefined ? '--issuer-id' : 'D1_ISSUER_ID');
-  const keys = issuerKeys(values['public-key'], values.kid ?? env.D1_KEY_ID?.trim());
-  const port = portOf(values.port, '--port');
-  const duration = number(values.duration, '--duration', 0.1);
   // Refused here, before anything listens, with the words certify uses.
   const applicable = conditionalApis(env.CERTIFY_CONDITIONAL_APIS);
   const limits: Partial<UsageLimits> = Object.fromEntries(
@@ -112,14 +126,71 @@ async function main(): Promise<void> {
       followUpGraceSeconds: number(values['follow-up-grace'], '--follow-up-grace'),
     }).filter(([, v]) => v !== undefined),
   );
-  const reportsDir = values.output ? path.resolve(values.output) : path.resolve(fromRoot(), env.CERTIFY_REPORTS_DIR ?? 'reports');
+  const { OBSERVATION_DIR, JOURNAL_FILE } = await import('../observer/index.js');
+  const { journalState, sessionOf } = await import('../observer/journal.js');
+  // Resuming, the evidence goes where the journal is: its reports directory.
+  const resumed = values.resume === undefined ? undefined : journalDirectoryOf(values.resume, OBSERVATION_DIR, JOURNAL_FILE);
+  const reportsDir = resumed
+    ? path.dirname(resumed)
+    : values.output
+      ? path.resolve(values.output)
+      : path.resolve(fromRoot(), env.CERTIFY_REPORTS_DIR ?? 'reports');
+  const journalDir = resumed ?? path.join(reportsDir, OBSERVATION_DIR);
+  if (values['judge-only'] && !resumed) throw new ConfigurationError('--judge-only judges a journal: give it with --resume DIR');
+  if (values['judge-only']) {
+    const { judgeJournals, writeObservationEvidence } = await import('../observer/index.js');
+    const evidence = judgeJournals([{ dir: journalDir }], { limits });
+    report(writeObservationEvidence(evidence, reportsDir, applicable), evidence.certification, reportsDir, OBSERVATION_DIR);
+    return;
+  }
+  // Resuming, the issuerId is the journal's unless one is given (and then it must be the journal's).
+  const givenIssuerId =
+    values['issuer-id'] ?? (env.D1_ISSUER_ID?.trim() || (resumed ? sessionOf(path.join(resumed, JOURNAL_FILE)).issuerId : undefined));
+  if (!givenIssuerId) throw new ConfigurationError('give the issuerId with --issuer-id or D1_ISSUER_ID');
+  const issuerId = issuerIdOf(givenIssuerId, values['issuer-id'] !== undefined ? '--issuer-id' : 'D1_ISSUER_ID');
+  const keys = issuerKeys(values['public-key'], values.kid ?? env.D1_KEY_ID?.trim());
+  const port = portOf(values.port, '--port');
+  const duration = number(values.duration, '--duration', 0.1);
+  if (!resumed) {
+    const state = journalState(path.join(journalDir, JOURNAL_FILE));
+    if (state === 'unfinished' && !values.fresh)
+      throw new ConfigurationError(
+        `an unfinished observation is in ${path.relative(process.cwd(), journalDir) || '.'}: ` +
+          `--resume ${path.relative(process.cwd(), reportsDir) || '.'} ` +
+          'to continue it, or --fresh to discard it',
+      );
+    // A new observation replaces the one an earlier run finished there, as its evidence does.
+    if (state !== 'none') for (const file of [JOURNAL_FILE, KEY_FILE]) rmSync(path.join(journalDir, file), { force: true });
+  }
+  const host = values.host ?? '127.0.0.1';
+  if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
+    throw new ConfigurationError(
+      `${values['tls-cert'] ? '--tls-key' : '--tls-cert'} is missing: serving HTTPS needs the certificate and its key`,
+    );
+  const tls =
+    values['tls-cert'] && values['tls-key']
+      ? { cert: readFile(values['tls-cert'], '--tls-cert'), key: readFile(values['tls-key'], '--tls-key') }
+      : undefined;
+  const controlToken = values['control-token'] ?? (env.OBSERVER_CONTROL_TOKEN?.trim() || undefined);
+  if (controlToken !== undefined && controlToken.length < 16)
+    throw new ConfigurationError(
+      `${values['control-token'] !== undefined ? '--control-token' : 'OBSERVER_CONTROL_TOKEN'} must be at least 16 characters`,
+    );
 
+  const { certificationPlan, planText } = await import('../observer/index.js');
+  const plan = certificationPlan(applicable);
   let options: ObserverOptions;
   const common = {
     issuerId,
     keys,
     limits,
+    host,
     port,
+    plan,
+    journalDir,
+    ...(resumed ? { resume: true } : {}),
+    ...(tls ? { tls } : {}),
+    ...(controlToken !== undefined ? { controlToken } : {}),
     autoEnrolment: values['auto-enrolment'] === true,
     ...(values.quiet ? {} : { log: (line: string) => process.stdout.write(`${line}\n`) }),
   };
@@ -166,21 +237,26 @@ async function main(): Promise<void> {
       },
     };
   }
-  const { startObserver, writeObservationEvidence, certificationPlan, planText, OBSERVATION_DIR } = await import('../observer/index.js');
+  const { startObserver, writeObservationEvidence } = await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');
-  const plan = certificationPlan(applicable);
+  const shownJournalDir = path.relative(process.cwd(), journalDir) || '.';
   const observer = await listeningOn('--port', options.port ?? 0, () => startObserver(options));
   process.stdout.write(
     `observer ${observer.mode === 'proxy' ? `in front of ${observer.d1}` : 'recording against the embedded mock D1'}: ` +
       `D1_BASE_URL=${observer.bankingUrl} D1_AUTH_URL=${observer.authUrl} issuer ${issuerId}` +
-      `${keys.length > 0 ? `, kid ${keys.map((k) => k.kid).join(' ')}` : ''}\n`,
+      `${keys.length > 0 ? `, kid ${keys.map((k) => k.kid).join(' ')}` : ''}\n` +
+      `${resumed ? `observer: resumed the journal in ${shownJournalDir} (${observer.observedCalls()} calls before)\n` : ''}` +
+      `observer: live view at ${observer.liveViewUrl}\n` +
+      // The token is the one way into the controls beyond loopback: it is printed once, here, for the person who started it.
+      `${observer.controlToken !== undefined ? `observer: controls and live view token ${observer.controlToken}\n` : ''}` +
+      `observer: journal ${path.relative(process.cwd(), observer.journal) || observer.journal}\n`,
   );
 
   const showPlan = values.plan === true || values['until-plan-complete'] === true;
   if (showPlan) process.stdout.write(`the certification plan, for the bank's backend to drive:\n${planText(plan)}\n`);
   // A terminal gets a display redrawn in place; a CI log gets a line per step covered.
   const watch = showPlan
-    ? watchPlan(observer, plan, { write: (text) => process.stdout.write(text), live: process.stdout.isTTY && !env.CI })
+    ? watchPlan(observer, { write: (text) => process.stdout.write(text), live: process.stdout.isTTY && !env.CI })
     : undefined;
   const ended = new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -203,8 +279,11 @@ async function main(): Promise<void> {
   watch?.stop();
   process.stdout.write(`observer: stopping (${reason}) after ${observer.observedCalls()} calls; checking them\n`);
   const evidence = await observer.stop();
-  const written = writeObservationEvidence(evidence, reportsDir, applicable);
-  const { certification } = evidence;
+  report(writeObservationEvidence(evidence, reportsDir, applicable), evidence.certification, reportsDir, OBSERVATION_DIR);
+}
+
+/** The observation's Markdown summary, its failures and warnings a line each, its totals, and its exit code. */
+function report(written: WrittenEvidence, certification: CertificationResults, reportsDir: string, observationDir: string): void {
   process.stdout.write(`\n${written.markdown}\n`);
   for (const test of certification.tests.filter((t) => t.outcome === 'failed')) {
     const fails = test.failure !== undefined && failsGoLive(test.failure);
@@ -215,10 +294,18 @@ async function main(): Promise<void> {
   process.stdout.write(
     `observer: ${certification.passed} passed, ${certification.documentedFailures} failed on documented or security rules, ` +
       `${certification.inferredWarnings} warnings on inferred rules, ${certification.skipped} skipped; ` +
-      `evidence in ${path.relative(process.cwd(), path.join(reportsDir, OBSERVATION_DIR)) || '.'} and ` +
+      `evidence in ${path.relative(process.cwd(), path.join(reportsDir, observationDir)) || '.'} and ` +
       `${path.relative(process.cwd(), path.join(reportsDir, 'allure-results')) || '.'}\n`,
   );
   process.exit(certification.documentedFailures === 0 ? 0 : 1);
+}
+
+/** The observation directory holding a journal: DIR itself, or DIR's observation/ directory (DIR a reports directory). */
+function journalDirectoryOf(dir: string, observationDir: string, journalFile: string): string {
+  const resolved = path.resolve(dir);
+  for (const candidate of [resolved, path.join(resolved, observationDir)])
+    if (existsSync(path.join(candidate, journalFile))) return candidate;
+  throw new ConfigurationError(`--resume ${dir}: no observation journal there (nor in its ${observationDir}/ directory)`);
 }
 
 runCli(main);

@@ -15,12 +15,14 @@ const FOLLOW_UPS = [...new Set(Object.values(FOLLOW_UP_RULES))];
 /** Every conditional row applies: the bank drives the whole plan. */
 const EVERY_CONDITIONAL_API = new Set(apis.filter((a) => a.category === 'conditional').map((a) => a.id));
 
+test.use({ observerOptions: { plan: certificationPlan(EVERY_CONDITIONAL_API) } });
+
 test.describe('a bank following the documents, recorded against the embedded mock D1', () => {
   test('drives the whole plan with no documented rule failed and every follow-up rule judged', async ({ observer, client }) => {
     const bank = new ReferenceClient(client, { correlationId: randomUUID });
     const { refused } = await bank.runPlan(observer.mockD1?.cardDataJwk ?? {}, { reasonCodes: 'when-documented' });
     expect(refused, 'no step of the plan refused by the recording mock').toEqual([]);
-    expect(observer.progress(certificationPlan(EVERY_CONDITIONAL_API)).complete).toBe(true);
+    expect(observer.progress().complete).toBe(true);
     const evidence = await observer.stop();
 
     expect(evidence.certification.documentedFailures, failureLines(evidence)).toBe(0);

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { rules, type RuleId } from '../../gen/catalogue.js';
 import { encryptCardData } from '../../lib/card-data.js';
 import { DEFAULT_LIMITS } from '../../observer/limits.js';
+import { knownRule, ruleStanding } from '../../lib/checks/rule-failure.js';
+import { failsGoLive } from '../../reporters/certification.js';
 import { OBSERVER_RULES, USAGE_CHECKS, type RegisteredCheck } from '../../observer/usage-rules.js';
 import { startObserver, type ObservationEvidence, type RunningObserver } from '../../observer/index.js';
 import { DEFAULT_CONSUMER_ID, startReferenceIssuer } from '../../mocks/issuer/index.js';
@@ -19,24 +21,23 @@ const observedByObserver = rules.filter((r) => r.observable?.by === 'observer');
 test(
   'every rule the catalogue marks observable by the observer is produced by a registered check, ' +
     'and each rule a check judges is in the catalogue',
-  async () => {
+  () => {
     // Computed, not claimed: each check runs on an empty observation and must report each rule it registers.
-    const emptyView = {
-      exchanges: [],
-      notifications: [],
+    const setup = {
       notificationsVisible: true,
       issuerId: ISSUER_ID,
-      issuerKeys: new Map(),
+      issuerKids: [],
       autoEnrolment: false,
       cardProducts: undefined,
-      consumerInformation: [],
       consumerInformationVisible: true,
-      endedAt: Date.now(),
       limits: DEFAULT_LIMITS,
     };
     const produced = new Set<RuleId>();
     for (const [name, registered] of Object.entries(USAGE_CHECKS) as [string, RegisteredCheck][]) {
-      const reported = (await registered.check(emptyView)).map((f) => f.ruleId);
+      const reported = registered
+        .check(setup)
+        .finish(Date.now())
+        .map((f) => f.ruleId);
       expect([...reported].sort(), `${name} reports what it registers`).toEqual([...registered.rules].sort());
       for (const ruleId of reported) produced.add(ruleId);
     }
@@ -221,7 +222,14 @@ test('every documented rule the observer judges has a scripted bad client', () =
 });
 
 for (const [ruleId, badClient] of Object.entries(PLANTED)) {
-  test(`a bad client fails ${ruleId} in the observation`, async ({ observer, client, issuer, issuerKeys }) => {
+  // A recommendation or a documentation quirk broken is a warning, here as in certify: the catalogue's standing decides.
+  const expected = failsGoLive(ruleStanding(knownRule(ruleId))) ? 'failed' : 'warning';
+  test(`a bad client ${expected === 'failed' ? 'fails' : 'is warned about'} ${ruleId} in the observation`, async ({
+    observer,
+    client,
+    issuer,
+    issuerKeys,
+  }) => {
     const observeWithBackend: Kit['observeWithBackend'] = async (backend, journey) => {
       const own = await startObserver({
         issuerId: ISSUER_ID,
@@ -237,7 +245,7 @@ for (const [ruleId, badClient] of Object.entries(PLANTED)) {
       }
     };
     const evidence = (await badClient({ observer, client, issuer, observeWithBackend })) ?? (await observer.stop());
-    expect(ruleOutcome(evidence, ruleId), failureLines(evidence)).toBe('failed');
+    expect(ruleOutcome(evidence, ruleId), failureLines(evidence)).toBe(expected);
   });
 }
 

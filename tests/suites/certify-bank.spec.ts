@@ -4,7 +4,7 @@
  * own integration tests would in its CI. The verdict must come from the bank's evidence: its endpoints judged by the
  * suite, its calls judged by the observation, security findings failing whatever the documents leave open.
  */
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,8 @@ import type { OperationId } from '../../gen/operations.js';
 import { D1Client } from '../../lib/d1-client.js';
 import { send } from '../../lib/http/client.js';
 import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
+import { startMockD1 } from '../../mocks/d1/index.js';
+import { startObserver } from '../../observer/index.js';
 import { startShapingProxy, type RunningShapingProxy, type ShapingProfile } from '../../mocks/network/shaping-proxy.js';
 import type { ComplianceSummary } from '../../reporters/compliance-summary.js';
 import { spawnCommand, spawnNpmScript, startMockProcess, type MockProcess } from '../mocks/cli-process.js';
@@ -187,6 +189,70 @@ test('the endpoints and the observation of a client that runs the whole plan are
     expect(row(run.summary, api.id), api.id).toMatchObject({ evidence: 'observation', verdict: 'PASS' });
   expect(run.stdout).toContain('the certification plan is complete');
   expect(run.summary.subject.calls).toMatch(/^observed: \d+ calls/);
+});
+
+test('two backend instances, each behind an observer of its own, merge into one observation: with the endpoints, READY', async () => {
+  const bank = await startBank();
+  try {
+    const publicKey = createPublicKey(bank.privateKey);
+    const d1 = await startMockD1({ issuers: [{ issuerId: 'TESTBANK01', keys: [{ kid: KID, publicKey }] }], operationDelayMs: 10 });
+    const journalKey = 'shared-journal-key-for-both-instances';
+    const observers = await Promise.all(
+      ['instance-a', 'instance-b'].map((name) =>
+        startObserver({
+          issuerId: 'TESTBANK01',
+          keys: [{ kid: KID, publicKey }],
+          upstream: { bankingUrl: d1.bankingUrl, authUrl: d1.authUrl },
+          journalDir: path.join(bank.work, name, 'observation'),
+          journalKey,
+          limits: { followUpGraceSeconds: 0 },
+        }),
+      ),
+    );
+    // Each instance has a client, and a token, of its own; they work at the same time on the same D1.
+    const [a, b] = observers.map(
+      (observer) =>
+        new ReferenceClient(
+          new D1Client({
+            bankingUrl: observer.bankingUrl,
+            authUrl: observer.authUrl,
+            issuerId: 'TESTBANK01',
+            keyId: KID,
+            privateKey: bank.privateKey,
+          }),
+        ),
+    );
+    if (!a || !b) throw new Error('two clients');
+    const [plan] = await Promise.all([a.runPlan(d1.cardDataJwk), b.journey(d1.cardDataJwk)]);
+    expect(plan.refused).toEqual([]);
+    for (const observer of observers) await observer.stop();
+    await d1.stop();
+
+    const reports = path.join(bank.work, 'reports');
+    const merge = spawnCommand(
+      'scripts/certify-merge.ts',
+      ['--observation', path.join(bank.work, 'instance-a'), '--observation', path.join(bank.work, 'instance-b'), '--output', reports],
+      { ...bank.env, OBSERVER_JOURNAL_KEY: journalKey },
+      60_000,
+    );
+    expect(await merge.exited, merge.stderr.join('\n')).toBe(0);
+    expect(merge.stdout.join('\n')).toMatch(/2 observations merged, \d+ calls: \d+ passed, 0 failed on documented or security rules/);
+    const observed = JSON.parse(readFileSync(path.join(reports, 'observation', 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
+    expect(observed.subject.calls).toMatch(/from 2 backend instances/);
+    expect(observed.failures).toEqual([]);
+    expect(observed.warnings.map((w) => w.ruleId)).not.toContain('D1-TOKEN-REUSE');
+
+    const certify = spawnCommand('scripts/certify.ts', ['--skip-d1-environment'], bank.env, 60_000);
+    const code = await certify.exited;
+    const summary = JSON.parse(readFileSync(path.join(reports, 'compliance-summary.json'), 'utf8')) as ComplianceSummary;
+    expect(summary.reasons).toEqual([]);
+    expect(summary.verdict).toBe('READY');
+    expect(code).toBe(0);
+    for (const api of bankCalls.filter((x) => x.category !== 'optional'))
+      expect(row(summary, api.id), api.id).toMatchObject({ evidence: 'observation', verdict: 'PASS' });
+  } finally {
+    await bank.issuer.stop();
+  }
 });
 
 test('a client that skips enrolment is NOT READY, with the enrol row NOT TESTED', async () => {
