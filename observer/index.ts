@@ -76,15 +76,15 @@ export interface ObserverOptions {
   /** Click to Pay auto-enrolment is configured: cards created or registered count as enrolled. */
   readonly autoEnrolment?: boolean;
   readonly limits?: Partial<UsageLimits>;
-  /** Where to listen: 127.0.0.1 unless told otherwise. Beyond loopback, the controls and the live view need a token. */
+  /** Where to listen: 127.0.0.1 unless told otherwise. Anywhere else, the controls and the live view need a token. */
   readonly host?: string;
   /** 0, the default, picks a free port. */
   readonly port?: number;
   /** The observer's own server certificate and key (PEM text): the issuer's backend then reaches it over HTTPS. */
   readonly tls?: { readonly cert: string; readonly key: string };
   /**
-   * The token the `/__mock/...` controls and the live view ask for. Listening beyond loopback, one is made when none
-   * is given; on loopback, none is asked unless one is given.
+   * The token the `/__mock/...` controls and the live view ask for. Listening anywhere but 127.0.0.1 (or ::1,
+   * localhost), one is made when none is given; there, none is asked unless one is given.
    */
   readonly controlToken?: string;
   /** Where the journal (and its key) is written; a fresh temporary directory when not given. */
@@ -145,9 +145,13 @@ function publicKeysOf(keys: readonly IssuerKey[]): Map<string, KeyObject> {
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
-/** Whether the observer listens where only this machine reaches it. */
-export const isLoopback = (host: string): boolean => LOOPBACK.test(host);
+/**
+ * The addresses the observer listens on without asking a token for its controls: the default one and its aliases.
+ * Any other (an interface, 0.0.0.0, or another loopback address standing for one in a container) is told on purpose,
+ * for a backend elsewhere to reach it.
+ */
+const LOCAL_ONLY: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
+export const isLocalOnly = (host: string): boolean => LOCAL_ONLY.has(host);
 
 function checkedLimits(given: Partial<UsageLimits> | undefined): UsageLimits {
   const limits: UsageLimits = { ...DEFAULT_LIMITS, ...given };
@@ -270,7 +274,7 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
   if (options.upstream && options.mock)
     throw new ConfigurationError('the embedded mock D1 options apply to recording only, not in front of an upstream D1');
   const host = options.host ?? '127.0.0.1';
-  const controlToken = options.controlToken ?? (isLoopback(host) ? undefined : randomBytes(18).toString('base64url'));
+  const controlToken = options.controlToken ?? (isLocalOnly(host) ? undefined : randomBytes(18).toString('base64url'));
 
   // The journal first: a wrong directory or a journal that is not this observation's stops before anything listens.
   const journalDir = options.journalDir ?? mkdtempSync(path.join(tmpdir(), 'observation-'));
@@ -344,6 +348,8 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
   if (earlier) writer.append({ t: 'resumed', at: new Date().toISOString() });
   else writer.append(session);
 
+  const protector = new Protector(key, literals);
+  const arrival = new Arrival(protector, options.issuerId, issuerKeys);
   const live = new LiveFeed({ issuerId: options.issuerId, mode, d1, startedAt: session.startedAt }, () => observation.progress());
   const log = options.log;
   const keep = (line: JournalLine): void => {
@@ -373,7 +379,12 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
                 : [];
             keep({
               t: 'consumer-information',
-              answer: { at: Date.now(), consumerId: decodeURIComponent(asked), answeredStatus: exchange.response?.status, fields },
+              answer: {
+                at: Date.now(),
+                consumerId: protector.string(decodeURIComponent(asked), 'consumerId'),
+                answeredStatus: exchange.response?.status,
+                fields,
+              },
             });
             return;
           }
@@ -383,7 +394,11 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
           let items: { operationId: string; status: string }[] = [];
           try {
             const body = JSON.parse(String(request.body ?? '')) as { operations?: { operationId?: unknown; status?: unknown }[] };
-            items = (body.operations ?? []).map((o) => ({ operationId: String(o.operationId), status: String(o.status) }));
+            // Kept as the calls keep them: the operationId hashed, so that it compares with the one D1 answered.
+            items = (body.operations ?? []).map((o) => ({
+              operationId: protector.string(String(o.operationId), 'operationId'),
+              status: String(o.status),
+            }));
           } catch {
             // A notification the mock could not have sent; nothing to learn from it.
           }
@@ -399,7 +414,6 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
         })
       : undefined;
 
-  const arrival = new Arrival(new Protector(key, literals), options.issuerId, issuerKeys);
   let sequence = observation.lastSequence;
   let server: Awaited<ReturnType<typeof startForwarder>>;
   try {
@@ -472,6 +486,14 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
   };
 }
 
+const pathOf = (url: string): string => {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+};
+
 /** A journal's call line as the live view shows it. */
 function liveCallOf(line: CallLine): LiveCall {
   const { exchange } = line;
@@ -481,7 +503,8 @@ function liveCallOf(line: CallLine): LiveCall {
     at: exchange.receivedAt,
     instance: exchange.instance,
     method: exchange.method,
-    path: shown(exchange.path),
+    // The path as the evidence shows it: readable, redacted.
+    path: shown(pathOf(line.record.url)),
     operationId: exchange.operationId,
     status: exchange.response?.status,
     verdict: !exchange.response

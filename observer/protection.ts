@@ -183,9 +183,18 @@ export class SessionLiterals {
 }
 
 /**
- * Protects the values of a call before they are kept: a value under a key that names a secret or a person's data,
- * or one the product's redaction or the session's literals would change, becomes its keyed hash; an empty value
- * stays empty (a rule asks whether a field has a value). Everything else is kept as sent.
+ * The members whose values the rules read as they are, and which name no person and hold no secret: an operation's
+ * status, D1's error code and the field it names, a card product, a token's type, a reason code. Their values are
+ * kept, with anything the redaction or the session's literals find in them replaced.
+ */
+const KEPT_AS_SENT: ReadonlySet<string> = new Set(['status', 'errorCode', 'error', 'cardProductId', 'token_type', 'reasonCode']);
+
+/**
+ * Protects the values of a call before they are kept. Every string becomes its keyed hash (ids, names, tokens,
+ * emails, encrypted data alike: the rules only compare them, or ask whether a field has a value), but for an empty
+ * one and the members kept as sent; a number under a key that names a secret or a person's data is hashed too. The
+ * decision depends on the value and its member only, never on what the session learned before, so the same value
+ * is kept the same way from the first call to the last.
  */
 export class Protector {
   constructor(
@@ -193,13 +202,10 @@ export class Protector {
     readonly literals: SessionLiterals,
   ) {}
 
-  private needsProtection(value: string): boolean {
-    return redactText(value) !== value || this.literals.holds(value);
-  }
-
   string(value: string, keyName?: string): string {
     if (value.trim() === '') return value;
-    return (keyName !== undefined && isSensitiveKey(keyName)) || this.needsProtection(value) ? this.key.hash(value) : value;
+    if (keyName !== undefined && KEPT_AS_SENT.has(keyName)) return this.literals.text(redactText(value));
+    return this.key.hash(value);
   }
 
   value(value: unknown, keyName?: string, depth = 0): unknown {
@@ -209,16 +215,20 @@ export class Protector {
     // Bounded: a hostile body nested thousands of levels deep must not exhaust the stack.
     if (depth > MAX_DEPTH) return REDACTED;
     if (Array.isArray(value)) return value.map((item) => this.value(item, keyName, depth + 1));
-    const result: Record<string, unknown> = {};
-    for (const [name, child] of Object.entries(value)) result[name] = this.value(child, name, depth + 1);
-    return result;
+    // Built from entries, so that a member named __proto__ stays a member of the copy.
+    return Object.fromEntries(Object.entries(value).map(([name, child]) => [name, this.value(child, name, depth + 1)]));
   }
 
-  /** A path protected segment by segment. */
-  path(path: string): string {
+  /** A path with its parameters' segments hashed, the route's own segments kept; a path no route names, redacted. */
+  path(path: string, params: Readonly<Record<string, string>>): string {
+    const values = new Set(Object.values(params));
+    if (values.size === 0) return this.literals.text(redactText(path));
     return path
       .split('/')
-      .map((segment) => (segment === '' ? segment : this.string(decodeSegment(segment))))
+      .map((segment) => {
+        const value = values.has(segment) ? segment : decodeSegment(segment);
+        return segment !== '' && values.has(value) ? this.key.hash(value) : segment;
+      })
       .join('/');
   }
 }

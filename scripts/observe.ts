@@ -32,13 +32,13 @@ const {
 } = DEFAULT_LIMITS;
 
 const USAGE = `usage: npm run observe -- [options]
-  --host H                      where the observer listens (default 127.0.0.1); beyond loopback its controls and
+  --host H                      where the observer listens (default 127.0.0.1); anywhere else its controls and
                                 live view ask for the token it prints at start
   --port N                      where the observer listens (0, the default, picks a free port)
   --tls-cert FILE, --tls-key FILE
                                 serve HTTPS with this certificate and key (PEM), for a backend that refuses plain HTTP
   --control-token T             the token the controls and the live view ask for (default OBSERVER_CONTROL_TOKEN;
-                                beyond loopback, one is made when none is given)
+                                away from 127.0.0.1, one is made when none is given)
   --resume DIR                  continue the observation whose journal is in DIR (a reports directory, or its
                                 observation/ directory): after a crash, or to add calls to a finished session
   --judge-only                  with --resume: judge the journal again and write the evidence, without listening

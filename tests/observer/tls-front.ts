@@ -17,18 +17,21 @@ export interface TlsMaterial {
   readonly clientKey: string;
 }
 
-/** Makes the material with openssl in a temporary directory, removed afterwards; EC P-256 keys keep it fast. */
-export function makeTlsMaterial(): TlsMaterial {
+/**
+ * Makes the material with openssl in a temporary directory, removed afterwards; EC P-256 keys keep it fast. The
+ * server certificate names `serverAddress` (127.0.0.1 unless told otherwise).
+ */
+export function makeTlsMaterial(serverAddress = '127.0.0.1'): TlsMaterial {
   const dir = mkdtempSync(path.join(tmpdir(), 'observer-tls-'));
   const file = (name: string): string => path.join(dir, name);
   const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   try {
     const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
     openssl('req', '-x509', ...newKey, '-keyout', file('ca.key'), '-out', file('ca.crt'), '-days', '1', '-subj', '/CN=observer test CA');
-    writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    writeFileSync(file('server.ext'), `subjectAltName=IP:${serverAddress}\nextendedKeyUsage=serverAuth\n`);
     writeFileSync(file('client.ext'), 'extendedKeyUsage=clientAuth\n');
     for (const [name, subject] of [
-      ['server', '/CN=127.0.0.1'],
+      ['server', `/CN=${serverAddress}`],
       ['client', '/CN=issuer-client'],
     ] as const) {
       openssl('req', ...newKey, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`), '-subj', subject);

@@ -70,6 +70,8 @@ test('a certification with planted bugs writes no secret and no personal data an
   console.log(`redaction sweep: ${witnessed.length} witnessed values of ${kinds.size} kinds`);
 
   const scanner = new SecretScanner(witnessed);
+  // The observation's journal is written as calls arrive, before any report: the sweep of the reports covers it.
+  expect(existsSync(path.join(reports, 'observation', 'journal.jsonl')), 'the reference client observation kept a journal').toBe(true);
   const leaks = [
     ...scanner.scanTree(reports),
     ...(existsSync(output) ? scanner.scanTree(output) : []),
