@@ -169,6 +169,27 @@ function assertionFacts(text: string, issuerId: string, keys: ReadonlyMap<string
 
 const CARD_DATA_CARRIERS = new Set(['registerCard', 'renewCard', 'replaceCard']);
 
+/** Whether what was judged on arrival already breaks a usage rule: card data in clear, no token, a personal id, a bad assertion. */
+function departsOnArrival(exchange: ObservedExchange): boolean {
+  const { assertion } = exchange;
+  const badAssertion =
+    assertion !== undefined &&
+    (!assertion.jwt ||
+      assertion.signature === 'refused' ||
+      assertion.alg !== 'ES256' ||
+      assertion.kid === undefined ||
+      assertion.iss !== 'issuerId' ||
+      assertion.sub !== 'issuerId' ||
+      assertion.exp === undefined);
+  return (
+    exchange.clearCardData !== undefined ||
+    exchange.cardIdIsCardNumber ||
+    exchange.correlationId?.personal !== undefined ||
+    (exchange.path.startsWith('/banking/') && exchange.authorization !== 'bearer') ||
+    badAssertion
+  );
+}
+
 /** Judges and protects arriving calls for one observation. */
 export class Arrival {
   constructor(
@@ -209,7 +230,7 @@ export class Arrival {
    * The journal lines of one call: the literals it revealed, sealed (when there are new ones), then the call,
    * protected, with what was judged on its clear values.
    */
-  lines(call: ArrivingCall): { sealed: string | undefined; line: CallLine } {
+  lines(call: ArrivingCall, keepRecord: (departs: boolean) => boolean): { sealed: string | undefined; line: CallLine } {
     const { protector } = this;
     const fresh = protector.literals.add(literalsOf(call));
     const sealed = fresh ? protector.key.seal(fresh) : undefined;
@@ -258,6 +279,9 @@ export class Arrival {
       response: call.response ? { status: call.response.status, json: protector.value(call.response.json) } : undefined,
       transportError: call.transportError === undefined ? undefined : literals.text(redactText(call.transportError)),
     };
-    return { sealed, line: { t: 'call', exchange, record: this.record(call), departures, exercised } };
+    // The redacted record costs more than everything else here: it is made only for a call the evidence will show.
+    const departs = departures.length > 0 || departsOnArrival(exchange);
+    const record = keepRecord(departs) ? this.record(call) : undefined;
+    return { sealed, line: { t: 'call', exchange, ...(record ? { record } : {}), departures, exercised } };
   }
 }

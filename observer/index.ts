@@ -32,6 +32,7 @@ import { liveDeparture, Observation } from './observation.js';
 import { certificationPlan, type PlanProgress, type PlanStep } from './plan.js';
 import { journalKeyIn, KEY_FILE, Protector, SessionLiterals, shown, type JournalKey, type Literals } from './protection.js';
 import type { JudgeSetup } from './usage-finding.js';
+import type { ObservedExchange } from './observed-exchange.js';
 
 export type { ObservationEvidence, ObservedResult, WrittenEvidence } from './evidence.js';
 export { readObservation, writeObservationEvidence, keepOnlyObservationResults, OBSERVATION_DIR, OBSERVE_PROJECT } from './evidence.js';
@@ -200,7 +201,8 @@ function evidenceOf(
   const wanted = observation.shownSequences(findings);
   const records = new Map<number, ExchangeRecord>();
   for (const { line } of mergedLines(journals)) {
-    if (line.t === 'call' && wanted.has(line.exchange.sequence)) records.set(line.exchange.sequence, line.record);
+    if (line.t === 'call' && wanted.has(line.exchange.sequence))
+      records.set(line.exchange.sequence, line.record ?? keptRecordOf(line.exchange));
   }
   const results = observation.results(findings, records, endedAt);
   return {
@@ -428,7 +430,8 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
       onCall: (call) => {
         try {
           sequence += 1;
-          const { sealed, line } = arrival.lines(arrivingCallOf(call, sequence));
+          const arriving = arrivingCallOf(call, sequence);
+          const { sealed, line } = arrival.lines(arriving, (departs) => observation.wantsRecord(arriving.operationId, departs));
           if (sealed) writer.append({ t: 'sealed', sealed });
           keep(line);
           live.call(liveCallOf(line));
@@ -486,6 +489,23 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
   };
 }
 
+/** A call whose redacted record was not kept, shown as the journal keeps it: its values hashed, shown as redacted. */
+function keptRecordOf(exchange: ObservedExchange): ExchangeRecord {
+  const text = (value: unknown): string | undefined => (value === undefined ? undefined : shown(JSON.stringify(value, null, 2)));
+  return {
+    startedAt: new Date(exchange.receivedAt).toISOString(),
+    durationMs: exchange.durationMs,
+    method: exchange.method,
+    url: shown(exchange.path),
+    requestHeaders: { note: 'shown as the journal keeps the call: every value it does not judge by is redacted' },
+    requestBody: text(exchange.body),
+    status: exchange.response?.status,
+    responseHeaders: {},
+    responseBody: text(exchange.response?.json),
+    error: exchange.transportError,
+  };
+}
+
 const pathOf = (url: string): string => {
   try {
     return new URL(url).pathname;
@@ -504,7 +524,7 @@ function liveCallOf(line: CallLine): LiveCall {
     instance: exchange.instance,
     method: exchange.method,
     // The path as the evidence shows it: readable, redacted.
-    path: shown(pathOf(line.record.url)),
+    path: line.record ? shown(pathOf(line.record.url)) : shown(exchange.path),
     operationId: exchange.operationId,
     status: exchange.response?.status,
     verdict: !exchange.response

@@ -49,8 +49,11 @@ export interface SessionLine {
 export interface CallLine {
   readonly t: 'call';
   readonly exchange: ObservedExchange;
-  /** The call as evidence shows it, redacted. */
-  readonly record: ExchangeRecord;
+  /**
+   * The call as evidence shows it, redacted: kept for the calls evidence is likely to show (the first calls of each
+   * operation, and every call that departed from a rule on arrival). Any other call is shown as the journal keeps it.
+   */
+  readonly record?: ExchangeRecord;
   readonly departures: readonly JournalDeparture[];
   /** The operation's field rules the call and its answer put to the test. */
   readonly exercised: readonly RuleId[];

@@ -171,6 +171,13 @@ export class Observation implements ObservationState {
     }
   }
 
+  /** Whether a call's redacted record is worth keeping: it departs, or it is among the first calls of its operation. */
+  wantsRecord(operationId: OperationId | undefined, departs: boolean): boolean {
+    if (departs) return true;
+    const calls = operationId ? this.operations.get(operationId)?.calls : this.outside;
+    return (calls?.count ?? 0) < SAMPLE_SIZE;
+  }
+
   progress(): PlanProgress {
     return this.plan.progress();
   }
