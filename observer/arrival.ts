@@ -230,7 +230,10 @@ export class Arrival {
    * The journal lines of one call: the literals it revealed, sealed (when there are new ones), then the call,
    * protected, with what was judged on its clear values.
    */
-  lines(call: ArrivingCall, keepRecord: (departs: boolean) => boolean): { sealed: string | undefined; line: CallLine } {
+  lines(
+    call: ArrivingCall,
+    seen: { readonly keepRecord: (departs: boolean) => boolean; readonly exercised: ReadonlySet<RuleId> },
+  ): { sealed: string | undefined; line: CallLine } {
     const { protector } = this;
     const fresh = protector.literals.add(literalsOf(call));
     const sealed = fresh ? protector.key.seal(fresh) : undefined;
@@ -252,7 +255,8 @@ export class Arrival {
         received: this.safeReceived(violation.pointer, violation.received),
       }));
     // Nor does a superseded rule pass on the strength of the very call that broke it.
-    const exercised = exercisedRulesOf(call).filter((ruleId) => !superseded.has(ruleId));
+    // A line names only the rules its call exercised first: the journal's union is the observation's.
+    const exercised = exercisedRulesOf(call, seen.exercised).filter((ruleId) => !superseded.has(ruleId));
 
     const authorization = call.headers.authorization;
     const bearer = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
@@ -281,7 +285,7 @@ export class Arrival {
     };
     // The redacted record costs more than everything else here: it is made only for a call the evidence will show.
     const departs = departures.length > 0 || departsOnArrival(exchange);
-    const record = keepRecord(departs) ? this.record(call) : undefined;
+    const record = seen.keepRecord(departs) ? this.record(call) : undefined;
     return { sealed, line: { t: 'call', exchange, ...(record ? { record } : {}), departures, exercised } };
   }
 }

@@ -13,17 +13,22 @@ export interface ContractDeparture {
   readonly violation: Violation;
 }
 
+// Every call asks of the same few pointers: each is split once.
+const segmentsOf = new Map<string, readonly string[]>();
+
+function walk(node: unknown, segments: readonly string[], index: number): boolean {
+  if (index === segments.length) return node !== undefined;
+  const segment = segments[index] ?? '';
+  if (segment === '*') return Array.isArray(node) && node.some((item) => walk(item, segments, index + 1));
+  if (!node || typeof node !== 'object' || !Object.hasOwn(node, segment)) return false;
+  return walk((node as Record<string, unknown>)[segment], segments, index + 1);
+}
+
 /** Whether a JSON pointer (with `*` for any array item) leads to a value. */
 function resolves(value: unknown, pointer: string): boolean {
-  const segments = pointer.split('/').slice(1);
-  const walk = (node: unknown, index: number): boolean => {
-    if (index === segments.length) return node !== undefined;
-    const segment = segments[index] ?? '';
-    if (segment === '*') return Array.isArray(node) && node.some((item) => walk(item, index + 1));
-    if (!node || typeof node !== 'object' || !Object.hasOwn(node, segment)) return false;
-    return walk((node as Record<string, unknown>)[segment], index + 1);
-  };
-  return walk(value, 0);
+  let segments = segmentsOf.get(pointer);
+  if (!segments) segmentsOf.set(pointer, (segments = pointer.split('/').slice(1)));
+  return walk(value, segments, 0);
 }
 
 const parentOf = (pointer: string): string => pointer.slice(0, pointer.lastIndexOf('/'));
@@ -96,11 +101,17 @@ export function departuresOf(exchange: ArrivingCall): ContractDeparture[] {
   return departures;
 }
 
-/** The operation's field rules a call and its answer put to the test (a field absent from both is not). */
-export function exercisedRulesOf(call: ArrivingCall): RuleId[] {
+/**
+ * The operation's field rules a call and its answer put to the test (a field absent from both is not), but for those
+ * already known to be: once an operation's calls have exercised its rules, a call costs nothing here.
+ */
+export function exercisedRulesOf(call: ArrivingCall, alreadyExercised: ReadonlySet<RuleId> = new Set()): RuleId[] {
   const operationId = call.operationId;
   if (!operationId) return [];
-  return Object.entries(operations[operationId].fields)
-    .filter(([, constraint]) => exercises(call, operationId, constraint))
-    .map(([ruleId]) => knownRule(ruleId));
+  const exercised: RuleId[] = [];
+  for (const [ruleId, constraint] of Object.entries(operations[operationId].fields)) {
+    if (alreadyExercised.has(ruleId as RuleId)) continue;
+    if (exercises(call, operationId, constraint)) exercised.push(knownRule(ruleId));
+  }
+  return exercised;
 }

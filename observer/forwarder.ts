@@ -14,6 +14,8 @@ export interface Upstream {
   readonly controlsOrigin?: string;
   /** A connection pool carrying the mutual-TLS credentials for the upstream. */
   readonly dispatcher?: Dispatcher;
+  /** The upstream in this process (the embedded mock D1 of a recording): asked directly, with no HTTP between. */
+  readonly inProcess?: (incoming: IncomingExchange) => Answer | Promise<Answer>;
 }
 
 /** The observer's own mount points, the same as D1's and the mock's, so an issuer changes only the origin. */
@@ -53,8 +55,11 @@ export interface ForwarderOptions {
   /** When set, the mock's controls and the observer's own pages answer only a request that carries it. */
   readonly controlToken?: string;
   readonly log?: (line: string) => void;
-  /** Called for every call to a D1 base (banking or OAuth), after its answer went back. */
-  readonly onCall: (call: ForwardedCall) => void;
+  /**
+   * Called for every call to a D1 base (banking or OAuth) once D1 answered; the answer goes back to the caller when
+   * what it returns settles (the call kept where a crash cannot lose it).
+   */
+  readonly onCall: (call: ForwardedCall) => void | Promise<void>;
   readonly timeoutMs?: number;
 }
 
@@ -90,6 +95,27 @@ const forwardedHeaders = (headers: IncomingExchange['headers']): Record<string, 
 const relayedHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> => endToEndHeaders(headers, NOT_RELAYED);
 
 const observerError = (code: string, message: string): Record<string, string> => ({ errorCode: code, error: message });
+
+/** An in-process upstream's answer as an HTTP answer reads: its body as text, and as JSON when it is JSON. */
+function responseOf(answer: Answer): ForwardedResponse {
+  const headers: Record<string, string> = { ...answer.headers };
+  if (answer.body === undefined) return { status: answer.status, headers, text: '', json: undefined };
+  if (typeof answer.body === 'string') {
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+    return { status: answer.status, headers, text: answer.body, json: undefined };
+  }
+  headers['content-type'] ??= 'application/json';
+  return { status: answer.status, headers, text: JSON.stringify(answer.body), json: answer.body };
+}
+
+/** The in-process upstream's answer; a failure of its own is the 500 its server would have answered. */
+async function answeredInProcess(upstream: NonNullable<Upstream['inProcess']>, incoming: IncomingExchange): Promise<ForwardedResponse> {
+  try {
+    return responseOf(await upstream(incoming));
+  } catch {
+    return responseOf({ status: 500, body: observerError('MOCK_INTERNAL_ERROR', 'the embedded mock D1 failed on this request') });
+  }
+}
 
 /** The control token a request presents: `x-observer-token`, `Authorization: Bearer`, or `?token=` (a browser's address bar). */
 function presentedToken(incoming: IncomingExchange): string | undefined {
@@ -141,15 +167,17 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
     let transportError: string | undefined;
     let answer: Answer;
     try {
-      const upstreamAnswer = await send({
-        method: incoming.method,
-        url: destination.url,
-        headers: forwardedHeaders(incoming.headers),
-        ...(incoming.rawBody.length > 0 ? { body: incoming.rawBody } : {}),
-        timeoutMs,
-        ...(options.upstream.dispatcher ? { dispatcher: options.upstream.dispatcher } : {}),
-        direct: true,
-      });
+      const upstreamAnswer = options.upstream.inProcess
+        ? await answeredInProcess(options.upstream.inProcess, incoming)
+        : await send({
+            method: incoming.method,
+            url: destination.url,
+            headers: forwardedHeaders(incoming.headers),
+            ...(incoming.rawBody.length > 0 ? { body: incoming.rawBody } : {}),
+            timeoutMs,
+            ...(options.upstream.dispatcher ? { dispatcher: options.upstream.dispatcher } : {}),
+            direct: true,
+          });
       response = { status: upstreamAnswer.status, headers: upstreamAnswer.headers, text: upstreamAnswer.text, json: upstreamAnswer.json };
       answer = {
         status: upstreamAnswer.status,
@@ -165,7 +193,8 @@ export async function startForwarder(options: ForwarderOptions): Promise<Running
         : { status: 502, body: observerError('UPSTREAM_UNREACHABLE', 'the D1 behind the observer did not answer') };
     }
     if (destination.observed) {
-      options.onCall({ incoming, receivedAt, durationMs: performance.now() - started, response, transportError });
+      const kept = options.onCall({ incoming, receivedAt, durationMs: performance.now() - started, response, transportError });
+      if (kept) await kept;
     }
     return answer;
   };

@@ -310,14 +310,20 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
   } else {
     if (keys.length === 0) throw new ConfigurationError("recording needs the issuer's public key, to verify its assertions as D1 would");
     const { backend, immediateResults, ...mockOptions } = options.mock ?? {};
-    mockD1 = await startMockD1({
+    const embedded = await startMockD1({
       ...mockOptions,
       behaviour: { immediateResults: immediateResults === true, ...mockOptions.behaviour },
       acceptInferredDepartures: true,
       issuers: [{ issuerId: options.issuerId, keys, ...(backend ? { backend } : {}) }],
       autoEnrolment: options.autoEnrolment === true,
     });
-    upstream = { bankingUrl: mockD1.bankingUrl, authUrl: mockD1.authUrl, controlsOrigin: mockD1.url };
+    mockD1 = embedded;
+    upstream = {
+      bankingUrl: embedded.bankingUrl,
+      authUrl: embedded.authUrl,
+      controlsOrigin: embedded.url,
+      inProcess: (incoming) => embedded.handle(incoming),
+    };
     d1 = EMBEDDED_D1_LABEL;
   }
   const backendUrl = options.mock?.backend?.baseUrl.replace(/\/+$/, '');
@@ -347,16 +353,18 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     credentials: [...(options.secrets ?? []), ...(options.mock?.backend?.clientSecret ? [options.mock.backend.clientSecret] : [])],
   });
   const writer = new JournalWriter(journalFile);
-  if (earlier) writer.append({ t: 'resumed', at: new Date().toISOString() });
-  else writer.append(session);
+  void writer.append(earlier ? { t: 'resumed', at: new Date().toISOString() } : session);
+  // On disk before anything listens: a journal killed at once still says whose it is.
+  writer.flush();
 
   const protector = new Protector(key, literals);
   const arrival = new Arrival(protector, options.issuerId, issuerKeys);
   const live = new LiveFeed({ issuerId: options.issuerId, mode, d1, startedAt: session.startedAt }, () => observation.progress());
   const log = options.log;
-  const keep = (line: JournalLine): void => {
-    writer.append(line);
+  const keep = (line: JournalLine): Promise<void> => {
+    const written = writer.append(line);
     observation.take(line);
+    return written;
   };
 
   // The embedded mock sends its notifications through the product's HTTP client, in this process: listening there
@@ -379,7 +387,7 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
                     .filter(([, value]) => value !== null && value !== undefined && value !== '')
                     .map(([name]) => name)
                 : [];
-            keep({
+            void keep({
               t: 'consumer-information',
               answer: {
                 at: Date.now(),
@@ -404,7 +412,7 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
           } catch {
             // A notification the mock could not have sent; nothing to learn from it.
           }
-          keep({
+          void keep({
             t: 'notification',
             notification: {
               at: Date.now(),
@@ -431,10 +439,14 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
         try {
           sequence += 1;
           const arriving = arrivingCallOf(call, sequence);
-          const { sealed, line } = arrival.lines(arriving, (departs) => observation.wantsRecord(arriving.operationId, departs));
-          if (sealed) writer.append({ t: 'sealed', sealed });
-          keep(line);
+          const { sealed, line } = arrival.lines(arriving, {
+            keepRecord: (departs) => observation.wantsRecord(arriving.operationId, departs),
+            exercised: observation.exercisedBy(arriving.operationId),
+          });
+          if (sealed) void writer.append({ t: 'sealed', sealed });
+          const written = keep(line);
           live.call(liveCallOf(line));
+          return written;
         } catch (error) {
           // Recording must never cost the issuer its answer; the failure is logged instead.
           log?.(`[observer] could not record ${call.incoming.id}: ${error instanceof Error ? error.message : String(error)}`);
@@ -466,7 +478,7 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     }
     stopListening?.();
     await dispatcher?.close();
-    writer.append({ t: 'end', at: new Date(endedAt).toISOString() });
+    void writer.append({ t: 'end', at: new Date(endedAt).toISOString() });
     writer.close();
     return evidenceOf(observation, session, [{ file: journalFile, instance: '' }], endedAt, 1);
   };

@@ -71,23 +71,46 @@ export type JournalLine =
   /** The observation stopped here, cleanly. */
   | { readonly t: 'end'; readonly at: string };
 
-/** Appends lines to a journal file, one write each. */
+/**
+ * Appends lines to a journal file. The lines of the calls answered in one turn of the event loop go out in one write
+ * at its end; `append` says when its line is written, and the observer answers a call only then, so that a call a
+ * backend saw answered is always in the journal.
+ */
 export class JournalWriter {
   private readonly fd: number;
   private closed = false;
+  private pending: string[] = [];
+  private written: Promise<void> | undefined;
 
   constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.fd = openSync(file, 'a', 0o600);
   }
 
-  append(line: JournalLine): void {
-    if (this.closed) return;
-    writeSync(this.fd, `${JSON.stringify(line)}\n`);
+  append(line: JournalLine): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.pending.push(`${JSON.stringify(line)}\n`);
+    this.written ??= new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.flush();
+        resolve();
+      }),
+    );
+    return this.written;
+  }
+
+  /** Writes what is waiting, now. */
+  flush(): void {
+    this.written = undefined;
+    if (this.pending.length === 0 || this.closed) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    writeSync(this.fd, text);
   }
 
   close(): void {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     closeSync(this.fd);
   }

@@ -115,6 +115,7 @@ class OperationTally {
 }
 
 type RecordLookup = ReadonlyMap<number, ExchangeRecord>;
+const NONE: ReadonlySet<RuleId> = new Set();
 
 const recordsFor = (sequences: readonly number[], records: RecordLookup): ExchangeRecord[] =>
   sequences.slice(0, SAMPLE_SIZE).flatMap((s) => records.get(s) ?? []);
@@ -176,6 +177,11 @@ export class Observation implements ObservationState {
     if (departs) return true;
     const calls = operationId ? this.operations.get(operationId)?.calls : this.outside;
     return (calls?.count ?? 0) < SAMPLE_SIZE;
+  }
+
+  /** The field rules of an operation its calls exercised so far. */
+  exercisedBy(operationId: OperationId | undefined): ReadonlySet<RuleId> {
+    return (operationId ? this.operations.get(operationId)?.exercised : undefined) ?? NONE;
   }
 
   progress(): PlanProgress {

@@ -219,8 +219,24 @@ export class Protector {
     return Object.fromEntries(Object.entries(value).map(([name, child]) => [name, this.value(child, name, depth + 1)]));
   }
 
+  // A backend reads the same few paths again and again.
+  private readonly paths = new Map<string, string>();
+
   /** A path with its parameters' segments hashed, the route's own segments kept; a path no route names, redacted. */
   path(path: string, params: Readonly<Record<string, string>>): string {
+    let kept = this.paths.get(path);
+    if (kept === undefined) {
+      kept = this.protectedPath(path, params);
+      // A path no route names is redacted with the literals known now: only a routed one is the same for good.
+      if (Object.keys(params).length > 0) {
+        if (this.paths.size >= 10_000) this.paths.clear();
+        this.paths.set(path, kept);
+      }
+    }
+    return kept;
+  }
+
+  private protectedPath(path: string, params: Readonly<Record<string, string>>): string {
     const values = new Set(Object.values(params));
     if (values.size === 0) return this.literals.text(redactText(path));
     return path

@@ -151,17 +151,6 @@ async function main(): Promise<void> {
   const keys = issuerKeys(values['public-key'], values.kid ?? env.D1_KEY_ID?.trim());
   const port = portOf(values.port, '--port');
   const duration = number(values.duration, '--duration', 0.1);
-  if (!resumed) {
-    const state = journalState(path.join(journalDir, JOURNAL_FILE));
-    if (state === 'unfinished' && !values.fresh)
-      throw new ConfigurationError(
-        `an unfinished observation is in ${path.relative(process.cwd(), journalDir) || '.'}: ` +
-          `--resume ${path.relative(process.cwd(), reportsDir) || '.'} ` +
-          'to continue it, or --fresh to discard it',
-      );
-    // A new observation replaces the one an earlier run finished there, as its evidence does.
-    if (state !== 'none') for (const file of [JOURNAL_FILE, KEY_FILE]) rmSync(path.join(journalDir, file), { force: true });
-  }
   const host = values.host ?? '127.0.0.1';
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key']))
     throw new ConfigurationError(
@@ -236,6 +225,18 @@ async function main(): Promise<void> {
         ...(values['immediate-results'] ? { immediateResults: true } : {}),
       },
     };
+  }
+  // Last of the checks: every option is known good before an earlier journal is looked at, or replaced.
+  if (!resumed) {
+    const state = journalState(path.join(journalDir, JOURNAL_FILE));
+    if (state === 'unfinished' && !values.fresh)
+      throw new ConfigurationError(
+        `an unfinished observation is in ${path.relative(process.cwd(), journalDir) || '.'}: ` +
+          `--resume ${path.relative(process.cwd(), reportsDir) || '.'} ` +
+          'to continue it, or --fresh to discard it',
+      );
+    // A new observation replaces the one an earlier run finished there, as its evidence does.
+    if (state !== 'none') for (const file of [JOURNAL_FILE, KEY_FILE]) rmSync(path.join(journalDir, file), { force: true });
   }
   const { startObserver, writeObservationEvidence } = await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');
