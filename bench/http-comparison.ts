@@ -16,7 +16,8 @@ export interface ComparisonSettings {
 const CONTRACT = 'contracts/d1-click-to-pay.yaml';
 const CARDS = 20;
 
-const median = (values: readonly number[]): number => {
+/** The middle value, or the mean of the two middle ones. */
+export const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;

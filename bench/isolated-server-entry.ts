@@ -1,15 +1,24 @@
 /**
  * One server alone in this process, so that what the parent measures (requests per second, memory) is that server's
- * own: the mock D1, the reference issuer, or a bare node:http server answering a fixed JSON body. Started by
- * bench/isolated-server.ts with `node --expose-gc --import tsx`; it takes orders and reports over the IPC channel.
+ * own: the mock D1, the observer recording against its embedded mock D1, the reference issuer, or a bare node:http
+ * server answering a fixed JSON body. Started by bench/isolated-server.ts with `node --expose-gc --import tsx`; it
+ * takes orders and reports over the IPC channel.
  */
 import { createServer } from 'node:http';
 import { listen } from '../mocks/http/server.js';
 
-export type IsolatedServerKind = 'mock-d1' | 'reference-issuer' | 'bare-http' | 'mock-server-fixed';
+export type IsolatedServerKind = 'mock-d1' | 'observer' | 'reference-issuer' | 'bare-http' | 'mock-server-fixed';
 
 export type ServerSettings =
   | { readonly kind: 'mock-d1'; readonly issuerId: string; readonly kid: string; readonly publicKeyPem: string }
+  | {
+      readonly kind: 'observer';
+      readonly issuerId: string;
+      readonly kid: string;
+      readonly publicKeyPem: string;
+      /** A fresh directory for its journal, made by the parent, which measures the journal and removes it. */
+      readonly journalDir: string;
+    }
   | { readonly kind: 'reference-issuer'; readonly clientSecret: string }
   | { readonly kind: 'bare-http' }
   | { readonly kind: 'mock-server-fixed' };
@@ -61,6 +70,22 @@ async function start(settings: ServerSettings): Promise<{ url: string; stop: () 
         issuers: [{ issuerId: settings.issuerId, keys: [{ kid: settings.kid, publicKey: settings.publicKeyPem }] }],
       });
       return { url: d1.url, stop: () => d1.stop() };
+    }
+    case 'observer': {
+      const { startObserver } = await import('../observer/index.js');
+      const observer = await startObserver({
+        issuerId: settings.issuerId,
+        keys: [{ kid: settings.kid, publicKey: settings.publicKeyPem }],
+        journalDir: settings.journalDir,
+        // The bench stops it as soon as the load ends: every write is judged, none left out as too recent to tell.
+        limits: { followUpGraceSeconds: 0 },
+      });
+      return {
+        url: observer.url,
+        stop: async () => {
+          await observer.stop();
+        },
+      };
     }
     case 'reference-issuer': {
       const { startReferenceIssuer } = await import('../mocks/issuer/index.js');

@@ -3,6 +3,7 @@
  */
 import type { TargetNetwork } from '../lib/http/pacing.js';
 import type { ShapingProfile } from '../mocks/network/shaping-proxy.js';
+import { evenlySpread } from './observer-figures.js';
 import { TARGETS, formatFigure, formatTarget, type TargetResult } from './targets.js';
 
 /** One server under load: throughput over every measured round, latencies in milliseconds. */
@@ -115,6 +116,71 @@ export interface MockMemoryFigures {
   readonly errors: number;
 }
 
+/** The least and the most of a figure over the rounds: how far to trust its median. */
+export interface Range {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** One round of the side-by-side: each side's requests per second, the observer's taken just before or after the mock's. */
+export interface ObserverRound {
+  readonly mockD1: number;
+  readonly observer: number;
+  /** observer ÷ mock D1, in this round. */
+  readonly ratio: number;
+}
+
+/**
+ * The same profile reads against the mock D1 alone and against the observer recording in front of its embedded one,
+ * each in a process of its own, taking turns round by round.
+ */
+export interface ObserverComparison {
+  /** The request both sides got, in words. */
+  readonly request: string;
+  readonly connections: number;
+  readonly warmUpSeconds: number;
+  readonly rounds: number;
+  readonly roundSeconds: number;
+  readonly perRound: readonly ObserverRound[];
+  readonly mockD1: ServerFigures;
+  readonly observer: ServerFigures;
+  /** The median of the rounds' ratios: a round slowed by load from elsewhere moves it less than it moves a mean. */
+  readonly medianRatio: number;
+  readonly spread: { readonly mockD1: Range; readonly observer: Range; readonly ratio: Range };
+}
+
+export interface ObserverMemoryFigures {
+  /** Profile reads sent through the observer in the load; the preparation's few calls come before and are not counted. */
+  readonly calls: number;
+  /** RSS of the idle observer after the preparation, its embedded mock D1 and tsx's loader included. */
+  readonly rssAtStartMiB: number;
+  readonly rssMiB: number;
+  readonly rssAfterGcMiB: number;
+  readonly heapUsedMiB: number;
+  readonly heapUsedAfterGcMiB: number;
+  /** RSS as it stood after each batch of the load: whether it levels off or grows with the calls. */
+  readonly rssAlong: readonly { readonly calls: number; readonly rssMiB: number }[];
+  /** What the load added to the journal directory, in bytes. */
+  readonly journalBytes: number;
+  readonly journalBytesPerCall: number;
+  /** The load's batches together: calls per second over their seconds, p50 and p99, non-2xx and errors. */
+  readonly load: ServerFigures;
+}
+
+/**
+ * The observer in recording mode, alone in its process with its embedded mock D1, under a Click to Pay profile read
+ * repeated as a bank's load test would: its memory after many calls, and its throughput beside the mock D1's.
+ */
+export type ObserverFigures =
+  | { readonly skipped: true; readonly reason: string }
+  | {
+      readonly skipped: false;
+      readonly comparison: ObserverComparison;
+      readonly memory: ObserverMemoryFigures;
+      /** 1-minute load average as the step started and as it ended (its own load included): the machine is shared. */
+      readonly loadAverage: { readonly start: number; readonly end: number };
+    };
+
 /** The links of the network step, in the order they run: loopback first, the reference of the others. */
 export const NETWORK_LINKS = ['loopback', 'latency', 'gateway', 'unavailable'] as const;
 export type NetworkLinkName = (typeof NETWORK_LINKS)[number];
@@ -188,6 +254,8 @@ export interface BenchResults {
   readonly mockD1Memory: MockMemoryFigures;
   /** Absent from the results of a bench that had no network step. */
   readonly networkLinks?: NetworkLinkFigures;
+  /** Absent from the results of a bench that had no observer step. */
+  readonly observer?: ObserverFigures;
   readonly targets: readonly TargetResult[];
 }
 
@@ -326,6 +394,71 @@ export function networkLinksMarkdown(network: NetworkLinkFigures, targets: reado
   ].join('\n');
 }
 
+const MIB = 1024 * 1024;
+/** The RSS samples a table row shows: enough to tell a level from a slope. */
+const RSS_SAMPLES_SHOWN = 6;
+
+/** Bytes as a reader wants them: `812 B`, `1.5 MiB`, `1.46 GiB`. */
+function bytes(value: number): string {
+  if (value < 1024) return `${integer(value)} B`;
+  if (value < 1024 * MIB) return `${oneDecimal(value / MIB)} MiB`;
+  return `${(value / 1024 / MIB).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} GiB`;
+}
+
+const rangeOf = (range: Range, format: (value: number) => string): string => `${format(range.min)} to ${format(range.max)}`;
+
+/** The observer step's tables: the side-by-side round by round, then its memory and journal after the load. */
+function observerLines(observer: ObserverFigures | undefined): string[] {
+  if (observer === undefined) return [];
+  if (observer.skipped) return ['', `Observer: not measured: ${observer.reason}.`];
+  const { comparison, memory } = observer;
+  const after = `observer after ${integer(memory.calls)} calls`;
+  const caveat = memory.load.non2xx + memory.load.errors > 0 ? '**' : '';
+  return [
+    '',
+    `Observer, recording (its embedded mock D1 in its process), beside the mock D1 alone: each gets the same ` +
+      `${comparison.request} from ${comparison.connections} connections, each alone in its process; ` +
+      `a ${comparison.warmUpSeconds} s warm-up each, then ${comparison.rounds} rounds of ${comparison.roundSeconds} s, the order ` +
+      `alternating; load average ${observer.loadAverage.start.toFixed(2)} → ${observer.loadAverage.end.toFixed(2)}.`,
+    '',
+    '| round | mock D1 requests/s | observer requests/s | observer ÷ mock D1 |',
+    '|---|---:|---:|---:|',
+    ...comparison.perRound.map(
+      (round, index) => `| ${index + 1} | ${integer(round.mockD1)} | ${integer(round.observer)} | ${ratio2(round.ratio)} |`,
+    ),
+    `| all rounds: median ratio; spread | ${rangeOf(comparison.spread.mockD1, integer)} | ` +
+      `${rangeOf(comparison.spread.observer, integer)} | ${ratio2(comparison.medianRatio)}; ${rangeOf(comparison.spread.ratio, ratio2)} |`,
+    '',
+    '| measure | value |',
+    '|---|---:|',
+    `| ${after}: RSS (idle before the load; after a full GC) | ` +
+      `${oneDecimal(memory.rssMiB)} MiB (${oneDecimal(memory.rssAtStartMiB)} MiB; ${oneDecimal(memory.rssAfterGcMiB)} MiB) |`,
+    `| ${after}: heap used (after a full GC) | ${oneDecimal(memory.heapUsedMiB)} MiB (${oneDecimal(memory.heapUsedAfterGcMiB)} MiB) |`,
+    `| observer RSS along the load, after so many calls | ` +
+      `${evenlySpread(memory.rssAlong, RSS_SAMPLES_SHOWN)
+        .map((sample) => `${integer(sample.calls)}: ${oneDecimal(sample.rssMiB)} MiB`)
+        .join('; ')} |`,
+    `| ${after}: journal written (per call) | ${bytes(memory.journalBytes)} (${integer(memory.journalBytesPerCall)} B) |`,
+    `| ${after}: calls/s during the load; p50, p99 | ${integer(memory.load.requestsPerSecond)}; ` +
+      `${milliseconds(memory.load.latencyP50Ms)}, ${milliseconds(memory.load.latencyP99Ms)} |`,
+    `| ${after}: answers outside 2xx; connection errors and timeouts | ` +
+      `${caveat}${integer(memory.load.non2xx)}; ${integer(memory.load.errors)}${caveat} |`,
+  ];
+}
+
+/** The observer step alone, as `npm run bench -- --only=observer` prints it: its tables and its targets. */
+export function observerMarkdown(observer: ObserverFigures, targets: readonly TargetResult[]): string {
+  const own = new Set(TARGETS.filter((t) => t.section === 'observer').map((t) => t.id));
+  return [
+    ...observerLines(observer).slice(1),
+    '',
+    '| target | measured | target | met |',
+    '|---|---:|---:|:---:|',
+    ...targets.filter((t) => own.has(t.id)).map(targetRow),
+    '',
+  ].join('\n');
+}
+
 function targetRow(target: TargetResult): string {
   const definition = TARGETS.find((t) => t.id === target.id) ?? {
     comparison: target.comparison,
@@ -376,6 +509,7 @@ export function resultsMarkdown(results: BenchResults): string {
     `| mock D1 alone after ${integer(results.mockD1Memory.requests)} requests: heap used (after a full GC) | ` +
       `${oneDecimal(results.mockD1Memory.heapUsedMiB)} MiB (${oneDecimal(results.mockD1Memory.heapUsedAfterGcMiB)} MiB) |`,
     ...networkLinkLines(results.networkLinks),
+    ...observerLines(results.observer),
     '',
     '| target | measured | target | met |',
     '|---|---:|---:|:---:|',

@@ -4,8 +4,10 @@ import { compareCertifyRuns } from './certify-run.js';
 import { compareServers } from './http-comparison.js';
 import { measureMockMemory } from './mock-memory.js';
 import { measureNetworkLinks } from './network-links.js';
+import { OBSERVER_TARGET_CALLS } from './observer-figures.js';
+import { measureObserver } from './observer-load.js';
 import { measurePropertyThroughput } from './property-throughput.js';
-import type { BenchResults, CertifyComparison, CertifyFigures, NetworkLinkFigures } from './results.js';
+import type { BenchResults, CertifyComparison, CertifyFigures, NetworkLinkFigures, ObserverFigures } from './results.js';
 import { evaluateTargets, type TargetId } from './targets.js';
 import { measureValidators } from './validator-throughput.js';
 
@@ -24,6 +26,10 @@ export interface BenchOptions {
   readonly skipNetwork: boolean;
   /** The network step on the whole suite rather than its part: tens of minutes. */
   readonly networkFull: boolean;
+  /** Leave out the observer step; absent, it runs. */
+  readonly skipObserver?: boolean;
+  /** Profile reads sent through the observer for its memory figures; absent, the 1,000,000 its target is about. */
+  readonly observerCalls?: number;
   readonly rounds: number;
   readonly roundSeconds: number;
 }
@@ -62,21 +68,21 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
       `CPU pressure ${machine.cpuPressureAtStart ?? '?'} %; seed ${seed}`,
   );
 
-  progress(`1/6 mock D1, Prism and bare node:http: ${CONNECTIONS} connections, ${options.rounds} rounds of ${options.roundSeconds} s each`);
+  progress(`1/7 mock D1, Prism and bare node:http: ${CONNECTIONS} connections, ${options.rounds} rounds of ${options.roundSeconds} s each`);
   const http = await compareServers(
     { connections: CONNECTIONS, warmUpSeconds: WARM_UP_SECONDS, rounds: options.rounds, roundSeconds: options.roundSeconds },
     progress,
   );
 
-  progress(`2/6 mock D1 alone, memory after ${MEMORY_REQUESTS.toLocaleString('en-US')} requests`);
+  progress(`2/7 mock D1 alone, memory after ${MEMORY_REQUESTS.toLocaleString('en-US')} requests`);
   const mockD1Memory = await measureMockMemory(MEMORY_REQUESTS, CONNECTIONS);
   progress(`RSS ${mockD1Memory.rssMiB.toFixed(1)} MiB, heap used ${mockD1Memory.heapUsedMiB.toFixed(1)} MiB`);
 
-  progress(`3/6 notification payload validations for ${VALIDATOR_SECONDS} s`);
+  progress(`3/7 notification payload validations for ${VALIDATOR_SECONDS} s`);
   const validators = measureValidators(VALIDATOR_SECONDS, seed);
   progress(`${Math.round(validators.validationsPerSecond)} validations/s`);
 
-  progress(`4/6 property cases for ${PROPERTY_SECONDS} s`);
+  progress(`4/7 property cases for ${PROPERTY_SECONDS} s`);
   const properties = await measurePropertyThroughput(PROPERTY_SECONDS, seed);
   progress(`${Math.round(properties.casesPerSecond)} cases/s`);
 
@@ -88,14 +94,16 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
   } else {
     const limit = Math.max(CERTIFY_MINIMUM_SECONDS, Math.round(BENCH_BUDGET_SECONDS - (performance.now() - started) / 1000));
     progress(
-      `5/6 npm run certify on the embedded mocks (stopped after ${limit} s), then on both mocks as commands, ` +
+      `5/7 npm run certify on the embedded mocks (stopped after ${limit} s), then on both mocks as commands, ` +
         `then both again with planted bugs (each stopped after ${COMPARISON_LIMIT_SECONDS} s)`,
     );
     certifyComparison = await compareCertifyRuns(limit, COMPARISON_LIMIT_SECONDS, progress);
     certify = certifyComparison.embedded;
   }
 
-  const networkLinks = await runNetworkLinks(options, seed, (line) => progress(`6/6 ${line}`));
+  const networkLinks = await runNetworkLinks(options, seed, (line) => progress(`6/7 ${line}`));
+
+  const observer = await runObserverStep(options, (line) => progress(`7/7 ${line}`));
 
   const targets = evaluateTargets({
     'mock-d1-vs-prism': http.ratios.mockD1OverPrism,
@@ -107,6 +115,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     'external-certify-vs-embedded-failing': certifyComparison.skipped ? null : certifyComparison.ratios.failing,
     'mock-d1-rss-after-100k': mockD1Memory.rssMiB,
     ...networkTargetValues(networkLinks),
+    ...observerTargetValues(observer),
   });
   return {
     date: new Date().toISOString(),
@@ -119,6 +128,7 @@ export async function runBench(options: BenchOptions, progress: (line: string) =
     certifyComparison,
     mockD1Memory,
     networkLinks,
+    observer,
     targets,
   };
 }
@@ -142,5 +152,37 @@ export function networkTargetValues(network: NetworkLinkFigures): Partial<Record
     'network-gateway-vs-floor': figures.gatewayOverFloor,
     'network-gateway-refused-share': figures.refusedSharePercent,
     'network-unavailable-outcomes-differing': figures.unavailableDiffering,
+  };
+}
+
+/**
+ * The observer step, or why it was left out: the side-by-side with the mock D1 in rounds as step 1's, then its memory
+ * after `observerCalls` profile reads.
+ */
+export async function runObserverStep(
+  options: Pick<BenchOptions, 'skipObserver' | 'observerCalls' | 'rounds' | 'roundSeconds'>,
+  progress: (line: string) => void,
+): Promise<ObserverFigures> {
+  if (options.skipObserver === true) return { skipped: true, reason: 'skipped with --skip-observer' };
+  const calls = options.observerCalls ?? OBSERVER_TARGET_CALLS;
+  progress(
+    `observer recording against its embedded mock D1, ${CONNECTIONS} connections: beside the mock D1 alone, ` +
+      `${options.rounds} rounds of ${options.roundSeconds} s each; then its memory after ${calls.toLocaleString('en-US')} calls`,
+  );
+  return measureObserver(
+    { calls, connections: CONNECTIONS, warmUpSeconds: WARM_UP_SECONDS, rounds: options.rounds, roundSeconds: options.roundSeconds },
+    progress,
+  );
+}
+
+/**
+ * The observer step's figures, by target; a skipped step's are not measured, and so is the RSS after fewer calls than
+ * its target names, since the observer's memory grows with the calls it keeps.
+ */
+export function observerTargetValues(observer: ObserverFigures): Partial<Record<TargetId, number | null>> {
+  if (observer.skipped) return {};
+  return {
+    'observer-rss-after-1m': observer.memory.calls >= OBSERVER_TARGET_CALLS ? observer.memory.rssMiB : null,
+    'observer-vs-mock-d1': observer.comparison.medianRatio,
   };
 }

@@ -16,7 +16,7 @@ export interface TargetDefinition {
    * The section of a results file its step writes, for a target added after the first results: a file without that
    * section was written before the step existed, so its figure is not measured rather than missing.
    */
-  readonly section?: 'networkLinks';
+  readonly section?: 'networkLinks' | 'observer';
 }
 
 export type TargetId =
@@ -30,7 +30,9 @@ export type TargetId =
   | 'network-latency-vs-loopback'
   | 'network-gateway-vs-floor'
   | 'network-gateway-refused-share'
-  | 'network-unavailable-outcomes-differing';
+  | 'network-unavailable-outcomes-differing'
+  | 'observer-rss-after-1m'
+  | 'observer-vs-mock-d1';
 
 export const TARGETS: readonly TargetDefinition[] = [
   { id: 'mock-d1-vs-prism', description: "mock D1 requests/s ÷ Prism's", unit: '×', comparison: 'at-least', threshold: 15 },
@@ -95,6 +97,22 @@ export const TARGETS: readonly TargetDefinition[] = [
     comparison: 'at-most',
     threshold: 0,
     section: 'networkLinks',
+  },
+  {
+    id: 'observer-rss-after-1m',
+    description: 'observer RSS after 1,000,000 observed calls (recording, alone in its process)',
+    unit: 'MiB',
+    comparison: 'at-most',
+    threshold: 300,
+    section: 'observer',
+  },
+  {
+    id: 'observer-vs-mock-d1',
+    description: "observer requests/s in recording mode ÷ the mock D1's on the same profile reads (median of the rounds)",
+    unit: '×',
+    comparison: 'at-least',
+    threshold: 0.5,
+    section: 'observer',
   },
 ];
 

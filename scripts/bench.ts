@@ -5,8 +5,9 @@
  * conformant and with planted bugs, for the external ÷ embedded ratios (`--skip-certify` leaves the four out: they take
  * minutes), and part of the suites on both mocks as commands on loopback and behind shaped links (`--skip-network`
  * leaves it out, `--network-full` runs the whole suite instead, `--only=network` runs that step alone and writes
- * nothing but to `--out`). Writes bench/results.json and bench/results.md. It reports: a missed target is printed,
- * never an exit code.
+ * nothing but to `--out`), and the observer recording under a million profile reads, beside the mock D1 alone
+ * (`--skip-observer` leaves it out, `--observer-calls N` sends N, `--only=observer` runs that step alone). Writes
+ * bench/results.json and bench/results.md. It reports: a missed target is printed, never an exit code.
  *
  * `npm run bench:check [-- file]` judges a results file (bench/results.json by default) by the targets: one line per
  * target; exit code 1 when one is missed, 2 when the file is missing or malformed.
@@ -20,8 +21,10 @@ import { fromRoot } from '../lib/paths.js';
 import { ConfigurationError, configurationErrorLine } from '../lib/config/errors.js';
 import { positiveInteger } from '../lib/config/values.js';
 
-const USAGE = `usage: npm run bench -- [--skip-certify] [--skip-network] [--network-full] [--rounds N] [--round-seconds S] [--out DIR]
+const USAGE = `usage: npm run bench -- [--skip-certify] [--skip-network] [--network-full] [--skip-observer] [--observer-calls N]
+                        [--rounds N] [--round-seconds S] [--out DIR]
        npm run bench -- --only=network [--network-full] [--out DIR]
+       npm run bench -- --only=observer [--observer-calls N] [--rounds N] [--round-seconds S] [--out DIR]
        npm run bench:check -- [FILE]`;
 
 const positiveIntegerOr = (value: string | undefined, flag: string, fallback: number): number =>
@@ -41,6 +44,8 @@ interface CommandOptions {
   readonly skipCertify: boolean;
   readonly skipNetwork: boolean;
   readonly networkFull: boolean;
+  readonly skipObserver: boolean;
+  readonly observerCalls: number | undefined;
   readonly rounds: number;
   readonly roundSeconds: number;
   readonly outDir: string;
@@ -77,6 +82,38 @@ async function networkOnly(options: { networkFull: boolean; outDir: string | und
   return 0;
 }
 
+/** The observer step alone, for its own figures: printed, and written to `outDir` only when one was given, as the network step's. */
+async function observerOnly(options: {
+  observerCalls: number | undefined;
+  rounds: number;
+  roundSeconds: number;
+  outDir: string | undefined;
+}): Promise<number> {
+  const { runObserverStep, observerTargetValues } = await import('../bench/run.js');
+  const { observerMarkdown } = await import('../bench/results.js');
+  const { evaluateTargets } = await import('../bench/targets.js');
+  const progress = (line: string): void => void process.stdout.write(`bench: ${line}\n`);
+  const load = (): string =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  progress(`${cpus().length} CPUs, load average ${load()}`);
+  const started = performance.now();
+  const observer = await runObserverStep(options, progress);
+  const targets = evaluateTargets(observerTargetValues(observer));
+  process.stdout.write(
+    `\n${observerMarkdown(observer, targets)}\nbench: observer step in ${Math.round((performance.now() - started) / 1000)} s; ` +
+      `load average ${load()}\n`,
+  );
+  if (options.outDir !== undefined) {
+    mkdirSync(options.outDir, { recursive: true });
+    const file = path.join(options.outDir, 'observer.json');
+    writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), observer, targets }, null, 2)}\n`);
+    progress(`written ${path.relative(process.cwd(), file)}`);
+  }
+  return 0;
+}
+
 async function bench(options: CommandOptions): Promise<number> {
   // The measuring modules load mocks, Prism's wrapper and autocannon: only a bench run needs them.
   const { runBench } = await import('../bench/run.js');
@@ -106,6 +143,8 @@ function parseCommandLine(argv: string[]): { values: Record<string, string | boo
         'skip-certify': { type: 'boolean' },
         'skip-network': { type: 'boolean' },
         'network-full': { type: 'boolean' },
+        'skip-observer': { type: 'boolean' },
+        'observer-calls': { type: 'string' },
         only: { type: 'string' },
         rounds: { type: 'string' },
         'round-seconds': { type: 'string' },
@@ -129,18 +168,26 @@ async function main(): Promise<number> {
     return check(path.resolve(positionals[0] ?? fromRoot('bench', 'results.json')));
   }
   if (positionals.length > 0) throw new ConfigurationError(`unexpected argument ${positionals[0] ?? ''}; ${USAGE}`);
+  const calls = stringOption(values['observer-calls']);
+  const observerCalls = calls === undefined ? undefined : positiveInteger(calls, '--observer-calls');
+  const rounds = positiveIntegerOr(stringOption(values.rounds), '--rounds', 4);
+  const roundSeconds = positiveIntegerOr(stringOption(values['round-seconds']), '--round-seconds', 2);
   const only = stringOption(values.only);
   if (only !== undefined) {
-    if (only !== 'network') throw new ConfigurationError(`--only takes network, the one step that runs alone; got ${only}`);
     const out = stringOption(values.out);
-    return networkOnly({ networkFull: values['network-full'] === true, outDir: out === undefined ? undefined : path.resolve(out) });
+    const outDir = out === undefined ? undefined : path.resolve(out);
+    if (only === 'network') return networkOnly({ networkFull: values['network-full'] === true, outDir });
+    if (only === 'observer') return observerOnly({ observerCalls, rounds, roundSeconds, outDir });
+    throw new ConfigurationError(`--only takes network or observer, the steps that run alone; got ${only}`);
   }
   return bench({
     skipCertify: values['skip-certify'] === true,
     skipNetwork: values['skip-network'] === true,
     networkFull: values['network-full'] === true,
-    rounds: positiveIntegerOr(stringOption(values.rounds), '--rounds', 4),
-    roundSeconds: positiveIntegerOr(stringOption(values['round-seconds']), '--round-seconds', 2),
+    skipObserver: values['skip-observer'] === true,
+    observerCalls,
+    rounds,
+    roundSeconds,
     outDir: path.resolve(stringOption(values.out) ?? fromRoot('bench')),
   });
 }

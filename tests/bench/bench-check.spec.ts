@@ -106,6 +106,16 @@ test.describe('the network targets, added after the first results', () => {
   });
 });
 
+test('a file from before the observer step, without its section or its targets, has them not measured', () => {
+  const observer = TARGETS.filter((t) => t.section === 'observer');
+  expect(observer.map((t) => t.id)).toEqual(['observer-rss-after-1m', 'observer-vs-mock-d1']);
+  const before = evaluateTargets(ALL_MET).filter((t) => !t.id.startsWith('observer-'));
+  const outcome = checkResults(JSON.stringify({ networkLinks: { skipped: true, reason: 'skipped' }, targets: before }), 'results.json');
+  expect(outcome.exitCode).toBe(0);
+  for (const definition of observer)
+    expect(outcome.lines).toContain(`not measured  ${definition.description} (target ${formatTarget(definition)}; the file predates it)`);
+});
+
 test.describe('a missing or malformed file is exit code 2 with one line saying what is wrong', () => {
   const cases: [string, string | undefined, RegExp][] = [
     ['no file', undefined, /results\.json does not exist; run npm run bench first/],

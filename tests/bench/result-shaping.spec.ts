@@ -7,17 +7,20 @@ import { junitCounts, largestRssMiBOfTimeReport } from '../../bench/certify-run.
 import type { HttpLoadFigures } from '../../bench/http-load.js';
 import { combineRounds, throughputRatio } from '../../bench/http-comparison.js';
 import { compareWithLoopback, differingOutcomes, networkLinkRatios, outcomeCounts, outcomesOf } from '../../bench/network-figures.js';
+import { evenlySpread, nextBatchCalls, OBSERVER_TARGET_CALLS, sideBySide } from '../../bench/observer-figures.js';
 import { descendantsOf, parseStat, rssBytesOfStatus } from '../../bench/process-tree.js';
 import {
   networkLinksMarkdown,
+  observerMarkdown,
   resultsMarkdown,
   type BenchResults,
   type CertifyFigures,
   type NetworkLinkFigures,
   type NetworkLinkRun,
+  type ObserverFigures,
   type ServerFigures,
 } from '../../bench/results.js';
-import { networkTargetValues } from '../../bench/run.js';
+import { networkTargetValues, observerTargetValues } from '../../bench/run.js';
 import type { TargetNetwork } from '../../lib/http/pacing.js';
 import { evaluateTargets, formatFigure, formatTarget, meets, type TargetId } from '../../bench/targets.js';
 import { definitionOf, metFigure, missedFigure } from './target-figures.js';
@@ -180,6 +183,8 @@ test.describe('targets', () => {
       'network-gateway-vs-floor': null,
       'network-gateway-refused-share': null,
       'network-unavailable-outcomes-differing': null,
+      'observer-rss-after-1m': null,
+      'observer-vs-mock-d1': null,
     });
     expect(judged.find((t) => t.id === 'mock-d1-vs-prism')).toMatchObject({
       value: prism.threshold - 0.01,
@@ -502,5 +507,131 @@ test.describe('the network step', () => {
     expect(formatFigure(0, 'tests')).toBe('0 tests');
     expect(formatTarget({ comparison: 'at-most', threshold: 1, unit: '%' })).toBe('≤ 1 %');
     expect(formatTarget({ comparison: 'at-most', threshold: 0, unit: 'tests' })).toBe('≤ 0 tests');
+  });
+});
+
+test.describe('the observer step', () => {
+  test('each round has its ratio; the median of the ratios is the figure, the least and most of each column its spread', () => {
+    const compared = sideBySide([
+      { mockD1: round(40_000, 2, 1, 5), observer: round(10_000, 2, 9, 30) },
+      { mockD1: round(30_000, 2, 1, 6), observer: round(12_000, 2, 8, 25) },
+      { mockD1: round(36_000, 2, 1, 5), observer: round(6_000, 2, 12, 60) },
+    ]);
+    expect(compared.perRound).toEqual([
+      { mockD1: 20_000, observer: 5_000, ratio: 0.25 },
+      { mockD1: 15_000, observer: 6_000, ratio: 0.4 },
+      { mockD1: 18_000, observer: 3_000, ratio: 1 / 6 },
+    ]);
+    expect(compared.medianRatio).toBe(0.25);
+    expect(compared.spread).toEqual({
+      mockD1: { min: 15_000, max: 20_000 },
+      observer: { min: 3_000, max: 6_000 },
+      ratio: { min: 1 / 6, max: 0.4 },
+    });
+    expect(compared.observer).toMatchObject({ requests: 28_000, requestsPerSecond: 28_000 / 6, latencyP99Ms: 60 });
+  });
+
+  test('a round in which the mock D1 answered nothing is refused rather than giving an infinite ratio', () => {
+    expect(() => sideBySide([{ mockD1: round(0, 2, 0, 0), observer: round(1_000, 2, 9, 30) }])).toThrow(/mock D1 answered no request/);
+  });
+
+  test('the load goes in batches of about the seconds asked at the rate just measured, never past the calls asked', () => {
+    expect(nextBatchCalls(1_000_000, undefined, 20, 10_000)).toBe(10_000);
+    expect(nextBatchCalls(1_000_000, 2_500, 20, 10_000)).toBe(50_000);
+    // A stalled batch does not shrink the next one to nothing.
+    expect(nextBatchCalls(1_000_000, 0, 20, 10_000)).toBe(1_000);
+    expect(nextBatchCalls(30_000, 2_500, 20, 10_000)).toBe(30_000);
+    expect(nextBatchCalls(5_000, undefined, 20, 10_000)).toBe(5_000);
+  });
+
+  test('a table row shows a few samples, evenly spread, the first and the last among them', () => {
+    const samples = Array.from({ length: 11 }, (_, i) => i);
+    expect(evenlySpread(samples, 6)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(evenlySpread(samples, 2)).toEqual([0, 10]);
+    expect(evenlySpread([1, 2, 3], 6)).toEqual([1, 2, 3]);
+  });
+
+  const observer = (calls: number): Extract<ObserverFigures, { skipped: false }> => ({
+    skipped: false,
+    comparison: {
+      request: "authenticated read of a consumer's Click to Pay profiles",
+      connections: 50,
+      warmUpSeconds: 2,
+      rounds: 2,
+      roundSeconds: 2,
+      perRound: [
+        { mockD1: 20_000, observer: 5_000, ratio: 0.25 },
+        { mockD1: 16_000, observer: 6_000, ratio: 0.375 },
+      ],
+      mockD1: server(18_000),
+      observer: server(5_500),
+      medianRatio: 0.3125,
+      spread: { mockD1: { min: 16_000, max: 20_000 }, observer: { min: 5_000, max: 6_000 }, ratio: { min: 0.25, max: 0.375 } },
+    },
+    memory: {
+      calls,
+      rssAtStartMiB: 130.25,
+      rssMiB: 240.5,
+      rssAfterGcMiB: 238,
+      heapUsedMiB: 80,
+      heapUsedAfterGcMiB: 40.25,
+      rssAlong: [
+        { calls: calls / 2, rssMiB: 200 },
+        { calls, rssMiB: 240.5 },
+      ],
+      journalBytes: calls * 1_600,
+      journalBytesPerCall: 1_600,
+      load: { ...server(2_000), non2xx: 3, errors: 0 },
+    },
+    loadAverage: { start: 1.5, end: 2.25 },
+  });
+
+  test('its RSS is judged only after the calls its target names; its ratio always; a skipped step leaves both not measured', () => {
+    const byId = (figures: ObserverFigures): Record<string, unknown> =>
+      Object.fromEntries(
+        evaluateTargets(observerTargetValues(figures))
+          .filter((t) => t.id.startsWith('observer-'))
+          .map((t) => [t.id, [t.value, t.met]]),
+      );
+    expect(byId(observer(OBSERVER_TARGET_CALLS))).toEqual({
+      'observer-rss-after-1m': [240.5, true],
+      'observer-vs-mock-d1': [0.3125, false],
+    });
+    expect(byId(observer(100_000))).toEqual({ 'observer-rss-after-1m': [null, null], 'observer-vs-mock-d1': [0.3125, false] });
+    expect(byId({ skipped: true, reason: 'skipped with --skip-observer' })).toEqual({
+      'observer-rss-after-1m': [null, null],
+      'observer-vs-mock-d1': [null, null],
+    });
+  });
+
+  test('its tables show each round, the median ratio with its spread, the memory, the journal and the refusals', () => {
+    const figures = observer(OBSERVER_TARGET_CALLS);
+    const targets = evaluateTargets(observerTargetValues(figures));
+    const markdown = resultsMarkdown(sampleResults({ observer: figures, targets }));
+    expect(markdown).toContain('| 2 | 16,000 | 6,000 | 0.38× |');
+    expect(markdown).toContain('| all rounds: median ratio; spread | 16,000 to 20,000 | 5,000 to 6,000 | 0.31×; 0.25× to 0.38× |');
+    expect(markdown).toContain(
+      '| observer after 1,000,000 calls: RSS (idle before the load; after a full GC) | 240.5 MiB (130.3 MiB; 238.0 MiB) |',
+    );
+    expect(markdown).toContain('| observer RSS along the load, after so many calls | 500,000: 200.0 MiB; 1,000,000: 240.5 MiB |');
+    expect(markdown).toContain('| observer after 1,000,000 calls: journal written (per call) | 1.49 GiB (1,600 B) |');
+    expect(markdown).toContain('| observer after 1,000,000 calls: answers outside 2xx; connection errors and timeouts | **3; 0** |');
+    expect(markdown).toContain('load average 1.50 → 2.25.');
+    expect(markdown).toContain(targetRow('observer-rss-after-1m', 240.5));
+    expect(markdown).toContain(targetRow('observer-vs-mock-d1', 0.3125));
+    for (const table of markdown.split('\n\n').filter((block) => block.includes('|---'))) {
+      const rows = table.split('\n').filter((line) => line.startsWith('|'));
+      for (const row of rows.slice(2)) expect(row.split(' | ').length, row).toBe((rows[0] ?? '').split(' | ').length);
+    }
+    const alone = observerMarkdown(figures, targets);
+    expect(alone).toContain('| 1 | 20,000 | 5,000 | 0.25× |');
+    expect(alone).toContain(targetRow('observer-vs-mock-d1', 0.3125));
+    expect(alone).not.toContain(definitionOf('certify-wall-time').description);
+  });
+
+  test('results without the step, from before it or skipped, still read as they did or say it was not measured', () => {
+    expect(resultsMarkdown(sampleResults())).not.toContain('Observer');
+    const skipped = resultsMarkdown(sampleResults({ observer: { skipped: true, reason: 'skipped with --skip-observer' } }));
+    expect(skipped).toContain('Observer: not measured: skipped with --skip-observer.');
   });
 });
