@@ -19,6 +19,7 @@ import {
   JOURNAL_FILE,
   JOURNAL_VERSION,
   JournalWriter,
+  callLinesOf,
   mergedLines,
   sessionOf,
   type CallLine,
@@ -200,10 +201,11 @@ function evidenceOf(
   const findings = observation.findings(endedAt);
   const wanted = observation.shownSequences(findings);
   const records = new Map<number, ExchangeRecord>();
-  for (const { line } of mergedLines(journals)) {
-    if (line.t === 'call' && wanted.has(line.exchange.sequence))
-      records.set(line.exchange.sequence, line.record ?? keptRecordOf(line.exchange));
-  }
+  const keep = (line: CallLine): void => void records.set(line.exchange.sequence, line.record ?? keptRecordOf(line.exchange));
+  // One journal keeps its own numbers: only the lines wanted are parsed. Merged ones are numbered again as they are read.
+  const [only] = journals;
+  if (journals.length === 1 && only) for (const line of callLinesOf(only.file, wanted)) keep(line);
+  else for (const { line } of mergedLines(journals)) if (line.t === 'call' && wanted.has(line.exchange.sequence)) keep(line);
   const results = observation.results(findings, records, endedAt);
   return {
     mode: session.mode,

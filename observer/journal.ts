@@ -120,23 +120,42 @@ const CHUNK = 1 << 20;
 
 /** The lines of a journal, read in chunks: a journal of a million calls is never held whole. */
 export function* journalLines(file: string): Generator<JournalLine> {
+  let lineNumber = 0;
+  for (const line of rawJournalLines(file)) {
+    lineNumber += 1;
+    if (line !== '') yield parseLine(line, file, lineNumber);
+  }
+}
+
+// A call line starts with its sequence: what the evidence looks for is found without parsing every line.
+const CALL_SEQUENCE = /^\{"t":"call","exchange":\{"sequence":(\d+),/;
+
+/** The call lines of one journal whose sequence is wanted, parsed; every other line only looked at. */
+export function* callLinesOf(file: string, wanted: ReadonlySet<number>): Generator<CallLine> {
+  let lineNumber = 0;
+  for (const line of rawJournalLines(file)) {
+    lineNumber += 1;
+    const sequence = CALL_SEQUENCE.exec(line)?.[1];
+    if (sequence === undefined || !wanted.has(Number(sequence))) continue;
+    const parsed = parseLine(line, file, lineNumber);
+    if (parsed.t === 'call') yield parsed;
+  }
+}
+
+/** The text of a journal's lines, but for a last one cut short by a crash. */
+function* rawJournalLines(file: string): Generator<string> {
   if (!existsSync(file)) throw new ConfigurationError(`no observation journal at ${file}`);
   const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(CHUNK);
     let rest = '';
-    let lineNumber = 0;
     for (;;) {
       const read = readSync(fd, buffer, 0, CHUNK, null);
       if (read === 0) break;
       const text = rest + buffer.toString('utf8', 0, read);
       const lines = text.split('\n');
       rest = lines.pop() ?? '';
-      for (const line of lines) {
-        lineNumber += 1;
-        if (line === '') continue;
-        yield parseLine(line, file, lineNumber);
-      }
+      yield* lines;
     }
     // A last line with no newline was cut short by a crash: what it held never completed.
   } finally {
