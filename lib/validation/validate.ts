@@ -44,6 +44,8 @@ function validatorOf(name: string): ValidateFunction {
 /** The media type without parameters, lowercased: `application/json; charset=utf-8` -> `application/json`. */
 export function mediaTypeOf(headers: HeaderValues | undefined): string | undefined {
   const raw = headerValue(headers, 'content-type');
+  // The usual value has no parameters and is lowercase already: taken as it is, without splitting it.
+  if (raw === 'application/json') return raw;
   return raw?.split(';')[0]?.trim().toLowerCase() || undefined;
 }
 

@@ -19,9 +19,8 @@ const CREATES_A_CARD = new Set(['CREATE', 'REGISTER']);
 
 let isoMillisecond = -1;
 let isoText = '';
-/** The time now in ISO 8601; formatting a date showed in the mock's profile under load, and many operations share a millisecond. */
-function isoNow(): string {
-  const now = Date.now();
+/** A time in ISO 8601; formatting a date showed in the mock's profile under load, and many operations share a millisecond. */
+function isoAt(now: number): string {
   if (now !== isoMillisecond) {
     isoMillisecond = now;
     isoText = new Date(now).toISOString();
@@ -50,20 +49,24 @@ export class OperationRunner {
     private readonly faults: ReadonlySet<D1Fault>,
   ) {}
 
-  start(state: IssuerState, target: OperationTarget, operation: string, operationId = newOperationId()): OperationRecord {
+  start(state: IssuerState, target: OperationTarget, operation: string, operationId?: string): OperationRecord {
+    // One clock read for the id's time part and the start time.
+    const now = Date.now();
+    const operations = state.operationsOf(target);
     const record: OperationRecord = {
-      operationId,
+      operationId: operationId ?? newOperationId(now),
       operation,
-      target,
+      // The records of one card or consumer share its first target: the mock keeps every record, not every copy.
+      target: operations[operations.length - 1]?.target ?? target,
       requestorType: 'ISSUER',
       requestorId: state.issuerId,
-      startTime: isoNow(),
+      startTime: isoAt(now),
       status: 'PENDING',
       endTime: undefined,
       errorCode: undefined,
       error: undefined,
     };
-    state.operationsOf(target).push(record);
+    operations.push(record);
     if (this.behaviour.notifyPending) this.notify(state.issuerId, record);
     return record;
   }
@@ -119,7 +122,7 @@ export class OperationRunner {
 
   finish(state: IssuerState, record: OperationRecord, outcome: Outcome): void {
     record.status = outcome.status;
-    record.endTime = isoNow();
+    record.endTime = isoAt(Date.now());
     record.errorCode = outcome.errorCode;
     record.error = outcome.error;
     if (record.operation === 'CLICK_TO_PAY_ENROLMENT') {

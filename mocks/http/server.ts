@@ -1,7 +1,15 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { redactText } from '../../lib/redaction.js';
-import { BodyTooLarge, readBody } from '../../lib/http/body.js';
+import { BodyTooLarge, readBodyThen } from '../../lib/http/body.js';
 
 /** One request as a mock's handler sees it: read whole, within the size limit. */
 export interface IncomingExchange {
@@ -38,10 +46,12 @@ export interface ServerOptions {
   readonly errorBody: ErrorBody;
   /** Receives one redacted line per request. */
   readonly log?: (line: string) => void;
+  /** A certificate and its private key, as PEM text: the server then speaks HTTPS, and its url starts with `https://`. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface RunningServer {
-  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  /** `http://127.0.0.1:<port>` (`https://` for an HTTPS server), with the host it listens on; no trailing slash. */
   readonly url: string;
   readonly port: number;
   stop(): Promise<void>;
@@ -124,7 +134,20 @@ export async function startServer(handler: RequestHandler, options: ServerOption
   const log = options.log ?? ((): void => undefined);
   let sequence = 0;
 
-  const server = createServer((request, response) => {
+  /** A body too large is answered 413; whatever else went wrong (the handler threw, the stream failed) is logged and answered 500. */
+  const failed = (served: ServedRequest, request: IncomingMessage, error: unknown): void => {
+    if (error instanceof BodyTooLarge) {
+      // The rest of the body is not read, so the connection cannot be reused.
+      served.finish({ status: 413, body: options.errorBody(413, 'BODY_TOO_LARGE', `the body exceeds ${limit} bytes`) }, true);
+      request.resume();
+      return;
+    }
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    log(`[${options.name} ${served.id}] handler error: ${redactText(text)}`);
+    served.finish({ status: 500, body: options.errorBody(500, 'MOCK_INTERNAL_ERROR', 'the mock failed; see its log') });
+  };
+
+  const listener: RequestListener = (request, response) => {
     sequence += 1;
     const served = new ServedRequest(request, response, `req-${String(sequence).padStart(6, '0')}`, options, log);
     const target = request.url ?? '/';
@@ -142,26 +165,26 @@ export async function startServer(handler: RequestHandler, options: ServerOption
     }
     served.pathForLog = path;
 
-    readBody(request, limit)
-      .then((rawBody) => {
+    // Callbacks rather than a promise chain: the handler runs as the body ends, and only a handler that waits for
+    // something costs a promise (both showed in the mocks' profile under load).
+    readBodyThen(request, limit, (rawBody) => {
+      if (rawBody instanceof Error) {
+        failed(served, request, rawBody);
+        return;
+      }
+      try {
         const answer = handler({ id: served.id, method: served.method, path, target, query, headers: request.headers, rawBody });
-        // An answer at hand goes out now; only a handler that waits for something costs another promise.
-        if (answer instanceof Promise) return answer.then((settled) => served.finish(settled));
-        served.finish(answer);
-        return undefined;
-      })
-      .catch((error: unknown) => {
-        if (error instanceof BodyTooLarge) {
-          // The rest of the body is not read, so the connection cannot be reused.
-          served.finish({ status: 413, body: options.errorBody(413, 'BODY_TOO_LARGE', `the body exceeds ${limit} bytes`) }, true);
-          request.resume();
+        if (answer instanceof Promise) {
+          answer.then((settled) => served.finish(settled)).catch((error: unknown) => failed(served, request, error));
           return;
         }
-        const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        log(`[${options.name} ${served.id}] handler error: ${redactText(text)}`);
-        served.finish({ status: 500, body: options.errorBody(500, 'MOCK_INTERNAL_ERROR', 'the mock failed; see its log') });
-      });
-  });
+        served.finish(answer);
+      } catch (error) {
+        failed(served, request, error);
+      }
+    });
+  };
+  const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
   // A client that sends bytes no HTTP parser accepts gets a 400 instead of a dropped socket; a HEAD gets no body.
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket) => {
     if (socket.writable) {
@@ -192,14 +215,14 @@ export async function startServer(handler: RequestHandler, options: ServerOption
  * Listens (on loopback unless told otherwise) and gives the origin and a stop that also ends kept-alive connections,
  * so that a stopped server never holds its test or command open.
  */
-export async function listen(server: Server, port = 0, host = '127.0.0.1'): Promise<RunningServer> {
+export async function listen(server: Server | HttpsServer, port = 0, host = '127.0.0.1'): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    url: `${server instanceof HttpsServer ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound}`,
     port: bound,
     stop: () =>
       new Promise<void>((resolve) => {
