@@ -6,6 +6,9 @@ const categories = JSON.parse(readFileSync(new URL('./reporters/allure-categorie
 export default {
   name: process.env.CERTIFY_REPORT_NAME ?? 'D1 Click to Pay issuer certification',
   output: './reports/allure-report',
+  // The history of earlier reports, a JSON line per report (certify passes the file, reporters/allure-rows.ts): each
+  // test and each row of the verdict shows its past results, and the report the trend. The last 20 reports are kept.
+  ...(process.env.CERTIFY_HISTORY_FILE ? { historyPath: process.env.CERTIFY_HISTORY_FILE, historyLimit: 20 } : {}),
   categories,
   plugins: {
     awesome: {

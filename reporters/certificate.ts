@@ -5,6 +5,7 @@ import { chromium } from '@playwright/test';
 import { fromRoot } from '../lib/paths.js';
 import { subjectLine, type ApiSummaryRow, type ComplianceSummary, type Finding } from './compliance-summary.js';
 import { networkLine } from './compliance-summary.js';
+import { baselineLabel, comparisonLine } from './comparison.js';
 import { counted, escapeHtml } from './verdict-html.js';
 
 /** What produced the certificate, so that a filed copy can be traced to the product and contracts that judged. */
@@ -78,6 +79,7 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: 7.5pt; white-space
 .apart { border: 1px dashed #888; padding: 2px 6px 4px; margin-top: 8px; }
 .apart h2 { border: 0; margin-top: 2px; }
 .small { font-size: 7pt; color: #444; }
+.compared { margin-top: 3px; }
 td .small { font-size: 6pt; color: #666; }
 .groups { margin: 2px 0 0; }
 footer { margin-top: 8px; font-size: 7pt; color: #444; }
@@ -144,6 +146,13 @@ export function certificateHtml(summary: ComplianceSummary, meta: CertificateMet
     '<div class="small">Conformance of an issuer integration with Thales D1 Click to Pay</div></div>',
     `<div class="verdict ${cls(summary.verdict)}" data-testid="verdict">${escapeHtml(summary.verdict)}</div></div>`,
     `<dl>${facts.map(([k, v, wide]) => `<dt>${escapeHtml(k)}</dt><dd${wide ? ' class="wide"' : ''}>${escapeHtml(v)}</dd>`).join('')}</dl>`,
+    // One line for a comparison with a previous certification; the summary says the rest.
+    ...(summary.comparison
+      ? [
+          `<div class="compared" data-testid="comparison"><b>Compared with</b> ${escapeHtml(baselineLabel(summary.comparison))}: ` +
+            `${escapeHtml(comparisonLine(summary.comparison))}</div>`,
+        ]
+      : []),
     summary.reasons.length > 0
       ? `<h2>Why ${escapeHtml(summary.verdict)}</h2><ul>${summary.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`
       : '<h2>Why READY</h2><p style="margin:2px 0">No security finding; every mandatory API, ' +

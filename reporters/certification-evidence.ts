@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { apis, rules } from '../gen/catalogue.js';
+import { ConfigurationError } from '../lib/config/errors.js';
 import { EMBEDDED_ISSUER_LABEL } from '../lib/config/targets.js';
 import type { TargetNetwork } from '../lib/http/pacing.js';
 import { readCleanup } from '../lib/d1-cleanup.js';
@@ -13,7 +14,25 @@ import { keepOnlyObservationResults, readObservation } from '../observer/evidenc
 import type { CertifiedTest } from './certification.js';
 import { contractsHash, productVersion, writeCertificate } from './certificate.js';
 import { verdictHtml } from './verdict-html.js';
-import { OBSERVE_PROJECT, summarise, summaryMarkdown, type CertificationSubject, type ComplianceSummary } from './compliance-summary.js';
+import { historyFileOf, writeRowResults } from './allure-rows.js';
+import { writeVerdictJUnit } from './junit-verdict.js';
+import { appendStepSummary } from './step-summary.js';
+import {
+  OBSERVE_PROJECT,
+  summarise,
+  summaryMarkdown,
+  type CertificationSubject,
+  type ComplianceSummary,
+  type RunVersions,
+} from './compliance-summary.js';
+import {
+  compareSummaries,
+  comparisonLine,
+  comparisonMarkdown,
+  notComparable,
+  type ComparableSummary,
+  type Comparison,
+} from './comparison.js';
 
 /** What a certification run was: the same for every shard of one run, which is what a merge checks. */
 export interface RunDescription {
@@ -42,6 +61,70 @@ function readNetwork(reportsDir: string): TargetNetwork[] | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A certification to compare (with) a run: its summary and where it was read from. */
+export interface Baseline {
+  readonly summary: ComparableSummary;
+  /** The path as given. */
+  readonly source: string;
+}
+
+/**
+ * The compliance summary at `given`: a reports directory holding compliance-summary.json, or such a file. Anything else
+ * is a ConfigurationError naming `what` (the option or argument that gave the path).
+ */
+export function readComparedSummary(given: string, what: string): Baseline {
+  const resolved = path.resolve(given);
+  let file = resolved;
+  try {
+    if (statSync(resolved).isDirectory()) file = path.join(resolved, 'compliance-summary.json');
+  } catch {
+    throw new ConfigurationError(`${what} ${given}: no such file or directory`);
+  }
+  if (!existsSync(file)) throw new ConfigurationError(`${what} ${given}: holds no compliance summary (no compliance-summary.json)`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigurationError(`${what} ${given}: not a compliance summary (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const why = notComparable(value);
+  if (why !== undefined) throw new ConfigurationError(`${what} ${given}: not a compliance summary (${why})`);
+  return { summary: value as ComparableSummary, source: given };
+}
+
+/** The comparison with a previous certification as an entry of the Allure report, beside the verdict's. */
+function writeComparisonResult(resultsDir: string, comparison: Comparison, generatedAt: string): void {
+  mkdirSync(resultsDir, { recursive: true });
+  const uuid = randomUUID();
+  const jsonSource = `${uuid}-attachment.json`;
+  writeFileSync(path.join(resultsDir, jsonSource), `${JSON.stringify(comparison, null, 2)}\n`);
+  const now = Date.parse(generatedAt);
+  const result = {
+    uuid,
+    historyId: 'changes-since-baseline',
+    testCaseId: 'changes-since-baseline',
+    name: 'Changes since the baseline certification',
+    fullName: 'certification: changes since the baseline certification',
+    // Failed when something got worse, as certify:compare's exit code says.
+    status: comparison.worse ? 'failed' : 'passed',
+    statusDetails: comparison.worse ? { message: comparisonLine(comparison) } : {},
+    stage: 'finished',
+    start: now,
+    stop: now,
+    description: comparisonMarkdown(comparison),
+    labels: [
+      { name: 'epic', value: 'Certification' },
+      { name: 'feature', value: 'Comparison with a previous certification' },
+      { name: 'severity', value: 'critical' },
+    ],
+    parameters: [{ name: 'baseline', value: comparison.baseline.source ?? comparison.baseline.generatedAt }],
+    links: [],
+    steps: [],
+    attachments: [{ name: 'comparison (JSON)', source: jsonSource, type: 'application/json' }],
+  };
+  writeFileSync(path.join(resultsDir, `${uuid}-result.json`), `${JSON.stringify(result)}\n`);
 }
 
 /** The verdict as an entry of the Allure report, so that the HTML report opens on the same verdict as the summary. */
@@ -73,7 +156,8 @@ function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, mark
       { name: 'feature', value: 'Compliance summary' },
       { name: 'severity', value: 'blocker' },
     ],
-    parameters: [{ name: 'seed', value: String(summary.seed) }],
+    // Shown, but not part of the entry's identity, which its history in the report follows from run to run.
+    parameters: [{ name: 'seed', value: String(summary.seed), excluded: true }],
     links: [],
     steps: [],
     attachments: [
@@ -95,7 +179,12 @@ async function generateHtmlReport(resultsDir: string, reportDir: string, verdict
     [fromRoot('node_modules', 'allure', 'cli.js'), 'generate', resultsDir, '--config', fromRoot('allurerc.mjs'), '--output', reportDir],
     {
       cwd: fromRoot(),
-      env: { ...process.env, CERTIFY_REPORT_NAME: `D1 Click to Pay issuer certification: ${verdict}` },
+      env: {
+        ...process.env,
+        CERTIFY_REPORT_NAME: `D1 Click to Pay issuer certification: ${verdict}`,
+        // The history of earlier reports, which allurerc.mjs hands to Allure; the report appends this run's to it.
+        CERTIFY_HISTORY_FILE: historyFileOf(path.dirname(reportDir)),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -136,10 +225,16 @@ interface Evidence {
  * Turns a run's test outcomes into the evidence: the compliance summary (JSON checked against its schema, and
  * Markdown) and the verdict entry in the Allure results, and starts the generation of the Allure HTML report.
  */
-function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run: RunDescription): Evidence {
+function writeEvidence(
+  reportsDir: string,
+  tests: readonly CertifiedTest[],
+  run: RunDescription,
+  versions: RunVersions,
+  baseline: Baseline | undefined,
+): Evidence {
   // What the run created in an external D1 and removed again (certify's clean-up), when it created anything there.
   const d1Cleanup = readCleanup(reportsDir);
-  const summary = summarise({
+  const judged = summarise({
     tests,
     apis,
     rules,
@@ -149,7 +244,11 @@ function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run:
     subject: { ...run.subject, calls: callsSeen(tests) },
     ...(d1Cleanup ? { d1Cleanup } : {}),
     network: readNetwork(reportsDir),
+    versions,
   });
+  const summary: ComplianceSummary = baseline
+    ? { ...judged, comparison: compareSummaries(baseline.summary, judged, { baseline: baseline.source }) }
+    : judged;
   const validate = new Ajv({ allErrors: true });
   ajvFormats.default(validate);
   const schema = JSON.parse(readFileSync(fromRoot('reporters', 'compliance-summary.schema.json'), 'utf8')) as object;
@@ -160,6 +259,8 @@ function writeEvidence(reportsDir: string, tests: readonly CertifiedTest[], run:
   writeFileSync(path.join(reportsDir, 'compliance-summary.md'), markdown);
   const resultsDir = path.join(reportsDir, 'allure-results');
   writeVerdictResult(resultsDir, summary, markdown);
+  writeRowResults(resultsDir, summary);
+  if (summary.comparison) writeComparisonResult(resultsDir, summary.comparison, summary.generatedAt);
   const reportProblem = generateHtmlReport(resultsDir, path.join(reportsDir, 'allure-report'), summary.verdict);
   return { summary, markdown, reportProblem };
 }
@@ -189,7 +290,8 @@ export function clearEarlierEvidence(reportsDir: string): void {
 /**
  * The end of a certification (`certify`, or `certify:merge` for a sharded one): merges an observation found in the
  * reports directory, writes the evidence, prints the summary and where everything is, and returns the exit code:
- * 0 READY, 1 NOT READY or no HTML report, 3 INCONCLUSIVE (a target could not answer some tests).
+ * 0 READY, 1 NOT READY or no HTML report, 3 INCONCLUSIVE (a target could not answer some tests). With a baseline, the
+ * evidence also says what changed since it; the exit code stays the verdict's.
  */
 export async function concludeCertification(
   reportsDir: string,
@@ -197,21 +299,30 @@ export async function concludeCertification(
   run: RunDescription,
   command: string,
   outcome = '',
+  baseline?: Baseline,
 ): Promise<number> {
   const observed = readObservation(reportsDir) ?? [];
   // A bank certified without its endpoints configured: the reference issuer's results are not the bank's evidence.
   if (run.subject.kind === 'bank' && run.targets.issuer === EMBEDDED_ISSUER_LABEL) tests = tests.filter((t) => t.subject !== 'bank');
   if (observed.length > 0)
     process.stdout.write(`${command}: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
-  const { summary, markdown, reportProblem: htmlReport } = writeEvidence(reportsDir, [...tests, ...observed], run);
+  const versions: RunVersions = { product: productVersion(), contracts: contractsHash() };
+  const { summary, markdown, reportProblem: htmlReport } = writeEvidence(reportsDir, [...tests, ...observed], run, versions, baseline);
+  writeVerdictJUnit(reportsDir, summary);
   const shown = path.relative(process.cwd(), reportsDir) || '.';
   process.stdout.write(`\n${markdown}\n`);
+  const stepSummary = appendStepSummary(markdown);
+  if (stepSummary && 'problem' in stepSummary) process.stderr.write(`${command}: ${stepSummary.problem}\n`);
   const [reportProblem, certificate] = await Promise.all([
     htmlReport,
-    writeCertificate(reportsDir, summary, { productVersion: productVersion(), contractsHash: contractsHash() }),
+    writeCertificate(reportsDir, summary, { productVersion: versions.product, contractsHash: versions.contracts }),
   ]);
   if (reportProblem) process.stderr.write(`${command}: ${reportProblem}\n`);
   if (certificate.problem) process.stderr.write(`${command}: the certificate's PDF could not be printed: ${certificate.problem}\n`);
+  if (summary.comparison)
+    process.stdout.write(
+      `${command}: changes since ${summary.comparison.baseline.source ?? 'the baseline'}: ${comparisonLine(summary.comparison)}\n`,
+    );
   process.stdout.write(
     `${command}: ${outcome}${summary.verdict}; summary in ${path.join(shown, 'compliance-summary.json')} and .md; ` +
       `HTML report in ${path.join(shown, 'allure-report')}; ` +

@@ -2,6 +2,7 @@ import type { ApiRow, CatalogueEntry } from '../lib/catalogue/load.js';
 import type { D1Cleanup } from '../lib/d1-cleanup.js';
 import type { TargetNetwork } from '../lib/http/pacing.js';
 import { failsGoLive, type CertifiedTest } from './certification.js';
+import { comparisonMarkdown, type Comparison } from './comparison.js';
 
 export type RuleOutcome = 'passed' | 'failed' | 'warning' | 'skipped' | 'unavailable';
 export type Verdict = 'READY' | 'NOT READY' | 'INCONCLUSIVE';
@@ -91,6 +92,12 @@ export interface UnavailableTarget {
   readonly faults: Readonly<Record<string, number>>;
 }
 
+/** What judged a run: the product's version (package.json) and the contracts' (sha256, as on the certificate). */
+export interface RunVersions {
+  readonly product: string;
+  readonly contracts: string;
+}
+
 export interface ComplianceSummary {
   /** INCONCLUSIVE: nothing failed, but a target could not answer some tests; never READY, and worth running again. */
   readonly verdict: Verdict;
@@ -125,6 +132,12 @@ export interface ComplianceSummary {
   readonly unavailableTargets: readonly UnavailableTarget[];
   /** How the network to each target behaved: requests, peak rate, faults absorbed, retries, latency, waits. */
   readonly network?: readonly TargetNetwork[];
+  /** The product's and contracts' versions; absent from a summary written before summaries carried them. */
+  readonly versions?: RunVersions;
+  /** The ids of the catalogue's rules the run judged by, sorted; absent from a summary written before summaries carried them. */
+  readonly catalogueRules?: readonly string[];
+  /** What changed since a previous certification, when the run was compared with one (`certify --compare`). */
+  readonly comparison?: Comparison;
 }
 
 type Rule = Pick<CatalogueEntry, 'id' | 'api' | 'provenance' | 'security'>;
@@ -273,6 +286,8 @@ export function summarise(input: {
   readonly network?: readonly TargetNetwork[];
   readonly now?: Date;
   readonly d1Cleanup?: D1Cleanup;
+  /** The versions that judged, for a later comparison to show; a certification always gives them. */
+  readonly versions?: RunVersions;
 }): ComplianceSummary {
   const bankTests = input.tests.filter((t) => t.subject === 'bank');
   const rows: ApiSummaryRow[] = input.apis.map((api) => {
@@ -372,6 +387,8 @@ export function summarise(input: {
     ...(input.d1Cleanup ? { d1Cleanup: input.d1Cleanup } : {}),
     unavailableTargets,
     ...(input.network && input.network.length > 0 ? { network: input.network } : {}),
+    ...(input.versions ? { versions: input.versions } : {}),
+    catalogueRules: input.rules.map((r) => r.id).sort(),
   };
 }
 
@@ -477,6 +494,7 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
               .join(', '),
         ]
       : []),
+    ...(summary.comparison ? ['', comparisonMarkdown(summary.comparison).trimEnd()] : []),
     '',
     `## D1 environment: ${env.status} (${env.d1}; reported apart, never part of the verdict)`,
     '',

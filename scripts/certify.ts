@@ -17,6 +17,9 @@
  *
  * With `--shard=K/N` it runs one shard of the suites and writes only its results; `npm run certify:merge` turns the
  * results of all N shards into the same evidence as one run.
+ *
+ * With `--compare PATH` (a reports directory or a compliance-summary.json of an earlier run) the evidence also says
+ * what changed since that run (reporters/comparison.ts); the exit code stays the verdict's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +40,7 @@ import {
   TESTS_FILE,
   clearEarlierEvidence,
   concludeCertification,
+  readComparedSummary,
   type RunDescription,
 } from '../reporters/certification-evidence.js';
 import type { ObserverOptions } from '../observer/index.js';
@@ -67,6 +71,8 @@ interface CertifyOptions {
   readonly resume: string | undefined;
   /** Run only the suites that judge the bank; the D1 environment is then NOT RUN. */
   readonly skipD1Environment: boolean;
+  /** A previous certification to compare with: its reports directory or compliance-summary.json. */
+  readonly compare: string | undefined;
   /** Everything else goes to Playwright. */
   readonly playwrightArgs: readonly string[];
 }
@@ -78,6 +84,7 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
   let observePort = 0;
   let resume: string | undefined;
   let skipD1Environment = false;
+  let compare: string | undefined;
   const playwrightArgs: string[] = [];
   const valueOf = (arg: string, name: string): string => arg.slice(name.length + 1);
   for (let index = 0; index < args.length; index += 1) {
@@ -93,7 +100,15 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
       observeTimeoutSeconds = wholeNumber(valueOf(arg, '--observe-timeout'), '--observe-timeout', 1, 86_400);
     } else if (arg.startsWith('--observe-port=')) observePort = port(valueOf(arg, '--observe-port'), '--observe-port');
     else if (arg === '--skip-d1-environment') skipD1Environment = true;
-    else playwrightArgs.push(arg);
+    else if (arg.startsWith('--compare=')) compare = valueOf(arg, '--compare');
+    else if (arg === '--compare') {
+      compare = args[index + 1];
+      index += 1;
+      if (compare === undefined || compare.startsWith('--'))
+        throw new ConfigurationError(
+          '--compare needs the reports directory or compliance-summary.json of the certification to compare with',
+        );
+    } else playwrightArgs.push(arg);
   }
   if (playwrightArgs.some((a) => a === '--trace' || a.startsWith('--trace='))) {
     // Evidence is redacted before it is written; a trace would keep every value the tests compared, as it was.
@@ -103,7 +118,9 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
     );
   }
   if (resume !== undefined && !observe) throw new ConfigurationError('--resume continues an observation: give --observe too');
-  return { observe, observeTimeoutSeconds, observePort, resume, skipD1Environment, playwrightArgs };
+  if (compare === '')
+    throw new ConfigurationError('--compare needs the reports directory or compliance-summary.json of the certification to compare with');
+  return { observe, observeTimeoutSeconds, observePort, resume, skipD1Environment, compare, playwrightArgs };
 }
 
 /** The observer in front of the D1 the run uses: a proxy before an external D1, else a recording mock D1 that notifies the bank. */
@@ -225,6 +242,10 @@ async function main(): Promise<number> {
     throw new ConfigurationError(
       '--observe cannot be sharded: observe once with npm run observe, then merge the shards in the same reports directory',
     );
+  if (shard && options.compare !== undefined)
+    throw new ConfigurationError('--compare cannot be given to a shard: compare the merged run with npm run certify:compare');
+  // Read before the run clears its reports directory, which may be the one holding the baseline.
+  const baseline = options.compare !== undefined ? readComparedSummary(options.compare, '--compare') : undefined;
   const observerOptions = options.observe ? await bankObserverOptions(targets, options.observePort) : undefined;
   const journal = options.observe
     ? await observationJournal(options.resume, path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports'))
@@ -292,7 +313,7 @@ async function main(): Promise<number> {
     return 0;
   }
   const results = JSON.parse(readFileSync(resultsFile, 'utf8')) as CertificationResults;
-  const code = await concludeCertification(reportsDir, results.tests, run, 'certify');
+  const code = await concludeCertification(reportsDir, results.tests, run, 'certify', '', baseline);
   process.stdout.write(`certify: replay with SEED=${run.seed} npm run certify\n`);
   return code;
 }

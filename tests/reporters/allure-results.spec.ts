@@ -71,7 +71,7 @@ test('a certification run writes labelled Allure results, categories and environ
   );
   expect(failed?.parameters).toEqual(
     expect.arrayContaining([
-      { name: 'seed', value: '11' },
+      { name: 'seed', value: '11', excluded: true },
       { name: 'D1', value: 'embedded mock D1' },
     ]),
   );
