@@ -119,7 +119,8 @@ function writeComparisonResult(resultsDir: string, comparison: Comparison, gener
       { name: 'feature', value: 'Comparison with a previous certification' },
       { name: 'severity', value: 'critical' },
     ],
-    parameters: [{ name: 'baseline', value: comparison.baseline.source ?? comparison.baseline.generatedAt }],
+    // Shown, not part of the entry's identity: its history follows it whatever baseline each run compared with.
+    parameters: [{ name: 'baseline', value: comparison.baseline.source ?? comparison.baseline.generatedAt, excluded: true }],
     links: [],
     steps: [],
     attachments: [{ name: 'comparison (JSON)', source: jsonSource, type: 'application/json' }],

@@ -312,6 +312,12 @@ test.describe('the memory of a process tree, from /proc', () => {
     const xml = '<?xml version="1.0"?>\n<testsuites id="" name="" tests="693" failures="251" skipped="3" errors="1" time="61.2">\n';
     expect(junitCounts(xml)).toEqual({ tests: 693, failed: 252 });
     expect(junitCounts(undefined)).toBeNull();
+    // The go-live verdict's suite, added after Playwright's, is not counted among the tests run.
+    const withVerdict =
+      '<testsuites id="" name="" tests="720" failures="260" skipped="3" errors="1" time="61.2">\n' +
+      '<testsuite name="go-live verdict" timestamp="2026-12-07T00:00:00Z" hostname="certify" ' +
+      'tests="27" failures="8" skipped="2" errors="0" time="0">';
+    expect(junitCounts(withVerdict)).toEqual({ tests: 693, failed: 253 });
   });
 });
 
