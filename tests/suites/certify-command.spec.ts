@@ -108,6 +108,27 @@ test.describe('a wrong configuration stops with one line naming the variable, ex
     }
   });
 
+  test('--resume continues an observation: alone, or naming no journal, it stops with one line', () => {
+    const alone = certify({}, ['--resume=reports']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr.trim().split('\n')).toEqual(['configuration error: --resume continues an observation: give --observe too']);
+    const publicKey = path.join(keyDir, 'resumed-bank.pem');
+    writeFileSync(publicKey, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+    const nowhere = mkdtempSync(path.join(tmpdir(), 'certify-resume-'));
+    const bank = {
+      ISSUER_BASE_URL: 'http://127.0.0.1:9',
+      ISSUER_CONSUMER_ID: 'cns_known_0001',
+      CERTIFY_OBSERVE_PUBLIC_KEY: publicKey,
+      CERTIFY_OBSERVE_KID: 'k1',
+      CERTIFY_REPORTS_DIR: path.join(keyDir, 'reports'),
+    };
+    const run = certify(bank, ['--observe', `--resume=${nowhere}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `configuration error: --resume ${nowhere}: no observation journal there (nor in its observation/ directory)`,
+    ]);
+  });
+
   test('the same holds for a .env file in the working directory', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'certify-dotenv-'));
     writeFileSync(path.join(dir, '.env'), 'ISSUER_BASE_URL=http://127.0.0.1:9\n');
