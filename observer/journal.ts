@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { RuleId } from '../gen/catalogue.js';
 import { ConfigurationError } from '../lib/config/errors.js';
 import type { ExchangeRecord } from '../lib/evidence/exchange.js';
+import { OBSERVATION_DIR } from './evidence.js';
 import type { ObservedConsumerInformation, ObservedExchange, ObservedNotification } from './observed-exchange.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -249,4 +250,15 @@ export function journalState(file: string): 'none' | 'finished' | 'unfinished' {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The observation directory that holds a journal, as an option names it: the directory itself, or its `observation/`
+ * directory when it is a reports directory. A directory with neither is the option's wrong value.
+ */
+export function journalDirectoryOf(dir: string, option: string): string {
+  const resolved = path.resolve(dir);
+  const found = [resolved, path.join(resolved, OBSERVATION_DIR)].find((d) => existsSync(path.join(d, JOURNAL_FILE)));
+  if (!found) throw new ConfigurationError(`${option} ${dir}: no observation journal there (nor in its ${OBSERVATION_DIR}/ directory)`);
+  return found;
 }

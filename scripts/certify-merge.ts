@@ -32,7 +32,7 @@ import {
 import { observeReferenceClient } from '../observer/reference-pair.js';
 import { JOURNAL_FILE, OBSERVATION_DIR, judgeJournals, writeObservationEvidence, type ObservationEvidence } from '../observer/index.js';
 import { conditionalApis } from '../lib/config/conditional-apis.js';
-import { sessionOf } from '../observer/journal.js';
+import { journalDirectoryOf, sessionOf } from '../observer/journal.js';
 
 interface Shard {
   readonly dir: string;
@@ -87,8 +87,8 @@ function parseArguments(args: readonly string[]): { dirs: string[]; observations
     const arg = args[i] ?? '';
     if (arg === '--output') output = args[(i += 1)] ?? '';
     else if (arg.startsWith('--output=')) output = arg.slice('--output='.length);
-    else if (arg === '--observation') observations.push(observationDirOf(args[(i += 1)] ?? ''));
-    else if (arg.startsWith('--observation=')) observations.push(observationDirOf(arg.slice('--observation='.length)));
+    else if (arg === '--observation') observations.push(journalDirectoryOf(args[(i += 1)] ?? '', '--observation'));
+    else if (arg.startsWith('--observation=')) observations.push(journalDirectoryOf(arg.slice('--observation='.length), '--observation'));
     else if (arg.startsWith('-'))
       throw new ConfigurationError(
         `unknown option ${arg}; usage: npm run certify:merge -- <shard reports dir> ... [--observation <dir>] ... [--output <dir>]`,
@@ -97,15 +97,6 @@ function parseArguments(args: readonly string[]): { dirs: string[]; observations
   }
   if (output === '') throw new ConfigurationError('--output needs a directory');
   return { dirs, observations, output: path.resolve(fromRoot(), output) };
-}
-
-/** The observation directory holding a journal: the directory given, or its observation/ directory. */
-function observationDirOf(dir: string): string {
-  if (dir === '' || dir.startsWith('--')) throw new ConfigurationError('--observation needs the directory of an observation');
-  const resolved = path.resolve(dir);
-  const found = [resolved, path.join(resolved, OBSERVATION_DIR)].find((d) => existsSync(path.join(d, JOURNAL_FILE)));
-  if (!found) throw new ConfigurationError(`--observation ${dir}: no observation journal there (nor in its ${OBSERVATION_DIR}/ directory)`);
-  return found;
 }
 
 /** The observations of several observers judged as one, written into the output as one observation's evidence. */

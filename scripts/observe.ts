@@ -7,7 +7,7 @@
  * front of a real D1 instead. Exit codes: 0 no documented rule failed; 1 one did; 2 the configuration is wrong (one
  * line names what).
  */
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommandLine, runCli } from '../lib/config/command-line.js';
 import { conditionalApis } from '../lib/config/conditional-apis.js';
@@ -127,9 +127,9 @@ async function main(): Promise<void> {
     }).filter(([, v]) => v !== undefined),
   );
   const { OBSERVATION_DIR, JOURNAL_FILE } = await import('../observer/index.js');
-  const { journalState, sessionOf } = await import('../observer/journal.js');
+  const { journalDirectoryOf, journalState, sessionOf } = await import('../observer/journal.js');
   // Resuming, the evidence goes where the journal is: its reports directory.
-  const resumed = values.resume === undefined ? undefined : journalDirectoryOf(values.resume, OBSERVATION_DIR, JOURNAL_FILE);
+  const resumed = values.resume === undefined ? undefined : journalDirectoryOf(values.resume, '--resume');
   const reportsDir = resumed
     ? path.dirname(resumed)
     : values.output
@@ -299,14 +299,6 @@ function report(written: WrittenEvidence, certification: CertificationResults, r
       `${path.relative(process.cwd(), path.join(reportsDir, 'allure-results')) || '.'}\n`,
   );
   process.exit(certification.documentedFailures === 0 ? 0 : 1);
-}
-
-/** The observation directory holding a journal: DIR itself, or DIR's observation/ directory (DIR a reports directory). */
-function journalDirectoryOf(dir: string, observationDir: string, journalFile: string): string {
-  const resolved = path.resolve(dir);
-  for (const candidate of [resolved, path.join(resolved, observationDir)])
-    if (existsSync(path.join(candidate, journalFile))) return candidate;
-  throw new ConfigurationError(`--resume ${dir}: no observation journal there (nor in its ${observationDir}/ directory)`);
 }
 
 runCli(main);
