@@ -4,6 +4,7 @@ import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { ConfigurationError } from './lib/config/errors.js';
 import { loadDotEnv, readTargets, targetLabels } from './lib/config/targets.js';
 import { readTransportPolicy } from './lib/config/transport.js';
+import { fromRoot, reportsDirectory } from './lib/paths.js';
 
 const inCi = Boolean(process.env.CI);
 const selfTestOnly = process.argv.some((arg) => arg.includes('self-test'));
@@ -33,24 +34,25 @@ if (!selfTestOnly) {
 
 /** What the Allure report's environment panel shows: targets, the contracts' version, tool versions, the seed. */
 function reportEnvironment(targets: ReturnType<typeof readTargets>): Record<string, string> {
-  const contracts = readdirSync('contracts', { recursive: true, encoding: 'utf8' })
+  const contracts = readdirSync(fromRoot('contracts'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.yaml'))
     .sort();
   const hash = createHash('sha256');
-  for (const file of contracts) hash.update(file).update(readFileSync(`contracts/${file}`));
-  const versions = JSON.parse(readFileSync('package.json', 'utf8')) as { devDependencies: Record<string, string> };
+  for (const file of contracts) hash.update(file).update(readFileSync(fromRoot('contracts', file)));
+  const versions = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { dependencies: Record<string, string> };
   return {
     'D1 target': targetLabels(targets).d1,
     'issuer target': targetLabels(targets).issuer,
     'contracts version': hash.digest('hex').slice(0, 12),
     node: process.version,
-    '@playwright/test': versions.devDependencies['@playwright/test'] ?? '?',
-    'allure-playwright': versions.devDependencies['allure-playwright'] ?? '?',
+    '@playwright/test': versions.dependencies['@playwright/test'] ?? '?',
+    'allure-playwright': versions.dependencies['allure-playwright'] ?? '?',
     seed: String(targets.seed),
   };
 }
 
-const reportsDir = process.env.CERTIFY_REPORTS_DIR ?? 'reports';
+// In the working directory, never in the package: certify runs Playwright from its caller's directory.
+const reportsDir = reportsDirectory();
 const EXTERNAL_WORKERS = 6;
 // The properties of the bank's notification endpoints judge the bank; the other properties judge D1.
 const NOTIFICATION_PROPERTIES = 'notification-payloads.spec.ts';
@@ -59,7 +61,7 @@ const NOTIFICATION_PROPERTIES = 'notification-payloads.spec.ts';
  * How the Allure report groups failures: the first line of a failed check names its rule and where it failed. One
  * file serves the results (Allure 2 readers) and the HTML report's configuration (allurerc.mjs).
  */
-const categories = JSON.parse(readFileSync('reporters/allure-categories.json', 'utf8')) as unknown[];
+const categories = JSON.parse(readFileSync(fromRoot('reporters', 'allure-categories.json'), 'utf8')) as unknown[];
 
 // A shard also writes Playwright's blob report, from which `npm run certify:merge` rebuilds the JUnit XML and the
 // certification results of the whole run exactly as one machine would have written them.

@@ -5,10 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fromRoot } from '../lib/paths.js';
 import type { ApiSummaryRow, ComplianceSummary } from './compliance-summary.js';
 import { escapeHtml } from './verdict-html.js';
-import { rowEvidenceLine, rowFailuresText, rowMessage, rowWarningsText } from './verdict-text.js';
+import { rowEvidenceLine, rowFailuresText, rowMessage, rowWarningsText, unstableOf, unstableText } from './verdict-text.js';
 
 /** The history file's name in the reports directory, where certify's clearing of earlier evidence leaves it. */
 export const HISTORY_FILE = 'allure-history.jsonl';
@@ -16,12 +15,12 @@ export const HISTORY_FILE = 'allure-history.jsonl';
 export const ROWS_FEATURE = 'Go-live verdict by API';
 
 /**
- * The Allure history file of a reports directory: `CERTIFY_HISTORY_FILE` (relative to the project, as
+ * The Allure history file of a reports directory: `CERTIFY_HISTORY_FILE` (relative to the working directory, as
  * CERTIFY_REPORTS_DIR is), else `allure-history.jsonl` in the reports directory.
  */
 export function historyFileOf(reportsDir: string, env: NodeJS.ProcessEnv = process.env): string {
   const given = env.CERTIFY_HISTORY_FILE?.trim();
-  return given ? path.resolve(fromRoot(), given) : path.join(reportsDir, HISTORY_FILE);
+  return given ? path.resolve(given) : path.join(reportsDir, HISTORY_FILE);
 }
 
 /**
@@ -41,7 +40,8 @@ export interface RowResult {
   readonly name: string;
   readonly fullName: string;
   readonly status: (typeof STATUS)[keyof typeof STATUS];
-  readonly statusDetails: { readonly message?: string; readonly trace?: string };
+  /** `flaky`: a rule of the row flipped between the runs of a repeated certification, which Allure marks as it marks a flaky test. */
+  readonly statusDetails: { readonly message?: string; readonly trace?: string; readonly flaky?: true };
   readonly stage: 'finished';
   readonly start: number;
   readonly stop: number;
@@ -63,8 +63,13 @@ export function rowResults(summary: ComplianceSummary): RowResult[] {
   return summary.apis
     .filter((row) => row.applicable)
     .map((row): RowResult => {
-      const details =
-        row.verdict === 'FAIL' ? rowFailuresText(summary, row) : row.verdict === 'PASS WITH WARNINGS' ? rowWarningsText(summary, row) : '';
+      const unstable = [...unstableOf(summary).values()].filter((u) => u.api === row.id);
+      const details = [
+        row.verdict === 'FAIL' ? rowFailuresText(summary, row) : row.verdict === 'PASS WITH WARNINGS' ? rowWarningsText(summary, row) : '',
+        ...unstable.map((u) => unstableText(u, summary.repetitions ?? 0)),
+      ]
+        .filter(Boolean)
+        .join('\n\n');
       return {
         uuid: randomUUID(),
         historyId: rowHistoryId(row),
@@ -72,7 +77,11 @@ export function rowResults(summary: ComplianceSummary): RowResult[] {
         name: `${row.name} (${row.id})`,
         fullName: `certification: go-live verdict: ${row.id}`,
         status: STATUS[row.verdict],
-        statusDetails: { message: rowMessage(row), ...(details ? { trace: details } : {}) },
+        statusDetails: {
+          message: rowMessage(row),
+          ...(details ? { trace: details } : {}),
+          ...(unstable.length > 0 ? { flaky: true } : {}),
+        },
         stage: 'finished',
         start: at,
         stop: at,

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
@@ -9,7 +9,7 @@ import { ConfigurationError } from '../lib/config/errors.js';
 import { EMBEDDED_ISSUER_LABEL } from '../lib/config/targets.js';
 import type { TargetNetwork } from '../lib/http/pacing.js';
 import { readCleanup } from '../lib/d1-cleanup.js';
-import { fromRoot } from '../lib/paths.js';
+import { dependencyFile, fromRoot } from '../lib/paths.js';
 import { keepOnlyObservationResults, readObservation } from '../observer/evidence.js';
 import type { CertifiedTest } from './certification.js';
 import { contractsHash, productVersion, writeCertificate } from './certificate.js';
@@ -20,10 +20,13 @@ import { appendStepSummary } from './step-summary.js';
 import {
   OBSERVE_PROJECT,
   summarise,
+  unstableRunsLine,
+  unstableStanding,
   summaryMarkdown,
   type CertificationSubject,
   type ComplianceSummary,
   type RunVersions,
+  type UnstableRule,
 } from './compliance-summary.js';
 import {
   compareSummaries,
@@ -177,9 +180,10 @@ function writeVerdictResult(resultsDir: string, summary: ComplianceSummary, mark
 async function generateHtmlReport(resultsDir: string, reportDir: string, verdict: string): Promise<string | undefined> {
   const generator = spawn(
     process.execPath,
-    [fromRoot('node_modules', 'allure', 'cli.js'), 'generate', resultsDir, '--config', fromRoot('allurerc.mjs'), '--output', reportDir],
+    [dependencyFile('allure', 'cli.js'), 'generate', resultsDir, '--config', fromRoot('allurerc.mjs'), '--output', reportDir],
     {
-      cwd: fromRoot(),
+      // The caller's directory, not the package's, as for the rest of the run (allurerc.mjs resolves against it).
+      cwd: process.cwd(),
       env: {
         ...process.env,
         CERTIFY_REPORT_NAME: `D1 Click to Pay issuer certification: ${verdict}`,
@@ -232,6 +236,7 @@ function writeEvidence(
   run: RunDescription,
   versions: RunVersions,
   baseline: Baseline | undefined,
+  repetition: Repetition | undefined,
 ): Evidence {
   // What the run created in an external D1 and removed again (certify's clean-up), when it created anything there.
   const d1Cleanup = readCleanup(reportsDir);
@@ -246,6 +251,7 @@ function writeEvidence(
     ...(d1Cleanup ? { d1Cleanup } : {}),
     network: readNetwork(reportsDir),
     versions,
+    ...(repetition ? { repetition } : {}),
   });
   const summary: ComplianceSummary = baseline
     ? { ...judged, comparison: compareSummaries(baseline.summary, judged, { baseline: baseline.source }) }
@@ -264,6 +270,12 @@ function writeEvidence(
   if (summary.comparison) writeComparisonResult(resultsDir, summary.comparison, summary.generatedAt);
   const reportProblem = generateHtmlReport(resultsDir, path.join(reportsDir, 'allure-report'), summary.verdict);
   return { summary, markdown, reportProblem };
+}
+
+/** A certification run N times with the same seed and targets (`certify --repeat N`): the runs, and the rules that flipped. */
+export interface Repetition {
+  readonly runs: number;
+  readonly unstable: readonly UnstableRule[];
 }
 
 /**
@@ -285,6 +297,11 @@ export function clearEarlierEvidence(reportsDir: string): void {
   ]) {
     rmSync(path.join(reportsDir, stale), { recursive: true, force: true });
   }
+  // The runs of an earlier repeated certification (certify --repeat), each in its own certification/run-K/.
+  const certification = path.join(reportsDir, 'certification');
+  if (existsSync(certification))
+    for (const entry of readdirSync(certification))
+      if (/^run-\d+$/.test(entry)) rmSync(path.join(certification, entry), { recursive: true, force: true });
   keepOnlyObservationResults(path.join(reportsDir, 'allure-results'));
 }
 
@@ -301,6 +318,7 @@ export async function concludeCertification(
   command: string,
   outcome = '',
   baseline?: Baseline,
+  repetition?: Repetition,
 ): Promise<number> {
   const observed = readObservation(reportsDir) ?? [];
   // A bank certified without its endpoints configured: the reference issuer's results are not the bank's evidence.
@@ -308,7 +326,11 @@ export async function concludeCertification(
   if (observed.length > 0)
     process.stdout.write(`${command}: merging ${observed.length} results of the observation of the issuer's calls to D1\n`);
   const versions: RunVersions = { product: productVersion(), contracts: contractsHash() };
-  const { summary, markdown, reportProblem: htmlReport } = writeEvidence(reportsDir, [...tests, ...observed], run, versions, baseline);
+  const {
+    summary,
+    markdown,
+    reportProblem: htmlReport,
+  } = writeEvidence(reportsDir, [...tests, ...observed], run, versions, baseline, repetition);
   writeVerdictJUnit(reportsDir, summary);
   const shown = path.relative(process.cwd(), reportsDir) || '.';
   process.stdout.write(`\n${markdown}\n`);
@@ -320,6 +342,16 @@ export async function concludeCertification(
   ]);
   if (reportProblem) process.stderr.write(`${command}: ${reportProblem}\n`);
   if (certificate.problem) process.stderr.write(`${command}: the certificate's PDF could not be printed: ${certificate.problem}\n`);
+  if (repetition) {
+    const unstable = summary.unstable ?? [];
+    process.stdout.write(
+      `${command}: ${repetition.runs} run${repetition.runs === 1 ? '' : 's'} with the same seed and targets; ` +
+        (unstable.length === 0
+          ? 'every rule held steady\n'
+          : `${unstable.length} unstable rule${unstable.length === 1 ? '' : 's'}: ` +
+            `${unstable.map((u) => `${u.ruleId}, ${unstableRunsLine(u)}: ${unstableStanding(u)}`).join('; ')}\n`),
+    );
+  }
   if (summary.comparison)
     process.stdout.write(
       `${command}: changes since ${summary.comparison.baseline.source ?? 'the baseline'}: ${comparisonLine(summary.comparison)}\n`,

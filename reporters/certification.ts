@@ -12,6 +12,7 @@ import {
   ruleStanding,
   type RuleFailure,
 } from '../lib/checks/rule-failure.js';
+import { reportsDirectory, repoRoot } from '../lib/paths.js';
 
 export const SUITE_PROJECTS = ['d1', 'issuer', 'flows', 'properties', 'issuer-properties'] as const;
 
@@ -178,7 +179,7 @@ export function outcomeOver(
   return { outcome: 'unavailable', decisive: last };
 }
 
-const RESULTS_FILE = path.join(process.env.CERTIFY_REPORTS_DIR ?? 'reports', 'certification', 'tests.json');
+const RESULTS_FILE = path.join(reportsDirectory(), 'certification', 'tests.json');
 
 /**
  * Collects the outcome of every conformance test with the rules it stands for, the subject it judges and, for a
@@ -199,7 +200,8 @@ export default class CertificationReporter implements Reporter {
     this.tests.set(test.id, {
       project: project.name,
       title: test.titlePath().slice(3).join(' › '),
-      file: path.relative(process.cwd(), test.location.file),
+      // Relative to the package, wherever it is installed and whichever directory it runs from.
+      file: path.relative(repoRoot, test.location.file),
       subject: (project.metadata as { subject?: Subject }).subject === 'bank' ? 'bank' : 'd1',
       rules,
       category: tags.find((t) => ['mandatory', 'conditional', 'optional'].includes(t)),

@@ -54,6 +54,69 @@ export interface ApiSummaryRow {
   readonly warningRules: readonly string[];
 }
 
+/** What a rule came to in one run of a repeated certification; `absent`: no result of that run was tagged with it. */
+export type RunOutcome = RuleOutcome | 'absent';
+
+/** One run's outcome of an unstable rule, with documented against received when it failed or warned there. */
+export interface UnstableRun {
+  /** From 1, in the order the runs ran. */
+  readonly run: number;
+  readonly outcome: RunOutcome;
+  /** The result that failed on the rule in that run. */
+  readonly test?: string;
+  readonly where?: string;
+  readonly documented?: string;
+  readonly received?: string;
+}
+
+/**
+ * A rule whose judged outcome (passed, failed, warning) differed between runs with the same seed and targets
+ * (`certify --repeat`). A run that could not judge it (skipped, its target unavailable) makes nothing unstable.
+ */
+export interface UnstableRule {
+  readonly ruleId: string;
+  readonly api: string | undefined;
+  readonly apiName: string | undefined;
+  /** Whose behaviour it judges: the bank's, or the D1 environment's (reported, never part of the verdict). */
+  readonly subject: 'bank' | 'd1';
+  readonly provenance: 'documented' | 'inferred';
+  readonly security: boolean;
+  /**
+   * It failed in some run and counts as any failure does: a security rule always, a documented rule when its row counts
+   * for the verdict (mandatory, or conditional and declared applicable). Unstable or not, it fails the go-live.
+   */
+  readonly failsGoLive: boolean;
+  readonly runs: readonly UnstableRun[];
+}
+
+/** Which runs an unstable rule passed, failed or warned in, as `failed in run 1, passed in runs 2 and 3`. */
+export function unstableRunsLine(rule: Pick<UnstableRule, 'runs'>): string {
+  const byOutcome = new Map<RunOutcome, number[]>();
+  for (const { run, outcome } of rule.runs) byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), run]);
+  const said: Record<RunOutcome, string> = {
+    failed: 'failed',
+    warning: 'warned',
+    passed: 'passed',
+    skipped: 'skipped',
+    unavailable: 'not run (target unavailable)',
+    absent: 'not tested',
+  };
+  return [...byOutcome]
+    .map(([outcome, runs]) => {
+      const list = runs.length === 1 ? `run ${runs[0] ?? ''}` : `runs ${runs.slice(0, -1).join(', ')} and ${runs.at(-1) ?? ''}`;
+      return `${said[outcome]} in ${list}`;
+    })
+    .join(', ');
+}
+
+/** Whether an unstable rule counts, in a few words. */
+export function unstableStanding(rule: Pick<UnstableRule, 'subject' | 'failsGoLive' | 'security' | 'runs'>): string {
+  if (rule.subject === 'd1') return 'D1 environment, never part of the verdict';
+  if (!rule.failsGoLive && rule.runs.some((r) => r.outcome === 'failed')) return 'its row does not count for the verdict';
+  if (!rule.failsGoLive) return 'a warning, it does not fail the go-live';
+  return rule.security ? 'fails the go-live (security rule)' : 'fails the go-live (documented rule)';
+}
+
 /** The subject of a certification: a bank's integration, or the embedded reference pair when no bank was given. */
 export interface CertificationSubject {
   readonly kind: 'bank' | 'reference-pair';
@@ -138,6 +201,10 @@ export interface ComplianceSummary {
   readonly catalogueRules?: readonly string[];
   /** What changed since a previous certification, when the run was compared with one (`certify --compare`). */
   readonly comparison?: Comparison;
+  /** With `certify --repeat N`: how many runs, with the same seed and targets, this summary judges together. */
+  readonly repetitions?: number;
+  /** With `certify --repeat N`: the rules whose outcome differed between the runs; empty when every rule held steady. */
+  readonly unstable?: readonly UnstableRule[];
 }
 
 type Rule = Pick<CatalogueEntry, 'id' | 'api' | 'provenance' | 'security'>;
@@ -208,6 +275,26 @@ function evidenceFor(api: ApiRow, bankTests: readonly CertifiedTest[]): { eviden
   return api.direction === 'd1-to-issuer'
     ? { evidence: 'suite', tests: bankTests.filter((t) => t.project !== OBSERVE_PROJECT) }
     : { evidence: 'observation', tests: bankTests.filter((t) => t.project === OBSERVE_PROJECT) };
+}
+
+/**
+ * Each rule's outcome over the results that judge the bank, each rule from the evidence of its row (the suite's
+ * results for an API the bank hosts, the observation's for one it calls), as the rows of a summary judge them.
+ */
+export function bankRuleOutcomes(
+  bankTests: readonly CertifiedTest[],
+  apis: readonly ApiRow[],
+  rules: readonly Rule[],
+): Map<string, RuleOutcome> {
+  const outcomes = new Map<string, RuleOutcome>();
+  for (const api of apis) {
+    const judged = ruleOutcomes(evidenceFor(api, bankTests).tests);
+    for (const rule of rules) {
+      const outcome = rule.api === api.id ? judged.get(rule.id) : undefined;
+      if (outcome) outcomes.set(rule.id, outcome);
+    }
+  }
+  return outcomes;
 }
 
 const ENVIRONMENT_GROUPS: readonly { readonly group: string; readonly name: string; readonly meaning: string }[] = [
@@ -288,6 +375,8 @@ export function summarise(input: {
   readonly d1Cleanup?: D1Cleanup;
   /** The versions that judged, for a later comparison to show; a certification always gives them. */
   readonly versions?: RunVersions;
+  /** With `certify --repeat`: how many runs `tests` merges (each test failed if it failed in any), and the unstable rules. */
+  readonly repetition?: { readonly runs: number; readonly unstable: readonly UnstableRule[] };
 }): ComplianceSummary {
   const bankTests = input.tests.filter((t) => t.subject === 'bank');
   const rows: ApiSummaryRow[] = input.apis.map((api) => {
@@ -330,8 +419,16 @@ export function summarise(input: {
   // A row nothing judged because its target could not answer makes the run inconclusive, not NOT READY.
   const untested = applicable.filter((r) => r.verdict === 'NOT TESTED' && r.unavailable === 0);
   const unavailableTargets = unavailableByTarget(input.tests);
+  const unstableFailing = (input.repetition?.unstable ?? []).filter((u) => u.failsGoLive);
   const reasons = [
     ...(securityFindings.length > 0 ? [`security findings: ${securityFindings.map((f) => f.ruleId).join(', ')}`] : []),
+    ...(unstableFailing.length > 0
+      ? [
+          `unstable between the ${input.repetition?.runs ?? 0} runs with the same seed and targets, and failing the go-live ` +
+            `(a rule that holds only sometimes is broken): ` +
+            unstableFailing.map((u) => `${u.ruleId} (${unstableRunsLine(u)})`).join(', '),
+        ]
+      : []),
     ...(failedRows.length > 0 ? [`documented rules failed in: ${failedRows.map((r) => r.name).join(', ')}`] : []),
     ...(untested.filter((r) => r.hostedBy === 'd1').length > 0
       ? [
@@ -389,6 +486,7 @@ export function summarise(input: {
     ...(input.network && input.network.length > 0 ? { network: input.network } : {}),
     ...(input.versions ? { versions: input.versions } : {}),
     catalogueRules: input.rules.map((r) => r.id).sort(),
+    ...(input.repetition ? { repetitions: input.repetition.runs, unstable: input.repetition.unstable } : {}),
   };
 }
 
@@ -463,8 +561,14 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
       .map(cell)
       .join(' | '),
   );
+  const unstable = new Map((summary.unstable ?? []).filter((u) => u.subject === 'bank').map((u) => [u.ruleId, u]));
+  const unstableNote = (ruleId: string): string => {
+    const rule = unstable.get(ruleId);
+    return rule ? `, unstable (${unstableRunsLine(rule)})` : '';
+  };
   const findingLine = (f: Finding): string =>
-    `- ${f.ruleId}${f.apiName ? ` (${f.apiName})` : ''} at ${f.where}: documented ${cell(f.documented)}; received ${cell(f.received)}`;
+    `- ${f.ruleId}${f.apiName ? ` (${f.apiName})` : ''} at ${f.where}${unstableNote(f.ruleId)}: documented ${cell(f.documented)}; ` +
+    `received ${cell(f.received)}`;
   const env = summary.d1Environment;
   return [
     `# Go-live verdict: ${summary.verdict}`,
@@ -494,6 +598,7 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
               .join(', '),
         ]
       : []),
+    ...(summary.repetitions !== undefined ? ['', ...unstableMarkdown(summary.repetitions, summary.unstable ?? [])] : []),
     ...(summary.comparison ? ['', comparisonMarkdown(summary.comparison).trimEnd()] : []),
     '',
     `## D1 environment: ${env.status} (${env.d1}; reported apart, never part of the verdict)`,
@@ -507,6 +612,23 @@ export function summaryMarkdown(summary: ComplianceSummary): string {
     '',
     ...(summary.d1Cleanup ? cleanupMarkdown(summary.d1Cleanup) : []),
   ].join('\n');
+}
+
+/** The rules that flipped between the runs of a repeated certification, each with every failing run's evidence. */
+function unstableMarkdown(runs: number, unstable: readonly UnstableRule[]): string[] {
+  if (runs < 2) return ['Repeated, but only one run produced results (the others were stopped or broke): nothing to compare.'];
+  if (unstable.length === 0) return [`Repeated ${runs} times with the same seed and targets: every rule held steady.`];
+  return [
+    `Unstable rules: their outcome differed between the ${runs} runs with the same seed and targets (each run's evidence below):`,
+    ...unstable.flatMap((u) => [
+      `- ${u.ruleId}${u.apiName ? ` (${u.apiName})` : ''}: ${unstableRunsLine(u)}; ${unstableStanding(u)}`,
+      ...u.runs.flatMap((r) =>
+        r.documented !== undefined
+          ? [`  - run ${r.run}, at ${r.where ?? '/'}: documented ${cell(r.documented)}; received ${cell(r.received ?? '')}`]
+          : [],
+      ),
+    ]),
+  ];
 }
 
 /** The clean-up of D1 as a short section: counts, then each object left behind with why. */

@@ -9,14 +9,15 @@
  *   passed otherwise, the warned rules of a PASS WITH WARNINGS row in its `<system-out>`;
  * - one per finding the summary lists (classname `go-live verdict.findings`), a rule or a contract departure: failed
  *   when it fails the go-live (a documented or security rule), passed when it only warns, the warning in its
- *   `<system-out>`.
+ *   `<system-out>`. A rule unstable between the runs of a repeated certification (`certify --repeat`) says so in its
+ *   message and gives each run's outcome in its text.
  *
  * Test case names are stable across runs (an API's name and id, a rule's id), so that a CI follows each one's history.
  * The file keeps to reporters/junit.xsd.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ApiSummaryRow, ComplianceSummary, Finding } from './compliance-summary.js';
+import { unstableRunsLine, type ApiSummaryRow, type ComplianceSummary, type Finding, type UnstableRule } from './compliance-summary.js';
 import {
   findingKind,
   findingLine,
@@ -26,6 +27,8 @@ import {
   rowFailuresText,
   rowMessage,
   rowWarningsText,
+  unstableOf,
+  unstableText,
 } from './verdict-text.js';
 
 export const VERDICT_SUITE = 'go-live verdict';
@@ -110,16 +113,20 @@ function rowCase(summary: ComplianceSummary, row: ApiSummaryRow): TestCase {
   }
 }
 
-function findingCase(finding: Finding, failsGoLive: boolean): TestCase {
+function findingCase(finding: Finding, failsGoLive: boolean, summary: ComplianceSummary): TestCase {
   const base = { name: findingName(finding), classname: FINDINGS_CLASS };
-  if (!failsGoLive) return { ...base, out: `warning, it does not fail the go-live:\n${findingText(finding)}` };
+  const unstable: UnstableRule | undefined = unstableOf(summary).get(finding.ruleId);
+  const text = unstable ? `${findingText(finding)}\n\n${unstableText(unstable, summary.repetitions ?? 0)}` : findingText(finding);
+  if (!failsGoLive) return { ...base, out: `warning, it does not fail the go-live:\n${text}` };
   return {
     ...base,
     outcome: {
       element: 'failure',
       type: findingKind(finding),
-      message: `${findingLine(finding)}: documented ${finding.documented}; received ${finding.received}`,
-      text: findingText(finding),
+      message:
+        `${findingLine(finding)}${unstable ? ` (unstable: ${unstableRunsLine(unstable)})` : ''}: ` +
+        `documented ${finding.documented}; received ${finding.received}`,
+      text,
     },
   };
 }
@@ -150,8 +157,8 @@ function casesOf(summary: ComplianceSummary): TestCase[] {
   return [
     verdictCase(summary),
     ...summary.apis.filter((row) => row.applicable).map((row) => rowCase(summary, row)),
-    ...summary.failures.map((f) => findingCase(f, true)),
-    ...summary.warnings.map((f) => findingCase(f, false)),
+    ...summary.failures.map((f) => findingCase(f, true, summary)),
+    ...summary.warnings.map((f) => findingCase(f, false, summary)),
   ];
 }
 
@@ -178,6 +185,7 @@ function verdictSuite(summary: ComplianceSummary): { xml: string; counts: Counts
     'issuer target': summary.targets.issuer,
     seed: String(summary.seed),
     'applicable conditional APIs': summary.applicableConditionalApis.join(', '),
+    ...(summary.repetitions !== undefined ? { 'runs with the same seed and targets': String(summary.repetitions) } : {}),
   };
   const xml = [
     `<testsuite${attributes({ name: VERDICT_SUITE, timestamp: summary.generatedAt, ...counts, time: 0 })}>`,

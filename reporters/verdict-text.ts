@@ -3,7 +3,7 @@
  * verdict suite (reporters/junit-verdict.ts) and the rows' entries in the Allure report (reporters/allure-rows.ts).
  * Every value comes from the compliance summary, already redacted.
  */
-import type { ApiSummaryRow, ComplianceSummary, Finding } from './compliance-summary.js';
+import { unstableRunsLine, type ApiSummaryRow, type ComplianceSummary, type Finding, type UnstableRule } from './compliance-summary.js';
 
 /** What kind of finding it is, which says why it fails the go-live or only warns. */
 export function findingKind(finding: Finding): string {
@@ -75,3 +75,17 @@ export const rowFailuresText = (summary: ComplianceSummary, row: ApiSummaryRow):
 /** Each warned rule of a row, documented against received. */
 export const rowWarningsText = (summary: ComplianceSummary, row: ApiSummaryRow): string =>
   findingsText(row.warningRules, summary.warnings).join('\n\n');
+
+/** The bank's unstable rules of a repeated certification, by rule id. */
+export const unstableOf = (summary: ComplianceSummary): ReadonlyMap<string, UnstableRule> =>
+  new Map((summary.unstable ?? []).filter((u) => u.subject === 'bank').map((u) => [u.ruleId, u]));
+
+/** An unstable rule in a few lines: which runs it passed and failed in, and each failing run's documented against received. */
+export function unstableText(rule: UnstableRule, runs: number): string {
+  return [
+    `${rule.ruleId} unstable between the ${runs} runs with the same seed and targets: ${unstableRunsLine(rule)}`,
+    ...rule.runs.flatMap((r) =>
+      r.documented !== undefined ? [`  run ${r.run} at ${r.where ?? '/'}: documented ${r.documented}; received ${r.received ?? ''}`] : [],
+    ),
+  ].join('\n');
+}

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigurationError, configurationErrorLine } from '../lib/config/errors.js';
 import { mergeNetworks, type TargetNetwork } from '../lib/http/pacing.js';
-import { fromRoot } from '../lib/paths.js';
+import { dependencyFile, fromRoot, reportsDirectory, typeScriptEnvironment } from '../lib/paths.js';
 import type { CertificationResults } from '../reporters/certification.js';
 import {
   NETWORK_FILE,
@@ -82,7 +82,7 @@ function checkShardsMakeOneRun(shards: readonly Shard[]): RunDescription {
 function parseArguments(args: readonly string[]): { dirs: string[]; observations: string[]; output: string } {
   const dirs: string[] = [];
   const observations: string[] = [];
-  let output = process.env.CERTIFY_REPORTS_DIR ?? 'reports';
+  let output = reportsDirectory();
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
     if (arg === '--output') output = args[(i += 1)] ?? '';
@@ -96,7 +96,7 @@ function parseArguments(args: readonly string[]): { dirs: string[]; observations
     else dirs.push(path.resolve(arg));
   }
   if (output === '') throw new ConfigurationError('--output needs a directory');
-  return { dirs, observations, output: path.resolve(fromRoot(), output) };
+  return { dirs, observations, output: path.resolve(output) };
 }
 
 /** The observations of several observers judged as one, written into the output as one observation's evidence. */
@@ -153,11 +153,20 @@ async function main(): Promise<number> {
     }
     const merge = spawnSync(
       process.execPath,
-      [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'merge-reports', '--reporter=junit,./reporters/certification.ts', blobs],
+      [
+        dependencyFile('@playwright/test', 'cli.js'),
+        'merge-reports',
+        `--reporter=junit,${fromRoot('reporters', 'certification.ts')}`,
+        blobs,
+      ],
       {
         cwd: fromRoot(),
         encoding: 'utf8',
-        env: { ...process.env, CERTIFY_REPORTS_DIR: output, PLAYWRIGHT_JUNIT_OUTPUT_FILE: path.join(output, 'junit', 'results.xml') },
+        env: typeScriptEnvironment({
+          ...process.env,
+          CERTIFY_REPORTS_DIR: output,
+          PLAYWRIGHT_JUNIT_OUTPUT_FILE: path.join(output, 'junit', 'results.xml'),
+        }),
       },
     );
     if (!existsSync(path.join(output, TESTS_FILE))) {

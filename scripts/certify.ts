@@ -10,16 +10,19 @@
  *   configured, the reference issuer's client drives the plan through the observer.
  * - The D1 suites judge the D1 the run uses and are reported apart, as the D1 environment.
  *
- * It writes, under reports/ (or CERTIFY_REPORTS_DIR): allure-results and the Allure HTML report, the compliance
- * summary (.json, checked against its schema, and .md), the certificate (.html and .pdf), junit/results.xml and the
- * observation. Exit codes: 0 READY; 1 NOT READY, or the run broke; 2 the configuration is wrong; 3 INCONCLUSIVE (a
- * target could not answer some tests within their tries: run it again).
+ * It writes, under reports/ (or CERTIFY_REPORTS_DIR) in the working directory, never in the package: allure-results
+ * and the Allure HTML report, the compliance summary (.json, checked against its schema, and .md), the certificate
+ * (.html and .pdf), junit/results.xml and the observation. Exit codes: 0 READY; 1 NOT READY, or the run broke; 2 the
+ * configuration is wrong; 3 INCONCLUSIVE (a target could not answer some tests within their tries: run it again).
  *
  * With `--shard=K/N` it runs one shard of the suites and writes only its results; `npm run certify:merge` turns the
  * results of all N shards into the same evidence as one run.
  *
  * With `--compare PATH` (a reports directory or a compliance-summary.json of an earlier run) the evidence also says
  * what changed since that run (reporters/comparison.ts); the exit code stays the verdict's.
+ *
+ * With `--repeat N` (2 to 10) it runs the suites N times with the same seed and targets and judges them together: the
+ * rules whose outcome differed between the runs are reported apart as unstable (reporters/repetitions.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,9 +34,11 @@ import { paceVariable, transportOptionsInto } from '../lib/config/transport.js';
 import { networkOfProcess } from '../lib/http/client.js';
 import { mergeNetworks, type TargetNetwork } from '../lib/http/pacing.js';
 import { port, wholeNumber } from '../lib/config/values.js';
-import { fromRoot } from '../lib/paths.js';
+import { dependencyFile, fromRoot, reportsDirectory, typeScriptEnvironment } from '../lib/paths.js';
 import { CLEANUP_FILE, cleanUpRun, clearEarlierLedger } from '../lib/d1-cleanup.js';
-import { SUITE_PROJECTS, type CertificationResults } from '../reporters/certification.js';
+import { SUITE_PROJECTS, certificationResults, type CertificationResults, type CertifiedTest } from '../reporters/certification.js';
+import { keepRunEvidence, keepSuitesNetwork, mergeRuns, readRuns, unstableRules, writeMergedRuns } from '../reporters/repetitions.js';
+import { apis, rules } from '../gen/catalogue.js';
 import {
   NETWORK_FILE,
   RUN_FILE,
@@ -41,6 +46,7 @@ import {
   clearEarlierEvidence,
   concludeCertification,
   readComparedSummary,
+  type Repetition,
   type RunDescription,
 } from '../reporters/certification-evidence.js';
 import type { ObserverOptions } from '../observer/index.js';
@@ -48,6 +54,8 @@ import { observeReferenceClient, observedBankIn } from '../observer/reference-pa
 
 const BANK_PROJECTS = ['issuer', 'issuer-properties'] as const;
 const DEFAULT_OBSERVE_TIMEOUT_S = 900;
+/** More identical runs than this add time, not evidence: a rule that flips at all shows in a few. */
+const MAX_REPEAT = 10;
 
 /** The `--shard=K/N` (or `--shard K/N`) option passed through to Playwright, when there is one. */
 function shardOf(args: readonly string[]): { current: number; total: number } | undefined {
@@ -73,6 +81,8 @@ interface CertifyOptions {
   readonly skipD1Environment: boolean;
   /** A previous certification to compare with: its reports directory or compliance-summary.json. */
   readonly compare: string | undefined;
+  /** Run the suites this many times with the same seed and targets, and report the rules that flipped between runs. */
+  readonly repeat: number | undefined;
   /** Everything else goes to Playwright. */
   readonly playwrightArgs: readonly string[];
 }
@@ -85,6 +95,7 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
   let resume: string | undefined;
   let skipD1Environment = false;
   let compare: string | undefined;
+  let repeat: number | undefined;
   const playwrightArgs: string[] = [];
   const valueOf = (arg: string, name: string): string => arg.slice(name.length + 1);
   for (let index = 0; index < args.length; index += 1) {
@@ -108,6 +119,13 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
         throw new ConfigurationError(
           '--compare needs the reports directory or compliance-summary.json of the certification to compare with',
         );
+    } else if (arg.startsWith('--repeat=')) repeat = wholeNumber(valueOf(arg, '--repeat'), '--repeat', 2, MAX_REPEAT);
+    else if (arg === '--repeat') {
+      const value = args[index + 1];
+      index += 1;
+      if (value === undefined || value.startsWith('--'))
+        throw new ConfigurationError(`--repeat needs how many times to run the suites, from 2 to ${MAX_REPEAT}`);
+      repeat = wholeNumber(value, '--repeat', 2, MAX_REPEAT);
     } else playwrightArgs.push(arg);
   }
   if (playwrightArgs.some((a) => a === '--trace' || a.startsWith('--trace='))) {
@@ -120,7 +138,7 @@ function certifyOptions(args: readonly string[]): CertifyOptions {
   if (resume !== undefined && !observe) throw new ConfigurationError('--resume continues an observation: give --observe too');
   if (compare === '')
     throw new ConfigurationError('--compare needs the reports directory or compliance-summary.json of the certification to compare with');
-  return { observe, observeTimeoutSeconds, observePort, resume, skipD1Environment, compare, playwrightArgs };
+  return { observe, observeTimeoutSeconds, observePort, resume, skipD1Environment, compare, repeat, playwrightArgs };
 }
 
 /** The observer in front of the D1 the run uses: a proxy before an external D1, else a recording mock D1 that notifies the bank. */
@@ -167,6 +185,7 @@ class Interruption {
   private child: ChildProcess | undefined;
   private pending: NodeJS.Signals | undefined;
   private suitesEnded = false;
+  private stopped = false;
   /** Aborted by a signal that came once the suites had ended. */
   readonly cleanup = new AbortController();
 
@@ -180,6 +199,7 @@ class Interruption {
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     // Registered before the observation's own listeners: a waiting observation is what this signal ends.
     if (this.observationWaits()) return;
+    this.stopped = true;
     if (this.suitesEnded) {
       process.stderr.write(`certify: ${signal}: the D1 clean-up starts no more deletes\n`);
       this.cleanup.abort(signal);
@@ -195,9 +215,15 @@ class Interruption {
     this.observationWaits = waits;
   }
 
-  /** The suites' process, stopped at once when a signal came before it started. */
+  /** Whether a signal stopped the run: a repeated certification starts no further run. */
+  get signalled(): boolean {
+    return this.stopped;
+  }
+
+  /** The suites' process (of each run, when repeated), stopped at once when a signal came before it started. */
   running(child: ChildProcess): void {
     this.child = child;
+    this.suitesEnded = false;
     if (this.pending) child.kill('SIGINT');
     child.once('exit', () => {
       this.suitesEnded = true;
@@ -212,13 +238,21 @@ function runSuites(
   env: NodeJS.ProcessEnv,
   interruption: Interruption,
 ): Promise<number | null> {
+  // The package's configuration and suites, run from the caller's directory: its .env and the relative paths in its
+  // variables (keys, certificates) mean there what they meant to certify.
   const child = spawn(
     process.execPath,
-    [fromRoot('node_modules', '@playwright', 'test', 'cli.js'), 'test', ...projects.map((p) => `--project=${p}`), ...args],
+    [
+      dependencyFile('@playwright/test', 'cli.js'),
+      'test',
+      `--config=${fromRoot('playwright.config.ts')}`,
+      ...projects.map((p) => `--project=${p}`),
+      ...args,
+    ],
     {
-      cwd: fromRoot(),
+      cwd: process.cwd(),
       stdio: 'inherit',
-      env,
+      env: typeScriptEnvironment(env),
     },
   );
   interruption.running(child);
@@ -244,14 +278,14 @@ async function main(): Promise<number> {
     );
   if (shard && options.compare !== undefined)
     throw new ConfigurationError('--compare cannot be given to a shard: compare the merged run with npm run certify:compare');
+  if (shard && options.repeat !== undefined)
+    throw new ConfigurationError('--repeat cannot be given to a shard: repeat the whole certification on one machine');
   // Read before the run clears its reports directory, which may be the one holding the baseline.
   const baseline = options.compare !== undefined ? readComparedSummary(options.compare, '--compare') : undefined;
   const observerOptions = options.observe ? await bankObserverOptions(targets, options.observePort) : undefined;
-  const journal = options.observe
-    ? await observationJournal(options.resume, path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports'))
-    : undefined;
+  const journal = options.observe ? await observationJournal(options.resume, reportsDirectory()) : undefined;
   const bank = targets.issuer.kind === 'external' ? targets.issuer : undefined;
-  const reportsDir = path.resolve(fromRoot(), process.env.CERTIFY_REPORTS_DIR ?? 'reports');
+  const reportsDir = reportsDirectory();
   // A bank's calls observed earlier by `npm run observe`, with no endpoints of its configured: the bank is the
   // subject, and only its calls can be judged.
   const observedBank = bank ? undefined : observedBankIn(reportsDir);
@@ -287,16 +321,20 @@ async function main(): Promise<number> {
   if (observation) interruption.observing(observation.waiting);
 
   const projects = options.skipD1Environment ? BANK_PROJECTS : SUITE_PROJECTS;
-  const exitCode = await runSuites(
-    projects,
-    options.playwrightArgs,
-    {
-      ...process.env,
-      SEED: String(targets.seed),
-      CERTIFY_REPORTS_DIR: reportsDir,
-    },
-    interruption,
-  );
+  const suitesEnv = { ...process.env, SEED: String(targets.seed), CERTIFY_REPORTS_DIR: reportsDir };
+  if (options.repeat !== undefined) {
+    const repeated = await runRepeatedly(options.repeat, projects, options.playwrightArgs, suitesEnv, reportsDir, targets, interruption);
+    if (observation) await observation.finish(reportsDir);
+    if (!repeated) {
+      process.stderr.write('certify: no run produced results\n');
+      return 1;
+    }
+    const { tests, repetition } = repeated;
+    const code = await concludeCertification(reportsDir, tests, run, 'certify', `${repetition.runs} runs merged; `, baseline, repetition);
+    process.stdout.write(`certify: replay with SEED=${run.seed} npm run certify -- --repeat ${options.repeat}\n`);
+    return code;
+  }
+  const exitCode = await runSuites(projects, options.playwrightArgs, suitesEnv, interruption);
   await cleanUpD1(reportsDir, targets, interruption.cleanup.signal);
   if (observation) await observation.finish(reportsDir);
 
@@ -316,6 +354,38 @@ async function main(): Promise<number> {
   const code = await concludeCertification(reportsDir, results.tests, run, 'certify', '', baseline);
   process.stdout.write(`certify: replay with SEED=${run.seed} npm run certify\n`);
   return code;
+}
+
+/**
+ * Runs the suites `count` times with the same seed and targets, the K-th with CERTIFY_REPETITION=K, D1 cleaned up after
+ * each and each run's results kept in certification/run-K/; then merges them into one run's results and finds the rules
+ * that flipped. A signal starts no further run: the runs done so far are judged. Undefined when no run produced results.
+ */
+async function runRepeatedly(
+  count: number,
+  projects: readonly string[],
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  reportsDir: string,
+  targets: TargetsConfig,
+  interruption: Interruption,
+): Promise<{ tests: CertifiedTest[]; repetition: Repetition } | undefined> {
+  for (let repetition = 1; repetition <= count && !interruption.signalled; repetition += 1) {
+    process.stdout.write(`certify: run ${repetition} of ${count}, seed ${targets.seed}\n`);
+    const exitCode = await runSuites(projects, args, { ...env, CERTIFY_REPETITION: String(repetition) }, interruption);
+    if (!existsSync(path.join(reportsDir, TESTS_FILE)))
+      process.stderr.write(`certify: run ${repetition} produced no results (playwright exited with ${exitCode ?? '?'})\n`);
+    keepSuitesNetwork(reportsDir, repetition);
+    await cleanUpD1(reportsDir, targets, interruption.cleanup.signal);
+    keepRunEvidence(reportsDir, repetition);
+  }
+  const runs = readRuns(reportsDir, count);
+  if (runs.length === 0) return undefined;
+  const tests = mergeRuns(runs);
+  // The clean-ups' requests, over every run: this process made them all.
+  writeMergedRuns(reportsDir, runs, certificationResults(tests), networkOfProcess());
+  const unstable = unstableRules(runs, { apis, rules, applicableConditional: targets.applicableConditionalApis });
+  return { tests, repetition: { runs: runs.length, unstable } };
 }
 
 /**

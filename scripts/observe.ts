@@ -21,7 +21,7 @@ import type { ObserverOptions, WrittenEvidence } from '../observer/index.js';
 import { KEY_FILE } from '../observer/protection.js';
 import type { CertificationResults } from '../reporters/certification.js';
 import { DEFAULT_LIMITS, type UsageLimits } from '../observer/limits.js';
-import { fromRoot } from '../lib/paths.js';
+import { reportsDirectory } from '../lib/paths.js';
 import { failsGoLive } from '../reporters/certification.js';
 import { loadDotEnv } from '../lib/config/targets.js';
 
@@ -130,11 +130,7 @@ async function main(): Promise<void> {
   const { journalDirectoryOf, journalState, sessionOf } = await import('../observer/journal.js');
   // Resuming, the evidence goes where the journal is: its reports directory.
   const resumed = values.resume === undefined ? undefined : journalDirectoryOf(values.resume, '--resume');
-  const reportsDir = resumed
-    ? path.dirname(resumed)
-    : values.output
-      ? path.resolve(values.output)
-      : path.resolve(fromRoot(), env.CERTIFY_REPORTS_DIR ?? 'reports');
+  const reportsDir = resumed ? path.dirname(resumed) : values.output ? path.resolve(values.output) : reportsDirectory(env);
   const journalDir = resumed ?? path.join(reportsDir, OBSERVATION_DIR);
   if (values['judge-only'] && !resumed) throw new ConfigurationError('--judge-only judges a journal: give it with --resume DIR');
   if (values['judge-only']) {

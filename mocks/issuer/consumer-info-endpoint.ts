@@ -68,7 +68,10 @@ export function answerConsumerInformation(
   }
   const known = consumers.get(consumerId) ?? (config.restrictedConsumers.has(consumerId) ? PLACEHOLDER_CONSUMER : undefined);
   if (known === undefined) {
-    if (faults.has('unknown-consumer-answered-200')) return jsonAnswer(200, { consumerInfo: PLACEHOLDER_CONSUMER }, NO_STORE);
+    const madeUp =
+      faults.has('unknown-consumer-answered-200') ||
+      (faults.has('unknown-consumer-answered-200-in-odd-runs') && config.repetition % 2 === 1);
+    if (madeUp) return jsonAnswer(200, { consumerInfo: PLACEHOLDER_CONSUMER }, NO_STORE);
     return errorAnswer(404, 'unknown_consumer', 'the issuer knows no consumer with this consumerId');
   }
   const consumerInfo = faults.has('consumer-language-pattern-broken') ? { ...known, language: known.language.replace('-', '_') } : known;

@@ -86,6 +86,13 @@ export const issuerFaults = {
     rule: 'CONSUMER-INFO-UNKNOWN-CONSUMER',
     description: 'An unknown consumerId is answered 200 with placeholder data instead of 404.',
   },
+  // Intermittent: wrong in some runs only, so that `certify --repeat` has a rule that flips between identical runs.
+  'unknown-consumer-answered-200-in-odd-runs': {
+    rule: 'CONSUMER-INFO-UNKNOWN-CONSUMER',
+    description:
+      'In odd-numbered runs of a repeated certification (and in a run not repeated) an unknown consumerId is answered 200 ' +
+      'with placeholder data instead of 404; in even-numbered ones, 404.',
+  },
   'consumer-info-without-token-served': {
     rule: 'CONSUMER-INFO-AUTH-REJECT',
     description: 'Consumer information is served without a bearer token, or with a token the issuer never granted.',

@@ -45,6 +45,11 @@ export interface ReferenceIssuerOptions {
   readonly cards?: readonly string[];
   /** Names of planted bugs to switch on (see issuerFaults). */
   readonly faults?: readonly string[];
+  /**
+   * Which run of a repeated certification (`certify --repeat`, CERTIFY_REPETITION) the issuer serves, from 1; default 1.
+   * Only the intermittent fault `unknown-consumer-answered-200-in-odd-runs` reads it.
+   */
+  readonly repetition?: number;
   /** Names of legitimate variants to switch on (see issuerVariants): other choices the documents allow. */
   readonly variants?: readonly string[];
   /** 0, the default, picks a free port. */
@@ -112,6 +117,9 @@ export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConf
     throw new ConfigurationError(`cards ${unnameable.join(', ')}: a cardId must match ${NOTIFICATION_VALUE_FORMS.cardId.pattern ?? ''}`);
   // Only checked here, so that a wrong port is refused like every other option, before anything listens.
   portOf(options.port, 'port');
+  const repetition = options.repetition ?? 1;
+  if (!Number.isSafeInteger(repetition) || repetition < 1)
+    throw new ConfigurationError(`repetition must be a whole number, at least 1, got ${String(repetition)}`);
   return {
     issuerId,
     clientId,
@@ -120,6 +128,7 @@ export function resolveIssuerConfig(options: ReferenceIssuerOptions): IssuerConf
     requireBearer: options.requireBearer ?? true,
     restrictedConsumers: new Set(options.restrictedConsumers ?? [DEFAULT_RESTRICTED_CONSUMER_ID]),
     knownCards: new Set(knownCards),
+    repetition,
   };
 }
 

@@ -20,6 +20,8 @@ export interface IssuerConfig {
   readonly restrictedConsumers: ReadonlySet<string>;
   /** The cards the issuer knows, by cardId. */
   readonly knownCards: ReadonlySet<string>;
+  /** Which run of a repeated certification this issuer serves (1 when not repeated): the intermittent fault reads it. */
+  readonly repetition: number;
 }
 
 /** What each endpoint module does where the documents leave a choice, settled from the variants at start. */

@@ -194,6 +194,11 @@ const probes: Readonly<Record<IssuerFaultName, FaultProbe>> = {
     holds: '404',
     broken: '200',
   },
+  'unknown-consumer-answered-200-in-odd-runs': {
+    observe: async (issuer) => String((await getConsumerInfo(issuer, 'cns_nobody_0001', await accessToken(issuer))).status),
+    holds: '404',
+    broken: '200',
+  },
   'consumer-info-without-token-served': {
     observe: async (issuer) => String((await getConsumerInfo(issuer, DEFAULT_CONSUMER_ID)).status),
     holds: '401',
@@ -230,6 +235,14 @@ test('every fault names a catalogue rule of an operation the issuer serves, and 
     expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(fault.description).toMatch(/^[A-Z].{20,}\.$/);
   }
+});
+
+test('the intermittent fault answers wrongly in odd-numbered runs of a repeated certification only', async ({ startIssuer }) => {
+  const name = 'unknown-consumer-answered-200-in-odd-runs';
+  const statuses: string[] = [];
+  for (const repetition of [1, 2, 3, 4]) statuses.push(await probes[name].observe(await startIssuer({ faults: [name], repetition })));
+  expect(statuses).toEqual(['200', '404', '200', '404']);
+  await expect(startIssuer({ faults: [name], repetition: 0 })).rejects.toThrow(/repetition must be a whole number, at least 1/);
 });
 
 test('faults switched on together each still show', async ({ startIssuer }) => {
