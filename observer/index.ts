@@ -1,5 +1,5 @@
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Agent } from 'undici';
@@ -19,6 +19,7 @@ import {
   JOURNAL_FILE,
   JOURNAL_VERSION,
   JournalWriter,
+  removeJournal,
   callLinesOf,
   mergedLines,
   sessionOf,
@@ -31,7 +32,7 @@ import { LiveFeed, type LiveCall } from './live-feed.js';
 import { LIVE_VIEW_PATH, liveViewAnswer } from './live-view.js';
 import { liveDeparture, Observation } from './observation.js';
 import { certificationPlan, type PlanProgress, type PlanStep } from './plan.js';
-import { journalKeyIn, KEY_FILE, Protector, SessionLiterals, shown, type JournalKey, type Literals } from './protection.js';
+import { journalKeyIn, Protector, SessionLiterals, shown, type JournalKey, type Literals } from './protection.js';
 import type { JudgeSetup } from './usage-finding.js';
 import type { ObservedExchange } from './observed-exchange.js';
 
@@ -459,7 +460,7 @@ export async function startObserver(options: ObserverOptions): Promise<RunningOb
     stopListening?.();
     writer.close();
     // An observation that never listened saw nothing: its new journal would only read as one cut short.
-    if (!earlier) for (const file of [journalFile, path.join(journalDir, KEY_FILE)]) rmSync(file, { force: true });
+    if (!earlier) removeJournal(journalDir);
     await mockD1?.stop();
     await dispatcher?.close();
     // A port the system refuses is the caller's wrong option: each command names it in its own words (listeningOn).

@@ -7,12 +7,13 @@
  * Lines are written with one write each (the process can be killed between two, never inside one the system took);
  * a last line cut short by a crash is ignored on reading.
  */
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { RuleId } from '../gen/catalogue.js';
 import { ConfigurationError } from '../lib/config/errors.js';
 import type { ExchangeRecord } from '../lib/evidence/exchange.js';
 import { OBSERVATION_DIR } from './evidence.js';
+import { KEY_FILE } from './protection.js';
 import type { ObservedConsumerInformation, ObservedExchange, ObservedNotification } from './observed-exchange.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -261,4 +262,9 @@ export function journalDirectoryOf(dir: string, option: string): string {
   const found = [resolved, path.join(resolved, OBSERVATION_DIR)].find((d) => existsSync(path.join(d, JOURNAL_FILE)));
   if (!found) throw new ConfigurationError(`${option} ${dir}: no observation journal there (nor in its ${OBSERVATION_DIR}/ directory)`);
   return found;
+}
+
+/** Removes a journal and the key made beside it: an observation made anew, or one never started, leaves neither. */
+export function removeJournal(directory: string): void {
+  for (const file of [JOURNAL_FILE, KEY_FILE]) rmSync(path.join(directory, file), { force: true });
 }

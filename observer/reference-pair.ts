@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { D1Client } from '../lib/d1-client.js';
 import { DEFAULT_ISSUER_ID } from '../mocks/issuer/index.js';
 import { ReferenceClient } from '../mocks/issuer/reference-client.js';
-import { JOURNAL_FILE, OBSERVATION_DIR, startObserver, writeObservationEvidence } from './index.js';
-import { KEY_FILE } from './protection.js';
+import { OBSERVATION_DIR, startObserver, writeObservationEvidence } from './index.js';
+import { removeJournal } from './journal.js';
 
 const REFERENCE_MARK = 'reference-client';
 
@@ -32,7 +32,7 @@ export async function observeReferenceClient(reportsDir: string, applicable: Rea
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   // The reference client's observation is made anew each run, journal and all.
   const journalDir = path.join(reportsDir, OBSERVATION_DIR);
-  for (const file of [JOURNAL_FILE, KEY_FILE]) rmSync(path.join(journalDir, file), { force: true });
+  removeJournal(journalDir);
   const observer = await startObserver({
     journalDir,
     issuerId: DEFAULT_ISSUER_ID,

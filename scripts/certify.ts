@@ -25,7 +25,7 @@
  * rules whose outcome differed between the runs are reported apart as unstable (reporters/repetitions.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError, configurationErrorLine, listeningOn } from '../lib/config/errors.js';
 import { DEFAULT_ISSUER_ID } from '../mocks/issuer/index.js';
@@ -422,20 +422,14 @@ async function cleanUpD1(reportsDir: string, targets: TargetsConfig, signal: Abo
  */
 async function observationJournal(resume: string | undefined, reportsDir: string): Promise<{ journalDir: string; resume?: true }> {
   const { OBSERVATION_DIR, JOURNAL_FILE } = await import('../observer/index.js');
-  const { journalState } = await import('../observer/journal.js');
-  const { KEY_FILE } = await import('../observer/protection.js');
-  if (resume !== undefined) {
-    const resolved = path.resolve(resume);
-    const dir = [resolved, path.join(resolved, OBSERVATION_DIR)].find((d) => existsSync(path.join(d, JOURNAL_FILE)));
-    if (!dir) throw new ConfigurationError(`--resume ${resume}: no observation journal there (nor in its ${OBSERVATION_DIR}/ directory)`);
-    return { journalDir: dir, resume: true };
-  }
+  const { journalDirectoryOf, journalState, removeJournal } = await import('../observer/journal.js');
+  if (resume !== undefined) return { journalDir: journalDirectoryOf(resume, '--resume'), resume: true };
   const journalDir = path.join(reportsDir, OBSERVATION_DIR);
   const state = journalState(path.join(journalDir, JOURNAL_FILE));
   const shownDir = path.relative(process.cwd(), journalDir) || '.';
   if (state === 'unfinished')
     throw new ConfigurationError(`an unfinished observation is in ${shownDir}: --resume=${shownDir} to continue it, or remove it`);
-  if (state === 'finished') for (const file of [JOURNAL_FILE, KEY_FILE]) rmSync(path.join(journalDir, file), { force: true });
+  if (state === 'finished') removeJournal(journalDir);
   return { journalDir };
 }
 

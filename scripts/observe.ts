@@ -7,7 +7,6 @@
  * front of a real D1 instead. Exit codes: 0 no documented rule failed; 1 one did; 2 the configuration is wrong (one
  * line names what).
  */
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommandLine, runCli } from '../lib/config/command-line.js';
 import { conditionalApis } from '../lib/config/conditional-apis.js';
@@ -18,7 +17,6 @@ import type { IssuerBackend } from '../mocks/d1/index.js';
 import { issuerKeys, readFile } from '../observer/keys.js';
 // Types only: the observer itself is loaded once the options are known good, so that a wrong one fails fast.
 import type { ObserverOptions, WrittenEvidence } from '../observer/index.js';
-import { KEY_FILE } from '../observer/protection.js';
 import type { CertificationResults } from '../reporters/certification.js';
 import { DEFAULT_LIMITS, type UsageLimits } from '../observer/limits.js';
 import { reportsDirectory } from '../lib/paths.js';
@@ -127,7 +125,7 @@ async function main(): Promise<void> {
     }).filter(([, v]) => v !== undefined),
   );
   const { OBSERVATION_DIR, JOURNAL_FILE } = await import('../observer/index.js');
-  const { journalDirectoryOf, journalState, sessionOf } = await import('../observer/journal.js');
+  const { journalDirectoryOf, journalState, removeJournal, sessionOf } = await import('../observer/journal.js');
   // Resuming, the evidence goes where the journal is: its reports directory.
   const resumed = values.resume === undefined ? undefined : journalDirectoryOf(values.resume, '--resume');
   const reportsDir = resumed ? path.dirname(resumed) : values.output ? path.resolve(values.output) : reportsDirectory(env);
@@ -232,7 +230,7 @@ async function main(): Promise<void> {
           'to continue it, or --fresh to discard it',
       );
     // A new observation replaces the one an earlier run finished there, as its evidence does.
-    if (state !== 'none') for (const file of [JOURNAL_FILE, KEY_FILE]) rmSync(path.join(journalDir, file), { force: true });
+    if (state !== 'none') removeJournal(journalDir);
   }
   const { startObserver, writeObservationEvidence } = await import('../observer/index.js');
   const { watchPlan } = await import('../observer/progress.js');

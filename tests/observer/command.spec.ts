@@ -11,21 +11,10 @@ import { send } from '../../lib/http/client.js';
 import type { CertificationResults } from '../../reporters/certification.js';
 import { occupyPort, spawnCommand } from '../mocks/cli-process.js';
 import { runScript } from '../suites/suite-runner.js';
-import { ISSUER_ID, KEY_ID, clientFor, expect, test } from './observer-fixtures.js';
+import { ISSUER_ID, KEY_ID, clientFor, expect, test, OBSERVE_CLEAN_ENV } from './observer-fixtures.js';
 import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 
 const SCRIPT = 'scripts/observe.ts';
-// The command reads the product's variables too; the tests say everything on the command line or set them themselves.
-const CLEAN_ENV = {
-  D1_ISSUER_ID: '',
-  D1_KEY_ID: '',
-  D1_PRIVATE_KEY: '',
-  D1_CLIENT_CERT: '',
-  D1_CLIENT_KEY: '',
-  D1_CA: '',
-  CERTIFY_REPORTS_DIR: '',
-  MOCK_D1_ISSUER_CLIENT_SECRET: '',
-};
 
 function keyFiles(): {
   dir: string;
@@ -56,7 +45,7 @@ test('--duration ends a recording by itself and writes the evidence: a clean jou
   const command = spawnCommand(
     SCRIPT,
     ['--issuer-id', ISSUER_ID, '--public-key', keys.jwks, '--duration', '3', '--follow-up-grace', '0', '--output', output, '--quiet'],
-    CLEAN_ENV,
+    OBSERVE_CLEAN_ENV,
   );
   const banner = await command.firstLine;
   expect(banner).toMatch(
@@ -85,7 +74,7 @@ test('--until-plan-complete prints the plan, a line per step covered, and ends b
     SCRIPT,
     ['--issuer-id', ISSUER_ID, '--public-key', keys.jwks, '--until-plan-complete', '--follow-up-grace', '0', '--output', output, '--quiet'],
     {
-      ...CLEAN_ENV,
+      ...OBSERVE_CLEAN_ENV,
       CI: 'true',
     },
   );
@@ -114,7 +103,7 @@ test('SIGTERM ends a recording configured from the environment; a documented fai
   const keys = keyFiles();
   const output = path.join(keys.dir, 'reports');
   const command = spawnCommand(SCRIPT, ['--output', output], {
-    ...CLEAN_ENV,
+    ...OBSERVE_CLEAN_ENV,
     D1_ISSUER_ID: ISSUER_ID,
     D1_KEY_ID: KEY_ID,
     D1_PRIVATE_KEY: keys.privatePem,
@@ -167,7 +156,7 @@ test('a wrong option or configuration stops the command with one line and exit c
   try {
     const runs = await Promise.all(
       cases.map(async (args) => {
-        const command = spawnCommand(SCRIPT, args, CLEAN_ENV);
+        const command = spawnCommand(SCRIPT, args, OBSERVE_CLEAN_ENV);
         return { args: args.join(' '), code: await command.exited, stderr: command.stderr, stdout: command.stdout };
       }),
     );
@@ -197,7 +186,7 @@ test('a wrong option or configuration stops the command with one line and exit c
 
 test('an unknown CERTIFY_CONDITIONAL_APIS id is refused with the line certify refuses it with, exit code 2', async () => {
   const keys = keyFiles();
-  const env = { ...CLEAN_ENV, CERTIFY_CONDITIONAL_APIS: 'ctp-enrol, no-such-api' };
+  const env = { ...OBSERVE_CLEAN_ENV, CERTIFY_CONDITIONAL_APIS: 'ctp-enrol, no-such-api' };
   const observe = spawnCommand(
     SCRIPT,
     ['--issuer-id', ISSUER_ID, '--public-key', keys.jwks, '--duration', '1', '--output', path.join(keys.dir, 'out')],

@@ -15,20 +15,9 @@ import type { CertificationResults } from '../../reporters/certification.js';
 import { ruleOutcomes } from '../../reporters/compliance-summary.js';
 import type { OperationId } from '../../gen/operations.js';
 import { occupyPort, spawnCommand, type CommandProcess } from '../mocks/cli-process.js';
-import { ISSUER_ID, KEY_ID, expect, test } from './observer-fixtures.js';
+import { ISSUER_ID, KEY_ID, expect, test, OBSERVE_CLEAN_ENV } from './observer-fixtures.js';
 
 const SCRIPT = 'scripts/observe.ts';
-const CLEAN_ENV = {
-  D1_ISSUER_ID: '',
-  D1_KEY_ID: '',
-  D1_PRIVATE_KEY: '',
-  D1_CLIENT_CERT: '',
-  D1_CLIENT_KEY: '',
-  D1_CA: '',
-  CERTIFY_REPORTS_DIR: '',
-  OBSERVER_JOURNAL_KEY: '',
-  OBSERVER_CONTROL_TOKEN: '',
-};
 
 /** A D1 client that waits, before each call, for whatever the test has to do between two calls. */
 class GatedD1Client extends D1Client {
@@ -77,7 +66,7 @@ test('an observer killed with SIGKILL at random points resumes from its journal;
   const port = await freePort();
   const args = ['--upstream', killedD1.bankingUrl, '--upstream-auth', killedD1.authUrl, '--issuer-id', ISSUER_ID];
   const common = ['--public-key', jwks, '--port', String(port), '--follow-up-grace', '0', '--quiet'];
-  let observer: CommandProcess = spawnCommand(SCRIPT, [...args, ...common, '--output', reports], CLEAN_ENV);
+  let observer: CommandProcess = spawnCommand(SCRIPT, [...args, ...common, '--output', reports], OBSERVE_CLEAN_ENV);
   await observer.firstLine;
   const killAt = new Set([2 + next(8), 12 + next(10), 25 + next(10)]);
   const completedAtKill: number[] = [];
@@ -99,7 +88,7 @@ test('an observer killed with SIGKILL at random points resumes from its journal;
     expect(
       judgeJournals([{ dir: path.join(reports, 'observation') }], { limits: { followUpGraceSeconds: 0 } }).exchangeCount,
     ).toBeGreaterThanOrEqual(calls);
-    observer = spawnCommand(SCRIPT, [...args, ...common, '--resume', reports], CLEAN_ENV);
+    observer = spawnCommand(SCRIPT, [...args, ...common, '--resume', reports], OBSERVE_CLEAN_ENV);
     await observer.firstLine;
   };
   // What the bank's side saw answered: every one of those calls must be in the rebuilt verdict.

@@ -6,6 +6,20 @@ import { startObserver, type ObservationEvidence, type ObserverOptions, type Run
 import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 
 export const ISSUER_ID = 'TESTBANK01';
+
+/** `npm run observe` reads the product's variables too; tests say everything on the command line or set them themselves. */
+export const OBSERVE_CLEAN_ENV: Readonly<Record<string, string>> = {
+  D1_ISSUER_ID: '',
+  D1_KEY_ID: '',
+  D1_PRIVATE_KEY: '',
+  D1_CLIENT_CERT: '',
+  D1_CLIENT_KEY: '',
+  D1_CA: '',
+  CERTIFY_REPORTS_DIR: '',
+  MOCK_D1_ISSUER_CLIENT_SECRET: '',
+  OBSERVER_JOURNAL_KEY: '',
+  OBSERVER_CONTROL_TOKEN: '',
+};
 export const KEY_ID = 'issuer-key-1';
 
 /** The product's D1 client, remembering the assertions it signed and the tokens it got, for the secret scans. */

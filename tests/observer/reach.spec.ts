@@ -15,7 +15,7 @@ import { startMockD1 } from '../../mocks/d1/index.js';
 import { ReferenceClient } from '../../mocks/issuer/reference-client.js';
 import { startObserver } from '../../observer/index.js';
 import { spawnCommand } from '../mocks/cli-process.js';
-import { ISSUER_ID, KEY_ID, expect, test } from './observer-fixtures.js';
+import { ISSUER_ID, KEY_ID, expect, test, OBSERVE_CLEAN_ENV } from './observer-fixtures.js';
 import { haveOpenssl, makeTlsMaterial } from './tls-front.js';
 
 const HOST = '127.0.0.2';
@@ -53,7 +53,7 @@ test('recording over HTTPS on another address: the whole plan runs, and the cont
       ...['--host', HOST, '--tls-cert', files.cert, '--tls-key', files.key, '--issuer-id', ISSUER_ID, '--public-key', files.jwks],
       ...['--follow-up-grace', '0', '--output', path.join(dir, 'reports'), '--quiet'],
     ],
-    { D1_ISSUER_ID: '', D1_KEY_ID: '', D1_PRIVATE_KEY: '', OBSERVER_CONTROL_TOKEN: '', CERTIFY_REPORTS_DIR: '' },
+    OBSERVE_CLEAN_ENV,
   );
   const banner = await observer.firstLine;
   const bankingUrl = /D1_BASE_URL=(\S+)/.exec(banner)?.[1] ?? '';
